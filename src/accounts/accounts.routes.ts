@@ -1,0 +1,157 @@
+import type { Request, Response, NextFunction } from 'express';
+import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import type passport from 'passport';
+import type { AppContext } from '../context';
+import { parseForm, submittedValues } from '../http/forms';
+import { flash, render } from '../http/render';
+import type { RouteDef } from '../http/routing';
+import { currentUser } from '../http/auth';
+import { Invalid } from '../errors';
+import { timeZoneChoices } from '../time-zones';
+import { forgotSchema, loginSchema, passwordSchema, settingsSchema } from './accounts.schemas';
+import { accountsService } from './accounts.service';
+import { usersRepository } from './users.repository';
+
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/';
+}
+
+/** 10 failed logins per 15 minutes per address and IP; successful logins don't count. */
+const loginLimiter = () => rateLimit({
+  windowMs: 15 * 60_000,
+  limit: 10,
+  skipSuccessfulRequests: true,
+  keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as Record<string, unknown>)?.email ?? '').toLowerCase().slice(0, 320)}`,
+  handler: (req, res) => {
+    render(
+      res,
+      'accounts/login',
+      {
+        title: 'Log in',
+        values: { email: String((req.body as Record<string, unknown>)?.email ?? '') },
+        errors: { _form: 'Too many failed attempts. For your security, wait 15 minutes before trying again, or reset your password.' },
+        next: '/',
+      },
+      429,
+    );
+  },
+});
+
+const loginPage = () => (req: Request, res: Response) => {
+  if (req.user) return res.redirect(303, '/');
+  render(res, 'accounts/login', { title: 'Log in', values: {}, errors: {}, next: safeNext(req.query.next) });
+};
+
+const login = (ctx: AppContext, pp: () => passport.PassportStatic) => [
+  loginLimiter(),
+  (req: Request, res: Response, next: NextFunction) => {
+    const form = parseForm(loginSchema, req.body);
+    const nextUrl = safeNext((req.body as Record<string, unknown>)?.next);
+    const values = { email: submittedValues(req.body).email ?? '' };
+    if (!form.ok) return render(res, 'accounts/login', { title: 'Log in', values, errors: form.errors, next: nextUrl }, 422);
+    pp().authenticate('local', (err: unknown, user: Express.User | false) => {
+      if (err) return next(err);
+      if (!user) {
+        return render(
+          res,
+          'accounts/login',
+          { title: 'Log in', values, errors: { _form: 'That email and password do not match an account.' }, next: nextUrl },
+          401,
+        );
+      }
+      // passport regenerates the session id on login.
+      req.logIn(user, (e) => (e ? next(e) : res.redirect(303, nextUrl)));
+    })(req, res, next);
+  },
+];
+
+const logout = () => (req: Request, res: Response, next: NextFunction) => {
+  req.logout((err) => {
+    if (err) return next(err);
+    req.session.destroy(() => {
+      res.clearCookie('cc.sid');
+      res.redirect(303, '/login');
+    });
+  });
+};
+
+const setPasswordPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const user = await accountsService.checkToken(ctx.db, String(req.params.token), ctx.clock.now());
+  render(res, 'accounts/set-password', { title: 'Set your password', valid: !!user, name: user?.name ?? '', errors: {} }, user ? 200 : 410);
+};
+
+const setPassword = (ctx: AppContext) => async (req: Request, res: Response, next: NextFunction) => {
+  const token = String(req.params.token);
+  const form = parseForm(passwordSchema, req.body);
+  if (!form.ok) {
+    const user = await accountsService.checkToken(ctx.db, token, ctx.clock.now());
+    return render(res, 'accounts/set-password', { title: 'Set your password', valid: !!user, name: user?.name ?? '', errors: form.errors }, 422);
+  }
+  try {
+    const user = await ctx.db.transaction().execute((trx) => accountsService.setPasswordWithToken(trx, token, form.data.password, ctx.clock.now()));
+    req.logIn(accountsService.sessionUser(user), (e) => {
+      if (e) return next(e);
+      flash(res, 'Your password is set. Welcome!');
+      res.redirect(303, '/');
+    });
+  } catch (err) {
+    if (err instanceof Invalid) {
+      return render(res, 'accounts/set-password', { title: 'Set your password', valid: false, name: '', errors: { _form: err.message } }, 410);
+    }
+    throw err;
+  }
+};
+
+const forgotPage = () => (_req: Request, res: Response) =>
+  render(res, 'accounts/forgot-password', { title: 'Reset your password', values: {}, errors: {}, sent: false });
+
+const forgot = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const form = parseForm(forgotSchema, req.body);
+  if (!form.ok) {
+    return render(res, 'accounts/forgot-password', { title: 'Reset your password', values: submittedValues(req.body), errors: form.errors, sent: false }, 422);
+  }
+  await ctx.db.transaction().execute((trx) => accountsService.requestPasswordReset(trx, form.data.email, ctx.config.baseUrl, ctx.clock.now()));
+  render(res, 'accounts/forgot-password', { title: 'Reset your password', values: {}, errors: {}, sent: true });
+};
+
+const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const row = await usersRepository.settingsOf(ctx.db, me.id);
+  render(res, 'accounts/settings', {
+    title: 'Your settings',
+    values: { timeZone: row.time_zone, meetingReminders: row.meeting_reminders ? 'on' : '' },
+    errors: {},
+    zones: timeZoneChoices(),
+    isStudent: me.role === 'student',
+  });
+};
+
+const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const form = parseForm(settingsSchema, req.body);
+  if (!form.ok) {
+    return render(
+      res,
+      'accounts/settings',
+      { title: 'Your settings', values: submittedValues(req.body), errors: form.errors, zones: timeZoneChoices(), isStudent: me.role === 'student' },
+      422,
+    );
+  }
+  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, form.data));
+  flash(res, 'Settings saved.');
+  res.redirect(303, '/settings');
+};
+
+export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
+  return [
+    { method: 'get', path: '/login', access: 'guest', handler: loginPage, summary: 'Login form' },
+    { method: 'post', path: '/login', access: 'guest', handler: (ctx) => login(ctx, pp), summary: 'Log in' },
+    { method: 'post', path: '/logout', access: 'authenticated', handler: logout, summary: 'Log out' },
+    { method: 'get', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPasswordPage, summary: 'Set password from an invitation or reset link' },
+    { method: 'post', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPassword, summary: 'Set password' },
+    { method: 'get', path: '/forgot-password', access: 'guest', handler: forgotPage, summary: 'Password reset request form' },
+    { method: 'post', path: '/forgot-password', access: 'guest', handler: forgot, summary: 'Request a password reset email' },
+    { method: 'get', path: '/settings', access: 'authenticated', handler: settingsPage, summary: 'Time zone and reminder settings' },
+    { method: 'post', path: '/settings', access: 'authenticated', handler: saveSettings, summary: 'Save settings' },
+  ];
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { firstString } from '../http/forms';
+import { isValidZone } from '../time';
+
+const text = (schema: z.ZodString) => z.preprocess(firstString, schema);
+
+export const loginSchema = z.object({
+  email: text(z.string({ error: 'Enter your email address.' }).min(1, 'Enter your email address.').max(320, 'That email address is too long.')),
+  password: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1000, 'That password is too long.')),
+});
+
+export const passwordSchema = z
+  .object({
+    password: z.preprocess(
+      (v) => (Array.isArray(v) ? v[0] : v),
+      z.string({ error: 'Choose a password.' }).min(10, 'Use at least 10 characters.').max(200, 'Use at most 200 characters.'),
+    ),
+    confirm: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string({ error: 'Type the password again.' })),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords do not match.' });
+
+export const forgotSchema = z.object({
+  email: z.preprocess(firstString, z.email({ error: 'Enter the email address you were invited with.' }).max(320)),
+});
+
+export const settingsSchema = z.object({
+  timeZone: text(z.string({ error: 'Choose a time zone.' }).refine(isValidZone, 'Choose a time zone from the list.')),
+  meetingReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+});

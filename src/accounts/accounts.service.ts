@@ -1,0 +1,86 @@
+import type { Db } from '../db/database';
+import { Invalid } from '../errors';
+import { enqueueEmail } from '../mail/outbox';
+import { renderEmail } from '../mail/render';
+import type { TokenPurpose } from './accounts.tables';
+import { hashPassword, verifyPassword } from './passwords';
+import { tokensRepository, TOKEN_TTL_HOURS } from './tokens.repository';
+import { usersRepository, type User } from './users.repository';
+
+/** Accounts: logging in, invitations, setting and resetting passwords. */
+function sessionUser(u: User): Express.User {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    offeringId: u.offering_id,
+    sectionId: u.section_id,
+    timeZone: u.time_zone,
+  };
+}
+
+async function authenticate(db: Db, email: string, password: string, now: Date): Promise<Express.User | null> {
+  const user = await usersRepository.findByEmail(db, email);
+  const ok = await verifyPassword(password, user && !user.deactivated_at ? user.password_hash : null);
+  if (!user || !ok) return null;
+  await usersRepository.recordLogin(db, user.id, now);
+  return sessionUser(user);
+}
+
+/** Writes the invitation or reset email to the outbox (sent after commit by the worker). */
+async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl: string, now: Date): Promise<void> {
+  const token = await tokensRepository.issue(db, user.id, purpose, now);
+  const link = `${baseUrl}/set-password/${token}`;
+  const offering = await db.selectFrom('course_offering').selectAll().where('id', '=', user.offering_id).executeTakeFirstOrThrow();
+  const template = purpose === 'invitation' ? 'invitation' : 'password-reset';
+  const { text, html } = await renderEmail(template, {
+    name: user.name,
+    link,
+    hours: TOKEN_TTL_HOURS[purpose],
+    course: `${offering.code} ${offering.title}`,
+    term: offering.term,
+    instructor: offering.instructor_name,
+  });
+  await enqueueEmail(db, {
+    kind: purpose,
+    userId: user.id,
+    to: user.email,
+    subject:
+      purpose === 'invitation'
+        ? `[${offering.code}] You're invited to Cohort Companion for ${offering.title}`
+        : `[${offering.code}] Reset your Cohort Companion password`,
+    text,
+    html,
+  });
+}
+
+async function requestPasswordReset(db: Db, email: string, baseUrl: string, now: Date): Promise<void> {
+  const user = await usersRepository.findByEmail(db, email);
+  // Same answer whether or not the account exists: the page never reveals who is enrolled.
+  if (!user || user.deactivated_at) return;
+  await sendTokenEmail(db, user, 'password_reset', baseUrl, now);
+}
+
+async function checkToken(db: Db, token: string, now: Date): Promise<User | null> {
+  const live = await tokensRepository.findLive(db, token, now);
+  if (!live) return null;
+  return (await usersRepository.findById(db, live.user_id)) ?? null;
+}
+
+async function setPasswordWithToken(db: Db, token: string, password: string, now: Date): Promise<User> {
+  const live = await tokensRepository.findLive(db, token, now);
+  if (!live) throw new Invalid('This link has expired or has already been used. Ask for a new one below.');
+  await usersRepository.setPassword(db, live.user_id, await hashPassword(password), now);
+  await tokensRepository.markUsed(db, live.id, live.user_id, now);
+  return (await usersRepository.findById(db, live.user_id))!;
+}
+
+export const accountsService = Object.freeze({
+  sessionUser,
+  authenticate,
+  sendTokenEmail,
+  requestPasswordReset,
+  checkToken,
+  setPasswordWithToken,
+});

@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+
+export type Role = 'instructor' | 'student';
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: Role;
+  offering_id: number;
+  section_id: number | null;
+  time_zone: Generated<string>;
+  password_hash: string | null;
+  meeting_reminders: Generated<boolean>;
+  created_at: Generated<Date>;
+  activated_at: Date | null;
+  last_login_at: Date | null;
+  deactivated_at: Date | null;
+}
+
+export type TokenPurpose = 'invitation' | 'password_reset';
+
+export interface UserTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: TokenPurpose;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface HttpSessionTable {
+  sid: string;
+  sess: unknown;
+  expires_at: Date;
+}
+
+export interface AccountTables {
+  app_user: AppUserTable;
+  user_token: UserTokenTable;
+  http_session: HttpSessionTable;
+}

@@ -1,0 +1,41 @@
+import type { Db } from '../db/database';
+import type { TokenPurpose } from './accounts.tables';
+import { hashToken, newToken } from './passwords';
+
+export const TOKEN_TTL_HOURS: Record<TokenPurpose, number> = { invitation: 24 * 14, password_reset: 2 };
+
+/** Issues a one-time token (stored hashed); returns the secret for the email link. */
+async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date): Promise<string> {
+  const { token, hash } = newToken();
+  await db
+    .insertInto('user_token')
+    .values({
+      user_id: userId,
+      purpose,
+      token_hash: hash,
+      created_at: now,
+      expires_at: new Date(now.getTime() + TOKEN_TTL_HOURS[purpose] * 3600_000),
+    })
+    .execute();
+  return token;
+}
+
+/** The live token for a secret, or undefined when unknown, used or expired. Locks the row. */
+async function findLive(db: Db, token: string, now: Date) {
+  return db
+    .selectFrom('user_token')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+async function markUsed(db: Db, tokenId: number, userId: number, now: Date): Promise<void> {
+  await db.updateTable('user_token').set({ used_at: now }).where('id', '=', tokenId).execute();
+  // Any other outstanding link for this account dies with it.
+  await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+}
+
+export const tokensRepository = Object.freeze({ issue, findLive, markUsed });

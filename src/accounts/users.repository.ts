@@ -1,0 +1,53 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database';
+import type { AppUserTable } from './accounts.tables';
+
+export type User = Selectable<AppUserTable>;
+
+async function findById(db: Db, id: number): Promise<User | undefined> {
+  return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+async function findByEmail(db: Db, email: string): Promise<User | undefined> {
+  return db
+    .selectFrom('app_user')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+    .executeTakeFirst();
+}
+
+async function findByEmails(db: Db, emails: string[]): Promise<User[]> {
+  if (emails.length === 0) return [];
+  return db
+    .selectFrom('app_user')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails.map((e) => e.toLowerCase())))
+    .execute();
+}
+
+async function insert(db: Db, user: Insertable<AppUserTable>): Promise<User> {
+  return db.insertInto('app_user').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+async function setPassword(db: Db, userId: number, passwordHash: string, at: Date): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set((eb) => ({ password_hash: passwordHash, activated_at: eb.fn.coalesce('activated_at', eb.val(at)) }))
+    .where('id', '=', userId)
+    .execute();
+}
+
+async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
+  await db.updateTable('app_user').set({ last_login_at: at }).where('id', '=', userId).execute();
+}
+
+
+async function settingsOf(db: Db, userId: number) {
+  return db.selectFrom('app_user').select(['time_zone', 'meeting_reminders']).where('id', '=', userId).executeTakeFirstOrThrow();
+}
+
+async function updateSettings(db: Db, userId: number, s: { timeZone: string; meetingReminders: boolean }): Promise<void> {
+  await db.updateTable('app_user').set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders }).where('id', '=', userId).execute();
+}
+
+export const usersRepository = Object.freeze({ findById, findByEmail, findByEmails, insert, setPassword, recordLogin, settingsOf, updateSettings });

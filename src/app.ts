@@ -1,0 +1,77 @@
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type passport from 'passport';
+import type { AppContext } from './context';
+import { configurePassport, guard } from './http/auth';
+import { csrfProtection } from './http/csrf';
+import { errorHandler, notFound } from './http/errors';
+import { locals } from './http/locals';
+import { routeTable } from './http/route-table';
+import type { Handler } from './http/routing';
+import { PostgresSessionStore } from './http/session-store';
+import { viewHelpers } from './http/view-helpers';
+import { publicDir, viewsDir } from './paths';
+
+/** Builds the express app (no listen): the server and the tests both use it. */
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.locals.h = viewHelpers;
+  if (ctx.config.NODE_ENV === 'production') app.enable('view cache');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          upgradeInsecureRequests: ctx.config.NODE_ENV === 'production' ? [] : null,
+        },
+      },
+      strictTransportSecurity: ctx.config.NODE_ENV === 'production',
+    }),
+  );
+  app.use('/static', express.static(publicDir, { maxAge: ctx.config.NODE_ENV === 'production' ? '1d' : 0 }));
+  app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 500 }));
+  app.use(
+    session({
+      name: 'cc.sid',
+      store: new PostgresSessionStore(ctx.db),
+      secret: ctx.config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.NODE_ENV === 'production',
+        maxAge: 1000 * 60 * 60 * 24 * 14,
+      },
+    }),
+  );
+  const pp = configurePassport(ctx);
+  app.use(pp.initialize());
+  app.use(pp.session());
+  app.use(csrfProtection);
+  app.use(locals(ctx));
+
+  for (const route of routeTable(() => pp as passport.PassportStatic)) {
+    const built = route.handler(ctx);
+    const handlers = (Array.isArray(built) ? built : [built]) as Handler[];
+    app[route.method](route.path, guard(route.access), ...(handlers as express.RequestHandler[]));
+  }
+
+  app.use(notFound);
+  app.use(errorHandler(ctx));
+  return app;
+}

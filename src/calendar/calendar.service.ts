@@ -1,0 +1,100 @@
+import { courseRepository } from '../course/course.repository';
+import type { Db } from '../db/database';
+import { deadlinesFor } from '../portfolio/deadlines';
+import { formatDateTime, formatDeadline, formatLocalDate, formatTime, localDateOf } from '../time';
+
+/**
+ * The semester calendar for one reader: weeks from the course data, each with its events,
+ * in the reader's own time zone. A student's portfolio deadlines include their extensions.
+ */
+export interface CalendarEntry {
+  id: number;
+  uid: string;
+  kind: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  allDay: boolean;
+  required: boolean | null;
+  cancelled: boolean;
+  location: string | null;
+  videoUrl: string | null;
+  description: string;
+  sequence: number;
+  /** Formatted for the reader. */
+  when: string;
+  extended: boolean;
+}
+
+export interface CalendarWeek {
+  startsOn: string;
+  startsOnLabel: string;
+  kind: string;
+  label: string;
+  edxCode: string | null;
+  unitTitle: string | null;
+  entries: CalendarEntry[];
+}
+
+export async function calendarEntries(db: Db, offeringId: number, userId: number | null, zone: string): Promise<CalendarEntry[]> {
+  const [offering, events, deadlines] = await Promise.all([
+    courseRepository.offering(db, offeringId),
+    courseRepository.events(db, offeringId),
+    deadlinesFor(db, offeringId, userId),
+  ]);
+  const deadlineByReq = new Map(deadlines.map((d) => [d.requirementId, d]));
+  return events
+    .map((e) => {
+      const d = e.portfolio_requirement_id ? deadlineByReq.get(e.portfolio_requirement_id) : undefined;
+      const endsAt = d ? d.dueAt : e.ends_at;
+      const startsAt = d ? new Date(d.dueAt.getTime() - 60_000) : e.starts_at;
+      let when: string;
+      if (e.kind === 'portfolio_due') when = `Due ${formatDeadline(endsAt!, zone)}`;
+      else if (e.all_day) when = formatLocalDate(localDateOf(e.starts_at, offering.time_zone));
+      else when = `${formatDateTime(startsAt, zone)}${endsAt ? ` – ${formatTime(endsAt, zone)}` : ''}`;
+      return {
+        id: e.id,
+        uid: e.uid,
+        kind: e.kind,
+        title: d?.extended ? `${e.title} (your extended deadline)` : e.title,
+        startsAt,
+        endsAt,
+        allDay: e.all_day,
+        required: e.required,
+        cancelled: e.status === 'cancelled',
+        location: e.location,
+        videoUrl: e.video_url,
+        description: e.description,
+        sequence: e.sequence,
+        when,
+        extended: !!d?.extended,
+      };
+    })
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+}
+
+export async function semesterCalendar(db: Db, offeringId: number, userId: number | null, zone: string): Promise<CalendarWeek[]> {
+  const [offering, weeks, entries] = await Promise.all([
+    courseRepository.offering(db, offeringId),
+    courseRepository.weeks(db, offeringId),
+    calendarEntries(db, offeringId, userId, zone),
+  ]);
+  const result: CalendarWeek[] = weeks.map((w) => ({
+    startsOn: w.starts_on,
+    startsOnLabel: `Week of ${formatLocalDate(w.starts_on)}`,
+    kind: w.kind,
+    label: w.label,
+    edxCode: w.edx_code,
+    unitTitle: w.unit_title,
+    entries: [],
+  }));
+  for (const entry of entries) {
+    // Group by the course's own calendar (a Monday meeting belongs to its week in every zone).
+    const on = localDateOf(entry.allDay ? entry.startsAt : entry.startsAt, offering.time_zone);
+    let week = result[0];
+    for (const w of result) if (w.startsOn <= on) week = w;
+    week?.entries.push(entry);
+  }
+  return result;
+}
+

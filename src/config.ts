@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once. This is the only module that reads process.env;
+ * a bad value stops start-up with a message naming the variable.
+ */
+const weakSecrets = new Set(['secret', 'changeme', 'change-me', 'session-secret', 'development']);
+
+const isoInstant = z.string().refine((v) => DateTime.fromISO(v, { setZone: true }).isValid, {
+  message: 'must be an ISO 8601 instant, e.g. 2020-02-19T14:00:00Z',
+});
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    BASE_URL: z.url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().default('data'),
+    APP_NOW: isoInstant.optional(),
+    SESSION_SECRET: z.string().optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().default('EDUC 551/639 Cohort Companion <cohort@cohort.example>'),
+    MAIL_REPLY_TO: z.string().default('Donald J. Peurach <dpeurach@umich.edu>'),
+    SEED_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    WORKER: z.enum(['on', 'off']).default('on'),
+    WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+    TEAM_SIZE_CAP: z.coerce.number().int().min(2).max(50).default(5),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    REMINDER_OFFSETS_DAYS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole days, e.g. 7,2,0')
+      .default('7,2,0'),
+    LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      const s = env.SESSION_SECRET;
+      if (!s || s.length < 32 || weakSecrets.has(s.toLowerCase()) || new Set(s).size < 10) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SESSION_SECRET'],
+          message: 'is required in production: at least 32 random characters (e.g. `openssl rand -hex 32`)',
+        });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof schema> & {
+  dataDir: string;
+  baseUrl: string;
+  sessionSecret: string;
+  reminderOffsetsDays: number[];
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'} ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: path.resolve(c.DATA_DIR),
+    baseUrl: (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    // Development and tests get a per-process secret; production must configure one (checked above).
+    sessionSecret: c.SESSION_SECRET ?? `dev-${process.pid}-${Math.random().toString(36).slice(2)}-not-for-production`,
+    reminderOffsetsDays: [...new Set(c.REMINDER_OFFSETS_DAYS.split(',').map(Number))].sort((a, b) => b - a),
+  };
+}

@@ -1,0 +1,43 @@
+import type { NextFunction, Request, Response } from 'express';
+import { csrfSync } from 'csrf-sync';
+import { AppError } from '../errors';
+
+/**
+ * Synchronizer-token CSRF protection (csrf-sync): the token lives in the session and every
+ * state-changing form posts it as `_csrf`. Multipart forms are checked after the upload parser.
+ */
+const { generateToken, isRequestValid } = csrfSync({
+  getTokenFromRequest: (req) => {
+    const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+    const v = Array.isArray(fromBody) ? fromBody[0] : fromBody;
+    return typeof v === 'string' ? v : (req.get('x-csrf-token') ?? undefined);
+  },
+});
+
+export class CsrfError extends AppError {
+  constructor() {
+    super('This form has expired or did not come from this site. Go back, reload the page and try again.', 403);
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isMultipart(req: Request): boolean {
+  return (req.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+/** Global: checks url-encoded posts; multipart requests are left to `verifyCsrfAfterUpload`. */
+export function csrfProtection(req: Request, _res: Response, next: NextFunction): void {
+  if (safeMethods.has(req.method) || isMultipart(req)) return next();
+  if (!isRequestValid(req)) return next(new CsrfError());
+  next();
+}
+
+export function verifyCsrfAfterUpload(req: Request, _res: Response, next: NextFunction): void {
+  if (!isRequestValid(req)) return next(new CsrfError());
+  next();
+}
+
+export function csrfToken(req: Request): string {
+  return generateToken(req);
+}

@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../context';
+import { AppError, Invalid } from '../errors';
+import { render } from './render';
+
+export function notFound(_req: Request, res: Response): void {
+  render(res, 'errors/404', { title: 'Page not found' }, 404);
+}
+
+/**
+ * One place maps errors to pages. Operational errors (AppError) show their message with their
+ * status; anything else is logged with a request id and shown as a plain 500 page, never a stack.
+ * Body-parser errors (malformed or oversized forms) are the client's fault: 400/413.
+ */
+export function errorHandler(ctx: AppContext) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let status = 500;
+    let message = 'Something went wrong on our side. It has been logged; please try again.';
+    const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
+    if (err instanceof AppError) {
+      status = err.status;
+      message = err.message;
+    } else if (typeof (e.status ?? e.statusCode) === 'number' && (e.status ?? e.statusCode)! >= 400 && (e.status ?? e.statusCode)! < 500) {
+      status = (e.status ?? e.statusCode)!;
+      message =
+        e.type === 'entity.too.large'
+          ? 'That form is too large to send.'
+          : status === 403
+            ? 'This form has expired or did not come from this site. Go back, reload the page and try again.'
+            : 'That request could not be read. Please check the form and try again.';
+    }
+    const requestId = crypto.randomUUID();
+    if (status >= 500) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: ${(err as Error)?.stack ?? String(err)}`);
+    if (res.headersSent) return;
+    const fields = err instanceof Invalid ? err.fields : {};
+    if (req.accepts(['html', 'json']) === 'json' && !req.accepts('html')) {
+      res.status(status).json({ error: message, fields, requestId: status >= 500 ? requestId : undefined });
+      return;
+    }
+    render(res, status >= 500 ? 'errors/500' : 'errors/4xx', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId }, status);
+  };
+}

@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+
+/** One zod schema per form; on failure the view gets `errors` by field and the values typed. */
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : '_form';
+    if (!errors[key]) errors[key] = issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Form values as the user sent them (strings only), to re-fill a form after an error. */
+export function submittedValues(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof v === 'string') values[k] = v;
+      else if (Array.isArray(v) && typeof v[0] === 'string') values[k] = v[0];
+    }
+  }
+  return values;
+}
+
+/** A form text field: a string (arrays from duplicate fields keep the first), trimmed. */
+export function firstString(v: unknown): unknown {
+  if (Array.isArray(v)) return v[0];
+  return typeof v === 'string' ? v.trim() : v;
+}

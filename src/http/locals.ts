@@ -1,0 +1,20 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../context';
+import { csrfToken } from './csrf';
+
+/** What every view can use: the signed-in user, the CSRF token, one-time messages, the nav. */
+export function locals(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const session = req.session as unknown as { flash?: { kind: string; message: string }[] } | undefined;
+    res.locals.currentUser = req.user ?? null;
+    res.locals.csrfToken = req.session ? csrfToken(req) : '';
+    res.locals.flash = session?.flash ?? [];
+    if (session?.flash) delete session.flash;
+    res.locals.currentPath = req.path;
+    res.locals.clockPinned = !!ctx.config.APP_NOW;
+    res.locals.appNow = ctx.clock.now();
+    res.locals.errors = {};
+    res.locals.values = {};
+    next();
+  };
+}

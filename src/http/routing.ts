@@ -1,0 +1,28 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Role } from '../accounts/accounts.tables';
+import type { AppContext } from '../context';
+
+/**
+ * The explicit route table. Every feature exports its routes as data; app.ts mounts them and
+ * the security suite reads them. `access` is the first authorization step (who may call it);
+ * services make the second (may this user touch this record).
+ */
+export type Access = 'public' | 'guest' | 'authenticated' | readonly Role[];
+
+export type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
+
+export interface RouteDef {
+  method: 'get' | 'post';
+  path: string;
+  access: Access;
+  /** Built once with the app context. */
+  handler: (ctx: AppContext) => Handler | Handler[];
+  /** multipart/form-data: CSRF is checked after the upload middleware parses the body. */
+  multipart?: boolean;
+  /** Public routes authenticated by a secret in the URL (e.g. the calendar feed). */
+  secretUrl?: boolean;
+  /** A short description for the security matrix and README. */
+  summary: string;
+}
+
+export type { RequestHandler };

@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express';
+import multer from 'multer';
+import { AppError } from '../errors';
+import { verifyCsrfAfterUpload } from './csrf';
+
+export class UploadTooLarge extends AppError {
+  constructor(maxBytes: number) {
+    super(`That file is too large: the limit is ${(maxBytes / 1024 / 1024).toFixed(maxBytes < 1024 * 1024 ? 2 : 0)} MB.`, 413);
+  }
+}
+
+/**
+ * Parses a multipart form with at most one file (kept in memory, never on disk under the web
+ * root), then checks the CSRF token. Multer's errors become clear 4xx answers.
+ */
+export function singleUpload(field: string, maxBytes: number) {
+  const parser = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 1024 * 1024, parts: 60 },
+  }).single(field);
+  return [
+    (req: Request, res: Response, next: NextFunction) => {
+      parser(req, res, (err: unknown) => {
+        if (!err) return next();
+        if (err instanceof multer.MulterError) {
+          if (err.code === 'LIMIT_FILE_SIZE') return next(new UploadTooLarge(maxBytes));
+          return next(new AppError(`The upload was refused: ${err.message}.`, 400));
+        }
+        next(new AppError('The form could not be read. Please try again.', 400));
+      });
+    },
+    verifyCsrfAfterUpload,
+  ];
+}

@@ -1,0 +1,25 @@
+import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+import * as time from '../time';
+
+/**
+ * Helpers every view can call as `h.…`. Markdown is rendered with raw HTML off, then sanitized:
+ * what a user writes can never become script.
+ */
+const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
+
+export function renderMarkdown(source: string): string {
+  return sanitizeHtml(md.render(source ?? ''), {
+    allowedTags: ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+    allowedAttributes: { a: ['href', 'title'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }) },
+  });
+}
+
+export const viewHelpers = Object.freeze({
+  ...time,
+  markdown: renderMarkdown,
+  percent: (part: number, whole: number) => (whole > 0 ? Math.round((100 * part) / whole) : 0),
+  plural: (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`,
+});

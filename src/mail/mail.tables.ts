@@ -1,0 +1,27 @@
+import type { Generated } from 'kysely';
+
+export type OutboundStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboundEmailTable {
+  id: Generated<number>;
+  dedupe_key: string | null;
+  kind: string;
+  user_id: number | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  headers: Generated<Record<string, string>>;
+  message_id: string;
+  status: Generated<OutboundStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  locked_until: Date | null;
+  last_error: string | null;
+  sent_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface MailTables {
+  outbound_email: OutboundEmailTable;
+}

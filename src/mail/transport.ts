@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMessage {
+  from: string;
+  replyTo?: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+/** Something that delivers one message or throws (with `responseCode` for SMTP replies). */
+export interface MailSender {
+  send(message: OutgoingMessage): Promise<void>;
+  close(): void;
+}
+
+/** SMTP through nodemailer (SMTP_URL, e.g. smtp://localhost:1025 for Mailpit). */
+export function smtpSender(smtpUrl: string): MailSender {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(m) {
+      await transport.sendMail({ ...m, html: m.html ?? undefined });
+    },
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Development without SMTP_URL: each message is printed to the console and saved as an .eml
+ * file under DATA_DIR/mail, so an invitation link is never lost.
+ */
+export function consoleSender(dir: string, log: (line: string) => void = console.log): MailSender {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(m) {
+      const info = await transport.sendMail({ ...m, html: m.html ?? undefined });
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.messageId.replace(/[^a-zA-Z0-9]/g, '')}.eml`);
+      fs.writeFileSync(file, info.message as Buffer);
+      log(`\n--- email (no SMTP_URL; saved to ${file}) ---\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}\n--- end of email ---\n`);
+    },
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,89 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/**
+ * Time, done one way. Instants are JS Dates (timestamptz); local dates are 'YYYY-MM-DD' strings
+ * (named …On); wall-clock times are 'HH:MM'. Deadlines are stored as an exclusive instant: the
+ * midnight that ends the due day in the course's zone.
+ */
+export const COURSE_LOCALE = 'en-US';
+
+export function isValidZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function localInstant(on: string, hhmm: string, zone: string): Date {
+  const dt = DateTime.fromISO(`${on}T${hhmm}`, { zone });
+  if (!dt.isValid) throw new Error(`Invalid local time ${on} ${hhmm} in ${zone}`);
+  return dt.toJSDate();
+}
+
+export function startOfLocalDay(on: string, zone: string): Date {
+  return localInstant(on, '00:00', zone);
+}
+
+/** The instant a due day ends: the next local midnight (a submission at or after it is late). */
+export function endOfLocalDay(on: string, zone: string): Date {
+  return DateTime.fromISO(on, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
+}
+
+export function localDateOf(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+}
+
+export function addDays(on: string, days: number): string {
+  return DateTime.fromISO(on, { zone: 'UTC' }).plus({ days }).toISODate()!;
+}
+
+export function dt(at: Date, zone: string): DateTime {
+  return DateTime.fromJSDate(at, { zone }).setLocale(COURSE_LOCALE);
+}
+
+/** "Mon, Jan 13, 2020, 5:00 PM EST" */
+export function formatDateTime(at: Date, zone: string): string {
+  return dt(at, zone).toFormat("ccc, LLL d, yyyy, h:mm a ZZZZ");
+}
+
+/** "5:00 PM" */
+export function formatTime(at: Date, zone: string): string {
+  return dt(at, zone).toFormat('h:mm a');
+}
+
+/** "Mon, Jan 13, 2020" */
+export function formatDate(at: Date, zone: string): string {
+  return dt(at, zone).toFormat('ccc, LLL d, yyyy');
+}
+
+/** A local date shown as a date, without zone conversion: "Wed, Feb 26, 2020". */
+export function formatLocalDate(on: string): string {
+  return DateTime.fromISO(on).setLocale(COURSE_LOCALE).toFormat('ccc, LLL d, yyyy');
+}
+
+/** A deadline (exclusive instant) as the last minute it still counts, in the reader's zone. */
+export function formatDeadline(dueAt: Date, zone: string): string {
+  return formatDateTime(new Date(dueAt.getTime() - 60_000), zone);
+}
+
+/** Whole local calendar days from `from` to `to` in `zone` (negative when past). */
+export function daysUntil(from: Date, to: Date, zone: string): number {
+  const a = DateTime.fromJSDate(from, { zone }).startOf('day');
+  const b = DateTime.fromJSDate(to, { zone }).startOf('day');
+  return Math.round(b.diff(a, 'days').days);
+}
+
+/** "2 days, 3 hours" */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts: string[] = [];
+  if (days) parts.push(`${days} day${days === 1 ? '' : 's'}`);
+  if (hours) parts.push(`${hours} hour${hours === 1 ? '' : 's'}`);
+  if (!days && mins) parts.push(`${mins} minute${mins === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(', ') : 'less than a minute';
+}
+
+/** The UTC offset of `zone` at an instant, e.g. "-05:00". */
+export function utcOffset(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat('ZZ');
+}
