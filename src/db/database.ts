@@ -4,9 +4,16 @@ import type { CourseTables } from '../course/course.tables';
 import type { LessonWorkTables } from '../lessons/lesson-work.tables';
 import type { MailTables } from '../mail/mail.tables';
 import type { PortfolioCoreTables } from '../portfolio/portfolio-core.tables';
+import type { PortfolioItemTables } from '../portfolio/portfolio-items.tables';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
-export interface Database extends CourseTables, AccountTables, MailTables, LessonWorkTables, PortfolioCoreTables {}
+export interface Database
+  extends CourseTables,
+    AccountTables,
+    MailTables,
+    LessonWorkTables,
+    PortfolioCoreTables,
+    PortfolioItemTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;
