@@ -62,8 +62,8 @@ export function createApp(ctx: AppContext): express.Express {
   const pp = configurePassport(ctx);
   app.use(pp.initialize());
   app.use(pp.session());
-  app.use(csrfProtection);
   app.use(locals(ctx));
+  app.use(csrfProtection);
 
   for (const route of routeTable(() => pp as passport.PassportStatic)) {
     const built = route.handler(ctx);

@@ -38,6 +38,18 @@ export function errorHandler(ctx: AppContext) {
       res.status(status).json({ error: message, fields, requestId: status >= 500 ? requestId : undefined });
       return;
     }
-    render(res, status >= 500 ? 'errors/500' : 'errors/4xx', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId }, status);
+    // Errors can happen before the locals middleware ran: give the layout what it needs.
+    const defaults = { currentUser: req.user ?? null, csrfToken: '', flash: [], currentPath: req.path, clockPinned: false, errors: {}, values: {} };
+    for (const [k, v] of Object.entries(defaults)) if (res.locals[k] === undefined) res.locals[k] = v;
+    render(
+      res,
+      status >= 500 ? 'errors/500' : 'errors/4xx',
+      { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId },
+      status,
+      (renderErr) => {
+        ctx.log('error', `[${requestId}] error page failed: ${renderErr.stack ?? renderErr.message}`);
+        res.status(status).type('text').send(message);
+      },
+    );
   };
 }

@@ -4,17 +4,12 @@ import type { Response } from 'express';
  * Renders a view inside views/layout.ejs. Views get view models (formatted strings, flags),
  * never raw rows. `status` defaults to 200; forms re-rendered after bad input pass 422.
  */
-export function render(res: Response, view: string, model: Record<string, unknown> = {}, status = 200): void {
+export function render(res: Response, view: string, model: Record<string, unknown> = {}, status = 200, onError?: (err: Error) => void): void {
+  const fail = onError ?? ((err: Error) => res.req.next?.(err));
   res.render(view, model, (err, body) => {
-    if (err) {
-      res.req.next?.(err);
-      return;
-    }
+    if (err) return fail(err);
     res.render('layout', { ...model, body }, (layoutErr, html) => {
-      if (layoutErr) {
-        res.req.next?.(layoutErr);
-        return;
-      }
+      if (layoutErr) return fail(layoutErr);
       res.status(status).type('html').send(html);
     });
   });
