@@ -64,3 +64,25 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
 }
 
 export { adminQuery };
+
+/** A migrated database with no rows (for restoring a backup into). */
+export async function emptyDatabase(): Promise<DatabaseHandle> {
+  const { migrateToLatest } = await import('../../src/db/migrate');
+  const url = testDatabaseUrl();
+  if (url) {
+    const name = `cc_test_${crypto.randomBytes(6).toString('hex')}`;
+    await adminQuery(url, `create database ${name}`);
+    const handle = postgresDatabase(urlForDatabase(url, name), 5);
+    await migrateToLatest(handle.db);
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        await adminQuery(url, `drop database if exists ${name} with (force)`);
+      },
+    };
+  }
+  const handle = pgliteDatabase(await PGlite.create({ parsers: pgliteParsers }));
+  await migrateToLatest(handle.db);
+  return handle;
+}
