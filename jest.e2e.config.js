@@ -1,0 +1,3 @@
+/** Browser journeys (Debian's Chromium driven by playwright-core): `npm run test:e2e`. */
+const base = require('./jest.config.js');
+module.exports = { ...base, roots: ['<rootDir>/test/e2e'], testMatch: ['**/*.e2e.ts'], testTimeout: 120000, maxWorkers: 1 };
