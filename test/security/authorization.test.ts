@@ -1,0 +1,70 @@
+import { routeTable } from '../../src/http/route-table';
+import type { RouteDef } from '../../src/http/routing';
+import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
+import { fillPath, loadFixture, type Fixture } from './fixtures';
+import { routeMatrix, type Outcome, type Persona } from './route-matrix';
+
+/** Every route × every persona, generated from the route table. */
+const routes: RouteDef[] = routeTable(() => {
+  throw new Error('not used');
+});
+const key = (r: RouteDef) => `${r.method.toUpperCase()} ${r.path}`;
+
+let t: TestApp;
+let f: Fixture;
+const sessions = {} as Record<Persona, Session>;
+
+beforeAll(async () => {
+  t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
+  f = await loadFixture(t);
+  sessions.anonymous = t.anonymous();
+  sessions.studentA = await t.login('student1@cohort.example');
+  sessions.studentB = await t.login('student2@cohort.example');
+  sessions.instructor = await t.login('instructor@cohort.example');
+});
+afterAll(() => t.close());
+
+test('every route in the route table has an entry in the authorization matrix, and no entry is stale', () => {
+  const inTable = routes.map(key);
+  expect(inTable.filter((k) => !(k in routeMatrix))).toEqual([]);
+  expect(Object.keys(routeMatrix).filter((k) => !inTable.includes(k))).toEqual([]);
+});
+
+test('the matrix agrees with each route’s declared access', () => {
+  for (const r of routes) {
+    const e = routeMatrix[key(r)]?.expect;
+    if (!e) continue;
+    if (Array.isArray(r.access)) {
+      expect([key(r), e.anonymous]).toEqual([key(r), 'login']);
+      if (!r.access.includes('student')) expect([key(r), e.studentA, e.studentB]).toEqual([key(r), 'forbidden', 'forbidden']);
+      if (!r.access.includes('instructor')) expect([key(r), e.instructor]).toEqual([key(r), 'forbidden']);
+    }
+    if (r.access === 'authenticated') expect([key(r), e.anonymous]).toEqual([key(r), 'login']);
+  }
+});
+
+function classify(res: { status: number; headers: Record<string, string> }, method: string): Outcome | `status ${number}` {
+  const s = res.status;
+  if (s === 303 || s === 302) return /^\/login(\?|$)/.test(res.headers.location ?? '') ? 'login' : method === 'post' ? 'allow' : 'redirect';
+  if (s === 403) return 'forbidden';
+  if (s === 404) return 'notfound';
+  if (s === 410) return 'gone';
+  if (s >= 500) return `status ${s}`;
+  if (method === 'get') return s >= 200 && s < 300 ? 'allow' : `status ${s}`;
+  return s === 401 || s === 429 || (s >= 200 && s < 500) ? 'allow' : `status ${s}`;
+}
+
+const personas: Persona[] = ['anonymous', 'studentA', 'studentB', 'instructor'];
+
+describe.each(routes.map((r) => [key(r), r] as const))('%s', (_name, route) => {
+  test.each(personas)('as %s', async (persona) => {
+    const expectation = routeMatrix[key(route)];
+    if (!expectation) throw new Error(`${key(route)} is missing from the matrix`);
+    const path = fillPath(route.path, f, expectation.params?.(f) ?? {});
+    // Logging out would end the shared sessions: use a throwaway one for it.
+    const throwaway = { studentA: 'student1@cohort.example', studentB: 'student2@cohort.example', instructor: 'instructor@cohort.example' } as const;
+    const s = route.path === '/logout' && persona !== 'anonymous' ? await t.login(throwaway[persona]) : sessions[persona];
+    const res = route.method === 'get' ? await s.get(path) : await s.post(path, {});
+    expect([persona, classify(res as never, route.method)]).toEqual([persona, expectation.expect[persona]]);
+  });
+});

@@ -1,0 +1,65 @@
+import request from 'supertest';
+import { routeTable } from '../../src/http/route-table';
+import type { RouteDef } from '../../src/http/routing';
+import { databaseFingerprint } from '../helpers/fingerprint';
+import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
+import { fillPath, loadFixture, type Fixture } from './fixtures';
+import { routeMatrix } from './route-matrix';
+
+const posts: RouteDef[] = routeTable(() => {
+  throw new Error('not used');
+}).filter((r) => r.method === 'post');
+
+let t: TestApp;
+let f: Fixture;
+let student: Session;
+let instructor: Session;
+beforeAll(async () => {
+  t = await startTestApp();
+  f = await loadFixture(t);
+  student = await t.login('student1@cohort.example');
+  instructor = await t.login('instructor@cohort.example');
+});
+afterAll(() => t.close());
+
+describe.each(posts.map((r) => [`POST ${r.path}`, r] as const))('%s', (name, route) => {
+  test('refuses a request without a valid CSRF token and changes nothing', async () => {
+    const e = routeMatrix[name];
+    const path = fillPath(route.path, f, e?.params?.(f) ?? {});
+    const who = e?.expect.instructor === 'allow' ? instructor : e?.expect.studentA === 'allow' ? student : t.anonymous();
+    const before = await databaseFingerprint(t.db);
+    const missing = route.multipart ? await who.agent.post(path).field('x', 'y') : await who.agent.post(path).type('form').send({ x: 'y' });
+    const forged = route.multipart ? await who.agent.post(path).field('_csrf', 'forged') : await who.agent.post(path).type('form').send({ _csrf: 'forged' });
+    expect([missing.status, forged.status]).toEqual([403, 403]);
+    expect(await databaseFingerprint(t.db)).toEqual(before);
+  });
+});
+
+test('security headers: a strict CSP with no inline script, nosniff, no framing, no x-powered-by', async () => {
+  const res = await request(t.app).get('/login');
+  const csp = res.headers['content-security-policy'];
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['x-powered-by']).toBeUndefined();
+  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i); // no inline script blocks
+  expect(res.text).not.toMatch(/\sstyle="/i); // no inline style attributes
+});
+
+test('the session cookie is HttpOnly and SameSite=Lax; Secure in production', async () => {
+  const res = await request(t.app).get('/login');
+  const cookie = String(res.headers['set-cookie']);
+  expect(cookie).toMatch(/HttpOnly/);
+  expect(cookie).toMatch(/SameSite=Lax/);
+  expect(cookie).not.toMatch(/Secure/);
+  const prod = await startTestApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0' } });
+  try {
+    const secure = await request(prod.app).get('/login').set('X-Forwarded-Proto', 'https');
+    expect(String(secure.headers['set-cookie'])).toMatch(/Secure/);
+  } finally {
+    await prod.close();
+  }
+});
