@@ -12,6 +12,7 @@ import type { Handler } from './http/routing';
 import { PostgresSessionStore } from './http/session-store';
 import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
+import { mountBenchRoutes } from './http/bench-routes';
 
 /** Builds the express app (no listen): the server and the tests both use it. */
 export function createApp(ctx: AppContext): express.Express {
@@ -70,6 +71,8 @@ export function createApp(ctx: AppContext): express.Express {
     const handlers = (Array.isArray(built) ? built : [built]) as Handler[];
     app[route.method](route.path, guard(route.access), ...(handlers as express.RequestHandler[]));
   }
+
+  if (ctx.config.BENCH_ROUTES === 'on') mountBenchRoutes(app);
 
   app.use(notFound);
   app.use(errorHandler(ctx));

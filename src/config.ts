@@ -36,6 +36,8 @@ const schema = z
       .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole days, e.g. 7,2,0')
       .default('7,2,0'),
     LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+    /** `npm run bench` only: mounts /__bench/ceiling (bare express + ejs page) and /__bench/stats. */
+    BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
