@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { DEMO_PASSWORD } from '../helpers/db';
 import { hasHorizontalScroll, keyboardLogin, startJourney, type Journey } from './browser';
 

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pgliteDatabase, pgliteParsers, postgresDatabase, type DatabaseHandle } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
 
 /**
  * A fresh database per test file, cloned from a template that global setup migrated and seeded
@@ -67,7 +68,6 @@ export { adminQuery };
 
 /** A migrated database with no rows (for restoring a backup into). */
 export async function emptyDatabase(): Promise<DatabaseHandle> {
-  const { migrateToLatest } = await import('../../src/db/migrate');
   const url = testDatabaseUrl();
   if (url) {
     const name = `cc_test_${crypto.randomBytes(6).toString('hex')}`;
