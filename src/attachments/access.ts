@@ -1,0 +1,102 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db } from '../db/database';
+import { NotFound } from '../errors';
+
+/**
+ * Who may read a student's work, in one place (other features call these):
+ * - the student who owns it;
+ * - the instructor of the student's course offering;
+ * - the student's active peer assessor (a peer_assignment not replaced, assessor = reader);
+ * and, for a file attached to a team artifact, also
+ * - every active member of that team, and the active peer assessor of any active member.
+ * Anyone else gets 404: we do not confirm that someone else's work exists.
+ */
+export interface Reader {
+  id: number;
+  role: 'instructor' | 'student';
+  offeringId: number;
+}
+
+/** true when `reader` may read the lesson work (study guides, learning checks…) of `ownerId`. */
+async function canReadWorkOf(db: Db, reader: Reader, ownerId: number): Promise<boolean> {
+  if (reader.id === ownerId) return true;
+  const row = await db
+    .selectFrom('app_user as o')
+    .select('o.id')
+    .where('o.id', '=', ownerId)
+    .where((eb) =>
+      eb.or([
+        reader.role === 'instructor' ? eb('o.offering_id', '=', reader.offeringId) : eb.lit(false),
+        eb.exists(activeAssessorOf(eb, reader.id, 'o.id')),
+      ]),
+    )
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** The file with its bytes when `reader` may download it; otherwise NotFound. */
+async function readableAttachment(db: Db, reader: Reader, attachmentId: number) {
+  const row = await db
+    .selectFrom('attachment as a')
+    .innerJoin('app_user as o', 'o.id', 'a.owner_user_id')
+    .select(['a.id', 'a.original_name', 'a.content_type', 'a.byte_size', 'a.content', 'a.created_at', 'a.owner_user_id'])
+    .where('a.id', '=', attachmentId)
+    .where((eb) =>
+      eb.or([
+        eb('a.owner_user_id', '=', reader.id),
+        reader.role === 'instructor' ? eb('o.offering_id', '=', reader.offeringId) : eb.lit(false),
+        eb.exists(activeAssessorOf(eb, reader.id, 'a.owner_user_id')),
+        eb.exists(
+          eb
+            .selectFrom('team_artifact_version as v')
+            .innerJoin('team_membership as m', 'm.team_id', 'v.team_id')
+            .select('v.id')
+            .whereRef('v.attachment_id', '=', 'a.id')
+            .where('m.left_at', 'is', null)
+            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id'))])),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  if (!row) throw new NotFound('We could not find that file, or it is not yours to see.');
+  return row;
+}
+
+/** true when `reader` may read a team's shared work (its team artifact versions). */
+async function canReadTeamWork(db: Db, reader: Reader, teamId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('team as t')
+    .innerJoin('unit as u', 'u.id', 't.unit_id')
+    .innerJoin('edx_course as c', 'c.id', 'u.edx_course_id')
+    .select('t.id')
+    .where('t.id', '=', teamId)
+    .where((eb) =>
+      eb.or([
+        reader.role === 'instructor' ? eb('c.offering_id', '=', reader.offeringId) : eb.lit(false),
+        eb.exists(
+          eb
+            .selectFrom('team_membership as m')
+            .select('m.id')
+            .whereRef('m.team_id', '=', 't.id')
+            .where('m.left_at', 'is', null)
+            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id'))])),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return !!row;
+}
+
+type AnyEb = ExpressionBuilder<Database, any>;
+
+/** An active peer assignment in which `readerId` assesses the student in column `assessee`. */
+function activeAssessorOf(eb: AnyEb, readerId: number, assessee: 'o.id' | 'a.owner_user_id' | 'm.user_id') {
+  return eb
+    .selectFrom('peer_assignment as p')
+    .select('p.id')
+    .where('p.assessor_id', '=', readerId)
+    .where('p.replaced_at', 'is', null)
+    .where('p.assessee_id', '=', sql.ref<number>(assessee));
+}
+
+export const workAccess = Object.freeze({ canReadWorkOf, canReadTeamWork, readableAttachment });

@@ -1,0 +1,47 @@
+import type { Db } from '../db/database';
+
+/** Uploaded files (bytes in the database, type sniffed from the content at upload). */
+export interface AttachmentMeta {
+  id: number;
+  owner_user_id: number;
+  original_name: string;
+  content_type: string;
+  byte_size: number;
+  created_at: Date;
+}
+
+const metaColumns = ['id', 'owner_user_id', 'original_name', 'content_type', 'byte_size', 'created_at'] as const;
+
+async function insert(
+  db: Db,
+  row: { ownerUserId: number; name: string; contentType: string; byteSize: number; sha256: string; content: Buffer; createdAt: Date },
+): Promise<number> {
+  const { id } = await db
+    .insertInto('attachment')
+    .values({
+      owner_user_id: row.ownerUserId,
+      original_name: row.name,
+      content_type: row.contentType,
+      byte_size: row.byteSize,
+      sha256: row.sha256,
+      content: row.content,
+      created_at: row.createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function metaByIds(db: Db, ids: number[]): Promise<Map<number, AttachmentMeta>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await db.selectFrom('attachment').select(metaColumns).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function count(db: Db): Promise<number> {
+  const { n } = await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+export const attachmentsRepository = Object.freeze({ insert, metaByIds, count });

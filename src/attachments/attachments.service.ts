@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Db } from '../db/database';
+import { attachmentsRepository, type AttachmentMeta } from './attachments.repository';
+
+/**
+ * Uploads: PDF, DOCX and images (PNG, JPEG, GIF) up to UPLOAD_MAX_BYTES. The type is read from
+ * the bytes (file-type), never from the name or the browser's claim; the stored name is reduced
+ * to a safe basename whose extension matches the sniffed type.
+ */
+export const ALLOWED_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  'application/pdf': 'pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+});
+
+export const ALLOWED_DESCRIPTION = 'PDF, Word (.docx), PNG, JPEG or GIF';
+
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname: string;
+  size: number;
+}
+
+export interface CheckedUpload {
+  name: string;
+  contentType: string;
+  byteSize: number;
+  sha256: string;
+  content: Buffer;
+}
+
+export type UploadCheck = { ok: true; upload: CheckedUpload | null } | { ok: false; message: string };
+
+/** A name that is safe in a header and on any disk: no path, no control or odd characters. */
+export function safeFileName(original: string, ext: string): string {
+  const base = path.posix.basename(original.replace(/\\/g, '/'));
+  const stem = base
+    .replace(/\.[^.]*$/, '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9 ._-]+/g, '_')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[ ._-]+|[ ._-]+$/g, '')
+    .slice(0, 100);
+  return `${stem || 'attachment'}.${ext}`;
+}
+
+/** Checks an optional upload before any transaction opens (sniffing is CPU work, no database). */
+export async function checkUpload(file: UploadedFile | undefined, maxBytes: number): Promise<UploadCheck> {
+  if (!file || file.size === 0) return { ok: true, upload: null };
+  if (file.size > maxBytes) return { ok: false, message: `That file is too large: the limit is ${Math.floor(maxBytes / 1024 / 1024) || 1} MB.` };
+  const sniffed = await fileTypeFromBuffer(file.buffer).catch(() => undefined); // a malformed file is simply not one we accept
+  const ext = sniffed ? ALLOWED_TYPES[sniffed.mime] : undefined;
+  if (!sniffed || !ext) {
+    return { ok: false, message: `That file is not a ${ALLOWED_DESCRIPTION} file (we check what is inside it, not its name). Nothing was saved.` };
+  }
+  return {
+    ok: true,
+    upload: {
+      name: safeFileName(file.originalname ?? '', ext),
+      contentType: sniffed.mime,
+      byteSize: file.buffer.length,
+      sha256: crypto.createHash('sha256').update(file.buffer).digest('hex'),
+      content: file.buffer,
+    },
+  };
+}
+
+async function store(db: Db, ownerUserId: number, upload: CheckedUpload, now: Date): Promise<number> {
+  return attachmentsRepository.insert(db, { ownerUserId, ...upload, createdAt: now });
+}
+
+/** What a view shows for a file: its link, name and size. */
+export interface AttachmentView {
+  url: string;
+  name: string;
+  size: string;
+}
+
+export function attachmentView(meta: AttachmentMeta | undefined | null): AttachmentView | null {
+  if (!meta) return null;
+  const kb = meta.byte_size / 1024;
+  return { url: `/attachments/${meta.id}`, name: meta.original_name, size: kb < 1024 ? `${Math.max(1, Math.round(kb))} KB` : `${(kb / 1024).toFixed(1)} MB` };
+}
+
+export const attachmentsService = Object.freeze({ checkUpload, store, safeFileName, attachmentView });

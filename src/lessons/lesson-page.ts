@@ -1,0 +1,161 @@
+import type { Request, Response } from 'express';
+import { attachmentsRepository } from '../attachments/attachments.repository';
+import { attachmentsService } from '../attachments/attachments.service';
+import type { AppContext } from '../context';
+import { courseRepository } from '../course/course.repository';
+import type { Db } from '../db/database';
+import { NotFound } from '../errors';
+import { currentUser } from '../http/auth';
+import type { FieldErrors } from '../http/forms';
+import { render } from '../http/render';
+import { studyGuidesRepository } from '../study-guides/study-guides.repository';
+import { teamsRepository } from '../teams/teams.repository';
+import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
+import { addDays, formatDateTime, localDateOf } from '../time';
+import { celebrateRepository, SHARES_SHOWN } from './celebrate.repository';
+import { enrichmentRepository } from './enrichment.repository';
+import { lessonsRepository } from './lessons.repository';
+import { lessonsService, unitHeading } from './lessons.service';
+
+/**
+ * The lesson page's view model: a constant number of queries whatever the class size.
+ * `subjectId` is the student whose work is shown (the reader, or, for the instructor's read-only
+ * view, a student); null for the instructor's own view of the unit.
+ */
+export interface LessonPageOptions {
+  subjectId: number | null;
+  errors?: FieldErrors;
+  values?: Record<string, string>;
+}
+
+async function studentWork(db: Db, userId: number, unitId: number, zone: string) {
+  const [completions, guide, enrichment, membership, note, learningCheck] = await Promise.all([
+    lessonsRepository.completions(db, userId, unitId),
+    studyGuidesRepository.findByUserUnit(db, userId, unitId),
+    enrichmentRepository.list(db, userId, unitId),
+    teamsRepository.membershipOf(db, userId, unitId),
+    lessonsRepository.latestNote(db, userId, unitId),
+    lessonsRepository.latestLearningCheck(db, userId, unitId),
+  ]);
+  const [guideVersion, members, artifactVersions] = await Promise.all([
+    guide ? studyGuidesRepository.latestVersion(db, guide.id) : undefined,
+    membership ? teamsRepository.membersOf(db, [membership.team_id]) : [],
+    membership ? teamsRepository.artifactVersions(db, membership.team_id) : [],
+  ]);
+  const fileIds = [guideVersion?.attachment_id, ...artifactVersions.map((v) => v.attachment_id)].filter((id): id is number => !!id);
+  const files = await attachmentsRepository.metaByIds(db, fileIds);
+  const file = (id: number | null | undefined) => attachmentsService.attachmentView(id ? files.get(id) : null);
+  const when = (at: Date) => formatDateTime(at, zone);
+  return {
+    doneAt: new Map(completions.map((c) => [c.component_id, when(c.completed_at)])),
+    guide: guide
+      ? {
+          id: guide.id,
+          deleted: guide.deleted_at !== null,
+          versionNo: guideVersion?.version_no ?? 0,
+          body: guideVersion?.body_md ?? '',
+          savedAt: guideVersion ? when(guideVersion.created_at) : '',
+          attachment: file(guideVersion?.attachment_id),
+          versionsUrl: `/study-guides/${guide.id}/versions`,
+        }
+      : null,
+    enrichment: enrichment.map((e) => ({ ...e, kindLabel: e.kind === 'reference' ? 'Reference' : 'Web exploration', addedAt: when(e.created_at) })),
+    team: membership
+      ? {
+          id: membership.team_id,
+          name: membership.team_name,
+          joinedAt: when(membership.joined_at),
+          members: members.map((m) => ({ name: m.name, isSubject: m.user_id === userId, joinedAt: when(m.joined_at) })),
+          historyUrl: `/teams/${membership.team_id}/artifact`,
+          versions: artifactVersions.map((v) => ({
+            versionNo: v.version_no,
+            uploader: v.uploader,
+            savedAt: when(v.created_at),
+            words: v.body_md.trim() ? v.body_md.trim().split(/\s+/).length : 0,
+            body: v.body_md,
+            attachment: file(v.attachment_id),
+          })),
+        }
+      : null,
+    note: { body: note?.body ?? '', savedAt: note ? when(note.created_at) : '', saves: Number(note?.saves ?? 0) },
+    learningCheck: learningCheck
+      ? { ...learningCheck, savedAt: when(learningCheck.submitted_at), saves: Number(learningCheck.saves) }
+      : { understanding: '', strengths: '', weaknesses: '', savedAt: '', saves: 0 },
+  };
+}
+
+export async function lessonPageModel(ctx: AppContext, reader: Express.User, unitId: number, opts: LessonPageOptions) {
+  const db = ctx.db;
+  const now = ctx.clock.now();
+  const unit = await lessonsService.requireUnit(db, reader.offeringId, unitId);
+  const subject = opts.subjectId !== null && opts.subjectId !== reader.id ? await lessonsRepository.student(db, reader.offeringId, opts.subjectId) : null;
+  if (opts.subjectId !== null && opts.subjectId !== reader.id && !subject) throw new NotFound('We could not find that student.');
+  const isLesson = unit.kind === 'lesson';
+  const zone = reader.timeZone;
+  const canWrite = reader.role === 'student' && opts.subjectId === reader.id;
+  const today = localDateOf(now, unit.course_zone);
+  const isThisWeek = !!unit.week_starts_on && unit.week_starts_on <= today && today < addDays(unit.week_starts_on, 7);
+
+  const [components, work, shares] = await Promise.all([
+    isLesson ? courseRepository.components(db) : [],
+    isLesson && opts.subjectId !== null ? studentWork(db, opts.subjectId, unitId, zone) : null,
+    isLesson ? celebrateRepository.list(db, unitId, { id: reader.id, isInstructor: reader.role === 'instructor' }) : [],
+  ]);
+  const openTeams =
+    canWrite && isLesson && work && !work.team
+      ? await teamsRepository.openTeams(db, { unitId, cap: ctx.config.TEAM_SIZE_CAP, since: teamsService.activeSince(now), everyone: isThisWeek, limit: OFFERED_TEAMS_SHOWN })
+      : [];
+  const openMembers = await teamsRepository.membersOf(db, openTeams.map((t) => t.id));
+
+  const componentViews = components.map((c) => ({ id: c.id, slug: c.slug, name: c.name, purpose: c.purpose, doneAt: work?.doneAt.get(c.id) ?? null }));
+  const doneCount = componentViews.filter((c) => c.doneAt).length;
+  return {
+    title: unitHeading(unit),
+    unit: {
+      id: unit.id,
+      heading: unitHeading(unit),
+      title: unit.title,
+      kind: unit.kind,
+      isLesson,
+      summary: unit.summary,
+      edxCode: unit.edx_code,
+      edxTitle: unit.edx_title,
+      edxUrl: unit.edx_url,
+      discussionUrl: unit.discussion_url,
+      socialUrl: unit.social_url,
+      isThisWeek,
+    },
+    mode: { canWrite, isInstructor: reader.role === 'instructor', readOnlyStudent: subject ? subject.name : null, base: `/lessons/${unit.id}` },
+    components: componentViews,
+    doneCount,
+    unitComplete: isLesson && doneCount === componentViews.length && componentViews.length > 0,
+    work,
+    teamCap: ctx.config.TEAM_SIZE_CAP,
+    activeDays: teamsService.ACTIVE_DAYS,
+    uploadLimitMb: Math.max(1, Math.floor(ctx.config.UPLOAD_MAX_BYTES / 1024 / 1024)),
+    openTeams: openTeams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      memberCount: Number(t.member_count),
+      members: openMembers.filter((m) => m.team_id === t.id).map((m) => m.name),
+    })),
+    shares: shares.map((s) => ({
+      id: s.id,
+      author: s.author,
+      body: s.body,
+      at: formatDateTime(s.created_at, zone),
+      hidden: s.hidden_at !== null,
+      mine: s.user_id === reader.id,
+    })),
+    sharesCapped: shares.length >= SHARES_SHOWN,
+    errors: opts.errors ?? {},
+    values: opts.values ?? {},
+  };
+}
+
+/** Renders the reader's own lesson page (students) or the unit view (instructor), e.g. after bad input. */
+export async function renderLessonPage(ctx: AppContext, req: Request, res: Response, unitId: number, opts: Omit<LessonPageOptions, 'subjectId'> = {}, status = 200) {
+  const me = currentUser(req);
+  const model = await lessonPageModel(ctx, me, unitId, { ...opts, subjectId: me.role === 'student' ? me.id : null });
+  render(res, 'lessons/show', model, status);
+}

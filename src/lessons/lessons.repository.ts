@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+
+/** A unit of one of the offering's edX courses, with what its lesson page links to. */
+async function unitInOffering(db: Db, offeringId: number, unitId: number) {
+  return db
+    .selectFrom('unit')
+    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
+    .innerJoin('course_offering as o', 'o.id', 'c.offering_id')
+    .selectAll('unit')
+    .select(['c.code as edx_code', 'c.title as edx_title', 'c.edx_url', 'c.discussion_url', 'o.social_url', 'o.time_zone as course_zone'])
+    .select((eb) =>
+      eb
+        .selectFrom('course_week as w')
+        .select('w.starts_on')
+        .whereRef('w.unit_id', '=', 'unit.id')
+        .orderBy('w.starts_on')
+        .limit(1)
+        .as('week_starts_on'),
+    )
+    .where('c.offering_id', '=', offeringId)
+    .where('unit.id', '=', unitId)
+    .executeTakeFirst();
+}
+
+async function completions(db: Db, userId: number, unitId: number) {
+  return db.selectFrom('component_completion').select(['component_id', 'completed_at']).where('user_id', '=', userId).where('unit_id', '=', unitId).execute();
+}
+
+/** Components done per unit, for every unit of the offering (one query). */
+async function completionCounts(db: Db, userId: number, offeringId: number): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('component_completion as cc')
+    .innerJoin('unit as u', 'u.id', 'cc.unit_id')
+    .innerJoin('edx_course as c', 'c.id', 'u.edx_course_id')
+    .select(['cc.unit_id', (eb) => eb.fn.countAll<number>().as('done')])
+    .where('cc.user_id', '=', userId)
+    .where('c.offering_id', '=', offeringId)
+    .groupBy('cc.unit_id')
+    .execute();
+  return new Map(rows.map((r) => [r.unit_id, Number(r.done)]));
+}
+
+async function markDone(db: Db, userId: number, unitId: number, componentId: number, at: Date): Promise<void> {
+  await db
+    .insertInto('component_completion')
+    .values({ user_id: userId, unit_id: unitId, component_id: componentId, completed_at: at })
+    .onConflict((oc) => oc.columns(['user_id', 'unit_id', 'component_id']).doNothing())
+    .execute();
+}
+
+async function markNotDone(db: Db, userId: number, unitId: number, componentId: number): Promise<void> {
+  await db.deleteFrom('component_completion').where('user_id', '=', userId).where('unit_id', '=', unitId).where('component_id', '=', componentId).execute();
+}
+
+/** The current Learning Check (latest row) and how many times it was saved. */
+async function latestLearningCheck(db: Db, userId: number, unitId: number) {
+  return db
+    .selectFrom('learning_check_response')
+    .select(['understanding', 'strengths', 'weaknesses', 'submitted_at', sql<number>`count(*) over ()`.as('saves')])
+    .where('user_id', '=', userId)
+    .where('unit_id', '=', unitId)
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertLearningCheck(db: Db, row: { userId: number; unitId: number; understanding: string; strengths: string; weaknesses: string; at: Date }) {
+  await db
+    .insertInto('learning_check_response')
+    .values({ user_id: row.userId, unit_id: row.unitId, understanding: row.understanding, strengths: row.strengths, weaknesses: row.weaknesses, submitted_at: row.at })
+    .execute();
+}
+
+/** The current private note (latest row) and how many times it was saved. */
+async function latestNote(db: Db, userId: number, unitId: number) {
+  return db
+    .selectFrom('lesson_note')
+    .select(['body', 'created_at', sql<number>`count(*) over ()`.as('saves')])
+    .where('user_id', '=', userId)
+    .where('unit_id', '=', unitId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertNote(db: Db, row: { userId: number; unitId: number; body: string; at: Date }) {
+  await db.insertInto('lesson_note').values({ user_id: row.userId, unit_id: row.unitId, body: row.body, created_at: row.at }).execute();
+}
+
+async function student(db: Db, offeringId: number, userId: number) {
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'name', 'email', 'time_zone'])
+    .where('id', '=', userId)
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'student')
+    .executeTakeFirst();
+}
+
+export const lessonsRepository = Object.freeze({
+  unitInOffering,
+  completions,
+  completionCounts,
+  markDone,
+  markNotDone,
+  latestLearningCheck,
+  insertLearningCheck,
+  latestNote,
+  insertNote,
+  student,
+});

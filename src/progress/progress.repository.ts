@@ -1,0 +1,171 @@
+import { courseRepository } from '../course/course.repository';
+import type { WeekKind } from '../course/course.tables';
+import type { Db } from '../db/database';
+
+/**
+ * What pace and progress are computed from: the course's outline (weeks, lessons, components),
+ * loaded once per request (three queries), and component completions for any number of students
+ * in one query.
+ */
+export interface OutlineWeek {
+  startsOn: string;
+  kind: WeekKind;
+  label: string;
+  edxCourseId: number | null;
+  edxCode: string | null;
+  edxUrl: string | null;
+  unitId: number | null;
+  unitTitle: string | null;
+  unitKind: string | null;
+  lessonNumber: number | null;
+}
+
+export interface OutlineLesson {
+  unitId: number;
+  edxCourseId: number;
+  edxCode: string;
+  lessonNumber: number;
+  title: string;
+  /** The Monday of the week the calendar schedules it, or null when no week does. */
+  scheduledOn: string | null;
+}
+
+export interface OutlineCourse {
+  id: number;
+  code: string;
+  title: string;
+  edxUrl: string;
+}
+
+export interface CourseOutline {
+  offeringId: number;
+  timeZone: string;
+  startsOn: string;
+  endsOn: string;
+  weeks: OutlineWeek[];
+  /** Lesson units in semester order (edX course, then lesson number). */
+  lessons: OutlineLesson[];
+  edxCourses: OutlineCourse[];
+  /** How many components a unit has (seven): a unit is complete when all are done. */
+  componentCount: number;
+}
+
+/** Lesson units with their edX course and the component count, in semester order: one query. */
+async function unitsWithCourses(db: Db, offeringId: number) {
+  return db
+    .selectFrom('unit')
+    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
+    .select([
+      'unit.id',
+      'unit.kind',
+      'unit.lesson_number',
+      'unit.title',
+      'c.id as edx_course_id',
+      'c.code as edx_code',
+      'c.title as edx_title',
+      'c.edx_url',
+      (eb) => eb.selectFrom('lesson_component').select((e) => e.fn.countAll<number>().as('n')).as('component_count'),
+    ])
+    .where('c.offering_id', '=', offeringId)
+    .orderBy('c.position')
+    .orderBy('unit.position')
+    .execute();
+}
+
+async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
+  const [offering, weeks, units] = await Promise.all([
+    courseRepository.offering(db, offeringId),
+    courseRepository.weeks(db, offeringId),
+    unitsWithCourses(db, offeringId),
+  ]);
+  const scheduledOn = new Map<number, string>();
+  for (const w of weeks) if (w.kind === 'lesson' && w.unit_id !== null && !scheduledOn.has(w.unit_id)) scheduledOn.set(w.unit_id, w.starts_on);
+  const edxCourses = new Map<number, OutlineCourse>();
+  for (const u of units) if (!edxCourses.has(u.edx_course_id)) edxCourses.set(u.edx_course_id, { id: u.edx_course_id, code: u.edx_code, title: u.edx_title, edxUrl: u.edx_url });
+  return {
+    offeringId,
+    timeZone: offering.time_zone,
+    startsOn: offering.starts_on,
+    endsOn: offering.ends_on,
+    weeks: weeks.map((w) => ({
+      startsOn: w.starts_on,
+      kind: w.kind,
+      label: w.label,
+      edxCourseId: w.edx_course_id,
+      edxCode: w.edx_code,
+      edxUrl: w.edx_url,
+      unitId: w.unit_id,
+      unitTitle: w.unit_title,
+      unitKind: w.unit_kind,
+      lessonNumber: w.lesson_number,
+    })),
+    lessons: units
+      .filter((u) => u.kind === 'lesson' && u.lesson_number !== null)
+      .map((u) => ({
+        unitId: u.id,
+        edxCourseId: u.edx_course_id,
+        edxCode: u.edx_code,
+        lessonNumber: u.lesson_number!,
+        title: u.title,
+        scheduledOn: scheduledOn.get(u.id) ?? null,
+      })),
+    edxCourses: [...edxCourses.values()],
+    componentCount: Number(units[0]?.component_count ?? 0),
+  };
+}
+
+/** Components done per student per unit: Map<userId, Map<unitId, count>>. One query. */
+async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
+  const result = new Map<number, Map<number, number>>(userIds.map((id) => [id, new Map()]));
+  if (userIds.length === 0 || unitIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('component_completion')
+    .select(['user_id', 'unit_id', (eb) => eb.fn.countAll<number>().as('done')])
+    .where('user_id', 'in', userIds)
+    .where('unit_id', 'in', unitIds)
+    .groupBy(['user_id', 'unit_id'])
+    .execute();
+  for (const r of rows) result.get(r.user_id)?.set(r.unit_id, Number(r.done));
+  return result;
+}
+
+async function activeStudentCount(db: Db, offeringId: number): Promise<number> {
+  const row = await db
+    .selectFrom('app_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'student')
+    .where('deactivated_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * How many active students have completed every one of `unitIds` (all components done): one
+ * aggregate query, so a class of any size is summarized without loading it.
+ */
+async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number[], componentCount: number): Promise<number> {
+  if (unitIds.length === 0) return activeStudentCount(db, offeringId);
+  const completeUnits = db
+    .selectFrom('component_completion as cc')
+    .innerJoin('app_user as u', 'u.id', 'cc.user_id')
+    .select('cc.user_id')
+    .where('u.offering_id', '=', offeringId)
+    .where('u.role', '=', 'student')
+    .where('u.deactivated_at', 'is', null)
+    .where('cc.unit_id', 'in', unitIds)
+    .groupBy(['cc.user_id', 'cc.unit_id'])
+    .having((eb) => eb.fn.countAll(), '>=', componentCount);
+  const completeStudents = db
+    .selectFrom(completeUnits.as('d'))
+    .select('d.user_id')
+    .groupBy('d.user_id')
+    .having((eb) => eb.fn.countAll(), '=', unitIds.length);
+  const row = await db
+    .selectFrom(completeStudents.as('s'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export const progressRepository = Object.freeze({ outline, completionCounts, activeStudentCount, studentsCompletingAll });

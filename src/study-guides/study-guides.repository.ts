@@ -1,0 +1,69 @@
+import type { Db } from '../db/database';
+
+/** Study guides: one per student per lesson; every save is a new study_guide_version. */
+async function findByUserUnit(db: Db, userId: number, unitId: number) {
+  return db.selectFrom('study_guide').selectAll().where('user_id', '=', userId).where('unit_id', '=', unitId).executeTakeFirst();
+}
+
+async function findById(db: Db, guideId: number) {
+  return db
+    .selectFrom('study_guide as g')
+    .innerJoin('unit as u', 'u.id', 'g.unit_id')
+    .innerJoin('edx_course as c', 'c.id', 'u.edx_course_id')
+    .innerJoin('app_user as a', 'a.id', 'g.user_id')
+    .select(['g.id', 'g.user_id', 'g.unit_id', 'g.deleted_at', 'u.title as unit_title', 'u.lesson_number', 'c.code as edx_code', 'a.name as owner_name'])
+    .where('g.id', '=', guideId)
+    .executeTakeFirst();
+}
+
+/** Creates the guide on first save, un-deletes it on a later save, and locks it for numbering. */
+async function upsertForSave(db: Db, userId: number, unitId: number, at: Date): Promise<number> {
+  const { id } = await db
+    .insertInto('study_guide')
+    .values({ user_id: userId, unit_id: unitId, created_at: at, deleted_at: null })
+    .onConflict((oc) => oc.columns(['user_id', 'unit_id']).doUpdateSet({ deleted_at: null }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function latestVersion(db: Db, guideId: number) {
+  return db
+    .selectFrom('study_guide_version')
+    .select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at'])
+    .where('study_guide_id', '=', guideId)
+    .orderBy('version_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertVersion(db: Db, row: { guideId: number; versionNo: number; body: string; attachmentId: number | null; at: Date }) {
+  await db
+    .insertInto('study_guide_version')
+    .values({ study_guide_id: row.guideId, version_no: row.versionNo, body_md: row.body, attachment_id: row.attachmentId, created_at: row.at })
+    .execute();
+}
+
+async function versions(db: Db, guideId: number) {
+  return db
+    .selectFrom('study_guide_version')
+    .select(['id', 'version_no', 'attachment_id', 'created_at', (eb) => eb.fn<number>('length', ['body_md']).as('chars')])
+    .where('study_guide_id', '=', guideId)
+    .orderBy('version_no', 'desc')
+    .execute();
+}
+
+async function version(db: Db, guideId: number, versionNo: number) {
+  return db
+    .selectFrom('study_guide_version')
+    .select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at'])
+    .where('study_guide_id', '=', guideId)
+    .where('version_no', '=', versionNo)
+    .executeTakeFirst();
+}
+
+async function setDeleted(db: Db, guideId: number, deletedAt: Date | null): Promise<void> {
+  await db.updateTable('study_guide').set({ deleted_at: deletedAt }).where('id', '=', guideId).execute();
+}
+
+export const studyGuidesRepository = Object.freeze({ findByUserUnit, findById, upsertForSave, latestVersion, insertVersion, versions, version, setDeleted });

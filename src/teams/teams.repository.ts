@@ -1,0 +1,182 @@
+import type { Db } from '../db/database';
+
+/** Team Practice teams (one active team per student per unit), members and team artifact versions. */
+async function membershipOf(db: Db, userId: number, unitId: number) {
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('team as t', 't.id', 'm.team_id')
+    .select(['m.id as membership_id', 'm.team_id', 'm.joined_at', 't.name as team_name'])
+    .where('m.user_id', '=', userId)
+    .where('m.unit_id', '=', unitId)
+    .where('m.left_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Active members of several teams at once. */
+async function membersOf(db: Db, teamIds: number[]) {
+  if (!teamIds.length) return [];
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('app_user as u', 'u.id', 'm.user_id')
+    .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name'])
+    .where('m.team_id', 'in', teamIds)
+    .where('m.left_at', 'is', null)
+    .orderBy('m.joined_at')
+    .orderBy('m.id')
+    .execute();
+}
+
+/** How many of the largest open teams are checked for recent activity (the offer shows `limit`). */
+export const ACTIVITY_CANDIDATES = 200;
+
+/**
+ * Teams a student may join: open (fewer than `cap` active members) and working on the unit right
+ * now. When the unit is this week's lesson every open team counts (one lesson a week puts everyone
+ * on pace there); otherwise a team counts when, in the last 14 days (`since`), a member joined, a
+ * member marked a component of this unit done, or the team saved its team artifact: the largest
+ * ACTIVITY_CANDIDATES open teams are checked, in order, until `limit` are found.
+ * Largest first, then the most recently joined. Sizes come from one index-only pass over the
+ * unit's active memberships; a unit may have thousands of teams.
+ */
+async function openTeams(db: Db, q: { unitId: number; cap: number; since: Date; everyone: boolean; limit: number }) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('team_membership as m')
+        .select(['m.team_id', (e) => e.fn.countAll<number>().as('member_count'), (e) => e.fn.max('m.joined_at').as('last_joined_at')])
+        .where('m.unit_id', '=', q.unitId)
+        .where('m.left_at', 'is', null)
+        .groupBy('m.team_id')
+        .having((e) => e.fn.countAll(), '<', q.cap)
+        .orderBy('member_count', 'desc')
+        .orderBy('last_joined_at', 'desc')
+        .orderBy('m.team_id')
+        .limit(q.everyone ? q.limit : ACTIVITY_CANDIDATES)
+        .as('o'),
+    )
+    .innerJoin('team as t', 't.id', 'o.team_id')
+    .select(['t.id', 't.name', 'o.member_count', 'o.last_joined_at'])
+    .$if(!q.everyone, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb.exists(
+            eb
+              .selectFrom('team_membership as a')
+              .select('a.id')
+              .whereRef('a.team_id', '=', 'o.team_id')
+              .where('a.left_at', 'is', null)
+              .where((e) =>
+                e.or([
+                  e('a.joined_at', '>=', q.since),
+                  e.exists(
+                    e
+                      .selectFrom('component_completion as cc')
+                      .select('cc.user_id')
+                      .whereRef('cc.user_id', '=', 'a.user_id')
+                      .whereRef('cc.unit_id', '=', 'a.unit_id')
+                      .where('cc.completed_at', '>=', q.since),
+                  ),
+                ]),
+              ),
+          ),
+          eb.exists(eb.selectFrom('team_artifact_version as v').select('v.id').whereRef('v.team_id', '=', 'o.team_id').where('v.created_at', '>=', q.since)),
+        ]),
+      ),
+    )
+    .orderBy('o.member_count', 'desc')
+    .orderBy('o.last_joined_at', 'desc')
+    .orderBy('t.id')
+    .limit(q.limit)
+    .execute();
+}
+
+/** Locks the team row for the rest of the transaction: joins and artifact saves serialize on it. */
+async function lockTeam(db: Db, teamId: number) {
+  return db.selectFrom('team').select(['id', 'unit_id', 'name']).where('id', '=', teamId).forUpdate().executeTakeFirst();
+}
+
+async function activeMemberCount(db: Db, teamId: number): Promise<number> {
+  const { n } = await db
+    .selectFrom('team_membership')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('team_id', '=', teamId)
+    .where('left_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+async function nameTaken(db: Db, unitId: number, name: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('team')
+    .select('id')
+    .where('unit_id', '=', unitId)
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+    .executeTakeFirst();
+  return !!row;
+}
+
+async function insertTeam(db: Db, row: { unitId: number; name: string; createdBy: number; at: Date }): Promise<number> {
+  const { id } = await db
+    .insertInto('team')
+    .values({ unit_id: row.unitId, name: row.name, created_by: row.createdBy, created_at: row.at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function insertMembership(db: Db, row: { teamId: number; userId: number; unitId: number; at: Date }): Promise<void> {
+  await db.insertInto('team_membership').values({ team_id: row.teamId, user_id: row.userId, unit_id: row.unitId, joined_at: row.at, left_at: null }).execute();
+}
+
+async function leave(db: Db, userId: number, unitId: number, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('team_membership')
+    .set({ left_at: at })
+    .where('user_id', '=', userId)
+    .where('unit_id', '=', unitId)
+    .where('left_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+async function artifactVersions(db: Db, teamId: number) {
+  return db
+    .selectFrom('team_artifact_version as v')
+    .innerJoin('app_user as u', 'u.id', 'v.uploaded_by')
+    .select(['v.id', 'v.version_no', 'v.body_md', 'v.attachment_id', 'v.created_at', 'v.uploaded_by', 'u.name as uploader'])
+    .where('v.team_id', '=', teamId)
+    .orderBy('v.version_no', 'desc')
+    .execute();
+}
+
+async function insertArtifactVersion(db: Db, row: { teamId: number; versionNo: number; body: string; attachmentId: number | null; by: number; at: Date }) {
+  await db
+    .insertInto('team_artifact_version')
+    .values({ team_id: row.teamId, version_no: row.versionNo, body_md: row.body, attachment_id: row.attachmentId, uploaded_by: row.by, created_at: row.at })
+    .execute();
+}
+
+async function teamWithUnit(db: Db, teamId: number) {
+  return db
+    .selectFrom('team as t')
+    .innerJoin('unit as u', 'u.id', 't.unit_id')
+    .innerJoin('edx_course as c', 'c.id', 'u.edx_course_id')
+    .select(['t.id', 't.name', 't.unit_id', 'u.title as unit_title', 'u.lesson_number', 'c.code as edx_code', 'c.offering_id'])
+    .where('t.id', '=', teamId)
+    .executeTakeFirst();
+}
+
+export const teamsRepository = Object.freeze({
+  membershipOf,
+  membersOf,
+  openTeams,
+  lockTeam,
+  activeMemberCount,
+  nameTaken,
+  insertTeam,
+  insertMembership,
+  leave,
+  artifactVersions,
+  insertArtifactVersion,
+  teamWithUnit,
+});

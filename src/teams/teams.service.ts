@@ -1,0 +1,114 @@
+import { workAccess, type Reader } from '../attachments/access';
+import { attachmentsService, type CheckedUpload } from '../attachments/attachments.service';
+import type { Db } from '../db/database';
+import { Conflict, Forbidden, NotFound } from '../errors';
+import type { FieldErrors } from '../http/forms';
+import { lessonsService, type Student } from '../lessons/lessons.service';
+import { teamsRepository } from './teams.repository';
+
+/**
+ * Team Practice: a student joins or starts a team for a unit (one active team per unit, at most
+ * TEAM_SIZE_CAP members) and the team shares one team artifact, versioned: every save is a new
+ * team_artifact_version recording who saved what and when.
+ */
+export type TeamResult = { ok: true; teamName: string } | { ok: false; status: 409 | 422; errors: FieldErrors };
+
+const ACTIVE_DAYS = 14;
+export const OFFERED_TEAMS_SHOWN = 20;
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === '23505';
+}
+
+async function addMember(trx: Db, teamId: number, userId: number, unitId: number, now: Date): Promise<void> {
+  try {
+    await teamsRepository.insertMembership(trx, { teamId, userId, unitId, at: now });
+  } catch (err) {
+    // Two joins submitted at once by the same student: the partial unique index keeps one.
+    if (isUniqueViolation(err)) throw new Conflict('You are already in a team for this lesson.');
+    throw err;
+  }
+}
+
+async function alreadyInTeam(trx: Db, userId: number, unitId: number): Promise<TeamResult | null> {
+  const mine = await teamsRepository.membershipOf(trx, userId, unitId);
+  if (!mine) return null;
+  return { ok: false, status: 409, errors: { team: `You are already in the team “${mine.team_name}” for this lesson. Leave it before joining or starting another.` } };
+}
+
+async function startTeam(trx: Db, student: Student, unitId: number, name: string, now: Date): Promise<TeamResult> {
+  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  const userId = student.id;
+  const refused = await alreadyInTeam(trx, userId, unitId);
+  if (refused) return refused;
+  if (await teamsRepository.nameTaken(trx, unitId, name)) {
+    return { ok: false, status: 422, errors: { team_name: 'A team for this lesson already has that name. Choose another, or join that team.' } };
+  }
+  const teamId = await teamsRepository.insertTeam(trx, { unitId, name, createdBy: userId, at: now });
+  await addMember(trx, teamId, userId, unitId, now);
+  return { ok: true, teamName: name };
+}
+
+/** Joins under a lock on the team row, so two students cannot both take a team's last place. */
+async function joinTeam(trx: Db, student: Student, unitId: number, teamId: number, cap: number, now: Date): Promise<TeamResult> {
+  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  const userId = student.id;
+  const team = await teamsRepository.lockTeam(trx, teamId);
+  if (!team || team.unit_id !== unitId) throw new NotFound('That team is not a team for this lesson.');
+  const refused = await alreadyInTeam(trx, userId, unitId);
+  if (refused) return refused;
+  const members = await teamsRepository.activeMemberCount(trx, teamId);
+  if (members >= cap) {
+    return { ok: false, status: 409, errors: { team: `The team “${team.name}” is full (${members} of ${cap} members). Join another team or start your own.` } };
+  }
+  await addMember(trx, teamId, userId, unitId, now);
+  return { ok: true, teamName: team.name };
+}
+
+async function leaveTeam(trx: Db, student: Student, unitId: number, now: Date): Promise<void> {
+  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  if (!(await teamsRepository.leave(trx, student.id, unitId, now))) throw new NotFound('You are not in a team for this lesson.');
+}
+
+export interface ArtifactInput {
+  student: Student;
+  unitId: number;
+  body: string;
+  upload: CheckedUpload | null;
+  removeAttachment: boolean;
+  now: Date;
+}
+
+export type ArtifactResult = { ok: true; versionNo: number } | { ok: false; errors: FieldErrors };
+
+async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResult> {
+  await lessonsService.requireLesson(trx, input.student.offeringId, input.unitId);
+  const userId = input.student.id;
+  const mine = await teamsRepository.membershipOf(trx, userId, input.unitId);
+  if (!mine) throw new Forbidden('Join or start a team for this lesson before saving a team artifact.');
+  await teamsRepository.lockTeam(trx, mine.team_id);
+  const [latest] = await teamsRepository.artifactVersions(trx, mine.team_id);
+  const keptFile = input.removeAttachment ? null : (latest?.attachment_id ?? null);
+  if (!input.body.trim() && !input.upload && keptFile === null) {
+    return { ok: false, errors: { artifact_body: 'Write the team artifact, or attach a file.' } };
+  }
+  const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now) : keptFile;
+  const versionNo = (latest?.version_no ?? 0) + 1;
+  await teamsRepository.insertArtifactVersion(trx, { teamId: mine.team_id, versionNo, body: input.body, attachmentId, by: userId, at: input.now });
+  return { ok: true, versionNo };
+}
+
+/** A team's artifact versions, for its members, the instructor and members' peer assessors. */
+async function readableArtifact(db: Db, reader: Reader, teamId: number) {
+  const team = await teamsRepository.teamWithUnit(db, teamId);
+  if (!team || !(await workAccess.canReadTeamWork(db, reader, teamId))) throw new NotFound('We could not find that team artifact.');
+  const [versions, members] = await Promise.all([teamsRepository.artifactVersions(db, teamId), teamsRepository.membersOf(db, [teamId])]);
+  return { team, versions, members };
+}
+
+/** Since when a team's activity counts as "working on this unit right now". */
+function activeSince(now: Date): Date {
+  return new Date(now.getTime() - ACTIVE_DAYS * 24 * 60 * 60 * 1000);
+}
+
+export const teamsService = Object.freeze({ startTeam, joinTeam, leaveTeam, saveArtifact, readableArtifact, activeSince, ACTIVE_DAYS });
