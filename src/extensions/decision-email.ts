@@ -1,0 +1,50 @@
+import type { Selectable } from 'kysely';
+import type { CourseOfferingTable } from '../course/course.tables';
+import type { Db } from '../db/database';
+import { enqueueEmail } from '../mail/outbox';
+import { renderEmail } from '../mail/render';
+import type { Deadline } from '../portfolio/deadlines';
+import { formatDeadline, formatLocalDate } from '../time';
+
+/**
+ * Tells the student the instructor's decision on their extension request. Written to the outbox
+ * inside the instructor's transaction (the worker sends it after commit); the due date is shown
+ * in the student's own zone. One message per request (dedupe key).
+ */
+export interface DecisionNotice {
+  requestId: number;
+  approved: boolean;
+  student: { id: number; name: string; email: string; zone: string };
+  offering: Selectable<CourseOfferingTable>;
+  portfolio: string;
+  /** The student's due date after the decision (extension included). */
+  due: Deadline;
+  message: string | null;
+  baseUrl: string;
+}
+
+export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promise<void> {
+  const dueWhen = formatDeadline(n.due.dueAt, n.student.zone);
+  const email = await renderEmail('extension-decision', {
+    course: `${n.offering.code} ${n.offering.title}`,
+    name: n.student.name,
+    approved: n.approved,
+    portfolio: n.portfolio,
+    dueOn: formatLocalDate(n.due.dueOn),
+    dueWhen,
+    zone: n.student.zone.replace(/_/g, ' '),
+    extended: n.due.extended,
+    message: n.message ?? '',
+    instructor: n.offering.instructor_name,
+    portfolioUrl: `${n.baseUrl}/portfolios/${n.due.requirementId}`,
+  });
+  await enqueueEmail(db, {
+    kind: 'extension_decision',
+    userId: n.student.id,
+    to: n.student.email,
+    subject: `[${n.offering.code}] Extension ${n.approved ? 'approved' : 'declined'}: ${n.portfolio}${n.approved ? `, now due ${formatLocalDate(n.due.dueOn)}` : ''}`,
+    text: email.text,
+    html: email.html,
+    dedupeKey: `extension-decision:${n.requestId}`,
+  });
+}

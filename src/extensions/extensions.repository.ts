@@ -1,0 +1,187 @@
+import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
+import type { Db } from '../db/database';
+
+/**
+ * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
+ * newer one replaces becomes 'withdrawn' (an approved one keeps its granted_due_on and decision;
+ * only its granted_due_at is cleared, because only the approved row moves the deadline).
+ */
+export interface NewRequest {
+  userId: number;
+  requirementId: number;
+  reason: string;
+  proposedDueOn: string;
+  requestedAt: Date;
+  madeBeforeDue: boolean;
+}
+
+const listColumns = [
+  'x.id',
+  'x.user_id',
+  'x.portfolio_requirement_id',
+  'x.reason',
+  'x.proposed_due_on',
+  'x.requested_at',
+  'x.made_before_due',
+  'x.status',
+  'x.decided_at',
+  'x.decision_message',
+  'x.granted_due_on',
+  'x.granted_due_at',
+] as const;
+
+async function insert(db: Db, r: NewRequest): Promise<number> {
+  const { id } = await db
+    .insertInto('extension_request')
+    .values({
+      user_id: r.userId,
+      portfolio_requirement_id: r.requirementId,
+      reason: r.reason,
+      proposed_due_on: r.proposedDueOn,
+      requested_at: r.requestedAt,
+      made_before_due: r.madeBeforeDue,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Marks the student's undecided requests for a portfolio withdrawn (a newer request replaces them). */
+async function withdrawPending(db: Db, userId: number, requirementId: number): Promise<number> {
+  const rows = await db
+    .updateTable('extension_request')
+    .set({ status: 'withdrawn' })
+    .where('user_id', '=', userId)
+    .where('portfolio_requirement_id', '=', requirementId)
+    .where('status', '=', 'pending')
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** Retires the student's approved extension for a portfolio (a newer approval supersedes it). */
+async function supersedeApproved(db: Db, userId: number, requirementId: number): Promise<void> {
+  await db
+    .updateTable('extension_request')
+    .set({ status: 'withdrawn', granted_due_at: null })
+    .where('user_id', '=', userId)
+    .where('portfolio_requirement_id', '=', requirementId)
+    .where('status', '=', 'approved')
+    .execute();
+}
+
+/** A student's own requests for one portfolio, newest first. */
+async function listForStudent(db: Db, userId: number, requirementId: number) {
+  return db
+    .selectFrom('extension_request as x')
+    .leftJoin('app_user as d', 'd.id', 'x.decided_by')
+    .select([...listColumns, 'd.name as decided_by_name'])
+    .where('x.user_id', '=', userId)
+    .where('x.portfolio_requirement_id', '=', requirementId)
+    .orderBy('x.requested_at', 'desc')
+    .orderBy('x.id', 'desc')
+    .execute();
+}
+
+/** Requests in an offering (optionally one status), pending first, then newest. */
+async function listForOffering(db: Db, offeringId: number, status: ExtensionStatus | null) {
+  return db
+    .selectFrom('extension_request as x')
+    .innerJoin('app_user as u', 'u.id', 'x.user_id')
+    .leftJoin('section as s', 's.id', 'u.section_id')
+    .innerJoin('portfolio_requirement as pr', 'pr.id', 'x.portfolio_requirement_id')
+    .select([...listColumns, 'u.name as student_name', 'u.email as student_email', 's.code as section_code', 'pr.title as requirement_title'])
+    .where('u.offering_id', '=', offeringId)
+    .$if(status !== null, (qb) => qb.where('x.status', '=', status!))
+    .orderBy((eb) => eb.case().when('x.status', '=', 'pending').then(0).else(1).end())
+    .orderBy('x.requested_at', 'desc')
+    .orderBy('x.id', 'desc')
+    .execute();
+}
+
+/** One request of the offering with its student (FOR UPDATE when deciding). */
+async function findInOffering(db: Db, offeringId: number, requestId: number, opts: { lock?: boolean } = {}) {
+  return db
+    .selectFrom('extension_request as x')
+    .innerJoin('app_user as u', 'u.id', 'x.user_id')
+    .leftJoin('section as s', 's.id', 'u.section_id')
+    .innerJoin('portfolio_requirement as pr', 'pr.id', 'x.portfolio_requirement_id')
+    .leftJoin('app_user as d', 'd.id', 'x.decided_by')
+    .select([
+      ...listColumns,
+      'u.name as student_name',
+      'u.email as student_email',
+      'u.time_zone as student_zone',
+      's.code as section_code',
+      'pr.title as requirement_title',
+      'pr.due_on as original_due_on',
+      'pr.due_at as original_due_at',
+      'd.name as decided_by_name',
+    ])
+    .where('u.offering_id', '=', offeringId)
+    .where('x.id', '=', requestId)
+    .$if(!!opts.lock, (qb) => qb.forUpdate('x'))
+    .executeTakeFirst();
+}
+
+async function decide(
+  db: Db,
+  requestId: number,
+  d: { status: 'approved' | 'declined'; by: number; at: Date; message: string | null; grantedDueOn: string | null; grantedDueAt: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('extension_request')
+    .set({ status: d.status, decided_by: d.by, decided_at: d.at, decision_message: d.message, granted_due_on: d.grantedDueOn, granted_due_at: d.grantedDueAt })
+    .where('id', '=', requestId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** Locks a student's requests for a portfolio, so two decisions for them run one at a time. */
+async function lockStudentRequests(db: Db, userId: number, requirementId: number): Promise<void> {
+  await db
+    .selectFrom('extension_request')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('portfolio_requirement_id', '=', requirementId)
+    .forUpdate()
+    .execute();
+}
+
+/** Batched for the gradebook and grading page: each student's approved extension of one portfolio. */
+async function approvedFor(db: Db, userIds: number[], requirementId: number) {
+  const rows = userIds.length
+    ? await db
+        .selectFrom('extension_request as x')
+        .select(listColumns)
+        .where('x.user_id', 'in', [...new Set(userIds)])
+        .where('x.portfolio_requirement_id', '=', requirementId)
+        .where('x.status', '=', 'approved')
+        .execute()
+    : [];
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+async function pendingCount(db: Db, offeringId: number): Promise<number> {
+  const { n } = await db
+    .selectFrom('extension_request as x')
+    .innerJoin('app_user as u', 'u.id', 'x.user_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('u.offering_id', '=', offeringId)
+    .where('x.status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+export const extensionsRepository = Object.freeze({
+  insert,
+  withdrawPending,
+  supersedeApproved,
+  listForStudent,
+  listForOffering,
+  findInOffering,
+  decide,
+  lockStudentRequests,
+  approvedFor,
+  pendingCount,
+});

@@ -1,0 +1,131 @@
+import { certificateStatus, type CertificateStatus } from '../certificates/eligibility';
+import { courseRepository } from '../course/course.repository';
+import type { Db } from '../db/database';
+import { extensionsRepository } from '../extensions/extensions.repository';
+import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
+import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
+import { formatDateTime, formatDuration, formatLocalDate } from '../time';
+import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
+import { gradingRepository } from './grading.repository';
+import type { GradebookQuery } from './grading.schemas';
+import { historyView } from './grading.service';
+
+/**
+ * The gradebook: one row per active student, one column per portfolio (status, completeness,
+ * grade and its history), certificate eligibility, filters by section and status, paged.
+ * Per page: the student query and its count, then a fixed set of batched reads per portfolio.
+ */
+export const PAGE_SIZE = 50;
+
+export type Requirement = Awaited<ReturnType<typeof courseRepository.portfolioRequirements>>[number];
+type Extension = Awaited<ReturnType<typeof extensionsRepository.approvedFor>> extends Map<number, infer X> ? X : never;
+type Grade = Awaited<ReturnType<typeof gradingRepository.gradesFor>>[number];
+
+export interface PortfolioFacts {
+  requirement: Requirement;
+  submission: SubmissionSummary | null;
+  extension: Extension | null;
+  grade: Grade | null;
+}
+
+export interface StudentFacts {
+  student: GradebookStudent;
+  portfolios: PortfolioFacts[];
+  certificates: CertificateStatus;
+}
+
+export function filterFor(query: Pick<GradebookQuery, 'section' | 'status' | 'portfolio'>, requirements: Requirement[]): GradebookFilter {
+  const chosen = requirements.filter((r) => query.portfolio === null || r.id === query.portfolio);
+  return { sectionId: query.section, status: query.status, requirementIds: (chosen.length ? chosen : requirements).map((r) => r.id) };
+}
+
+/** Batched facts for a set of students: latest submission, approved extension, grade, per portfolio. */
+export async function factsFor(db: Db, requirements: Requirement[], students: GradebookStudent[]): Promise<StudentFacts[]> {
+  const ids = students.map((s) => s.id);
+  const [grades, ...perRequirement] = await Promise.all([
+    gradingRepository.gradesFor(db, ids),
+    ...requirements.map((r) => Promise.all([submissionsRepository.latestFor(db, ids, r.id), extensionsRepository.approvedFor(db, ids, r.id)])),
+  ]);
+  const gradeOf = new Map(grades.map((g) => [`${g.user_id}:${g.portfolio_requirement_id}`, g]));
+  const courses = requirements.map((r) => ({ requirementId: r.id, edxCode: r.edx_code, edxTitle: r.edx_title }));
+  return students.map((student) => {
+    const portfolios = requirements.map((requirement, i) => {
+      const [submissions, extensions] = perRequirement[i];
+      return {
+        requirement,
+        submission: submissions.get(student.id) ?? null,
+        extension: extensions.get(student.id) ?? null,
+        grade: gradeOf.get(`${student.id}:${requirement.id}`) ?? null,
+      };
+    });
+    const certificates = certificateStatus(courses, (rid) => gradeOf.get(`${student.id}:${rid}`)?.grade ?? null);
+    return { student, portfolios, certificates };
+  });
+}
+
+export function statusOf(p: PortfolioFacts): 'not submitted' | 'submitted' | 'late' {
+  if (!p.submission) return 'not submitted';
+  return p.submission.is_late ? 'late' : 'submitted';
+}
+
+/** Column slot for the attendance feature: absences from required campus meetings per edX course.
+ * Fill it with absencesFromRequiredMeetings(db, offeringId, userIds) from src/attendance/absences.ts
+ * (batched); the gradebook view shows its "Absences" column as soon as this returns a map. */
+async function requiredMeetingAbsences(_db: Db, _offeringId: number, _userIds: number[]): Promise<Map<number, Map<number, number>> | null> {
+  return null;
+}
+
+function cellView(p: PortfolioFacts, checklist: Checklist | undefined, events: ReturnType<typeof historyView>, zone: string) {
+  const status = statusOf(p);
+  const s = p.submission;
+  return {
+    requirementId: p.requirement.id,
+    code: p.requirement.edx_code,
+    status: status === 'not submitted' ? 'Not submitted' : status === 'late' ? `Late by ${formatDuration(s!.late_by_seconds * 1000)}` : 'Submitted',
+    state: status === 'not submitted' ? 'none' : status === 'late' ? 'late' : 'ok',
+    submittedAt: s ? formatDateTime(s.submitted_at, zone) : null,
+    incomplete: s ? !s.is_complete : false,
+    extension: p.extension
+      ? { on: p.extension.granted_due_on ? formatLocalDate(p.extension.granted_due_on) : '—', beforeDue: p.extension.made_before_due }
+      : null,
+    items: checklist ? `${checklist.presentCount} of ${checklist.total}` : '—',
+    grade: p.grade?.grade ?? null,
+    gradedAt: p.grade ? formatDateTime(p.grade.graded_at, zone) : null,
+    regrade: !!(p.grade && s && p.grade.portfolio_submission_id !== s.id),
+    gradeUrl: s ? `/instructor/submissions/${s.id}/grade` : null,
+    history: events,
+  };
+}
+
+export async function gradebookPage(db: Db, offeringId: number, query: GradebookQuery, zone: string) {
+  const [requirements, sections] = await Promise.all([courseRepository.portfolioRequirements(db, offeringId), courseRepository.sections(db, offeringId)]);
+  const filter = filterFor(query, requirements);
+  const { rows, total } = await repo.studentPage(db, offeringId, filter, PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
+  const ids = rows.map((r) => r.id);
+  const [facts, events, absences, ...checklists] = await Promise.all([
+    factsFor(db, requirements, rows),
+    gradingRepository.eventsFor(db, ids),
+    requiredMeetingAbsences(db, offeringId, ids),
+    ...requirements.map((r) => portfolioChecklists(db, r.id, ids)),
+  ]);
+  const eventsOf = (userId: number, rid: number) => historyView(events.filter((e) => e.user_id === userId && e.portfolio_requirement_id === rid), zone);
+  const students = facts.map((f) => ({
+    id: f.student.id,
+    name: f.student.name,
+    email: f.student.email,
+    section: f.student.section,
+    portfolios: f.portfolios.map((p, i) => cellView(p, checklists[i].get(f.student.id), eventsOf(f.student.id, p.requirement.id), zone)),
+    certificates: f.certificates,
+    absences: absences ? requirements.map((r) => ({ code: r.edx_code, n: absences.get(f.student.id)?.get(r.edx_course_id) ?? 0 })) : null,
+  }));
+  return {
+    students,
+    total,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    requirements: requirements.map((r) => ({ id: r.id, title: r.title, code: r.edx_code })),
+    sections: sections.map((s) => ({ id: s.id, code: s.code })),
+    filters: { section: query.section, status: query.status, portfolio: query.portfolio },
+    absencesAvailable: absences !== null,
+  };
+}

@@ -1,0 +1,131 @@
+import type { Db } from '../db/database';
+import { NotFound } from '../errors';
+import { requestView } from '../extensions/extension-views';
+import { extensionsRepository } from '../extensions/extensions.repository';
+import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
+import { portfolioChecklist } from './checklist';
+import { deadlinesFor, type Deadline } from './deadlines';
+import { portfolioService, type Owner } from './portfolio.service';
+import { reflectionsRepository } from './reflections.repository';
+import { snapshotView } from './snapshot';
+import { submissionsRepository, type SubmissionSummary } from './submissions.repository';
+
+/**
+ * View models for the portfolio pages, times in the reader's zone. The same model serves the
+ * student's own page and the instructor's read-only view of a student's portfolio.
+ */
+export interface Reader {
+  id: number;
+  role: 'instructor' | 'student';
+  offeringId: number;
+  timeZone: string;
+}
+
+export function dueView(d: Deadline, zone: string, now: Date) {
+  const ms = d.dueAt.getTime() - now.getTime();
+  return {
+    when: formatDeadline(d.dueAt, zone),
+    on: formatLocalDate(d.dueOn),
+    extended: d.extended,
+    originalWhen: formatDeadline(d.originalDueAt, zone),
+    passed: ms <= 0,
+    relative: ms > 0 ? `${formatDuration(ms)} left` : `passed ${formatDuration(ms)} ago`,
+  };
+}
+
+function submissionRow(s: SubmissionSummary, zone: string, url: string) {
+  const missing = Array.isArray(s.missing) ? s.missing.length : 0;
+  return {
+    id: s.id,
+    url,
+    submittedAt: formatDateTime(s.submitted_at, zone),
+    dueWhen: formatDeadline(s.due_at, zone),
+    late: s.is_late,
+    lateBy: s.is_late ? formatDuration(s.late_by_seconds * 1000) : null,
+    complete: s.is_complete,
+    missingCount: missing,
+  };
+}
+
+/** The student's portfolio page (or, for the instructor, a read-only view of it). */
+async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone: string, now: Date) {
+  const due = await portfolioService.deadlineOf(db, owner, requirementId);
+  const [checklist, reflection, submissions, extensions] = await Promise.all([
+    portfolioChecklist(db, requirementId, owner.id),
+    reflectionsRepository.find(db, owner.id, requirementId),
+    submissionsRepository.listFor(db, owner.id, requirementId),
+    extensionsRepository.listForStudent(db, owner.id, requirementId),
+  ]);
+  const versions = reflection ? await reflectionsRepository.versions(db, reflection.id) : [];
+  const peer = checklist.items.find((i) => i.kind === 'peer_assessment');
+  return {
+    requirement: { id: due.requirementId, title: due.title, edxCode: due.edxCode },
+    due: dueView(due, zone, now),
+    checklist: {
+      presentCount: checklist.presentCount,
+      total: checklist.total,
+      complete: checklist.complete,
+      items: checklist.items.map((i) => ({ key: i.key, kind: i.kind, label: i.label, present: i.present, fixUrl: i.fixUrl })),
+      missing: checklist.missing.map((i) => ({ label: i.label, fixUrl: i.fixUrl })),
+    },
+    reflection: versions.length ? { versionNo: versions[0].version_no, savedAt: formatDateTime(versions[0].created_at, zone), body: versions[0].body_md } : null,
+    reflectionVersions: versions.map((v) => ({ no: v.version_no, savedAt: formatDateTime(v.created_at, zone), body: v.body_md })),
+    peerAssessmentArrived: peer?.present ?? false,
+    submissions: submissions.map((s) => submissionRow(s, zone, `/portfolios/${requirementId}/submissions/${s.id}`)),
+    extension: extensions.length ? requestView(extensions[0], zone) : null,
+    urls: {
+      page: `/portfolios/${requirementId}`,
+      submit: `/portfolios/${requirementId}/submit`,
+      reflection: `/portfolios/${requirementId}/reflection`,
+      reflectionVersions: `/portfolios/${requirementId}/reflection/versions`,
+      extension: `/portfolios/${requirementId}/extension`,
+      feedback: `/portfolios/${requirementId}/feedback`,
+      peerAssessments: '/peer-assessments',
+    },
+  };
+}
+
+export type PortfolioModel = Awaited<ReturnType<typeof portfolioModel>>;
+
+/** Both portfolios of a student, for GET /portfolios. */
+async function listModel(db: Db, student: Owner, zone: string, now: Date) {
+  const deadlines = await deadlinesFor(db, student.offeringId, student.id);
+  return Promise.all(
+    deadlines.map(async (d) => {
+      const [checklist, latest] = await Promise.all([
+        portfolioChecklist(db, d.requirementId, student.id),
+        submissionsRepository.latestFor(db, [student.id], d.requirementId),
+      ]);
+      const last = latest.get(student.id);
+      return {
+        id: d.requirementId,
+        title: d.title,
+        edxCode: d.edxCode,
+        url: `/portfolios/${d.requirementId}`,
+        due: dueView(d, zone, now),
+        presentCount: checklist.presentCount,
+        total: checklist.total,
+        lastSubmission: last ? submissionRow(last, zone, `/portfolios/${d.requirementId}/submissions/${last.id}`) : null,
+      };
+    }),
+  );
+}
+
+/** One frozen submission: the student's own, or any of the instructor's offering (else NotFound). */
+async function submissionModel(db: Db, reader: Reader, requirementId: number, submissionId: number) {
+  const s = await submissionsRepository.find(db, submissionId);
+  const allowed = s && s.portfolio_requirement_id === requirementId && (reader.role === 'instructor' ? s.offering_id === reader.offeringId : s.user_id === reader.id);
+  if (!s || !allowed) throw new NotFound('We could not find that submission.');
+  const due = await portfolioService.deadlineOf(db, { id: s.user_id, offeringId: s.offering_id }, requirementId);
+  const own = reader.id === s.user_id;
+  return {
+    requirement: { id: requirementId, title: due.title },
+    studentName: own ? null : s.student_name,
+    submission: submissionRow(s, reader.timeZone, ''),
+    missing: (Array.isArray(s.missing) ? (s.missing as { label?: unknown }[]) : []).map((m) => String(m.label ?? '')),
+    snapshot: snapshotView(s.snapshot, reader.timeZone),
+    backUrl: own ? `/portfolios/${requirementId}` : `/instructor/students/${s.user_id}/portfolios/${requirementId}`,
+  };
+}
+
+export const portfolioPage = Object.freeze({ portfolioModel, listModel, submissionModel });

@@ -1,0 +1,88 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../context';
+import { currentUser } from '../http/auth';
+import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { flash, render } from '../http/render';
+import type { RouteDef } from '../http/routing';
+import { idParam } from '../lessons/lessons.schemas';
+import { formatDuration } from '../time';
+import { portfolioPage } from './portfolio-page';
+import { reflectionSchema, submitSchema } from './portfolio.schemas';
+import { portfolioService } from './portfolio.service';
+
+const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const portfolios = await portfolioPage.listModel(ctx.db, me, me.timeZone, ctx.clock.now());
+  render(res, 'portfolio/index', { title: 'Your portfolios', portfolios });
+};
+
+async function renderPortfolio(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
+  const me = currentUser(req);
+  const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
+  render(res, 'portfolio/show', { title: model.requirement.title, ...model, readOnly: null, values: posted?.values ?? {}, errors: posted?.errors ?? {} }, posted ? 422 : 200);
+}
+
+const showPage = (ctx: AppContext) => async (req: Request, res: Response) => renderPortfolio(ctx, req, res);
+
+const saveReflection = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const requirementId = idParam(req.params.requirementId);
+  const form = parseForm(reflectionSchema, req.body);
+  if (!form.ok) return renderPortfolio(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
+  const saved = await ctx.db.transaction().execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, ctx.clock.now()));
+  flash(res, saved.changed ? `Reflection saved (version ${saved.versionNo}). Earlier versions stay readable.` : 'Your reflection has not changed since the last save.', saved.changed ? 'success' : 'info');
+  res.redirect(303, `/portfolios/${requirementId}#reflection`);
+};
+
+const submit = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const requirementId = idParam(req.params.requirementId);
+  const { confirm } = submitSchema.parse(req.body);
+  const result = await ctx.db.transaction().execute((trx) => portfolioService.submit(trx, me, requirementId, confirm, ctx.clock.now()));
+  if (result.status === 'needs_confirmation') {
+    const model = await portfolioPage.portfolioModel(ctx.db, me, requirementId, me.timeZone, ctx.clock.now());
+    return render(res, 'portfolio/confirm', { title: `Submit ${model.requirement.title}?`, ...model, missing: result.missing.map((m) => ({ label: m.label, fixUrl: m.fixUrl })) });
+  }
+  const completeness = result.isComplete ? 'complete' : `with ${result.missingCount} item${result.missingCount === 1 ? '' : 's'} missing`;
+  const late = result.isLate ? ` It is late by ${formatDuration(result.lateBySeconds * 1000)}.` : ' It is on time.';
+  flash(res, `Portfolio submitted (${completeness}). What you submitted is frozen; later edits do not change it.${late}`, result.isLate ? 'info' : 'success');
+  res.redirect(303, `/portfolios/${requirementId}/submissions/${result.submissionId}`);
+};
+
+const reflectionVersions = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
+  render(res, 'portfolio/reflection-versions', { title: `Reflection versions · ${model.requirement.title}`, ...model });
+};
+
+const submissionPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const model = await portfolioPage.submissionModel(ctx.db, me, idParam(req.params.requirementId), idParam(req.params.submissionId));
+  render(res, 'portfolio/submission', { title: `Submission · ${model.requirement.title}`, ...model });
+};
+
+/** The instructor's read-only view of one student's portfolio. */
+const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const student = await portfolioService.studentOf(ctx.db, me.offeringId, idParam(req.params.userId));
+  const model = await portfolioPage.portfolioModel(ctx.db, { id: student.id, offeringId: student.offering_id }, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
+  render(res, 'portfolio/show', { title: `${student.name} · ${model.requirement.title}`, ...model, readOnly: { studentName: student.name }, values: {}, errors: {} });
+};
+
+const student = ['student'] as const;
+
+export const portfolioRoutes: RouteDef[] = [
+  { method: 'get', path: '/portfolios', access: student, handler: listPage, summary: 'Your portfolios (one per edX course)' },
+  { method: 'get', path: '/portfolios/:requirementId', access: student, handler: showPage, summary: 'A portfolio: checklist, due date, reflection, submissions' },
+  { method: 'post', path: '/portfolios/:requirementId/reflection', access: student, handler: saveReflection, summary: 'Save your personal reflection (a new version each time)' },
+  { method: 'get', path: '/portfolios/:requirementId/reflection/versions', access: student, handler: reflectionVersions, summary: 'Every version of your reflection' },
+  { method: 'post', path: '/portfolios/:requirementId/submit', access: student, handler: submit, summary: 'Submit a portfolio (frozen snapshot; confirm when incomplete)' },
+  {
+    method: 'get',
+    path: '/portfolios/:requirementId/submissions/:submissionId',
+    access: 'authenticated',
+    handler: submissionPage,
+    summary: 'A frozen portfolio submission (its student, or the instructor)',
+  },
+  { method: 'get', path: '/instructor/students/:userId/portfolios/:requirementId', access: ['instructor'], handler: studentPortfolio, summary: 'A student’s portfolio, read-only' },
+];

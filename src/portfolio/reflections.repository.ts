@@ -1,0 +1,54 @@
+import type { Db } from '../db/database';
+
+/** The personal reflection on a course: one per student per portfolio; every save is a version. */
+async function find(db: Db, userId: number, requirementId: number) {
+  return db
+    .selectFrom('portfolio_reflection')
+    .select(['id', 'created_at'])
+    .where('user_id', '=', userId)
+    .where('portfolio_requirement_id', '=', requirementId)
+    .executeTakeFirst();
+}
+
+/** Creates the reflection on first save; on a later save the no-op update locks its row, so
+ * two saves at once get consecutive version numbers. */
+async function upsertForSave(db: Db, userId: number, requirementId: number, at: Date): Promise<number> {
+  const { id } = await db
+    .insertInto('portfolio_reflection')
+    .values({ user_id: userId, portfolio_requirement_id: requirementId, created_at: at })
+    .onConflict((oc) => oc.columns(['user_id', 'portfolio_requirement_id']).doUpdateSet((eb) => ({ created_at: eb.ref('portfolio_reflection.created_at') })))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function latestVersion(db: Db, reflectionId: number) {
+  return db
+    .selectFrom('portfolio_reflection_version')
+    .select(['id', 'version_no', 'body_md', 'created_at'])
+    .where('reflection_id', '=', reflectionId)
+    .orderBy('version_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertVersion(db: Db, row: { reflectionId: number; versionNo: number; body: string; at: Date }): Promise<number> {
+  const { id } = await db
+    .insertInto('portfolio_reflection_version')
+    .values({ reflection_id: row.reflectionId, version_no: row.versionNo, body_md: row.body, created_at: row.at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Every version, newest first. */
+async function versions(db: Db, reflectionId: number) {
+  return db
+    .selectFrom('portfolio_reflection_version')
+    .select(['id', 'version_no', 'body_md', 'created_at'])
+    .where('reflection_id', '=', reflectionId)
+    .orderBy('version_no', 'desc')
+    .execute();
+}
+
+export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions });

@@ -1,0 +1,97 @@
+import type { Db } from '../db/database';
+
+/**
+ * Portfolio submissions: append-only. Each keeps the frozen snapshot of the portfolio, the due
+ * instant that applied to the student at that moment (extension included) and the late mark.
+ */
+export interface MissingItem {
+  key: string;
+  label: string;
+}
+
+export interface NewSubmission {
+  userId: number;
+  requirementId: number;
+  submittedAt: Date;
+  dueAt: Date;
+  isLate: boolean;
+  lateBySeconds: number;
+  isComplete: boolean;
+  missing: MissingItem[];
+  snapshot: unknown;
+}
+
+/** What the gradebook and lists need about a submission (no snapshot). */
+export interface SubmissionSummary {
+  id: number;
+  user_id: number;
+  portfolio_requirement_id: number;
+  submitted_at: Date;
+  due_at: Date;
+  is_late: boolean;
+  late_by_seconds: number;
+  is_complete: boolean;
+  missing: unknown;
+}
+
+const summaryColumns = ['id', 'user_id', 'portfolio_requirement_id', 'submitted_at', 'due_at', 'is_late', 'late_by_seconds', 'is_complete', 'missing'] as const;
+
+async function insert(db: Db, s: NewSubmission): Promise<number> {
+  const { id } = await db
+    .insertInto('portfolio_submission')
+    .values({
+      user_id: s.userId,
+      portfolio_requirement_id: s.requirementId,
+      submitted_at: s.submittedAt,
+      due_at: s.dueAt,
+      is_late: s.isLate,
+      late_by_seconds: s.lateBySeconds,
+      is_complete: s.isComplete,
+      // jsonb: serialized here (node-postgres would send a JS array as a Postgres array).
+      missing: JSON.stringify(s.missing),
+      snapshot: JSON.stringify(s.snapshot),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** A student's submissions of one portfolio, newest first. */
+async function listFor(db: Db, userId: number, requirementId: number): Promise<SubmissionSummary[]> {
+  return db
+    .selectFrom('portfolio_submission')
+    .select(summaryColumns)
+    .where('user_id', '=', userId)
+    .where('portfolio_requirement_id', '=', requirementId)
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** One submission with its snapshot (the caller checks who may read it). */
+async function find(db: Db, submissionId: number) {
+  return db
+    .selectFrom('portfolio_submission as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .select([...summaryColumns.map((c) => `s.${c}` as const), 's.snapshot', 'u.name as student_name', 'u.offering_id'])
+    .where('s.id', '=', submissionId)
+    .executeTakeFirst();
+}
+
+/** Batched for the gradebook: each student's latest submission of one portfolio (absent = none). */
+async function latestFor(db: Db, userIds: number[], requirementId: number): Promise<Map<number, SubmissionSummary>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('portfolio_submission')
+    .distinctOn('user_id')
+    .select(summaryColumns)
+    .where('user_id', 'in', [...new Set(userIds)])
+    .where('portfolio_requirement_id', '=', requirementId)
+    .orderBy('user_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+export const submissionsRepository = Object.freeze({ insert, listFor, find, latestFor });

@@ -1,0 +1,232 @@
+import { deadlinesFor } from '../src/portfolio/deadlines';
+import { startTestApp, type TestApp } from './helpers/test-app';
+
+/**
+ * Extensions ("arrangements made in advance"): a request records whether it came before the due
+ * date; an approval moves the student's due date (and so late marking) and emails them; a decline
+ * emails them and leaves the date alone; bad input is refused with 422 and nothing written.
+ */
+let t: TestApp;
+let req502: number;
+let offeringId: number;
+const userIds = new Map<string, number>();
+
+beforeAll(async () => {
+  t = await startTestApp({ now: '2020-02-20T15:00:00Z' });
+  const r = await t.db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.offering_id'])
+    .where('c.code', '=', 'LeadEd502x')
+    .executeTakeFirstOrThrow();
+  req502 = r.id;
+  offeringId = r.offering_id;
+  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) userIds.set(u.email, u.id);
+});
+afterAll(() => t.close());
+
+const uid = (n: number) => userIds.get(`student${n}@cohort.example`)!;
+const requestsOf = (userId: number) => t.db.selectFrom('extension_request').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+const mailTo = (n: number, subject: RegExp) => t.smtp.messages.filter((m) => m.to[0] === `student${n}@cohort.example` && subject.test(m.subject));
+const due502 = async (userId: number) => (await deadlinesFor(t.db, offeringId, userId)).find((d) => d.requirementId === req502)!;
+
+test('a request made before the due date is recorded as made before; one made after, as after', async () => {
+  const olivia = await t.login('student3@cohort.example');
+  const page = await olivia.get(`/portfolios/${req502}/extension`);
+  expect(page.status).toBe(200);
+  const res = await olivia.post(`/portfolios/${req502}/extension`, { reason: 'My school’s testing week', proposed_due_on: '2020-03-04' });
+  expect(res.status).toBe(303);
+  const [before] = await requestsOf(uid(3));
+  expect(before).toMatchObject({ status: 'pending', made_before_due: true, proposed_due_on: '2020-03-04', reason: 'My school’s testing week' });
+
+  // One second after the due instant (midnight after 02/26, Detroit) counts as after.
+  t.clock.set('2020-02-27T00:00:01-05:00');
+  const grace = await t.login('student5@cohort.example');
+  expect((await grace.post(`/portfolios/${req502}/extension`, { reason: 'I was ill', proposed_due_on: '2020-03-02' })).status).toBe(303);
+  const [after] = await requestsOf(uid(5));
+  expect(after.made_before_due).toBe(false);
+  t.clock.set('2020-02-20T15:00:00Z');
+
+  const instructor = await t.login('instructor@cohort.example');
+  const list = await instructor.get('/instructor/extensions');
+  expect(list.status).toBe(200);
+  expect(list.text).toContain('Olivia Bennett');
+  expect(list.text).toContain('Grace Kim');
+  expect(list.text).toContain('Made before the due date');
+  expect(list.text).toContain('Made after the due date');
+  expect(list.text).toContain(`/instructor/extensions/${before.id}`);
+});
+
+test('approved (with another date): the due date moves, late marking uses it, and the student is emailed', async () => {
+  const [request] = await requestsOf(uid(3));
+  const instructor = await t.login('instructor@cohort.example');
+  const detail = await instructor.get(`/instructor/extensions/${request.id}`);
+  expect(detail.status).toBe(200);
+  expect(detail.text).toContain('My school’s testing week');
+  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-06', message: 'Fine: thank you for asking in advance.' });
+  expect(res.status).toBe(303);
+  const [approved] = await requestsOf(uid(3));
+  expect(approved.status).toBe('approved');
+  expect(approved.granted_due_on).toBe('2020-03-06');
+  expect(approved.granted_due_at!.toISOString()).toBe('2020-03-07T05:00:00.000Z'); // end of 03/06, EST
+
+  const due = await due502(uid(3));
+  expect([due.dueOn, due.extended]).toEqual(['2020-03-06', true]);
+
+  await t.runWorker();
+  const [mail] = mailTo(3, /Extension approved/);
+  expect(mail.subject).toContain('LeadEd502x Portfolio');
+  expect(mail.text).toContain('APPROVED');
+  expect(mail.text).toContain('Fri, Mar 6, 2020');
+  expect(mail.text).toContain('Fine: thank you for asking in advance.');
+  expect(mail.text).toContain('Europe/London');
+  expect(mail.html).toContain('approved');
+
+  const olivia = await t.login('student3@cohort.example');
+  const page = await olivia.get(`/portfolios/${req502}`);
+  expect(page.text).toContain('Extended');
+  expect(page.text).toContain('Due <strong>Sat, Mar 7, 2020, 4:59 AM GMT</strong>'); // 11:59 PM EST on 03/06, in London
+  expect(page.text).toContain('originally Thu, Feb 27, 2020, 4:59 AM GMT');
+  // Late marking against the extended date: 23:59:59 on 03/06 Detroit is on time, midnight is late.
+  t.clock.set('2020-03-06T23:59:59-05:00');
+  expect((await olivia.post(`/portfolios/${req502}/submit`, { confirm: 'yes' })).status).toBe(303);
+  t.clock.set('2020-03-07T00:00:00-05:00');
+  expect((await olivia.post(`/portfolios/${req502}/submit`, { confirm: 'yes' })).status).toBe(303);
+  t.clock.set('2020-02-20T15:00:00Z');
+  const subs = await t.db.selectFrom('portfolio_submission').select(['is_late', 'due_at']).where('user_id', '=', uid(3)).orderBy('id').execute();
+  expect(subs.map((s) => [s.is_late, s.due_at.toISOString()])).toEqual([
+    [false, '2020-03-07T05:00:00.000Z'],
+    [true, '2020-03-07T05:00:00.000Z'],
+  ]);
+});
+
+test('declined: the student is emailed and the due date is unchanged', async () => {
+  const [request] = await requestsOf(uid(5));
+  const instructor = await t.login('instructor@cohort.example');
+  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'decline', granted_due_on: '', message: 'Please submit what you have now.' });
+  expect(res.status).toBe(303);
+  const [declined] = await requestsOf(uid(5));
+  expect([declined.status, declined.granted_due_on, declined.granted_due_at, declined.decision_message]).toEqual(['declined', null, null, 'Please submit what you have now.']);
+  const due = await due502(uid(5));
+  expect([due.dueOn, due.extended]).toEqual(['2020-02-26', false]);
+  await t.runWorker();
+  const [mail] = mailTo(5, /Extension declined/);
+  expect(mail.text).toContain('DECLINED');
+  expect(mail.text).toContain('Please submit what you have now.');
+  expect(mail.text).toContain('Wed, Feb 26, 2020, 8:59 PM'); // 23:59 Detroit in Los Angeles
+  // Deciding again is refused.
+  expect((await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-09', message: '' })).status).toBe(409);
+  expect((await requestsOf(uid(5)))[0].status).toBe('declined');
+});
+
+test('a newer approval supersedes the earlier approved extension (kept, marked withdrawn)', async () => {
+  const olivia = await t.login('student3@cohort.example');
+  expect((await olivia.post(`/portfolios/${req502}/extension`, { reason: 'Still more to finish', proposed_due_on: '2020-03-13' })).status).toBe(303);
+  const [, second] = await requestsOf(uid(3));
+  const instructor = await t.login('instructor@cohort.example');
+  expect((await instructor.post(`/instructor/extensions/${second.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-13', message: '' })).status).toBe(303);
+  const [old, current] = await requestsOf(uid(3));
+  expect([old.status, old.granted_due_on, old.granted_due_at]).toEqual(['withdrawn', '2020-03-06', null]);
+  expect([current.status, current.granted_due_at!.toISOString()]).toEqual(['approved', '2020-03-14T04:00:00.000Z']); // EDT from 03/08
+  expect((await due502(uid(3))).dueOn).toBe('2020-03-13');
+});
+
+describe('invalid input is refused with 422, the input kept and nothing written', () => {
+  test('student: empty reason, malformed, impossible, past and too-early dates', async () => {
+    const chidi = await t.login('student6@cohort.example');
+    const cases: [Record<string, string>, string][] = [
+      [{ reason: '  ', proposed_due_on: '2020-03-04' }, 'Tell the instructor why you need more time.'],
+      [{ reason: 'Travel for work', proposed_due_on: 'next week' }, 'Enter the date as YYYY-MM-DD'],
+      [{ reason: 'Travel for work', proposed_due_on: '2020-02-30' }, 'That date does not exist.'],
+      [{ reason: 'Travel for work', proposed_due_on: '2020-02-10' }, 'That date has passed'],
+      [{ reason: 'Travel for work', proposed_due_on: '2020-02-26' }, 'Choose a date after your current due date'],
+      [{ reason: 'Travel for work', proposed_due_on: '2021-01-01' }, 'no later than'],
+    ];
+    for (const [form, message] of cases) {
+      const res = await chidi.post(`/portfolios/${req502}/extension`, form);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(message);
+      if (form.proposed_due_on) expect(res.text).toContain(`value="${form.proposed_due_on}"`);
+      if (form.reason.trim()) expect(res.text).toContain(`>${form.reason}</textarea>`);
+    }
+    expect(await requestsOf(uid(6))).toHaveLength(0);
+  });
+
+  test('instructor: a bad date or a decline without a message changes nothing and emails no one', async () => {
+    const ayesha = await t.login('student7@cohort.example');
+    expect((await ayesha.post(`/portfolios/${req502}/extension`, { reason: 'Surgery', proposed_due_on: '2020-03-04' })).status).toBe(303);
+    const [request] = await requestsOf(uid(7));
+    const outboxBefore = await t.db.selectFrom('outbound_email').select('id').execute();
+    const instructor = await t.login('instructor@cohort.example');
+    for (const [form, message] of [
+      [{ decision: 'approve', granted_due_on: 'soon', message: 'ok' }, 'Enter the date as YYYY-MM-DD'],
+      [{ decision: 'approve', granted_due_on: '2020-02-25', message: 'ok' }, 'Choose a date after the original due date'],
+      [{ decision: 'decline', granted_due_on: '', message: '' }, 'Tell the student why you are declining.'],
+      [{ decision: 'maybe', granted_due_on: '2020-03-04', message: '' }, 'Choose approve or decline.'],
+    ] as const) {
+      const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, form);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(message);
+      if (form.granted_due_on) expect(res.text).toContain(`value="${form.granted_due_on}"`);
+    }
+    expect((await requestsOf(uid(7)))[0]).toMatchObject({ status: 'pending', decided_at: null, granted_due_at: null });
+    expect(await t.db.selectFrom('outbound_email').select('id').execute()).toHaveLength(outboxBefore.length);
+  });
+});
+
+describe('authorization', () => {
+  test('a student sees only their own requests and cannot reach the instructor’s pages', async () => {
+    const [aRequest] = await requestsOf(uid(3));
+    const miguel = await t.login('student2@cohort.example');
+    expect((await miguel.get(`/instructor/extensions/${aRequest.id}`)).status).toBe(403);
+    expect((await miguel.get('/instructor/extensions')).status).toBe(403);
+    expect((await miguel.post(`/instructor/extensions/${aRequest.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-20', message: '' })).status).toBe(403);
+    const own = await miguel.get(`/portfolios/${req502}/extension`);
+    expect(own.status).toBe(200);
+    expect(own.text).not.toContain('My school’s testing week');
+    expect(own.text).toContain('You have not requested an extension');
+    expect((await miguel.get('/portfolios/999999/extension')).status).toBe(404);
+    const instructor = await t.login('instructor@cohort.example');
+    expect((await instructor.get(`/portfolios/${req502}/extension`)).status).toBe(403);
+    expect((await instructor.get('/instructor/extensions/999999')).status).toBe(404);
+    expect((await requestsOf(uid(3))).map((r) => r.status)).toEqual(['withdrawn', 'approved']);
+  });
+
+  test('the instructor filters requests by status', async () => {
+    const instructor = await t.login('instructor@cohort.example');
+    const pending = await instructor.get('/instructor/extensions');
+    expect(pending.text).toContain('Ayesha Khan');
+    expect(pending.text).not.toContain('Grace Kim');
+    const all = await instructor.get('/instructor/extensions?status=all');
+    expect(all.text).toContain('Grace Kim');
+    expect(all.text).toContain('Olivia Bennett');
+    const declined = await instructor.get('/instructor/extensions?status=declined');
+    expect(declined.text).toContain('Grace Kim');
+    expect(declined.text).not.toContain('Ayesha Khan');
+  });
+});
+
+test('hostile form values (NUL, arrays, huge, markup) never cause a 500 on the portfolio and extension forms', async () => {
+  const fatima = await t.login('student11@cohort.example');
+  const instructor = await t.login('instructor@cohort.example');
+  const [pending] = (await t.db.selectFrom('extension_request').select('id').where('status', '=', 'pending').execute()).slice(-1);
+  const hostile: Record<string, string | string[]>[] = [
+    { reason: 'a\u0000b', proposed_due_on: '2020-03-04\u0000' },
+    { reason: ['x', 'y'], proposed_due_on: ['2020-03-04', '2020-03-05'] },
+    { reason: 'x'.repeat(200_000), proposed_due_on: '9'.repeat(400) },
+    { reflection_body: '<script>alert(1)</script>\u0000', confirm: ['yes', 'no'] },
+    { decision: ['approve', 'decline'], granted_due_on: '1e309', message: '\u0000' },
+  ];
+  for (const form of hostile) {
+    for (const path of [`/portfolios/${req502}/extension`, `/portfolios/${req502}/reflection`]) {
+      const res = await fatima.post(path, form);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect((await instructor.post(`/instructor/extensions/${pending.id}/decide`, form)).status).toBeLessThan(500);
+  }
+  const saved = await fatima.post(`/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' });
+  expect(saved.status).toBe(303);
+  const page = await fatima.get(`/portfolios/${req502}`);
+  expect(page.text).toContain('Beforeafter');
+  expect(page.text).not.toContain('<script>alert(1)</script>');
+});
