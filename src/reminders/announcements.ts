@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import { Invalid } from '../errors';
+import { renderMarkdown } from '../http/view-helpers';
+import { renderEmail } from '../mail/render';
+import { formatDateTime } from '../time';
+import type { AnnouncementInput } from './reminders.schemas';
+
+/**
+ * Announcements: the instructor emails every active student of the course, or of one section.
+ * The announcement is kept (nothing a user wrote is lost); its emails go through the outbox in
+ * one set-based INSERT (same columns and dedupe rule as enqueueEmail), sent after commit. The
+ * form's nonce makes a double submit send nothing twice.
+ */
+export interface AnnouncementResult {
+  created: boolean;
+  recipients: number;
+}
+
+async function audiences(db: Db, offeringId: number) {
+  const sections = await db.selectFrom('section').select(['id', 'code', 'title']).where('offering_id', '=', offeringId).orderBy('code').execute();
+  return [{ value: 'all', label: 'Everyone in the course' }, ...sections.map((s) => ({ value: String(s.id), label: `${s.code} only` }))];
+}
+
+async function recent(db: Db, offeringId: number, zone: string) {
+  const rows = await db
+    .selectFrom('announcement as a')
+    .innerJoin('app_user as u', 'u.id', 'a.sent_by')
+    .leftJoin('section as s', 's.id', 'a.section_id')
+    .select(['a.id', 'a.subject', 'a.created_at', 'a.recipient_count', 's.code as section', 'u.name as sender'])
+    .where('a.offering_id', '=', offeringId)
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(20)
+    .execute();
+  return rows.map((r) => ({
+    subject: r.subject,
+    audience: r.section ?? 'Everyone',
+    sentAt: formatDateTime(r.created_at, zone),
+    recipients: r.recipient_count,
+    sender: r.sender,
+  }));
+}
+
+async function send(
+  db: Db,
+  input: AnnouncementInput & { offeringId: number; senderId: number; now: Date; baseUrl: string },
+): Promise<AnnouncementResult> {
+  const offering = await db.selectFrom('course_offering').selectAll().where('id', '=', input.offeringId).executeTakeFirstOrThrow();
+  const sender = await db.selectFrom('app_user').select('name').where('id', '=', input.senderId).executeTakeFirstOrThrow();
+  let sectionId: number | null = null;
+  let audience = `everyone in ${offering.code}`;
+  if (input.audience !== 'all') {
+    const section = await db
+      .selectFrom('section')
+      .select(['id', 'code'])
+      .where('id', '=', Number(input.audience))
+      .where('offering_id', '=', input.offeringId)
+      .executeTakeFirst();
+    if (!section) throw new Invalid('Choose everyone or one section.', { audience: 'Choose everyone or one section.' });
+    sectionId = section.id;
+    audience = `${section.code} students`;
+  }
+  const recipients = () => {
+    let q = db
+      .selectFrom('app_user')
+      .where('offering_id', '=', input.offeringId)
+      .where('role', '=', 'student')
+      .where('deactivated_at', 'is', null);
+    if (sectionId !== null) q = q.where('section_id', '=', sectionId);
+    return q;
+  };
+  const count = Number((await recipients().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const saved = await db
+    .insertInto('announcement')
+    .values({
+      offering_id: input.offeringId,
+      section_id: sectionId,
+      subject: input.subject,
+      body_md: input.body,
+      sent_by: input.senderId,
+      created_at: input.now,
+      recipient_count: count,
+      form_nonce: input.nonce,
+    })
+    .onConflict((oc) => oc.column('form_nonce').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!saved) return { created: false, recipients: 0 };
+
+  const course = `${offering.code} ${offering.title}`;
+  const { text, html } = await renderEmail('announcement', { body: input.body, bodyHtml: renderMarkdown(input.body), sender: sender.name, course, audience });
+  const host = new URL(input.baseUrl).hostname || 'cohort-companion';
+  const subject = `[${offering.code}] ${input.subject}`;
+  await db
+    .insertInto('outbound_email')
+    .columns(['kind', 'user_id', 'to_address', 'subject', 'text_body', 'html_body', 'headers', 'dedupe_key', 'message_id'])
+    .expression(
+      recipients().select((eb) => [
+        sql.lit('announcement').as('kind'),
+        'id',
+        'email',
+        eb.val(subject).as('subject'),
+        eb.val(text).as('text_body'),
+        eb.val(html).as('html_body'),
+        sql<string>`'{}'::jsonb`.as('headers'),
+        sql<string>`${`announcement:${saved.id}:`} || id`.as('dedupe_key'),
+        sql<string>`${`<announcement-${saved.id}-`} || id || ${`@${host}>`}`.as('message_id'),
+      ]),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return { created: true, recipients: count };
+}
+
+export const announcementsService = Object.freeze({ audiences, recent, send });

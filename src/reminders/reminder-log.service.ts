@@ -1,0 +1,102 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database';
+import { NotFound } from '../errors';
+import { formatDateTime, formatTime, isValidZone } from '../time';
+import { renderReminderEmails } from './messages';
+import { reminderLogRepository as log } from './reminder-log.repository';
+import type { ReminderTable } from './reminders.tables';
+import { REMINDER_STATUSES, type ReminderListQuery } from './reminders.schemas';
+
+/** The instructor's reminder pages as view models, in the instructor's zone. */
+export const PER_PAGE = 50;
+
+const STATUS_LABELS: Record<string, string> = {
+  scheduled: 'Scheduled',
+  claimed: 'Being sent',
+  queued: 'Queued',
+  sent: 'Sent',
+  failed: 'Failed',
+  skipped: 'Skipped',
+  cancelled: 'Cancelled',
+};
+
+function offsetLabel(kind: string, days: number): string {
+  if (kind === 'campus_meeting') return 'Day before';
+  return days === 0 ? 'On the due day' : `${days} day${days === 1 ? '' : 's'} before`;
+}
+
+function note(r: { status: string; reason: string; attempts: number | null; last_error: string | null; next_attempt_at: Date | null }, zone: string): string {
+  if (r.status === 'queued' && r.last_error && r.next_attempt_at) {
+    return `Delivery attempt ${r.attempts} failed (${r.last_error}); retrying ${formatDateTime(r.next_attempt_at, zone)}.`;
+  }
+  if (r.status === 'failed') return r.last_error ?? r.reason;
+  return r.reason;
+}
+
+export async function reminderLogPage(db: Db, offeringId: number, query: ReminderListQuery, zone: string) {
+  const [{ rows, hasNext }, counts] = await Promise.all([log.list(db, offeringId, query, PER_PAGE), log.countsByStatus(db, offeringId, query.kind)]);
+  const countOf = new Map(counts.map((c) => [c.status, Number(c.n)]));
+  const total = [...countOf.values()].reduce((a, b) => a + b, 0);
+  const matching = query.status ? (countOf.get(query.status) ?? 0) : total;
+  return {
+    filters: query,
+    statuses: REMINDER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], count: countOf.get(s) ?? 0 })),
+    total,
+    matching,
+    reminders: rows.map((r) => {
+      const studentZone = isValidZone(r.time_zone) ? r.time_zone : zone;
+      return {
+        id: r.id,
+        student: r.name,
+        email: r.email,
+        section: r.section ?? '',
+        kind: r.kind === 'portfolio_deadline' ? 'Portfolio deadline' : 'Campus meeting',
+        target: r.requirement_title ?? r.event_title ?? '',
+        offset: offsetLabel(r.kind, r.offset_days),
+        sendAt: formatDateTime(r.send_at, zone),
+        sendAtLocal: `${formatTime(r.send_at, studentZone)} ${studentZone}`,
+        status: r.status,
+        statusLabel: STATUS_LABELS[r.status] ?? r.status,
+        note: note(r, zone),
+        sentAt: r.sent_at ? formatDateTime(r.sent_at, zone) : '',
+        previewUrl: `/instructor/reminders/${r.id}/preview`,
+      };
+    }),
+    page: query.page,
+    pages: Math.max(1, Math.ceil(matching / PER_PAGE)),
+    hasNext,
+  };
+}
+
+/**
+ * A reminder as the student sees it: the stored email once it was handed to the outbox (what
+ * was, or will be, actually sent); before that, rendered now from the current state.
+ */
+export async function previewReminder(db: Db, offeringId: number, id: number, opts: { baseUrl: string; now: Date; zone: string }) {
+  const row = await log.findForPreview(db, offeringId, id);
+  if (!row) throw new NotFound('There is no such reminder in this course.');
+  let email: { to: string; subject: string; text: string; html: string; headers: Record<string, string> };
+  let source: string;
+  if (row.outbound_email_id && row.subject !== null) {
+    email = { to: row.to_address!, subject: row.subject, text: row.text_body!, html: row.html_body ?? '', headers: row.headers ?? {} };
+    source = row.shown_status === 'sent' ? 'This is the email as it was sent.' : 'This is the email as it was handed to the mail queue.';
+  } else {
+    const reminder = row as unknown as Selectable<ReminderTable>;
+    const { emails, failures } = await renderReminderEmails(db, [reminder], { baseUrl: opts.baseUrl, now: opts.now });
+    if (!emails.length) throw new NotFound(failures[0]?.error ?? 'This reminder cannot be previewed.');
+    email = emails[0];
+    source = 'Not sent yet: this is how it would read if it were sent now.';
+  }
+  return {
+    id: row.id,
+    student: row.name,
+    status: STATUS_LABELS[row.shown_status] ?? row.shown_status,
+    reason: row.shown_status === 'failed' ? (row.last_error ?? row.reason) : row.reason,
+    sendAt: formatDateTime(row.send_at, opts.zone),
+    sentAt: row.email_sent_at ? formatDateTime(row.email_sent_at, opts.zone) : '',
+    messageId: row.message_id ?? '',
+    attempts: row.attempts ?? 0,
+    source,
+    email: { ...email, headers: Object.entries(email.headers) },
+  };
+}

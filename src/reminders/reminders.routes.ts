@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { AppContext } from '../context';
+import { NotFound } from '../errors';
+import { currentUser } from '../http/auth';
+import { parseForm, submittedValues } from '../http/forms';
+import { flash, render } from '../http/render';
+import type { RouteDef } from '../http/routing';
+import { announcementsService } from './announcements';
+import { previewReminder, reminderLogPage } from './reminder-log.service';
+import { announcementSchema, reminderIdSchema, reminderListQuerySchema, type ReminderListQuery } from './reminders.schemas';
+
+/** The instructor's reminder log (filter, page, preview) and announcements. */
+function urlFor(query: ReminderListQuery) {
+  return (changes: Partial<Record<'status' | 'kind' | 'page', string | number | null>>) => {
+    const merged = { status: query.status, kind: query.kind, page: null, ...changes } as Record<string, string | number | null | undefined>;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(merged)) if (v !== null && v !== undefined && v !== '' && !(k === 'page' && v === 1)) params.set(k, String(v));
+    const qs = params.toString();
+    return `/instructor/reminders${qs ? `?${qs}` : ''}`;
+  };
+}
+
+const logPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const query = reminderListQuerySchema.parse(req.query);
+  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone);
+  const url = urlFor(query);
+  render(res, 'reminders/index', { title: 'Reminders', ...model, url, offsets: ctx.config.reminderOffsetsDays });
+};
+
+const preview = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const params = reminderIdSchema.safeParse(req.params);
+  if (!params.success) throw new NotFound('There is no such reminder in this course.');
+  const model = await previewReminder(ctx.db, me.offeringId, params.data.reminderId, { baseUrl: ctx.config.baseUrl, now: ctx.clock.now(), zone: me.timeZone });
+  render(res, 'reminders/preview', { title: `Reminder ${model.id} preview`, ...model });
+};
+
+async function announcementsModel(ctx: AppContext, me: Express.User) {
+  const [audiences, recent] = await Promise.all([
+    announcementsService.audiences(ctx.db, me.offeringId),
+    announcementsService.recent(ctx.db, me.offeringId, me.timeZone),
+  ]);
+  return { title: 'Announcements', audiences, recent };
+}
+
+const announcementsPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  render(res, 'reminders/announcements', {
+    ...(await announcementsModel(ctx, me)),
+    values: { audience: 'all', subject: '', body: '', nonce: crypto.randomUUID() },
+    errors: {},
+  });
+};
+
+const sendAnnouncement = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const form = parseForm(announcementSchema, req.body);
+  const model = await announcementsModel(ctx, me);
+  const again = (errors: Record<string, string>) => render(res, 'reminders/announcements', { ...model, values: submittedValues(req.body), errors }, 422);
+  if (!form.ok) return again(form.errors);
+  const input = form.data;
+  if (!model.audiences.some((a) => a.value === input.audience)) return again({ audience: 'Choose everyone or one section.' });
+  const result = await ctx.db
+    .transaction()
+    .execute((trx) => announcementsService.send(trx, { ...input, offeringId: me.offeringId, senderId: me.id, now: ctx.clock.now(), baseUrl: ctx.config.baseUrl }));
+  if (!result.created) flash(res, 'That announcement was already sent; it was not sent again.', 'info');
+  else flash(res, `Announcement queued for ${result.recipients} student${result.recipients === 1 ? '' : 's'}.`);
+  res.redirect(303, '/instructor/announcements');
+};
+
+export const remindersRoutes: RouteDef[] = [
+  { method: 'get', path: '/instructor/reminders', access: ['instructor'], handler: logPage, summary: 'Every reminder with its status and reason (filter, pages)' },
+  { method: 'get', path: '/instructor/reminders/:reminderId/preview', access: ['instructor'], handler: preview, summary: 'A reminder as the student sees it (text and sandboxed HTML)' },
+  { method: 'get', path: '/instructor/announcements', access: ['instructor'], handler: announcementsPage, summary: 'Announcement form and recent announcements' },
+  { method: 'post', path: '/instructor/announcements', access: ['instructor'], handler: sendAnnouncement, summary: 'Email an announcement to everyone or a section' },
+];

@@ -1,0 +1,68 @@
+import type { Generated } from 'kysely';
+
+/**
+ * A reminder's life: `scheduled` (planned, waiting for its send instant) → `claimed` (a worker
+ * holds it under a lease while rendering) → `queued` (its email is in the outbox) → `sent` or
+ * `failed` (the outbox's outcome). The planner moves unsent reminders to `cancelled` (they no
+ * longer apply) and back; the sender moves due ones to `skipped` (too late, or superseded).
+ */
+export type ReminderKind = 'portfolio_deadline' | 'campus_meeting';
+export type ReminderStatus = 'scheduled' | 'claimed' | 'queued' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+
+export interface ReminderTable {
+  id: Generated<number>;
+  kind: ReminderKind;
+  offering_id: number;
+  user_id: number;
+  portfolio_requirement_id: number | null;
+  calendar_event_id: number | null;
+  /** The deadline's date (the extended one when granted) or the meeting's date, in the course zone. */
+  target_on: string;
+  /** Whole days before the target (meetings: 1). */
+  offset_days: number;
+  /** The deadline (exclusive instant) or the meeting's start. */
+  target_at: Date;
+  send_at: Date;
+  status: Generated<ReminderStatus>;
+  reason: Generated<string>;
+  claim_token: string | null;
+  claimed_until: Date | null;
+  outbound_email_id: number | null;
+  queued_at: Date | null;
+  sent_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ReminderPlannerTable {
+  id: number;
+  fingerprint: Generated<string>;
+  planned_as_of: Date | null;
+  planned_at: Date | null;
+  planning_until: Date | null;
+}
+
+/** What shaped a student's plan last time (zone, opt-out, roster status, extensions, submissions). */
+export interface ReminderPlanStateTable {
+  user_id: number;
+  state_hash: number;
+}
+
+export interface AnnouncementTable {
+  id: Generated<number>;
+  offering_id: number;
+  section_id: number | null;
+  subject: string;
+  body_md: string;
+  sent_by: number;
+  created_at: Date;
+  recipient_count: number;
+  form_nonce: string;
+}
+
+export interface RemindersTables {
+  reminder: ReminderTable;
+  reminder_planner: ReminderPlannerTable;
+  reminder_plan_state: ReminderPlanStateTable;
+  announcement: AnnouncementTable;
+}
