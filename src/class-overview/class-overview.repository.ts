@@ -1,0 +1,183 @@
+import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../db/database';
+
+/**
+ * Queries for the class overview. The page of students is one query (sorted and filtered in
+ * SQL, so sorting by pace or activity spans the whole class); everything else is read for the
+ * page's students only, one grouped query each: a constant number of queries per page.
+ */
+export type OverviewSort = 'name' | 'section' | 'pace' | 'activity' | 'components';
+export type SortDirection = 'asc' | 'desc';
+
+export interface StudentPageQuery {
+  sectionId: number | null;
+  search: string;
+  behindOnly: boolean;
+  sort: OverviewSort;
+  dir: SortDirection;
+  /** Lesson units that count for components done. */
+  lessonUnitIds: number[];
+  /** Lessons that should be complete by now (pace), and how many components make a unit complete. */
+  expectedUnitIds: number[];
+  componentCount: number;
+  limit: number;
+  offset: number;
+}
+
+const ids = (list: number[]) => sql.join(list.map((id) => sql.lit(id)));
+
+/**
+ * The sort keys, computed for the whole class in one pass (an aggregate joined to the students,
+ * not a subquery per student). `p`: lessons complete among those expected by now (pace).
+ * `m`: lesson components done, or the last time the student saved work (a component, a study
+ * guide, a team artifact, a Learning Check). Joined only when the sort or the filter needs them:
+ * the default page (by name) reads a page of the name index and nothing else.
+ */
+type PaceRow = { user_id: number; complete: number };
+type MetricRow = { user_id: number; metric: number | Date | null };
+const none = <R>(column: string) => sql<R>`(select 0 as user_id, 0 as ${sql.ref(column)} where false)`;
+
+function paceJoin(q: StudentPageQuery, needed: boolean): AliasedRawBuilder<PaceRow, 'p'> {
+  if (!needed || q.expectedUnitIds.length === 0) return none<PaceRow>('complete').as('p');
+  return sql<PaceRow>`(select user_id, count(*) as complete from (
+      select user_id, unit_id from component_completion where unit_id in (${ids(q.expectedUnitIds)})
+      group by user_id, unit_id having count(*) >= ${sql.lit(q.componentCount)}) done
+    group by user_id)`.as('p');
+}
+
+function metricJoin(q: StudentPageQuery, sort: OverviewSort | null): AliasedRawBuilder<MetricRow, 'm'> {
+  if (sort === 'components' && q.lessonUnitIds.length > 0) {
+    return sql<MetricRow>`(select user_id, count(*) as metric from component_completion
+      where unit_id in (${ids(q.lessonUnitIds)}) group by user_id)`.as('m');
+  }
+  if (sort === 'activity') {
+    return sql<MetricRow>`(select user_id, max(at) as metric from (
+        select user_id, max(completed_at) as at from component_completion group by user_id
+        union all select g.user_id, max(v.created_at) from study_guide g join study_guide_version v on v.study_guide_id = g.id group by g.user_id
+        union all select uploaded_by, max(created_at) from team_artifact_version group by uploaded_by
+        union all select user_id, max(submitted_at) from learning_check_response group by user_id) work
+      group by user_id)`.as('m');
+  }
+  return none<MetricRow>('metric').as('m');
+}
+
+/** Lessons expected by now that the student has not completed: pace's "behind by". */
+const behindBy = (q: StudentPageQuery) => sql<number>`(${sql.lit(q.expectedUnitIds.length)} - coalesce(p.complete, 0))`;
+
+function filtered(db: Db, offeringId: number, q: StudentPageQuery, keys: { pace: boolean; sort: OverviewSort | null }) {
+  let query = db
+    .selectFrom('app_user as u')
+    .$if(keys.pace, (qb) => qb.leftJoin(paceJoin(q, true), 'p.user_id', 'u.id'))
+    .$if(keys.sort === 'components' || keys.sort === 'activity', (qb) => qb.leftJoin(metricJoin(q, keys.sort), 'm.user_id', 'u.id'))
+    .where('u.offering_id', '=', offeringId)
+    .where('u.role', '=', 'student')
+    .where('u.deactivated_at', 'is', null);
+  if (q.sectionId !== null) query = query.where('u.section_id', '=', q.sectionId);
+  if (q.search) {
+    const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb('u.name', 'ilike', like), eb('u.email', 'ilike', like)]));
+  }
+  if (q.behindOnly && q.expectedUnitIds.length > 0) query = query.where(sql<SqlBool>`${behindBy(q)} > 0`);
+  if (q.behindOnly && q.expectedUnitIds.length === 0) query = query.where(sql<SqlBool>`false`);
+  return query;
+}
+
+async function studentPage(db: Db, offeringId: number, q: StudentPageQuery) {
+  const dir = q.dir === 'desc' ? sql`desc` : sql`asc`;
+  const order = {
+    name: sql`u.name ${dir}, u.id ${dir}`,
+    section: sql`s.code ${dir}, u.name, u.id`,
+    pace: sql`${behindBy(q)} ${dir}, u.name, u.id`,
+    activity: sql`m.metric ${dir} ${q.dir === 'desc' ? sql`nulls last` : sql`nulls first`}, u.name, u.id`,
+    components: sql`coalesce(m.metric, 0) ${dir}, u.name, u.id`,
+  }[q.sort];
+  const [rows, total] = await Promise.all([
+    filtered(db, offeringId, q, { pace: q.behindOnly || q.sort === 'pace', sort: q.sort })
+      .innerJoin('section as s', 's.id', 'u.section_id')
+      .select(['u.id', 'u.name', 'u.email', 'u.time_zone', 'u.last_login_at', 'u.activated_at', 's.code as section'])
+      .orderBy(order)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    filtered(db, offeringId, q, { pace: q.behindOnly, sort: null })
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
+
+/** Last saved work per student (one query over the four kinds of work). */
+async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await sql<{ user_id: number; at: Date }>`
+    select user_id, max(at) as at from (
+      select user_id, completed_at as at from component_completion where user_id in (${ids(userIds)})
+      union all
+      select g.user_id, v.created_at from study_guide g join study_guide_version v on v.study_guide_id = g.id where g.user_id in (${ids(userIds)})
+      union all
+      select uploaded_by, created_at from team_artifact_version where uploaded_by in (${ids(userIds)})
+      union all
+      select user_id, submitted_at from learning_check_response where user_id in (${ids(userIds)})
+    ) work group by user_id`.execute(db);
+  return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
+}
+
+/** Current attendance records per student and status, at meetings that were not cancelled. */
+async function attendanceCounts(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('attendance_record as a')
+    .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
+    .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.user_id', 'in', userIds)
+    .where('a.superseded_at', 'is', null)
+    .where('e.status', '=', 'scheduled')
+    .groupBy(['a.user_id', 'a.status'])
+    .execute();
+}
+
+/** Each student's latest portfolio submission per requirement. */
+async function latestSubmissions(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('portfolio_submission')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
+    .where('user_id', 'in', userIds)
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Each student's latest extension request per requirement (withdrawn ones left out). */
+async function latestExtensions(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('extension_request')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
+    .where('user_id', 'in', userIds)
+    .where('status', '<>', 'withdrawn')
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('requested_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Reminder emails delivered to each student (any outbox kind naming a reminder). */
+async function remindersSent(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('outbound_email')
+    .select(['user_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('sent_at').as('last_sent_at')])
+    .where('user_id', 'in', userIds)
+    .where('status', '=', 'sent')
+    .where('kind', 'like', '%reminder%')
+    .groupBy('user_id')
+    .execute();
+}
+
+export const classOverviewRepository = Object.freeze({ studentPage, lastWork, attendanceCounts, latestSubmissions, latestExtensions, remindersSent });

@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+
+/** edX progress per student per unit: recomputed from the stored subsection scores through the
+ * mapping, and read for any number of students. */
+/**
+ * edX progress per student per unit of one edX course, recomputed from the stored subsection
+ * scores through the current mapping (set-based: two statements whatever the class size). A row
+ * changes (and its updated_at moves) only when its numbers change. Returns the course's row count.
+ */
+async function recomputeProgress(db: Db, edxCourseId: number, at: Date): Promise<number> {
+  const fromScores = db
+    .selectFrom('edx_subsection_score as s')
+    .innerJoin('edx_subsection_map as m', 'm.id', 's.subsection_map_id')
+    .select([
+      's.user_id',
+      sql<number>`m.unit_id`.as('unit_id'),
+      sql<number>`round(avg(s.score), 4)`.as('score'),
+      sql<boolean>`bool_or(s.attempted)`.as('attempted'),
+      sql<number>`count(*)::int`.as('subsections'),
+      sql<number>`(count(*) filter (where s.attempted))::int`.as('subsections_attempted'),
+      sql<number>`max(s.import_id)`.as('import_id'),
+      sql<Date>`${at.toISOString()}::timestamptz`.as('updated_at'),
+    ])
+    .where('m.edx_course_id', '=', edxCourseId)
+    .where('m.unit_id', 'is not', null)
+    .groupBy(['s.user_id', 'm.unit_id']);
+  await db
+    .insertInto('edx_progress')
+    .columns(['user_id', 'unit_id', 'score', 'attempted', 'subsections', 'subsections_attempted', 'import_id', 'updated_at'])
+    .expression(fromScores)
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'unit_id'])
+        .doUpdateSet((eb) => ({
+          score: eb.ref('excluded.score'),
+          attempted: eb.ref('excluded.attempted'),
+          subsections: eb.ref('excluded.subsections'),
+          subsections_attempted: eb.ref('excluded.subsections_attempted'),
+          import_id: eb.ref('excluded.import_id'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .where(
+          sql<boolean>`(edx_progress.score, edx_progress.attempted, edx_progress.subsections, edx_progress.subsections_attempted, edx_progress.import_id) is distinct from (excluded.score, excluded.attempted, excluded.subsections, excluded.subsections_attempted, excluded.import_id)`,
+        ),
+    )
+    .execute();
+  await db
+    .deleteFrom('edx_progress as p')
+    .where('p.unit_id', 'in', (eb) => eb.selectFrom('unit').select('id').where('edx_course_id', '=', edxCourseId))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('edx_subsection_score as s')
+            .innerJoin('edx_subsection_map as m', 'm.id', 's.subsection_map_id')
+            .select(sql`1`.as('one'))
+            .whereRef('s.user_id', '=', 'p.user_id')
+            .whereRef('m.unit_id', '=', 'p.unit_id'),
+        ),
+      ),
+    )
+    .execute();
+  const row = await db
+    .selectFrom('edx_progress')
+    .innerJoin('unit', 'unit.id', 'edx_progress.unit_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('unit.edx_course_id', '=', edxCourseId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** edX progress rows for any number of students (optionally one edX course): one query. */
+async function progressOf(db: Db, userIds: number[], edxCourseId?: number) {
+  if (userIds.length === 0) return [];
+  let q = db
+    .selectFrom('edx_progress as p')
+    .innerJoin('unit', 'unit.id', 'p.unit_id')
+    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
+    .select(['p.user_id', 'p.unit_id', 'p.score', 'p.attempted', 'p.subsections', 'p.subsections_attempted', 'p.updated_at', 'unit.kind', 'unit.lesson_number', 'unit.title', 'c.id as edx_course_id', 'c.code as edx_code'])
+    .where('p.user_id', 'in', userIds);
+  if (edxCourseId !== undefined) q = q.where('c.id', '=', edxCourseId);
+  return q.orderBy('p.user_id').orderBy('c.position').orderBy('unit.position').execute();
+}
+
+async function gradesOf(db: Db, userIds: number[], edxCourseId?: number) {
+  if (userIds.length === 0) return [];
+  let q = db.selectFrom('edx_course_grade').selectAll().where('user_id', 'in', userIds);
+  if (edxCourseId !== undefined) q = q.where('edx_course_id', '=', edxCourseId);
+  return q.execute();
+}
+
+export const edxProgressRepository = Object.freeze({ recomputeProgress, progressOf, gradesOf });

@@ -1,0 +1,58 @@
+import type { Selectable } from 'kysely';
+import type { CalendarEventTable, CourseOfferingTable } from '../course/course.tables';
+import type { Db } from '../db/database';
+import { renderEmail } from '../mail/render';
+import { enqueueEmails, stableMessageId, type BatchEmail } from '../reminders/outbox-batch';
+import { formatDateTime, formatTime } from '../time';
+import { eventsRepository } from './events.repository';
+
+/**
+ * Tells every active student that a required meeting moved or was cancelled. Written to the
+ * outbox inside the instructor's transaction (the worker sends after commit), one message per
+ * student with the times in that student's own zone. The message is rendered once per zone and
+ * written with the set-based enqueue (one INSERT per thousand); the dedupe key (event, sequence,
+ * student) makes a retried transaction harmless.
+ */
+type Event = Selectable<CalendarEventTable>;
+
+function when(e: Pick<Event, 'starts_at' | 'ends_at'>, zone: string): string {
+  return `${formatDateTime(e.starts_at, zone)}${e.ends_at ? ` – ${formatTime(e.ends_at, zone)}` : ''}`;
+}
+
+export async function notifyMeetingChanged(
+  db: Db,
+  offering: Selectable<CourseOfferingTable>,
+  before: Event,
+  after: Event,
+  opts: { note: string; baseUrl: string },
+): Promise<number> {
+  const cancelled = after.status === 'cancelled';
+  const students = await eventsRepository.activeStudents(db, offering.id);
+  const rendered = new Map<string, { text: string; html: string }>();
+  const subject = `[${offering.code}] ${cancelled ? 'Cancelled' : 'Moved'}: ${after.title}`;
+  const emails: BatchEmail[] = [];
+  for (const s of students) {
+    let message = rendered.get(s.time_zone);
+    if (!message) {
+      message = await renderEmail('meeting-changed', {
+        course: `${offering.code} ${offering.title}`,
+        title: after.title,
+        cancelled,
+        previousWhen: when(before, s.time_zone),
+        newWhen: when(after, s.time_zone),
+        previousLocation: before.location ?? '',
+        location: after.location ?? '',
+        videoUrl: after.video_url ?? '',
+        zone: s.time_zone.replace(/_/g, ' '),
+        note: opts.note,
+        calendarUrl: `${opts.baseUrl}/calendar`,
+        instructor: offering.instructor_name,
+      });
+      rendered.set(s.time_zone, message);
+    }
+    const dedupeKey = `meeting-changed-${after.id}-${after.sequence}-${s.id}`;
+    emails.push({ kind: 'meeting_changed', userId: s.id, to: s.email, subject, text: message.text, html: message.html, dedupeKey, messageId: stableMessageId(dedupeKey, opts.baseUrl) });
+  }
+  const queued = await enqueueEmails(db, emails);
+  return queued.size;
+}

@@ -1,0 +1,54 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../context';
+import { courseRepository } from '../course/course.repository';
+import { NotFound } from '../errors';
+import { currentUser } from '../http/auth';
+import { render } from '../http/render';
+import type { RouteDef } from '../http/routing';
+import { learningCheckQuerySchema, unitIdParam } from './insights.schemas';
+import { learningCheckService } from './learning-check.service';
+import { runChartsPage } from './run-charts.service';
+
+/** Learning Check insights (page and CSV per unit, and the index) and the run charts. */
+const instructor = ['instructor'] as const;
+
+function unitIdOf(req: Request): number {
+  const id = unitIdParam.safeParse(req.params.unitId);
+  if (!id.success) throw new NotFound('There is no such unit.');
+  return id.data;
+}
+
+const indexPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  render(res, 'insights/index', { title: 'Learning Check insights', ...(await learningCheckService.index(ctx.db, me.offeringId)) });
+};
+
+const unitPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const query = learningCheckQuerySchema.parse(req.query);
+  const model = await learningCheckService.unitPage(ctx.db, me.offeringId, unitIdOf(req), query, me.timeZone);
+  render(res, 'insights/learning-check', { title: `Learning Check · ${model.unit.code} ${model.unit.name}`, ...model });
+};
+
+const unitCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const query = learningCheckQuerySchema.parse(req.query);
+  const offering = await courseRepository.offering(ctx.db, me.offeringId);
+  const file = await learningCheckService.csv(ctx.db, me.offeringId, unitIdOf(req), query, offering.time_zone);
+  res.set('Cache-Control', 'no-store');
+  res.attachment(file.fileName);
+  res.type('text/csv; charset=utf-8').send(file.body);
+};
+
+const runCharts = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  render(res, 'insights/run-charts', { title: 'Run charts', ...(await runChartsPage(ctx.db, me.offeringId, ctx.clock.now())) });
+};
+
+export const insightsRoutes: RouteDef[] = [
+  { method: 'get', path: '/instructor/insights', access: instructor, handler: indexPage, summary: 'Learning Check insights: every unit with its answer counts' },
+  // The CSV route comes first: '/:unitId' would otherwise take "12.csv" as the unit id.
+  { method: 'get', path: '/instructor/insights/learning-check/:unitId.csv', access: instructor, handler: unitCsv, summary: 'A unit’s Learning Check responses as CSV (names optional)' },
+  { method: 'get', path: '/instructor/insights/learning-check/:unitId', access: instructor, handler: unitPage, summary: 'A unit’s Learning Check responses, by section, names optional' },
+  { method: 'get', path: '/instructor/run-charts', access: instructor, handler: runCharts, summary: 'Run charts: weekly measures with medians and data tables' },
+];
