@@ -1,0 +1,183 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { Invalid, NotFound } from '../errors';
+import { currentUser } from '../http/auth';
+import { firstString, parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { flash, render } from '../http/render';
+import type { RouteDef } from '../http/routing';
+import { localDateOf } from '../time';
+import { assessmentCsv } from './assessment.csv';
+import { assessmentSchema, compareSchema, EVIDENCE_MAX, partnershipSchema } from './progressions.schemas';
+import { progressionsService as service, type Viewer } from './progressions.service';
+import { NOT_DESCRIBED, NOT_STARTED, rubricModel } from './progressions.views';
+
+/** iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments. */
+const idParam = z.coerce.number().int().positive().max(2_147_483_647);
+
+function idOf(req: Request, name: string): number {
+  const parsed = idParam.safeParse(req.params[name]);
+  if (!parsed.success) throw new NotFound();
+  return parsed.data;
+}
+
+const viewer = (req: Request): Viewer => {
+  const me = currentUser(req);
+  return { id: me.id, role: me.role, offeringId: me.offeringId, timeZone: me.timeZone };
+};
+
+const queryId = (v: unknown) => {
+  const parsed = idParam.optional().safeParse(firstString(v) || undefined);
+  return parsed.success ? parsed.data : undefined;
+};
+
+const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = viewer(req);
+  render(res, 'progressions/index', {
+    title: 'Developmental Progressions',
+    partnerships: await service.listPartnerships(ctx.db, me),
+    isInstructor: me.role === 'instructor',
+  });
+};
+
+const rubricPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const key = typeof req.query.version === 'string' ? req.query.version : undefined;
+  const rubric = await service.rubricVersion(ctx.db, key);
+  const versions = await service.listVersions(ctx.db);
+  render(res, 'progressions/rubric', { title: `${rubric.title} (${rubric.label})`, rubric: rubricModel(rubric), versions, currentKey: rubric.key, notDescribed: NOT_DESCRIBED });
+};
+
+async function partnershipFormModel(ctx: AppContext, me: Viewer, partnershipId: number | null, values: Record<string, unknown>, errors: FieldErrors) {
+  const selected = new Set((Array.isArray(values.members) ? values.members : values.members ? [values.members] : []).map(String));
+  return {
+    title: partnershipId ? 'Edit partnership' : 'New partnership',
+    partnershipId,
+    values,
+    errors,
+    candidates: (await service.memberCandidates(ctx.db, me)).map((c) => ({ ...c, checked: selected.has(String(c.id)) })),
+  };
+}
+
+const newPartnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, viewer(req), null, {}, {}));
+};
+
+const editPartnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = viewer(req);
+  const page = await service.partnershipPage(ctx.db, me, idOf(req, 'partnershipId'));
+  const p = page.partnership;
+  const values = { name: p.name, ihe: p.ihe, lea: p.lea, members: p.memberIds.map(String) };
+  render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, p.id, values, {}));
+};
+
+const savePartnership = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = viewer(req);
+  const partnershipId = req.params.partnershipId === undefined ? null : idOf(req, 'partnershipId');
+  if (partnershipId !== null) await service.visiblePartnership(ctx.db, me, partnershipId);
+  const values = { ...submittedValues(req.body), members: (req.body as Record<string, unknown>)?.members ?? [] };
+  const form = parseForm(partnershipSchema, req.body);
+  if (!form.ok) return render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, partnershipId, values, form.errors), 422);
+  let id: number;
+  try {
+    id = await ctx.db.transaction().execute((trx) => service.savePartnership(trx, me, form.data, ctx.clock.now(), partnershipId ?? undefined));
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    return render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, partnershipId, values, err.fields), 422);
+  }
+  flash(res, partnershipId ? 'Partnership saved.' : `Partnership “${form.data.name}” created.`);
+  res.redirect(303, `/progressions/partnerships/${id}`);
+};
+
+const partnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const page = await service.partnershipPage(ctx.db, viewer(req), idOf(req, 'partnershipId'));
+  render(res, 'progressions/partnership', { title: page.partnership.name, ...page, section: 'overview' });
+};
+
+function today(ctx: AppContext, me: Viewer): string {
+  return localDateOf(ctx.clock.now(), me.timeZone);
+}
+
+async function assessmentFormModel(ctx: AppContext, me: Viewer, partnershipId: number, copyFrom: number | undefined) {
+  const form = await service.assessmentForm(ctx.db, me, partnershipId, copyFrom);
+  return {
+    title: `Record an assessment · ${form.partnership.name}`,
+    ...form,
+    rubric: rubricModel(form.rubric),
+    values: { assessedOn: today(ctx, me), ...form.values },
+    errors: {} as FieldErrors,
+    today: today(ctx, me),
+    notStarted: NOT_STARTED,
+    evidenceMax: EVIDENCE_MAX,
+    section: 'record',
+  };
+}
+
+const newAssessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = viewer(req);
+  render(res, 'progressions/assessment-form', await assessmentFormModel(ctx, me, idOf(req, 'partnershipId'), queryId(req.query.from)));
+};
+
+const recordAssessment = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = viewer(req);
+  const partnershipId = idOf(req, 'partnershipId');
+  const model = await assessmentFormModel(ctx, me, partnershipId, undefined);
+  const numbers = model.rubric.groups.flatMap((g) => g.rows.map((o) => o.number));
+  const refill = (errors: FieldErrors) => ({ ...model, values: submittedValues(req.body), errors });
+  const form = parseForm(assessmentSchema(numbers, model.today), req.body);
+  if (!form.ok) return render(res, 'progressions/assessment-form', refill(form.errors), 422);
+  let id: number;
+  try {
+    id = await ctx.db.transaction().execute((trx) => service.recordAssessment(trx, me, partnershipId, form.data, ctx.clock.now()));
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    return render(res, 'progressions/assessment-form', refill(err.fields), 422);
+  }
+  flash(res, 'Assessment recorded.');
+  res.redirect(303, `/progressions/assessments/${id}`);
+};
+
+const assessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const page = await service.assessmentPage(ctx.db, viewer(req), idOf(req, 'assessmentId'));
+  render(res, 'progressions/assessment', { title: `${page.partnership.name} · ${page.assessment.assessedOnLabel}`, ...page, section: 'assessment' });
+};
+
+const historyPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const page = await service.historyPage(ctx.db, viewer(req), idOf(req, 'partnershipId'));
+  render(res, 'progressions/history', { title: `Change over time · ${page.partnership.name}`, ...page, section: 'history' });
+};
+
+const comparePage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const q = compareSchema.safeParse(req.query);
+  const { from, to } = q.success ? q.data : { from: undefined, to: undefined };
+  const page = await service.comparisonPage(ctx.db, viewer(req), idOf(req, 'partnershipId'), from, to);
+  render(res, 'progressions/compare', { title: `Compare assessments · ${page.partnership.name}`, ...page, section: 'compare' });
+};
+
+const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const { partnership, assessment, rubric, entries } = await service.exportRows(ctx.db, viewer(req), idOf(req, 'assessmentId'));
+  const slug = partnership.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'partnership';
+  res
+    .status(200)
+    .type('text/csv; charset=utf-8')
+    .attachment(`${slug}-${assessment.assessed_on}.csv`)
+    .set('Cache-Control', 'private, no-store')
+    .send(assessmentCsv(rubric, entries, assessment.assessed_on));
+};
+
+const P = '/progressions/partnerships/:partnershipId';
+
+export const progressionsRoutes: RouteDef[] = [
+  { method: 'get', path: '/progressions', access: 'authenticated', handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
+  { method: 'get', path: '/progressions/rubric', access: 'authenticated', handler: rubricPage, summary: 'The iLEAD Developmental Progressions rubric' },
+  { method: 'get', path: '/progressions/partnerships/new', access: ['instructor'], handler: newPartnershipPage, summary: 'New partnership form' },
+  { method: 'post', path: '/progressions/partnerships', access: ['instructor'], handler: savePartnership, summary: 'Create a partnership' },
+  { method: 'get', path: P, access: 'authenticated', handler: partnershipPage, summary: 'A partnership: members, assessments, latest heat map' },
+  { method: 'post', path: P, access: ['instructor'], handler: savePartnership, summary: 'Update a partnership and its members' },
+  { method: 'get', path: `${P}/edit`, access: ['instructor'], handler: editPartnershipPage, summary: 'Edit partnership form' },
+  { method: 'get', path: `${P}/assessments/new`, access: 'authenticated', handler: newAssessmentPage, summary: 'Assessment form (blank or a copy)' },
+  { method: 'post', path: `${P}/assessments`, access: 'authenticated', handler: recordAssessment, summary: 'Record a dated assessment' },
+  { method: 'get', path: `${P}/history`, access: 'authenticated', handler: historyPage, summary: 'Change over time per objective (SVG)' },
+  { method: 'get', path: `${P}/compare`, access: 'authenticated', handler: comparePage, summary: 'Compare two assessments' },
+  { method: 'get', path: '/progressions/assessments/:assessmentId', access: 'authenticated', handler: assessmentPage, summary: 'An assessment as a heat map' },
+  { method: 'get', path: '/progressions/assessments/:assessmentId/export.csv', access: 'authenticated', handler: exportCsv, summary: 'An assessment as CSV' },
+];
