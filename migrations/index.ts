@@ -3,6 +3,14 @@ import * as m0001 from './0001_accounts_and_course';
 import * as m0002 from './0002_lesson_work';
 import * as m0003 from './0003_portfolio_core';
 import * as m0004 from './0004_portfolio_items';
+import * as m0010 from './0010_calendar_feed';
+import * as m0011 from './0011_lesson_notes';
+import * as m0021 from './0021_grading';
+import * as m0030 from './0030_reminders';
+import * as m0040 from './0040_attendance';
+import * as m0041 from './0041_edx_progress';
+import * as m0050 from './0050_progressions';
+import * as m0090 from './0090_scale_indexes';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -13,4 +21,12 @@ export const migrations: Record<string, Migration> = {
   '0002_lesson_work': m0002,
   '0003_portfolio_core': m0003,
   '0004_portfolio_items': m0004,
+  '0010_calendar_feed': m0010,
+  '0011_lesson_notes': m0011,
+  '0021_grading': m0021,
+  '0030_reminders': m0030,
+  '0040_attendance': m0040,
+  '0041_edx_progress': m0041,
+  '0050_progressions': m0050,
+  '0090_scale_indexes': m0090,
 };

@@ -6,6 +6,7 @@ import { hashPassword } from './accounts/passwords';
 import { loadCourse, readCourseFile } from './course/course.loader';
 import type { Db } from './db/database';
 import { seedsDir } from './paths';
+import { seedRubrics } from './progressions/rubric.loader';
 import { localInstant } from './time';
 
 /**
@@ -42,6 +43,7 @@ export async function seedAll(db: Db, opts: { demoPassword?: string; files?: str
     const { created } = await loadCourse(db, def);
     if (created) result.offeringsCreated.push(def.offering.slug);
   }
+  await seedRubrics(db);
   const demo = demoSchema.parse(JSON.parse(fs.readFileSync(path.join(seedsDir, 'demo-accounts.json'), 'utf8')));
   const offering = await db.selectFrom('course_offering').select(['id', 'time_zone']).where('slug', '=', demo.offering).executeTakeFirst();
   if (!offering) return result;

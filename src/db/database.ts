@@ -1,10 +1,17 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountTables } from '../accounts/accounts.tables';
+import type { AttendanceTables } from '../attendance/attendance.tables';
+import type { CalendarFeedTables } from '../calendar/calendar-feed.tables';
 import type { CourseTables } from '../course/course.tables';
+import type { EdxImportTables } from '../edx-import/edx-import.tables';
+import type { GradingTables } from '../grading/grading.tables';
+import type { LessonNotesTables } from '../lessons/lesson-notes.tables';
 import type { LessonWorkTables } from '../lessons/lesson-work.tables';
 import type { MailTables } from '../mail/mail.tables';
 import type { PortfolioCoreTables } from '../portfolio/portfolio-core.tables';
 import type { PortfolioItemTables } from '../portfolio/portfolio-items.tables';
+import type { ProgressionsTables } from '../progressions/progressions.tables';
+import type { RemindersTables } from '../reminders/reminders.tables';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
 export interface Database
@@ -12,8 +19,15 @@ export interface Database
     AccountTables,
     MailTables,
     LessonWorkTables,
+    LessonNotesTables,
     PortfolioCoreTables,
-    PortfolioItemTables {}
+    PortfolioItemTables,
+    AttendanceTables,
+    CalendarFeedTables,
+    ProgressionsTables,
+    RemindersTables,
+    GradingTables,
+    EdxImportTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

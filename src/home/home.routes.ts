@@ -1,27 +1,23 @@
 import type { Request, Response } from 'express';
-import { calendarModel } from '../calendar/calendar.routes';
 import type { AppContext } from '../context';
-import { courseRepository } from '../course/course.repository';
 import { currentUser } from '../http/auth';
 import { render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { formatDeadline } from '../time';
-import { deadlinesFor } from '../portfolio/deadlines';
+import { instructorHome } from './home.service';
+import { thisWeek } from './this-week.service';
 
-/** Home: the course, its two edX courses, the portfolio deadlines and the semester calendar. */
+/** Home: "This week" for a student; the course, class pace, deadlines and calendar for the instructor. */
 const home = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const [cal, edxCourses, deadlines] = await Promise.all([
-    calendarModel(ctx, me),
-    courseRepository.edxCourses(ctx.db, me.offeringId),
-    deadlinesFor(ctx.db, me.offeringId, me.role === 'student' ? me.id : null),
-  ]);
-  render(res, 'home/index', {
-    title: `${cal.offering.code} ${cal.offering.title}`,
-    ...cal,
-    edxCourses,
-    deadlines: deadlines.map((d) => ({ title: d.title, due: formatDeadline(d.dueAt, me.timeZone), extended: d.extended })),
-  });
+  const now = ctx.clock.now();
+  if (me.role === 'student') {
+    const model = await thisWeek(ctx.db, me, now);
+    return render(res, 'home/this-week', { title: 'This week', ...model });
+  }
+  const model = await instructorHome(ctx.db, me.offeringId, me.timeZone, now);
+  render(res, 'home/index', { title: `${model.offering.code} ${model.offering.title}`, ...model });
 };
 
-export const homeRoutes: RouteDef[] = [{ method: 'get', path: '/', access: 'authenticated', handler: home, summary: 'Home: the course and its calendar' }];
+export const homeRoutes: RouteDef[] = [
+  { method: 'get', path: '/', access: 'authenticated', handler: home, summary: 'Home: "This week" for students; course, class pace and calendar for the instructor' },
+];

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context';
 import { deliverDueEmails } from '../mail/outbox';
+import { runRemindersJob } from '../reminders/reminders.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -9,6 +10,7 @@ import { deliverDueEmails } from '../mail/outbox';
 export type Job = { name: string; run: (ctx: AppContext) => Promise<unknown> };
 
 export const jobs: Job[] = [
+  { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
   {
     name: 'deliver-email',
     run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO }),
