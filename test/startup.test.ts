@@ -5,7 +5,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config';
 import { openEmbeddedDatabase } from '../src/db/connect';
-import { migrateToLatest } from '../src/db/migrate';
 
 const run = promisify(execFile);
 
@@ -21,7 +20,7 @@ test('the embedded database refuses a second process on the same data directory'
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-lock-'));
   const handle = await openEmbeddedDatabase(dir);
   try {
-    await migrateToLatest(handle.db);
+    // The lock is taken when the database opens: the second process must stop before touching it.
     const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
     const second = run(tsx, ['scripts/migrate.ts'], { cwd: path.join(__dirname, '..'), env: { ...process.env, DATA_DIR: dir, NODE_OPTIONS: '' } });
     await expect(second).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('already open in another process') });
@@ -29,4 +28,4 @@ test('the embedded database refuses a second process on the same data directory'
     await handle.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 120_000);
