@@ -84,6 +84,30 @@ describe.each(posts.filter((r) => r.path !== '/logout').map((r) => [`POST ${r.pa
   });
 });
 
+/** Hostile path parameters (not a number, zero, past int4 and past a safe integer), two per slot in rotation. */
+const HOSTILE_PARAMS = ['x', '0', '2147483648', '99999999999999999999'];
+
+test('hostile path parameters on every route never get a 500', async () => {
+  const all: RouteDef[] = routeTable(() => {
+    throw new Error('not used');
+  }).filter((r) => r.path !== '/logout');
+  const answers: string[] = [];
+  let slot = 0;
+  for (const route of all) {
+    const e = routeMatrix[`${route.method.toUpperCase()} ${route.path}`];
+    const who = sessions[allowedPersona(e)];
+    for (const [, name] of route.path.matchAll(/:(\w+)/g)) {
+      for (const value of [HOSTILE_PARAMS[slot % 4], HOSTILE_PARAMS[(slot + 1) % 4]]) {
+        const url = fillPath(route.path, f, { ...(e?.params?.(f) ?? {}), [name]: value });
+        const res = route.method === 'get' ? await who.get(url) : await who.post(url, {});
+        if (res.status >= 500) answers.push(`${route.method.toUpperCase()} ${url} → ${res.status}`);
+      }
+      slot++;
+    }
+  }
+  expect(answers).toEqual([]);
+});
+
 test('malformed encodings are refused with a 4xx, never a 500', async () => {
   const csrf = await student.csrf();
   for (const body of [`_csrf=${csrf}&timeZone=%FF%FE%00`, `_csrf=${csrf}&timeZone=%E0%A4%A`, `_csrf=${csrf}&${'a=1&'.repeat(2000)}`]) {
