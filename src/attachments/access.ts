@@ -48,12 +48,14 @@ async function readableAttachment(db: Db, reader: Reader, attachmentId: number) 
       eb.or([
         eb('a.owner_user_id', '=', reader.id),
         reader.role === 'instructor' ? eb('o.offering_id', '=', reader.offeringId) : eb.lit(false),
+        // A study guide's files are its owner's: look among the owner's guides (indexed), not every version.
         eb.exists(
           eb
-            .selectFrom('study_guide_version as v')
-            .innerJoin('study_guide as g', 'g.id', 'v.study_guide_id')
+            .selectFrom('study_guide as g')
+            .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
             .innerJoin('unit as u', 'u.id', 'g.unit_id')
             .select('v.id')
+            .whereRef('g.user_id', '=', 'a.owner_user_id')
             .whereRef('v.attachment_id', '=', 'a.id')
             .where((inner) => inner.exists(activeAssessorOf(inner, reader.id, 'g.user_id', 'u.edx_course_id'))),
         ),
