@@ -1,5 +1,6 @@
 import { routeTable } from '../../src/http/route-table';
 import type { RouteDef } from '../../src/http/routing';
+import { databaseFingerprint } from '../helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
 import { fillPath, loadFixture, PERSONA_EMAILS, type Fixture } from './fixtures';
 import { PERSONA_ORDER, routeMatrix, STUDENT_PERSONAS, type Outcome, type Persona } from './route-matrix';
@@ -59,7 +60,13 @@ describe.each(routes.map((r) => [key(r), r] as const))('%s', (_name, route) => {
     const path = fillPath(route.path, f, expectation.params?.(f) ?? {});
     // Logging out would end the shared sessions: use a throwaway one for it.
     const s = route.path === '/logout' && persona !== 'anonymous' ? await t.login(PERSONA_EMAILS[persona]) : sessions[persona];
+    // A write the route table let through but the service refused (not theirs) must change nothing.
+    const expected = expectation.expect[persona];
+    const role = persona === 'instructor' ? 'instructor' : 'student';
+    const passesGuard = persona !== 'anonymous' && (route.access === 'authenticated' || (Array.isArray(route.access) && route.access.includes(role)));
+    const before = route.method === 'post' && passesGuard && (expected === 'notfound' || expected === 'forbidden') ? await databaseFingerprint(t.db) : null;
     const res = route.method === 'get' ? await s.get(path) : await s.post(path, {});
-    expect([persona, classify(res as never, route.method)]).toEqual([persona, expectation.expect[persona]]);
+    expect([persona, classify(res as never, route.method)]).toEqual([persona, expected]);
+    if (before) expect(await databaseFingerprint(t.db)).toEqual(before);
   });
 });
