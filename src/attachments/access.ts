@@ -6,9 +6,11 @@ import { NotFound } from '../errors';
  * Who may read a student's work, in one place (other features call these):
  * - the student who owns it;
  * - the instructor of the student's course offering;
- * - the student's active peer assessor (a peer_assignment not replaced, assessor = reader);
- * and, for a file attached to a team artifact, also
- * - every active member of that team, and the active peer assessor of any active member.
+ * - the student's active peer assessor (a peer_assignment not replaced, assessor = reader), for
+ *   work of the edX course whose portfolio they assess (study guides and their files);
+ * and, for a team artifact (and a file attached to one), also
+ * - every active member of that team, and the active peer assessor of any active member for
+ *   that team's edX course.
  * Anyone else gets 404: we do not confirm that someone else's work exists.
  */
 export interface Reader {
@@ -17,17 +19,18 @@ export interface Reader {
   offeringId: number;
 }
 
-/** true when `reader` may read the lesson work (study guides, learning checks…) of `ownerId`. */
-async function canReadWorkOf(db: Db, reader: Reader, ownerId: number): Promise<boolean> {
+/** true when `reader` may read the lesson work (a study guide…) of `ownerId` on unit `unitId`. */
+async function canReadWorkOf(db: Db, reader: Reader, ownerId: number, unitId: number): Promise<boolean> {
   if (reader.id === ownerId) return true;
   const row = await db
     .selectFrom('app_user as o')
+    .innerJoin('unit as u', (join) => join.on('u.id', '=', unitId))
     .select('o.id')
     .where('o.id', '=', ownerId)
     .where((eb) =>
       eb.or([
         reader.role === 'instructor' ? eb('o.offering_id', '=', reader.offeringId) : eb.lit(false),
-        eb.exists(activeAssessorOf(eb, reader.id, 'o.id')),
+        eb.exists(activeAssessorOf(eb, reader.id, 'o.id', 'u.edx_course_id')),
       ]),
     )
     .executeTakeFirst();
@@ -45,15 +48,27 @@ async function readableAttachment(db: Db, reader: Reader, attachmentId: number) 
       eb.or([
         eb('a.owner_user_id', '=', reader.id),
         reader.role === 'instructor' ? eb('o.offering_id', '=', reader.offeringId) : eb.lit(false),
-        eb.exists(activeAssessorOf(eb, reader.id, 'a.owner_user_id')),
+        // A study guide's files are its owner's: look among the owner's guides (indexed), not every version.
+        eb.exists(
+          eb
+            .selectFrom('study_guide as g')
+            .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
+            .innerJoin('unit as u', 'u.id', 'g.unit_id')
+            .select('v.id')
+            .whereRef('g.user_id', '=', 'a.owner_user_id')
+            .whereRef('v.attachment_id', '=', 'a.id')
+            .where((inner) => inner.exists(activeAssessorOf(inner, reader.id, 'g.user_id', 'u.edx_course_id'))),
+        ),
         eb.exists(
           eb
             .selectFrom('team_artifact_version as v')
             .innerJoin('team_membership as m', 'm.team_id', 'v.team_id')
+            .innerJoin('team as t', 't.id', 'v.team_id')
+            .innerJoin('unit as u', 'u.id', 't.unit_id')
             .select('v.id')
             .whereRef('v.attachment_id', '=', 'a.id')
             .where('m.left_at', 'is', null)
-            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id'))])),
+            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id', 'u.edx_course_id'))])),
         ),
       ]),
     )
@@ -79,7 +94,7 @@ async function canReadTeamWork(db: Db, reader: Reader, teamId: number): Promise<
             .select('m.id')
             .whereRef('m.team_id', '=', 't.id')
             .where('m.left_at', 'is', null)
-            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id'))])),
+            .where((inner) => inner.or([inner('m.user_id', '=', reader.id), inner.exists(activeAssessorOf(inner, reader.id, 'm.user_id', 'u.edx_course_id'))])),
         ),
       ]),
     )
@@ -89,14 +104,19 @@ async function canReadTeamWork(db: Db, reader: Reader, teamId: number): Promise<
 
 type AnyEb = ExpressionBuilder<Database, any>;
 
-/** An active peer assignment in which `readerId` assesses the student in column `assessee`. */
-function activeAssessorOf(eb: AnyEb, readerId: number, assessee: 'o.id' | 'a.owner_user_id' | 'm.user_id') {
+/**
+ * An active peer assignment in which `readerId` assesses the student in column `assessee` for the
+ * portfolio of the edX course in column `course` (the course the work belongs to).
+ */
+function activeAssessorOf(eb: AnyEb, readerId: number, assessee: 'o.id' | 'g.user_id' | 'm.user_id', course: 'u.edx_course_id') {
   return eb
     .selectFrom('peer_assignment as p')
+    .innerJoin('portfolio_requirement as pr', 'pr.id', 'p.portfolio_requirement_id')
     .select('p.id')
     .where('p.assessor_id', '=', readerId)
     .where('p.replaced_at', 'is', null)
-    .where('p.assessee_id', '=', sql.ref<number>(assessee));
+    .where('p.assessee_id', '=', sql.ref<number>(assessee))
+    .where('pr.edx_course_id', '=', sql.ref<number>(course));
 }
 
 export const workAccess = Object.freeze({ canReadWorkOf, canReadTeamWork, readableAttachment });

@@ -3,8 +3,8 @@ import { routeTable } from '../../src/http/route-table';
 import type { RouteDef } from '../../src/http/routing';
 import { databaseFingerprint } from '../helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
-import { fillPath, loadFixture, type Fixture } from './fixtures';
-import { routeMatrix } from './route-matrix';
+import { fillPath, loadFixture, PERSONA_EMAILS, type Fixture } from './fixtures';
+import { allowedPersona, routeMatrix, type Persona } from './route-matrix';
 
 const posts: RouteDef[] = routeTable(() => {
   throw new Error('not used');
@@ -12,13 +12,12 @@ const posts: RouteDef[] = routeTable(() => {
 
 let t: TestApp;
 let f: Fixture;
-let student: Session;
-let instructor: Session;
+const sessions = {} as Record<Persona, Session>;
 beforeAll(async () => {
   t = await startTestApp();
   f = await loadFixture(t);
-  student = await t.login('student1@cohort.example');
-  instructor = await t.login('instructor@cohort.example');
+  sessions.anonymous = t.anonymous();
+  for (const [persona, email] of Object.entries(PERSONA_EMAILS)) sessions[persona as Persona] = await t.login(email);
 });
 afterAll(() => t.close());
 
@@ -26,7 +25,7 @@ describe.each(posts.map((r) => [`POST ${r.path}`, r] as const))('%s', (name, rou
   test('refuses a request without a valid CSRF token and changes nothing', async () => {
     const e = routeMatrix[name];
     const path = fillPath(route.path, f, e?.params?.(f) ?? {});
-    const who = e?.expect.instructor === 'allow' ? instructor : e?.expect.studentA === 'allow' ? student : t.anonymous();
+    const who = sessions[allowedPersona(e)];
     const before = await databaseFingerprint(t.db);
     const missing = route.multipart ? await who.agent.post(path).field('x', 'y') : await who.agent.post(path).type('form').send({ x: 'y' });
     const forged = route.multipart ? await who.agent.post(path).field('_csrf', 'forged') : await who.agent.post(path).type('form').send({ _csrf: 'forged' });

@@ -1,54 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { attachmentsService } from '../../src/attachments/attachments.service';
+import { regenerateFeed } from '../../src/calendar/calendar-feed.service';
+import { edxImportService } from '../../src/edx-import/edx-import.service';
+import { eventsService } from '../../src/events/events.service';
+import { peerAssessmentService } from '../../src/peer-assessment/peer-assessment.service';
+import { peerAssignmentRepository } from '../../src/peer-assessment/peer-assignment.repository';
+import { portfolioService } from '../../src/portfolio/portfolio.service';
+import { inTransaction, planStudents } from '../../src/reminders/planner';
+import { teamsService } from '../../src/teams/teams.service';
 import type { TestApp } from '../helpers/test-app';
 import { progressionsFixture } from '../helpers/progressions-fixture';
 import { lessonWorkFixture } from '../helpers/lesson-work-fixture';
+import { samplePng } from '../helpers/sample-files';
+import type { SignedInPersona } from './route-matrix';
 
 /**
- * Real ids for route parameters, looked up in the seeded test database, so every route in the
- * matrix is called with values that exist ("A" is student1; "B" is student2, the other section).
+ * Real ids for route parameters, created in the seeded test database through the services where
+ * one exists, so every route in the matrix is called with values that exist. Student A's
+ * records are the ones the other personas must not reach.
  */
+export const PERSONA_EMAILS: Readonly<Record<SignedInPersona, string>> = Object.freeze({
+  studentA: 'student1@cohort.example', // Ava Thompson, EDUC 551
+  studentB: 'student2@cohort.example', // Miguel Santos, EDUC 639: shares A's seeded Lesson 01 team, not the Lesson 02 one
+  teammate: 'student4@cohort.example', // Lucas Oliveira: with A in the seeded Lesson 02 team "Reason and Rationality"
+  peerAssessor: 'student5@cohort.example', // Grace Kim: in no team with A; assesses A for the LeadEd502x portfolio
+  instructor: 'instructor@cohort.example',
+});
+
 export interface Fixture {
   ids: Record<string, number>;
   values: Record<string, string>;
 }
 
+const PEER_ANSWERS = { collegial_interactions: 'Listens well', work_products: 'Clear and complete', strength: 'Examples', suggestion: 'Cite sources', comments: '' };
+
 export async function loadFixture(t: TestApp): Promise<Fixture> {
   const db = t.db;
-  const userId = async (email: string) => (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const now = t.clock.now();
+  const userOf = async (email: string) => db.selectFrom('app_user').select(['id', 'offering_id']).where('email', '=', email).executeTakeFirstOrThrow();
+  const [a, b, mate, assessor, instructor] = await Promise.all(
+    (['studentA', 'studentB', 'teammate', 'peerAssessor', 'instructor'] as const).map((p) => userOf(PERSONA_EMAILS[p])),
+  );
+  const offeringId = a.offering_id;
   const unit = await db.selectFrom('unit').select('id').where('kind', '=', 'lesson').orderBy('id').executeTakeFirstOrThrow();
   const requirement = await db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
   const meeting = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').orderBy('starts_at').executeTakeFirstOrThrow();
+  const upcoming = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').where('starts_at', '>', now).orderBy('starts_at').executeTakeFirstOrThrow();
   const edx = await db.selectFrom('edx_course').select(['id', 'code']).orderBy('position').executeTakeFirstOrThrow();
-  const partnership = await progressionsFixture(t, await userId('student1@cohort.example'), await userId('instructor@cohort.example'));
-  const a = await userId('student1@cohort.example');
-  // Student A's own records, which the other personas must not reach.
+  const partnership = await progressionsFixture(t, a.id, instructor.id);
+  // Student A's portfolio submission and extension request.
   const submission = await db
     .insertInto('portfolio_submission')
-    .values({ user_id: a, portfolio_requirement_id: requirement.id, submitted_at: new Date('2020-02-20T15:00:00Z'), due_at: new Date('2020-02-27T05:00:00Z'), is_late: false, is_complete: false, missing: '[]', snapshot: JSON.stringify({ requirementId: requirement.id, takenAt: '2020-02-20T15:00:00.000Z', items: [] }) })
+    .values({ user_id: a.id, portfolio_requirement_id: requirement.id, submitted_at: new Date('2020-02-20T15:00:00Z'), due_at: new Date('2020-02-27T05:00:00Z'), is_late: false, is_complete: false, missing: '[]', snapshot: JSON.stringify({ requirementId: requirement.id, takenAt: '2020-02-20T15:00:00.000Z', items: [] }) })
     .returning('id')
     .executeTakeFirstOrThrow();
   const extension = await db
     .insertInto('extension_request')
-    .values({ user_id: a, portfolio_requirement_id: requirement.id, reason: 'A family matter', proposed_due_on: '2020-03-04', requested_at: new Date('2020-02-20T15:00:00Z'), made_before_due: true })
+    .values({ user_id: a.id, portfolio_requirement_id: requirement.id, reason: 'A family matter', proposed_due_on: '2020-03-04', requested_at: new Date('2020-02-20T15:00:00Z'), made_before_due: true })
     .returning('id')
     .executeTakeFirstOrThrow();
   // Lesson work (issue 3): student A's study guide with a file, Enrichment entry and Celebrate Success share.
-  const lessonWork = await lessonWorkFixture(t, a, unit.id);
+  const lessonWork = await lessonWorkFixture(t, a.id, unit.id);
+  const team = await db.selectFrom('team').select(['id', 'unit_id']).where('id', '=', lessonWork.team).executeTakeFirstOrThrow();
+  const teamMembers = (await db.selectFrom('team_membership').select('user_id').where('team_id', '=', team.id).where('left_at', 'is', null).execute()).map((m) => m.user_id);
+  if (!teamMembers.includes(a.id) || !teamMembers.includes(mate.id) || teamMembers.includes(b.id) || teamMembers.includes(assessor.id)) {
+    throw new Error('The seeded Lesson 02 team no longer holds A and the teammate only: update PERSONA_EMAILS');
+  }
+
+  const png = samplePng();
+  const work = await db.transaction().execute(async (trx) => {
+    // The team's shared artifact, with a file A uploaded (its teammates may download it).
+    const checked = await attachmentsService.checkUpload({ buffer: png, originalname: 'team-diagram.png', size: png.length }, 10 * 1024 * 1024);
+    if (!checked.ok || !checked.upload) throw new Error('sample PNG refused');
+    await teamsService.saveArtifact(trx, { student: { id: a.id, offeringId }, unitId: team.unit_id, body: 'Our team artifact', upload: checked.upload, removeAttachment: false, now });
+    const artifact = await trx.selectFrom('team_artifact_version').select('attachment_id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirstOrThrow();
+    // A's reflection for the portfolio.
+    await portfolioService.saveReflection(trx, { id: a.id, offeringId }, requirement.id, 'What I learned this term (A only)', now);
+    // A's calendar feed link.
+    const feed = await regenerateFeed(trx, a.id, now);
+    // Office hours the instructor may move or cancel (the campus meetings stay for attendance).
+    const officeHours = await eventsService.create(
+      trx,
+      offeringId,
+      { kind: 'office_hours', title: 'Fixture office hours', on: '2020-02-05', starts: '16:00', ends: '17:00', location: '', videoUrl: 'https://umich.zoom.us/j/555', description: '', required: false, note: '' },
+      instructor.id,
+      now,
+    );
+    // Peer assignment for the LeadEd502x portfolio: the peer assessor assesses A, and A assesses the peer assessor.
+    await peerAssignmentRepository.insertLinks(trx, requirement.id, [[assessor.id, a.id], [a.id, assessor.id]], instructor.id, now, 'security-fixture');
+    const assignmentOf = async (assessorId: number) =>
+      (await trx.selectFrom('peer_assignment').select('id').where('assessor_id', '=', assessorId).where('portfolio_requirement_id', '=', requirement.id).executeTakeFirstOrThrow()).id;
+    const peerAssignment = await assignmentOf(assessor.id);
+    const aAssignment = await assignmentOf(a.id);
+    const reader = (u: { id: number }) => ({ id: u.id, role: 'student' as const, offeringId });
+    await peerAssessmentService.save(trx, reader(assessor), peerAssignment, { ...PEER_ANSWERS, comments: 'About A, submitted', action: 'submit' }, now);
+    await peerAssessmentService.save(trx, reader(a), aAssignment, { ...PEER_ANSWERS, comments: 'Written by A, submitted', action: 'submit' }, now);
+    await peerAssessmentService.save(trx, reader(a), aAssignment, { ...PEER_ANSWERS, comments: 'Written by A, a later draft', action: 'draft' }, now);
+    return { teamAttachment: artifact.attachment_id!, feedToken: feed.token, officeHours: officeHours.id, peerAssignment, aAssignment };
+  });
+
+  // One of A's reminders, planned by the real planner.
+  await inTransaction(db, (trx) => planStudents(trx, now, t.ctx.config.reminderOffsetsDays, [a.id]));
+  const reminder = await db.selectFrom('reminder').select('id').where('user_id', '=', a.id).orderBy('send_at').executeTakeFirstOrThrow();
+
+  // An edX grade report import (the instructor's).
+  const reportName = 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv';
+  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'edx', reportName), 'utf8');
+  const imported = await db
+    .transaction()
+    .execute((trx) => edxImportService.importReport(trx, { offeringId, edxCourseId: edx.id, importedBy: instructor.id, fileName: reportName, text, now }));
+  if (!imported.ok) throw new Error(`fixture edX import failed: ${JSON.stringify(imported.errors)}`);
+
   return {
     ids: {
       partnership: partnership.partnershipId,
       assessment: partnership.assessmentId,
-      studentA: await userId('student1@cohort.example'),
-      studentB: await userId('student2@cohort.example'),
-      instructor: await userId('instructor@cohort.example'),
+      studentA: a.id,
+      studentB: b.id,
+      teammate: mate.id,
+      peerAssessor: assessor.id,
+      instructor: instructor.id,
       unit: unit.id,
       requirement: requirement.id,
       meetingEvent: meeting.id,
+      upcomingMeeting: upcoming.id,
+      officeHours: work.officeHours,
       edxCourse: edx.id,
       submission: submission.id,
       extension: extension.id,
+      teamAttachment: work.teamAttachment,
+      peerAssignment: work.peerAssignment,
+      aAssignment: work.aAssignment,
+      reminder: reminder.id,
+      edxImport: imported.importId,
       ...lessonWork,
     },
-    values: { edxCode: edx.code },
+    values: { edxCode: edx.code, feedToken: work.feedToken },
   };
 }
 
@@ -72,6 +160,9 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     versionNo: 1,
     teamId: f.ids.team,
     attachmentId: f.ids.attachment,
+    assignmentId: f.ids.peerAssignment,
+    reminderId: f.ids.reminder,
+    importId: f.ids.edxImport,
     ...overrides,
   };
   return path.replace(/:(\w+)(\.\w+)?/g, (_m, name: string, ext: string | undefined) => {

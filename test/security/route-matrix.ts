@@ -2,16 +2,33 @@ import type { Fixture } from './fixtures';
 
 /**
  * The authorization matrix: every route in src/http/route-table.ts, with what each persona gets.
- * A route missing here fails the security suite: declare who may call a new route.
+ * A route missing here fails the security suite: declare who may call a new route. It is a
+ * specification (what a careful reviewer expects), not a recording of what the code does.
  *   allow      the handler ran (2xx, or for a POST any 2xx–4xx answer but 401/403/404)
  *   login      303 to /login
  *   forbidden  403
  *   notfound   404 (a record the persona may not know exists)
  *   redirect   3xx somewhere other than /login (e.g. a signed-in user at /login)
  *   gone       410 (dead secret link)
+ *
+ * The personas (see fixtures.ts): student A (student1, EDUC 551) owns the fixture records;
+ * student B (student2, EDUC 639) is in another section and shares no team or peer assignment
+ * with A on the fixture team; the teammate shares A's Lesson 02 Team Practice team; the peer
+ * assessor is assigned to assess A for the LeadEd502x portfolio; the instructor sees all.
+ * The product rules: a teammate sees the team's artifact but none of A's own work; the peer
+ * assessor sees A's LeadEd502x study guides and team artifacts read-only, and nothing else of
+ * A's; only the instructor grades.
  */
 export type Outcome = 'allow' | 'login' | 'forbidden' | 'notfound' | 'redirect' | 'gone';
-export type Persona = 'anonymous' | 'studentA' | 'studentB' | 'instructor';
+export type Persona = 'anonymous' | 'studentA' | 'studentB' | 'teammate' | 'peerAssessor' | 'instructor';
+export type SignedInPersona = Exclude<Persona, 'anonymous'>;
+export const STUDENT_PERSONAS = ['studentA', 'studentB', 'teammate', 'peerAssessor'] as const;
+
+/**
+ * The order the suite calls each route in: the personas who must be refused go before student A,
+ * so A's own destructive calls (delete, leave…) cannot hide a missing ownership check.
+ */
+export const PERSONA_ORDER: readonly Persona[] = ['anonymous', 'studentB', 'teammate', 'peerAssessor', 'studentA', 'instructor'];
 
 export interface RouteExpectation {
   /** Path parameters beyond the defaults in fixtures.ts (e.g. a record that belongs to student A). */
@@ -19,15 +36,32 @@ export interface RouteExpectation {
   expect: Record<Persona, Outcome>;
 }
 
-const everyone = (o: Outcome): Record<Persona, Outcome> => ({ anonymous: o, studentA: o, studentB: o, instructor: o });
-const signedIn: Record<Persona, Outcome> = { anonymous: 'login', studentA: 'allow', studentB: 'allow', instructor: 'allow' };
-const instructorOnly: Record<Persona, Outcome> = { anonymous: 'login', studentA: 'forbidden', studentB: 'forbidden', instructor: 'allow' };
-const studentsOnly: Record<Persona, Outcome> = { anonymous: 'login', studentA: 'allow', studentB: 'allow', instructor: 'forbidden' };
-/** A partnership's members (studentA) and the instructor; anyone else is told it does not exist. */
-const partnershipMembers: Record<Persona, Outcome> = { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'allow' };
-/** Student A's own record: B may not know it exists; the instructor sees all. */
-const ownerOnly: Record<Persona, Outcome> = { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'allow' };
-const guestPage: Record<Persona, Outcome> = { anonymous: 'allow', studentA: 'redirect', studentB: 'redirect', instructor: 'redirect' };
+type Students = Outcome | Partial<Record<(typeof STUDENT_PERSONAS)[number], Outcome>>;
+
+/** anonymous → `anonymous`, every student → `students` (one outcome, or per persona), instructor → `instructor`. */
+function outcomes(anonymous: Outcome, students: Students, instructor: Outcome): Record<Persona, Outcome> {
+  const each = (p: (typeof STUDENT_PERSONAS)[number]) => (typeof students === 'string' ? students : (students[p] ?? 'notfound'));
+  return { anonymous, studentA: each('studentA'), studentB: each('studentB'), teammate: each('teammate'), peerAssessor: each('peerAssessor'), instructor };
+}
+
+const everyone = (o: Outcome) => outcomes(o, o, o);
+const signedIn = outcomes('login', 'allow', 'allow');
+const instructorOnly = outcomes('login', 'forbidden', 'allow');
+const studentsOnly = outcomes('login', 'allow', 'forbidden');
+const guestPage = outcomes('allow', 'redirect', 'redirect');
+/** A's partnership (progressions): A and the instructor; anyone else is told it does not exist. */
+const partnershipMembers = outcomes('login', { studentA: 'allow' }, 'allow');
+/** A's own record: nobody else may know it exists; the instructor sees all. */
+const ownerOnly = outcomes('login', { studentA: 'allow' }, 'allow');
+/** A's own record changed by a student-only route: the instructor is refused by the route table. */
+const ownerOnlyStudentRoute = outcomes('login', { studentA: 'allow' }, 'forbidden');
+/** A's LeadEd502x lesson work: A, A's peer assessor (read-only) and the instructor. */
+const ownerAssessorInstructor = outcomes('login', { studentA: 'allow', peerAssessor: 'allow' }, 'allow');
+/** The team's shared artifact: its members (A, the teammate), A's peer assessor, the instructor. */
+const teamReaders = outcomes('login', { studentA: 'allow', teammate: 'allow', peerAssessor: 'allow' }, 'allow');
+/** The peer assessment of A: its assessor writes it; the instructor reads it; A reads it only once submitted, elsewhere. */
+const assessorPage = outcomes('login', { peerAssessor: 'allow' }, 'allow');
+const assessorWrites = outcomes('login', { peerAssessor: 'allow' }, 'forbidden');
 
 export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /healthz': { expect: everyone('allow') },
@@ -46,7 +80,47 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /calendar': { expect: signedIn },
   'GET /instructor/roster': { expect: instructorOnly },
   'POST /instructor/roster/import': { expect: instructorOnly },
-  // progressions (issue 7): studentA is the fixture partnership's member, studentB is not.
+  // attendance and events (issue 5): :eventId is a campus meeting; edit/cancel use the fixture office hours.
+  'GET /instructor/attendance': { expect: instructorOnly },
+  'GET /instructor/attendance/:eventId': { expect: instructorOnly },
+  'POST /instructor/attendance/:eventId': { expect: instructorOnly },
+  'GET /attendance': { expect: studentsOnly },
+  'POST /attendance/:eventId/absence-notice': { params: (f) => ({ eventId: f.ids.upcomingMeeting }), expect: studentsOnly },
+  'GET /instructor/events': { expect: instructorOnly },
+  'POST /instructor/events': { expect: instructorOnly },
+  'GET /instructor/events/:eventId/edit': { params: (f) => ({ eventId: f.ids.officeHours }), expect: instructorOnly },
+  'POST /instructor/events/:eventId/edit': { params: (f) => ({ eventId: f.ids.officeHours }), expect: instructorOnly },
+  'POST /instructor/events/:eventId/cancel': { params: (f) => ({ eventId: f.ids.officeHours }), expect: instructorOnly },
+  'GET /instructor/overview': { expect: instructorOnly },
+  // lesson work (issue 3): the fixture study guide, file, Enrichment entry and share are student A's
+  // (LeadEd502x Lesson 01); A and B share a seeded Lesson 01 team; :teamId is A's Lesson 02 team
+  // ("Reason and Rationality", with the teammate; B and the peer assessor are not in it).
+  'GET /lessons': { expect: signedIn },
+  'GET /lessons/:unitId': { expect: signedIn },
+  'POST /lessons/:unitId/components/:componentId': { expect: studentsOnly },
+  'POST /lessons/:unitId/learning-check': { expect: studentsOnly },
+  'POST /lessons/:unitId/note': { expect: studentsOnly },
+  'POST /lessons/:unitId/enrichment': { expect: studentsOnly },
+  'POST /lessons/:unitId/enrichment/:entryId/delete': { expect: ownerOnlyStudentRoute },
+  'POST /lessons/:unitId/celebrate': { expect: studentsOnly },
+  'POST /lessons/:unitId/celebrate/:shareId/delete': { expect: ownerOnlyStudentRoute },
+  'POST /lessons/:unitId/celebrate/:shareId/hide': { params: (f) => ({ shareId: f.ids.shareToModerate }), expect: instructorOnly },
+  'POST /lessons/:unitId/celebrate/:shareId/show': { params: (f) => ({ shareId: f.ids.shareToModerate }), expect: instructorOnly },
+  'GET /instructor/students/:userId/lessons/:unitId': { expect: instructorOnly },
+  'POST /lessons/:unitId/study-guide': { expect: studentsOnly },
+  // Only A has a study guide for the unit to delete or restore (each acts on their own guide).
+  'POST /lessons/:unitId/study-guide/delete': { expect: ownerOnlyStudentRoute },
+  'POST /lessons/:unitId/study-guide/restore': { expect: ownerOnlyStudentRoute },
+  'GET /study-guides/:guideId/versions': { expect: ownerAssessorInstructor },
+  'GET /study-guides/:guideId/versions/:versionNo': { expect: ownerAssessorInstructor },
+  'POST /lessons/:unitId/teams': { expect: studentsOnly },
+  'POST /lessons/:unitId/teams/join': { expect: studentsOnly },
+  'POST /lessons/:unitId/team-artifact': { expect: studentsOnly },
+  'POST /lessons/:unitId/teams/leave': { expect: studentsOnly },
+  'GET /teams/:teamId/artifact': { expect: teamReaders },
+  // :attachmentId is the file on A's study guide (not on a team artifact): the teammate may not have it.
+  'GET /attachments/:attachmentId': { expect: ownerAssessorInstructor },
+  // progressions (issue 7): A is the fixture partnership's only member.
   'GET /progressions': { expect: signedIn },
   'GET /progressions/rubric': { expect: signedIn },
   'GET /progressions/partnerships/new': { expect: instructorOnly },
@@ -64,7 +138,8 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /calendar/feed/regenerate': { expect: signedIn },
   'POST /calendar/feed/revoke': { expect: signedIn },
   'GET /calendar/feed/:token.ics': { expect: everyone('notfound') },
-  // portfolios and extensions (issue 4): the fixture submission and extension request are student A's.
+  // portfolios and extensions (issue 4): each student's own portfolio pages; the fixture
+  // submission and extension request are A's (the peer assessor does not see A's portfolio).
   'GET /portfolios': { expect: studentsOnly },
   'GET /portfolios/:requirementId': { expect: studentsOnly },
   'POST /portfolios/:requirementId/reflection': { expect: studentsOnly },
@@ -77,32 +152,45 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /instructor/extensions': { expect: instructorOnly },
   'GET /instructor/extensions/:extensionId': { expect: instructorOnly },
   'POST /instructor/extensions/:extensionId/decide': { expect: instructorOnly },
-  // lesson work (issue 3): the fixture study guide, file, Enrichment entry and share are student A's;
-  // A and B share a seeded Lesson 01 team; the fixture :teamId is A's Lesson 02 team (B is not in it).
-  'GET /lessons': { expect: signedIn },
-  'GET /lessons/:unitId': { expect: signedIn },
-  'POST /lessons/:unitId/components/:componentId': { expect: studentsOnly },
-  'POST /lessons/:unitId/learning-check': { expect: studentsOnly },
-  'POST /lessons/:unitId/note': { expect: studentsOnly },
-  'POST /lessons/:unitId/enrichment': { expect: studentsOnly },
-  'POST /lessons/:unitId/enrichment/:entryId/delete': { expect: { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'forbidden' } },
-  'POST /lessons/:unitId/celebrate': { expect: studentsOnly },
-  'POST /lessons/:unitId/celebrate/:shareId/delete': { expect: { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'forbidden' } },
-  'POST /lessons/:unitId/celebrate/:shareId/hide': { params: (f) => ({ shareId: f.ids.shareToModerate }), expect: instructorOnly },
-  'POST /lessons/:unitId/celebrate/:shareId/show': { params: (f) => ({ shareId: f.ids.shareToModerate }), expect: instructorOnly },
-  'GET /instructor/students/:userId/lessons/:unitId': { expect: instructorOnly },
-  'POST /lessons/:unitId/study-guide': { expect: studentsOnly },
-  // B has no study guide for the unit to delete or restore.
-  'POST /lessons/:unitId/study-guide/delete': { expect: { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'forbidden' } },
-  'POST /lessons/:unitId/study-guide/restore': { expect: { anonymous: 'login', studentA: 'allow', studentB: 'notfound', instructor: 'forbidden' } },
-  'GET /study-guides/:guideId/versions': { expect: ownerOnly },
-  'GET /study-guides/:guideId/versions/:versionNo': { expect: ownerOnly },
-  'POST /lessons/:unitId/teams': { expect: studentsOnly },
-  'POST /lessons/:unitId/teams/join': { expect: studentsOnly },
-  'POST /lessons/:unitId/team-artifact': { expect: studentsOnly },
-  'POST /lessons/:unitId/teams/leave': { expect: studentsOnly },
-  'GET /teams/:teamId/artifact': { expect: ownerOnly },
-  'GET /attachments/:attachmentId': { expect: ownerOnly },
+  // peer assessment, grading, certificates (issue 6): :assignmentId is the peer assessor's
+  // assignment to assess A; only the instructor grades.
+  'GET /instructor/peer-assignments/:requirementId': { expect: instructorOnly },
+  'POST /instructor/peer-assignments/:requirementId': { expect: instructorOnly },
+  'GET /peer-assessments': { expect: studentsOnly },
+  'GET /peer-assessments/received/:requirementId': { expect: studentsOnly },
+  'GET /peer-assessments/:assignmentId': { expect: assessorPage },
+  'POST /peer-assessments/:assignmentId': { expect: assessorWrites },
+  'GET /instructor/gradebook': { expect: instructorOnly },
+  'GET /instructor/gradebook.csv': { expect: instructorOnly },
+  'GET /instructor/submissions/:submissionId/grade': { expect: instructorOnly },
+  'POST /instructor/submissions/:submissionId/grade': { expect: instructorOnly },
+  'GET /portfolios/:requirementId/feedback': { expect: studentsOnly },
+  'GET /certificates': { expect: studentsOnly },
+  // reminders and announcements (issue 5): :reminderId is one of A's reminders.
+  'GET /instructor/reminders': { expect: instructorOnly },
+  'GET /instructor/reminders/:reminderId/preview': { expect: instructorOnly },
+  'GET /instructor/announcements': { expect: instructorOnly },
+  'POST /instructor/announcements': { expect: instructorOnly },
+  // edX import (issue 5): :importId is the fixture import of a LeadEd502x grade report.
+  'GET /instructor/edx-import': { expect: instructorOnly },
+  'POST /instructor/edx-import': { expect: instructorOnly },
+  'GET /instructor/edx-import/imports/:importId': { expect: instructorOnly },
+  'POST /instructor/edx-import/imports/:importId/link': { expect: instructorOnly },
+  'GET /instructor/edx-import/mapping/:edxCourseId': { expect: instructorOnly },
+  'POST /instructor/edx-import/mapping/:edxCourseId': { expect: instructorOnly },
+  'GET /instructor/edx-import/progress/:edxCourseId': { expect: instructorOnly },
+  'GET /progress/edx': { expect: studentsOnly },
+  // insights (issue 5)
+  'GET /instructor/insights': { expect: instructorOnly },
+  'GET /instructor/insights/learning-check/:unitId.csv': { expect: instructorOnly },
+  'GET /instructor/insights/learning-check/:unitId': { expect: instructorOnly },
+  'GET /instructor/run-charts': { expect: instructorOnly },
 };
+
+/** The persona a test acting as "someone allowed" should use for a route (instructor first, then A, then the others). */
+export function allowedPersona(e: RouteExpectation | undefined): Persona {
+  const order: Persona[] = ['instructor', 'studentA', 'peerAssessor', 'teammate', 'studentB'];
+  return order.find((p) => e?.expect[p] === 'allow') ?? 'anonymous';
+}
 
 export const personaPresets = { everyone, signedIn, instructorOnly, studentsOnly, guestPage };
