@@ -7,7 +7,7 @@ import { NotFound } from '../errors';
  * - the student who owns it;
  * - the instructor of the student's course offering;
  * - the student's active peer assessor (a peer_assignment not replaced, assessor = reader), for
- *   work of the edX course whose portfolio they assess (study guides and their files);
+ *   work of the edX course whose portfolio they assess (study guides not deleted, and their files);
  * and, for a team artifact (and a file attached to one), also
  * - every active member of that team, and the active peer assessor of any active member for
  *   that team's edX course.
@@ -57,6 +57,7 @@ async function readableAttachment(db: Db, reader: Reader, attachmentId: number) 
             .select('v.id')
             .whereRef('g.user_id', '=', 'a.owner_user_id')
             .whereRef('v.attachment_id', '=', 'a.id')
+            .where('g.deleted_at', 'is', null)
             .where((inner) => inner.exists(activeAssessorOf(inner, reader.id, 'g.user_id', 'u.edx_course_id'))),
         ),
         eb.exists(

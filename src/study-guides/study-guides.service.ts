@@ -51,7 +51,9 @@ async function setDeleted(trx: Db, student: Student, unitId: number, deleted: bo
 /** The guide and its versions, for a reader allowed to see its owner's work (else NotFound). */
 async function readableGuide(db: Db, reader: Reader, guideId: number) {
   const guide = await studyGuidesRepository.findById(db, guideId);
-  if (!guide || !(await workAccess.canReadWorkOf(db, reader, guide.user_id, guide.unit_id))) throw new NotFound('We could not find that study guide.');
+  // A deleted guide has left the portfolio: only its owner (who may restore it) and the instructor still read it.
+  const hiddenFromReader = guide?.deleted_at != null && reader.role === 'student' && reader.id !== guide.user_id;
+  if (!guide || hiddenFromReader || !(await workAccess.canReadWorkOf(db, reader, guide.user_id, guide.unit_id))) throw new NotFound('We could not find that study guide.');
   return guide;
 }
 

@@ -219,6 +219,19 @@ describe('peer assessment of A', () => {
     for (const p of ['studentB', 'teammate'] as const) expect((await s[p].get(`/peer-assessments/received/${f.ids.requirement}`)).text).not.toContain(MARKERS.assessmentOfA);
   });
 
+  test('a study guide A deleted is out of the assessor’s reach; A and the instructor still read it, and restoring brings it back', async () => {
+    const guideReads = ['guideVersions', 'guideVersion', 'guideFile'] as const;
+    for (const record of guideReads) expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 200]);
+    expect((await s.studentA.post(`/lessons/${f.ids.unit}/study-guide/delete`, {})).status).toBe(303);
+    for (const record of guideReads) {
+      expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 404]);
+      expect([record, (await s.studentA.get(reads[record]())).status]).toEqual([record, 200]);
+      expect([record, (await s.instructor.get(reads[record]())).status]).toEqual([record, 200]);
+    }
+    expect((await s.studentA.post(`/lessons/${f.ids.unit}/study-guide/restore`, {})).status).toBe(303);
+    for (const record of guideReads) expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 200]);
+  });
+
   // Last: it retires the fixture assignment.
   test('once the assignment is replaced, the former assessor reaches nothing of A’s', async () => {
     await t.db.updateTable('peer_assignment').set({ replaced_at: t.clock.now() }).where('id', '=', f.ids.peerAssignment).execute();
