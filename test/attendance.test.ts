@@ -91,6 +91,15 @@ test('absences from required meetings count per edX course, and excused or optio
   expect(after.get(ids.student5)!.get(course502)).toBe(0);
 });
 
+test('the gradebook shows each student’s absences from required meetings per edX course', async () => {
+  // After the test above: student3 has 2 absences from required LeadEd502x meetings, student1 none.
+  const page = (await instructor.get('/instructor/gradebook').expect(200)).text;
+  expect(page).toContain('Absences (required meetings)');
+  const rowOf = (name: string) => page.slice(page.indexOf(`<strong>${name}</strong>`)).split('</tr>')[0];
+  expect(rowOf('Olivia Bennett')).toContain('LeadEd502x: 2, LeadEd503x: 0');
+  expect(rowOf('Ava Thompson')).toContain('LeadEd502x: 0, LeadEd503x: 0');
+});
+
 test('an excused status without a note is refused with the input kept', async () => {
   const jan13 = meetings['2020-01-13'];
   const res = await instructor.post(`/instructor/attendance/${jan13}`, {

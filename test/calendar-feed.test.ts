@@ -157,7 +157,12 @@ test('an approved extension moves that student’s deadline event (same UID, nex
     })
     .execute();
   const uid = (await t.db.selectFrom('calendar_event').select('uid').where('portfolio_requirement_id', '=', req.id).executeTakeFirstOrThrow()).uid;
-  const mine = (await fetchFeed(avaPath)).events.find((e) => e.uid === uid);
+  const avaFeed = await fetchFeed(avaPath);
+  const mine = avaFeed.events.find((e) => e.uid === uid);
+  // Its description names the extended date, not the class date it replaced.
+  const unfolded = avaFeed.raw.replace(/\r?\n[ \t]/g, '');
+  expect(unfolded).toContain('Submit your LeadEd502x portfolio by the end of 2020-03-11 (America/Detroit): your extended deadline');
+  expect(unfolded).not.toContain('by the end of 2020-02-26');
   // End of Wed 2020-03-11 in Detroit is after the DST change: 04:00Z, not 05:00Z.
   expect(mine).toMatchObject({ summary: 'Deadline: LeadEd502x Portfolio due (your extended deadline)', start: '2020-03-12T03:59:00.000Z', end: '2020-03-12T04:00:00.000Z', sequence: 1 });
   const theirs = (await fetchFeed(miguelPath)).events.find((e) => e.uid === uid);

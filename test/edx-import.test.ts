@@ -212,11 +212,16 @@ test('a student sees their own edX progress beside their components; the instruc
   expect(l1Row).toContain('2 of 2 graded subsections attempted');
   expect(mine).toContain('Your edX course grade: <strong>86%</strong>');
   expect(mine).toContain('Your instructor has not imported an edX grade report for LeadEd503x yet.');
+  // Course Kickoff has no lesson components to mark: no "0 of 7" that could never be completed.
+  const kickoffRow = mine.split('<tr>').find((r) => r.includes(`href="/lessons/${units.kickoff}"`))!;
+  expect(kickoffRow).not.toContain('of 7');
+  expect(kickoffRow).toContain('No lesson components');
 
   const grid = (await instructor.get(`/instructor/edx-import/progress/${course502}`).expect(200)).text;
   const avaRow = grid.split('<tr>').find((r) => r.includes('Ava Thompson'))!;
   expect(avaRow).toContain('athompson_um');
   expect(avaRow).toMatch(/100%<\/span>.*3\/7/s);
+  expect((avaRow.match(/\/7<span/g) ?? []).length).toBe(6); // the six lessons, not Kickoff or Closing
   const gracesRow = grid.split('<tr>').find((r) => r.includes('Grace Kim'))!;
   expect(gracesRow).toContain('No edX data');
 });

@@ -191,6 +191,27 @@ test('invalid input is refused with the input kept and nothing saved', async () 
   expect(await count()).toBe(n);
 });
 
+test('a time the clocks skip when daylight saving time starts (2020-03-08 02:00–03:00 in Detroit) is refused, not shifted', async () => {
+  const count = async () => (await t.db.selectFrom('calendar_event').select('id').execute()).length;
+  const n = await count();
+  const skipped = await instructor.post('/instructor/events', { ...officeHours, title: 'Night owls', on: '2020-03-08', starts: '02:30', ends: '03:30' });
+  expect(skipped.status).toBe(422);
+  expect(skipped.text).toContain('02:30 does not exist on Sun, Mar 8, 2020 in America/Detroit');
+  expect(skipped.text).toContain('value="Night owls"');
+  expect(skipped.text).toContain('value="02:30"');
+  expect(await count()).toBe(n);
+  const meeting = meetings['2020-03-09'];
+  const badEdit = await instructor.post(`/instructor/events/${meeting}/edit`, { title: 'Kickoff', on: '2020-03-08', starts: '01:00', ends: '02:15' });
+  expect(badEdit.status).toBe(422);
+  expect(badEdit.text).toContain('02:15 does not exist on Sun, Mar 8, 2020 in America/Detroit');
+  expect((await eventRow(meeting)).sequence).toBe(0);
+  // The hour on either side of the gap is fine: 01:00 EST is 06:00 UTC, 03:00 EDT is 07:00 UTC.
+  const around = await instructor.post('/instructor/events', { ...officeHours, on: '2020-03-08', starts: '01:00', ends: '03:00' });
+  expect(around.status).toBe(303);
+  const added = await t.db.selectFrom('calendar_event').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+  expect([added.starts_at.toISOString(), added.ends_at!.toISOString()]).toEqual(['2020-03-08T06:00:00.000Z', '2020-03-08T07:00:00.000Z']);
+});
+
 test('schedule entries that are not meetings or sessions cannot be edited here', async () => {
   const due = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'portfolio_due').executeTakeFirstOrThrow();
   await instructor.get(`/instructor/events/${due.id}/edit`).expect(409);

@@ -63,6 +63,9 @@ test('the gradebook: one row per student, status per portfolio, filters by secti
   expect(rowOf(page, 'Olivia Bennett')).toContain('Extension</span> to Wed, Mar 4, 2020');
   expect(rowOf(page, 'Miguel Santos')).toContain('Not submitted');
   expect(rowOf(page, 'Ava Thompson')).toMatch(/Items now: \d+ of 14/);
+  // Each cell opens that student's portfolio (read-only), submitted or not.
+  expect(rowOf(page, 'Miguel Santos')).toContain(`href="/instructor/students/${ids.student2}/portfolios/${req502}"`);
+  expect(rowOf(page, 'Miguel Santos')).toContain(`href="/instructor/students/${ids.student2}/portfolios/${req503}"`);
 
   const sections = await t.db.selectFrom('section').select(['id', 'code']).execute();
   const s551 = sections.find((s) => s.code.includes('551'))!;

@@ -59,6 +59,13 @@ test('the index counts the students who answered each unit, out of the active st
   expect(row(lesson1)).toContain('data-answered="4"');
   expect(row(lesson1)).toContain('4 (36%)');
   expect(row(lesson2)).toContain('data-answered="1"');
+  // Course Kickoff and Closing Thoughts have no Learning Check: no row stuck at 0%, no page.
+  const others = await t.db.selectFrom('unit').select('id').where('kind', '!=', 'lesson').execute();
+  expect(others.length).toBe(4);
+  for (const u of others) {
+    expect(page).not.toContain(`data-unit="${u.id}"`);
+    await instructor.get(`/instructor/insights/learning-check/${u.id}`).expect(404);
+  }
 });
 
 test('a unit page shows each current response with names, counts and who has not answered', async () => {

@@ -288,6 +288,11 @@ describe('authorization', () => {
     expect(view.text).toContain('Ava Thompson');
     expect(view.text).toContain('Reflection, second text');
     expect(view.text).not.toContain('name="reflection_body"');
+    // Its links lead where the instructor may go: the grading page, not the student-only feedback page.
+    expect(view.text).not.toContain(`href="/portfolios/${req502}/feedback"`);
+    const aLatest = (await submissionsOf(uid(1), req502)).at(-1)!;
+    expect(view.text).toContain(`href="/instructor/submissions/${aLatest.id}/grade"`);
+    expect(view.text).toContain(`href="/instructor/students/${uid(1)}/lessons/`);
     const frozen = await instructor.get(`/portfolios/${req502}/submissions/${aSubmission.id}`);
     expect(frozen.status).toBe(200);
     expect(frozen.text).toContain('Guide, first text');

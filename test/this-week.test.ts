@@ -86,6 +86,15 @@ test('an optional week says so; pace is on pace once the earlier lessons are com
   expect(words).toContain('Next campus meeting Required LeadEd502x · Lesson 05 (campus meeting required) Mon, Feb 10, 2020, 5:00 PM EST');
 });
 
+test('pace explains itself: this week’s lesson done early does not make up for the two owed', async () => {
+  await complete('student8', 'LeadEd502x', [3]);
+  const words = text(await homeAt('student8', '2020-01-27T15:00:00Z'));
+  expect(words).toContain('Behind by 2 lessons');
+  // Not "You have completed 1 lesson; the calendar expects 2" next to "Behind by 2".
+  expect(words).toContain('the calendar expects 2 lessons complete before this week’s work, and you have completed 0 of them');
+  expect(words).toContain('You have completed 1 lesson in all');
+});
+
 test('before launch (Sydney): no week yet, lessons begin Jan 13, the launch party is coming up', async () => {
   const page = await homeAt('student10', '2020-01-03T15:00:00Z');
   const words = text(page);

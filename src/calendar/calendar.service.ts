@@ -64,7 +64,9 @@ export async function calendarEntries(db: Db, offeringId: number, userId: number
         cancelled: e.status === 'cancelled',
         location: e.location,
         videoUrl: e.video_url,
-        description: e.description,
+        description: d?.extended
+          ? `Submit your ${d.edxCode} portfolio by the end of ${d.dueOn} (${offering.time_zone}): your extended deadline (the class deadline was ${d.originalDueOn}).`
+          : e.description,
         sequence: e.sequence,
         when,
         extended: !!d?.extended,

@@ -113,7 +113,7 @@ export async function studentEdxPage(db: Db, offeringId: number, userId: number,
             id: u.id,
             label: unitLabel({ kind: u.kind, lessonNumber: u.lesson_number, title: u.title }),
             componentsDone: counts.get(u.id) ?? 0,
-            componentsTotal: components.length,
+            componentsTotal: u.kind === 'lesson' ? components.length : 0, // Kickoff and Closing have none
             edx: edxCell(mine.get(u.id)),
           })),
       };
@@ -154,7 +154,7 @@ export async function courseEdxPage(db: Db, offeringId: number, edxCourseId: num
         grade: g ? percent(Number(g.grade)) : '—',
         track: g?.enrollment_track || '—',
         certificate: certificateLabel(g),
-        cells: units.map((u) => ({ ...edxCell(mine.get(u.id)), components: counts.get(s.id)?.get(u.id) ?? 0 })),
+        cells: units.map((u) => ({ ...edxCell(mine.get(u.id)), components: u.kind === 'lesson' ? (counts.get(s.id)?.get(u.id) ?? 0) : null })),
       };
     }),
   };

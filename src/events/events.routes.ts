@@ -7,7 +7,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { cancelSchema, eventSchema, newEventSchema } from './events.schemas';
+import { cancelSchema, eventSchema, newEventSchema, skippedLocalTimes } from './events.schemas';
 import { eventsService, type ChangeResult } from './events.service';
 
 const idParam = z.coerce.number().int().positive().max(2_147_483_647);
@@ -37,6 +37,8 @@ const addEvent = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const form = parseForm(newEventSchema, req.body);
   if (!form.ok) return renderList(ctx, req, res, submittedValues(req.body), form.errors);
+  const skipped = skippedLocalTimes(form.data, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
+  if (Object.keys(skipped).length) return renderList(ctx, req, res, submittedValues(req.body), skipped);
   const e = await ctx.db.transaction().execute((trx) => eventsService.create(trx, me.offeringId, form.data, me.id, ctx.clock.now()));
   flash(res, `Added “${e.title}”. It is on every student's calendar and calendar feed.`);
   res.redirect(303, '/instructor/events');
@@ -66,6 +68,8 @@ const saveEdit = (ctx: AppContext) => async (req: Request, res: Response) => {
   const current = await eventsService.editModel(ctx.db, me.offeringId, eventId, me.timeZone);
   const form = parseForm(eventSchema, { ...req.body, kind: current.event.kind });
   if (!form.ok) return renderEdit(ctx, req, res, { values: { ...submittedValues(req.body), kind: current.event.kind }, errors: form.errors });
+  const skipped = skippedLocalTimes(form.data, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
+  if (Object.keys(skipped).length) return renderEdit(ctx, req, res, { values: { ...submittedValues(req.body), kind: current.event.kind }, errors: skipped });
   const r = await ctx.db
     .transaction()
     .execute((trx) => eventsService.update(trx, me.offeringId, eventId, form.data, me.id, ctx.clock.now(), ctx.config.baseUrl));

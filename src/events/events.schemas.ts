@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { firstString, type FieldErrors } from '../http/forms';
+import { formatLocalDate } from '../time';
 
 /** The event form: a date and start/end times in the course's own zone (America/Detroit). */
 const text = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
@@ -57,5 +58,17 @@ export const newEventSchema = eventFields
   .refine((v) => (NEW_EVENT_KINDS as readonly string[]).includes(v.kind), { path: ['kind'], message: 'Choose office hours or an extra session.' });
 
 export type EventInput = z.infer<typeof eventSchema>;
+
+/** Times the clocks skip in the course zone (02:00–02:59 when daylight saving time starts): luxon
+ * would silently move them an hour on, so they are refused like any other bad input. */
+export function skippedLocalTimes(v: Pick<EventInput, 'on' | 'starts' | 'ends'>, zone: string): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const field of ['starts', 'ends'] as const) {
+    if (DateTime.fromISO(`${v.on}T${v[field]}`, { zone }).toFormat('HH:mm') !== v[field]) {
+      errors[field] = `${v[field]} does not exist on ${formatLocalDate(v.on)} in ${zone}: the clocks skip that hour when daylight saving time starts. Choose another time.`;
+    }
+  }
+  return errors;
+}
 
 export const cancelSchema = z.object({ note: optionalText(2000, 'Keep the note under 2,000 characters.') });

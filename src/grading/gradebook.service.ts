@@ -1,3 +1,4 @@
+import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { certificateStatus, type CertificateStatus } from '../certificates/eligibility';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
@@ -68,11 +69,9 @@ export function statusOf(p: PortfolioFacts): 'not submitted' | 'submitted' | 'la
   return p.submission.is_late ? 'late' : 'submitted';
 }
 
-/** Column slot for the attendance feature: absences from required campus meetings per edX course.
- * Fill it with absencesFromRequiredMeetings(db, offeringId, userIds) from src/attendance/absences.ts
- * (batched); the gradebook view shows its "Absences" column as soon as this returns a map. */
-async function requiredMeetingAbsences(_db: Db, _offeringId: number, _userIds: number[]): Promise<Map<number, Map<number, number>> | null> {
-  return null;
+/** Absences from required campus meetings per edX course (batched; see src/attendance/absences.ts). */
+function requiredMeetingAbsences(db: Db, offeringId: number, userIds: number[]): Promise<Map<number, Map<number, number>> | null> {
+  return absencesFromRequiredMeetings(db, offeringId, userIds);
 }
 
 function cellView(p: PortfolioFacts, checklist: Checklist | undefined, events: ReturnType<typeof historyView>, zone: string) {

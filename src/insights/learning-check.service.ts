@@ -39,7 +39,7 @@ async function index(db: Db, offeringId: number) {
     courses: courses.map(([courseId, c]) => ({
       ...c,
       units: units
-        .filter((u) => u.edx_course_id === courseId)
+        .filter((u) => u.edx_course_id === courseId && u.kind === 'lesson') // Kickoff and Closing have no Learning Check
         .map((u) => ({
           id: u.id,
           name: unitName(u),
@@ -54,6 +54,7 @@ async function index(db: Db, offeringId: number) {
 async function load(db: Db, offeringId: number, unitId: number, query: LearningCheckQuery) {
   const unit = await repo.unit(db, offeringId, unitId);
   if (!unit) throw new NotFound('There is no such unit.');
+  if (unit.kind !== 'lesson') throw new NotFound(`${unit.title} has no Learning Check: only lessons do.`);
   const sections = await courseRepository.sections(db, offeringId);
   const sectionId = sections.some((s) => s.id === query.section) ? query.section : null;
   const anonymous = query.anonymous === '1';

@@ -66,7 +66,7 @@ const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response
   const me = currentUser(req);
   const student = await portfolioService.studentOf(ctx.db, me.offeringId, idParam(req.params.userId));
   const model = await portfolioPage.portfolioModel(ctx.db, { id: student.id, offeringId: student.offering_id }, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
-  render(res, 'portfolio/show', { title: `${student.name} · ${model.requirement.title}`, ...model, readOnly: { studentName: student.name }, values: {}, errors: {} });
+  render(res, 'portfolio/show', { title: `${student.name} · ${model.requirement.title}`, ...model, readOnly: { studentName: student.name, studentId: student.id }, values: {}, errors: {} });
 };
 
 const student = ['student'] as const;
