@@ -38,9 +38,31 @@ export function dt(at: Date, zone: string): DateTime {
   return DateTime.fromJSDate(at, { zone }).setLocale(COURSE_LOCALE);
 }
 
+/**
+ * The zone's short name at an instant ("EST", "GMT+1"), exactly as luxon's `ZZZZ` token gives
+ * it, from one Intl.DateTimeFormat per zone: luxon builds a new one on every call, which made
+ * zone names the most expensive thing on a page.
+ */
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function zoneName(at: Date, zone: string): string {
+  let format = zoneNameFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(COURSE_LOCALE, { timeZoneName: 'short', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: zone });
+    zoneNameFormats.set(zone, format);
+  }
+  return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+}
+
+/** `dt(at, zone).toFormat(pattern)` followed by a space and the zone's short name. */
+export function formatWithZoneName(at: Date, zone: string, pattern: string): string {
+  const local = dt(at, zone);
+  return local.isValid ? `${local.toFormat(pattern)} ${zoneName(at, zone)}` : local.toFormat(`${pattern} ZZZZ`);
+}
+
 /** "Mon, Jan 13, 2020, 5:00 PM EST" */
 export function formatDateTime(at: Date, zone: string): string {
-  return dt(at, zone).toFormat("ccc, LLL d, yyyy, h:mm a ZZZZ");
+  return formatWithZoneName(at, zone, 'ccc, LLL d, yyyy, h:mm a');
 }
 
 /** "5:00 PM" */
