@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
-import { courseRepository } from '../course/course.repository';
+import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
@@ -87,7 +87,8 @@ async function studentWork(db: Db, userId: number, unitId: number, zone: string)
 export async function lessonPageModel(ctx: AppContext, reader: Express.User, unitId: number, opts: LessonPageOptions) {
   const db = ctx.db;
   const now = ctx.clock.now();
-  const unit = await lessonsService.requireUnit(db, reader.offeringId, unitId);
+  const course = await courseCache.current(db, reader.offeringId);
+  const unit = lessonsService.unitOf(course, unitId);
   const subject = opts.subjectId !== null && opts.subjectId !== reader.id ? await lessonsRepository.student(db, reader.offeringId, opts.subjectId) : null;
   if (opts.subjectId !== null && opts.subjectId !== reader.id && !subject) throw new NotFound('We could not find that student.');
   const isLesson = unit.kind === 'lesson';
@@ -97,7 +98,7 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   const isThisWeek = !!unit.week_starts_on && unit.week_starts_on <= today && today < addDays(unit.week_starts_on, 7);
 
   const [components, work, shares] = await Promise.all([
-    isLesson ? courseRepository.components(db) : [],
+    isLesson ? course.components : [],
     isLesson && opts.subjectId !== null ? studentWork(db, opts.subjectId, unitId, zone) : null,
     isLesson ? celebrateRepository.list(db, unitId, { id: reader.id, isInstructor: reader.role === 'instructor' }) : [],
   ]);
