@@ -5,10 +5,10 @@ import type { Database } from '../db/database';
  * A complete, restorable export of the database as JSON Lines: a header line, then one line per
  * row ({"t": table, "r": row}) in foreign-key order, read in keyset pages so memory stays flat.
  * bytea is base64; timestamps are ISO 8601. Sessions and migration bookkeeping are not exported:
- * the target is migrated by the same code first. Nor is the course's version number
- * (course_data_version, bookkeeping for the course cache): the restored rows move it.
+ * the target is migrated by the same code first. Nor are the course's and the roster's version
+ * numbers (course_data_version, roster_version: bookkeeping for caches): the restored rows move them.
  */
-const SKIP = new Set(['http_session', 'kysely_migration', 'kysely_migration_lock', 'course_data_version']);
+const SKIP = new Set(['http_session', 'kysely_migration', 'kysely_migration_lock', 'course_data_version', 'roster_version']);
 const PAGE = 2000;
 
 export interface BackupHeader {
