@@ -13,6 +13,7 @@ import * as m0050 from './0050_progressions';
 import * as m0090 from './0090_scale_indexes';
 import * as m0095 from './0095_course_data_version';
 import * as m0096 from './0096_roster_version';
+import * as m0097 from './0097_team_member_counts';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0090_scale_indexes': m0090,
   '0095_course_data_version': m0095,
   '0096_roster_version': m0096,
+  '0097_team_member_counts': m0097,
 };
