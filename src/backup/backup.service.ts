@@ -123,7 +123,9 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
           sql`(${sql.join(
             cols.map((c) => {
               const v = row[c.name];
-              if (v === undefined || v === null) return sql`null`;
+              // A column the backup does not have (it predates a migration) gets the column's default.
+              if (v === undefined) return sql`default`;
+              if (v === null) return sql`null`;
               if (c.type === 'bytea') return sql`${Buffer.from((v as { $bytea: string }).$bytea, 'base64')}`;
               if (c.type === 'json' || c.type === 'jsonb') return sql`${JSON.stringify(v)}::jsonb`;
               return sql`${v}`;
