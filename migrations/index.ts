@@ -11,6 +11,9 @@ import * as m0040 from './0040_attendance';
 import * as m0041 from './0041_edx_progress';
 import * as m0050 from './0050_progressions';
 import * as m0090 from './0090_scale_indexes';
+import * as m0095 from './0095_course_data_version';
+import * as m0096 from './0096_roster_version';
+import * as m0097 from './0097_team_member_counts';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -29,4 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0041_edx_progress': m0041,
   '0050_progressions': m0050,
   '0090_scale_indexes': m0090,
+  '0095_course_data_version': m0095,
+  '0096_roster_version': m0096,
+  '0097_team_member_counts': m0097,
 };

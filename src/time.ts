@@ -27,36 +27,84 @@ export function endOfLocalDay(on: string, zone: string): Date {
 }
 
 export function localDateOf(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+  return memo('iso-date', at, zone, () => DateTime.fromJSDate(at, { zone }).toISODate()!);
 }
 
 export function addDays(on: string, days: number): string {
   return DateTime.fromISO(on, { zone: 'UTC' }).plus({ days }).toISODate()!;
 }
 
+/**
+ * Formatted instants, kept: the same few instants (the semester's events and deadlines) are
+ * formatted in the same few zones on every page, and luxon spends far more on one format than a
+ * lookup costs. Bounded: the whole map is dropped when it reaches MEMO_MAX entries.
+ */
+const formatted = new Map<string, string>();
+const MEMO_MAX = 20_000;
+
+function memo(kind: string, at: Date, zone: string, format: () => string): string {
+  const key = `${kind}|${zone}|${at.getTime()}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format();
+    if (formatted.size >= MEMO_MAX) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 export function dt(at: Date, zone: string): DateTime {
   return DateTime.fromJSDate(at, { zone }).setLocale(COURSE_LOCALE);
 }
 
+/**
+ * The zone's short name at an instant ("EST", "GMT+1"), exactly as luxon's `ZZZZ` token gives
+ * it, from one Intl.DateTimeFormat per zone: luxon builds a new one on every call, which made
+ * zone names the most expensive thing on a page.
+ */
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function zoneName(at: Date, zone: string): string {
+  let format = zoneNameFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(COURSE_LOCALE, { timeZoneName: 'short', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: zone });
+    zoneNameFormats.set(zone, format);
+  }
+  return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+}
+
+/** `dt(at, zone).toFormat(pattern)` followed by a space and the zone's short name. */
+export function formatWithZoneName(at: Date, zone: string, pattern: string): string {
+  const local = dt(at, zone);
+  return local.isValid ? `${local.toFormat(pattern)} ${zoneName(at, zone)}` : local.toFormat(`${pattern} ZZZZ`);
+}
+
 /** "Mon, Jan 13, 2020, 5:00 PM EST" */
 export function formatDateTime(at: Date, zone: string): string {
-  return dt(at, zone).toFormat("ccc, LLL d, yyyy, h:mm a ZZZZ");
+  return memo('datetime', at, zone, () => formatWithZoneName(at, zone, 'ccc, LLL d, yyyy, h:mm a'));
 }
 
 /** "5:00 PM" */
 export function formatTime(at: Date, zone: string): string {
-  return dt(at, zone).toFormat('h:mm a');
+  return memo('time', at, zone, () => dt(at, zone).toFormat('h:mm a'));
 }
 
 /** "Mon, Jan 13, 2020" */
 export function formatDate(at: Date, zone: string): string {
-  return dt(at, zone).toFormat('ccc, LLL d, yyyy');
+  return memo('date', at, zone, () => dt(at, zone).toFormat('ccc, LLL d, yyyy'));
 }
 
 /** A local date shown as a date, without zone conversion: "Wed, Feb 26, 2020". */
 export function formatLocalDate(on: string): string {
-  return DateTime.fromISO(on).setLocale(COURSE_LOCALE).toFormat('ccc, LLL d, yyyy');
+  let text = localDates.get(on);
+  if (text === undefined) {
+    text = DateTime.fromISO(on).setLocale(COURSE_LOCALE).toFormat('ccc, LLL d, yyyy');
+    if (localDates.size >= MEMO_MAX) localDates.clear();
+    localDates.set(on, text);
+  }
+  return text;
 }
+const localDates = new Map<string, string>();
 
 /** A deadline (exclusive instant) as the last minute it still counts, in the reader's zone. */
 export function formatDeadline(dueAt: Date, zone: string): string {
@@ -65,9 +113,8 @@ export function formatDeadline(dueAt: Date, zone: string): string {
 
 /** Whole local calendar days from `from` to `to` in `zone` (negative when past). */
 export function daysUntil(from: Date, to: Date, zone: string): number {
-  const a = DateTime.fromJSDate(from, { zone }).startOf('day');
-  const b = DateTime.fromJSDate(to, { zone }).startOf('day');
-  return Math.round(b.diff(a, 'days').days);
+  // Calendar days between the two local dates (what luxon's diff of the two local midnights gives).
+  return Math.round((Date.parse(localDateOf(to, zone)) - Date.parse(localDateOf(from, zone))) / 86_400_000);
 }
 
 /** "2 days, 3 hours" */

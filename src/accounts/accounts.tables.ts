@@ -36,8 +36,15 @@ export interface HttpSessionTable {
   expires_at: Date;
 }
 
+/** One row: moved by a trigger whenever who is in the class changes (migration 0096, src/roster/class-size.ts). */
+export interface RosterVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface AccountTables {
   app_user: AppUserTable;
+  roster_version: RosterVersionTable;
   user_token: UserTokenTable;
   http_session: HttpSessionTable;
 }

@@ -5,9 +5,10 @@ import type { Database } from '../db/database';
  * A complete, restorable export of the database as JSON Lines: a header line, then one line per
  * row ({"t": table, "r": row}) in foreign-key order, read in keyset pages so memory stays flat.
  * bytea is base64; timestamps are ISO 8601. Sessions and migration bookkeeping are not exported:
- * the target is migrated by the same code first.
+ * the target is migrated by the same code first. Nor are the course's and the roster's version
+ * numbers (course_data_version, roster_version: bookkeeping for caches): the restored rows move them.
  */
-const SKIP = new Set(['http_session', 'kysely_migration', 'kysely_migration_lock']);
+const SKIP = new Set(['http_session', 'kysely_migration', 'kysely_migration_lock', 'course_data_version', 'roster_version']);
 const PAGE = 2000;
 
 export interface BackupHeader {
@@ -122,7 +123,9 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
           sql`(${sql.join(
             cols.map((c) => {
               const v = row[c.name];
-              if (v === undefined || v === null) return sql`null`;
+              // A column the backup does not have (it predates a migration) gets the column's default.
+              if (v === undefined) return sql`default`;
+              if (v === null) return sql`null`;
               if (c.type === 'bytea') return sql`${Buffer.from((v as { $bytea: string }).$bytea, 'base64')}`;
               if (c.type === 'json' || c.type === 'jsonb') return sql`${JSON.stringify(v)}::jsonb`;
               return sql`${v}`;

@@ -1,9 +1,10 @@
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { Db } from '../db/database';
 import { addDays, localDateOf } from '../time';
-import { courseRepository } from '../course/course.repository';
+import { courseCache } from '../course/course-cache';
+import { approvedExtensionsOf, deadlinesOf } from '../portfolio/deadlines';
 import { calendarFeedRepository } from './calendar-feed.repository';
-import { calendarEntries, type CalendarEntry } from './calendar.service';
+import { calendarEntriesOf, type CalendarEntry } from './calendar.service';
 
 /**
  * The personal iCalendar (RFC 5545) feed behind a secret URL. Times are UTC instants (DTSTART…Z),
@@ -57,10 +58,9 @@ function descriptionOf(e: CalendarEntry, calendarPage: string): string {
 export async function feedForToken(db: Db, token: string, baseUrl: string, now: Date): Promise<string | null> {
   const owner = await calendarFeedRepository.ownerOfToken(db, token);
   if (!owner) return null;
-  const [offering, entries] = await Promise.all([
-    courseRepository.offering(db, owner.offering_id),
-    calendarEntries(db, owner.offering_id, owner.role === 'student' ? owner.id : null, owner.time_zone),
-  ]);
+  const [course, extensions] = await Promise.all([courseCache.current(db, owner.offering_id), approvedExtensionsOf(db, owner.role === 'student' ? owner.id : null)]);
+  const offering = course.offering;
+  const entries = calendarEntriesOf(course, deadlinesOf(course, extensions), owner.time_zone);
   const calendarPage = `${baseUrl}/calendar`;
   const cal = ical({
     name: `${offering.code} ${offering.term}`,

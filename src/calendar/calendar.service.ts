@@ -1,6 +1,6 @@
-import { courseRepository } from '../course/course.repository';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { deadlinesFor } from '../portfolio/deadlines';
+import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
 import { formatDateTime, formatDeadline, formatLocalDate, formatTime, localDateOf } from '../time';
 
 /**
@@ -37,11 +37,13 @@ export interface CalendarWeek {
 }
 
 export async function calendarEntries(db: Db, offeringId: number, userId: number | null, zone: string): Promise<CalendarEntry[]> {
-  const [offering, events, deadlines] = await Promise.all([
-    courseRepository.offering(db, offeringId),
-    courseRepository.events(db, offeringId),
-    deadlinesFor(db, offeringId, userId),
-  ]);
+  const [course, extensions] = await Promise.all([courseCache.current(db, offeringId), approvedExtensionsOf(db, userId)]);
+  return calendarEntriesOf(course, deadlinesOf(course, extensions), zone);
+}
+
+/** Pure: the course's events for a reader with these deadlines, formatted in `zone`, in time order. */
+export function calendarEntriesOf(course: CourseSnapshot, deadlines: Deadline[], zone: string): CalendarEntry[] {
+  const { offering, events } = course;
   const deadlineByReq = new Map(deadlines.map((d) => [d.requirementId, d]));
   return events
     .map((e) => {
@@ -76,11 +78,13 @@ export async function calendarEntries(db: Db, offeringId: number, userId: number
 }
 
 export async function semesterCalendar(db: Db, offeringId: number, userId: number | null, zone: string): Promise<CalendarWeek[]> {
-  const [offering, weeks, entries] = await Promise.all([
-    courseRepository.offering(db, offeringId),
-    courseRepository.weeks(db, offeringId),
-    calendarEntries(db, offeringId, userId, zone),
-  ]);
+  const [course, extensions] = await Promise.all([courseCache.current(db, offeringId), approvedExtensionsOf(db, userId)]);
+  return semesterCalendarOf(course, calendarEntriesOf(course, deadlinesOf(course, extensions), zone));
+}
+
+/** Pure: the course's weeks, each with its entries (grouped on the course's own calendar). */
+export function semesterCalendarOf(course: CourseSnapshot, entries: CalendarEntry[]): CalendarWeek[] {
+  const { offering, weeks } = course;
   const result: CalendarWeek[] = weeks.map((w) => ({
     startsOn: w.starts_on,
     startsOnLabel: `Week of ${formatLocalDate(w.starts_on)}`,

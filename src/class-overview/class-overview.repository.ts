@@ -1,5 +1,6 @@
 import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
+import { classSize } from '../roster/class-size';
 
 /**
  * Queries for the class overview. The page of students is one query (sorted and filtered in
@@ -99,11 +100,16 @@ async function studentPage(db: Db, offeringId: number, q: StudentPageQuery) {
       .limit(q.limit)
       .offset(q.offset)
       .execute(),
-    filtered(db, offeringId, q, { pace: q.behindOnly, sort: null })
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
+    classTotal(db, offeringId, q),
   ]);
-  return { rows, total: Number(total.n) };
+  return { rows, total };
+}
+
+/** The page's total; without a search or the "behind" filter it depends only on who is in the class, so it is kept between views. */
+async function classTotal(db: Db, offeringId: number, q: StudentPageQuery): Promise<number> {
+  const count = filtered(db, offeringId, q, { pace: q.behindOnly, sort: null }).select((eb) => eb.fn.countAll<number>().as('n'));
+  if (!q.search && !q.behindOnly) return classSize(db, `overview:${offeringId}:${q.sectionId ?? 'all'}`, count);
+  return Number((await count.executeTakeFirstOrThrow()).n);
 }
 
 /** Last saved work per student (one query over the four kinds of work). */

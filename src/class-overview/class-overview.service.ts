@@ -1,10 +1,10 @@
 import { absencesFromRequiredMeetings } from '../attendance/absences';
-import { courseRepository } from '../course/course.repository';
+import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { edxProgressFor, edxProgressLabel } from '../edx-import/edx-progress';
-import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
+import { checklistsOf, type Checklist } from '../portfolio/checklist';
 import { paceFromCompletions, semesterPosition } from '../progress/pace';
-import { progressRepository } from '../progress/progress.repository';
+import { outlineOf, progressRepository } from '../progress/progress.repository';
 import { daysUntil, formatDate, formatLocalDate } from '../time';
 import { classOverviewRepository as repo } from './class-overview.repository';
 import { DEFAULT_DIRECTION, type OverviewQuery } from './class-overview.schemas';
@@ -33,11 +33,9 @@ function portfolioStatus(checklist: Checklist | undefined, submission: { is_comp
 }
 
 export async function overviewPage(db: Db, offeringId: number, query: OverviewQuery, zone: string, now: Date) {
-  const [outline, sections, requirements] = await Promise.all([
-    progressRepository.outline(db, offeringId),
-    courseRepository.sections(db, offeringId),
-    courseRepository.portfolioRequirements(db, offeringId),
-  ]);
+  const course = await courseCache.current(db, offeringId);
+  const { sections, requirements } = course;
+  const outline = outlineOf(course);
   const position = semesterPosition(outline, now);
   const dir = query.dir ?? DEFAULT_DIRECTION[query.sort];
   const lessonUnitIds = outline.lessons.map((l) => l.unitId);
@@ -55,7 +53,7 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
   });
   const userIds = rows.map((r) => r.id);
 
-  const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, ...checklists] = await Promise.all([
+  const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, checklistsByRequirement] = await Promise.all([
     progressRepository.completionCounts(db, userIds, lessonUnitIds),
     edxProgressFor(db, userIds),
     repo.lastWork(db, userIds),
@@ -64,8 +62,14 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
     repo.latestSubmissions(db, userIds),
     repo.latestExtensions(db, userIds),
     repo.remindersSent(db, userIds),
-    ...requirements.map((r) => portfolioChecklists(db, r.id, userIds)),
+    checklistsOf(
+      db,
+      course,
+      requirements.map((r) => r.id),
+      userIds,
+    ),
   ]);
+  const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);
   const pace = paceFromCompletions(outline, position, counts, userIds);
 
   const attendanceOf = new Map<number, Record<string, number>>();

@@ -110,6 +110,12 @@ export interface CalendarEventTable {
   updated_at: Generated<Date>;
 }
 
+/** One row: moved by triggers whenever a course table changes (migration 0095, src/course/course-cache.ts). */
+export interface CourseDataVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface CourseTables {
   course_offering: CourseOfferingTable;
   section: SectionTable;
@@ -119,4 +125,5 @@ export interface CourseTables {
   course_week: CourseWeekTable;
   portfolio_requirement: PortfolioRequirementTable;
   calendar_event: CalendarEventTable;
+  course_data_version: CourseDataVersionTable;
 }

@@ -162,6 +162,21 @@ async function approvedFor(db: Db, userIds: number[], requirementId: number) {
   return new Map(rows.map((r) => [r.user_id, r]));
 }
 
+/** Approved extensions of the students for any of the requirements: Map<"userId:requirementId", request>. One query. */
+async function approvedForEach(db: Db, userIds: number[], requirementIds: number[]) {
+  const rows =
+    userIds.length && requirementIds.length
+      ? await db
+          .selectFrom('extension_request as x')
+          .select(listColumns)
+          .where('x.user_id', 'in', [...new Set(userIds)])
+          .where('x.portfolio_requirement_id', 'in', requirementIds)
+          .where('x.status', '=', 'approved')
+          .execute()
+      : [];
+  return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
+}
+
 async function pendingCount(db: Db, offeringId: number): Promise<number> {
   const { n } = await db
     .selectFrom('extension_request as x')
@@ -183,5 +198,6 @@ export const extensionsRepository = Object.freeze({
   decide,
   lockStudentRequests,
   approvedFor,
+  approvedForEach,
   pendingCount,
 });

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import type { Database, Db } from '../db/database';
+import { classSize } from '../roster/class-size';
 import type { StatusFilter } from './grading.schemas';
 
 /**
@@ -60,13 +61,13 @@ const studentColumns = (q: ReturnType<typeof filtered>) => q.select(['u.id', 'u.
 export type GradebookStudent = { id: number; name: string; email: string; section: string };
 
 async function studentPage(db: Db, offeringId: number, f: GradebookFilter, limit: number, offset: number): Promise<{ rows: GradebookStudent[]; total: number }> {
+  const count = filtered(db, offeringId, f).select((eb) => eb.fn.countAll<number>().as('n'));
   const [rows, total] = await Promise.all([
     studentColumns(filtered(db, offeringId, f)).orderBy('u.name').orderBy('u.id').limit(limit).offset(offset).execute(),
-    filtered(db, offeringId, f)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
+    // Without a status filter the total depends only on who is in the class: kept between views.
+    f.status === null ? classSize(db, `gradebook:${offeringId}:${f.sectionId ?? 'all'}`, count) : count.executeTakeFirstOrThrow().then((r) => Number(r.n)),
   ]);
-  return { rows, total: Number(total.n) };
+  return { rows, total };
 }
 
 /** The next `limit` students after `after` in (name, id) order: the CSV export's keyset pages. */

@@ -1,9 +1,10 @@
 import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { certificateStatus, type CertificateStatus } from '../certificates/eligibility';
-import { courseRepository } from '../course/course.repository';
+import { courseCache } from '../course/course-cache';
+import type { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { extensionsRepository } from '../extensions/extensions.repository';
-import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
+import { checklistsOf, type Checklist } from '../portfolio/checklist';
 import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
 import { formatDateTime, formatDuration, formatLocalDate } from '../time';
 import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
@@ -14,12 +15,13 @@ import { historyView } from './grading.service';
 /**
  * The gradebook: one row per active student, one column per portfolio (status, completeness,
  * grade and its history), certificate eligibility, filters by section and status, paged.
- * Per page: the student query and its count, then a fixed set of batched reads per portfolio.
+ * Per page: the cached course, the student query and its count (kept between views when only the
+ * roster decides it), then a fixed set of batched reads covering every portfolio.
  */
 export const PAGE_SIZE = 50;
 
 export type Requirement = Awaited<ReturnType<typeof courseRepository.portfolioRequirements>>[number];
-type Extension = Awaited<ReturnType<typeof extensionsRepository.approvedFor>> extends Map<number, infer X> ? X : never;
+type Extension = Awaited<ReturnType<typeof extensionsRepository.approvedForEach>> extends Map<string, infer X> ? X : never;
 type Grade = Awaited<ReturnType<typeof gradingRepository.gradesFor>>[number];
 
 export interface PortfolioFacts {
@@ -43,19 +45,20 @@ export function filterFor(query: Pick<GradebookQuery, 'section' | 'status' | 'po
 /** Batched facts for a set of students: latest submission, approved extension, grade, per portfolio. */
 export async function factsFor(db: Db, requirements: Requirement[], students: GradebookStudent[]): Promise<StudentFacts[]> {
   const ids = students.map((s) => s.id);
-  const [grades, ...perRequirement] = await Promise.all([
+  const requirementIds = requirements.map((r) => r.id);
+  const [grades, submissions, extensions] = await Promise.all([
     gradingRepository.gradesFor(db, ids),
-    ...requirements.map((r) => Promise.all([submissionsRepository.latestFor(db, ids, r.id), extensionsRepository.approvedFor(db, ids, r.id)])),
+    submissionsRepository.latestForEach(db, ids, requirementIds),
+    extensionsRepository.approvedForEach(db, ids, requirementIds),
   ]);
   const gradeOf = new Map(grades.map((g) => [`${g.user_id}:${g.portfolio_requirement_id}`, g]));
   const courses = requirements.map((r) => ({ requirementId: r.id, edxCode: r.edx_code, edxTitle: r.edx_title }));
   return students.map((student) => {
-    const portfolios = requirements.map((requirement, i) => {
-      const [submissions, extensions] = perRequirement[i];
+    const portfolios = requirements.map((requirement) => {
       return {
         requirement,
-        submission: submissions.get(student.id) ?? null,
-        extension: extensions.get(student.id) ?? null,
+        submission: submissions.get(`${student.id}:${requirement.id}`) ?? null,
+        extension: extensions.get(`${student.id}:${requirement.id}`) ?? null,
         grade: gradeOf.get(`${student.id}:${requirement.id}`) ?? null,
       };
     });
@@ -97,16 +100,23 @@ function cellView(p: PortfolioFacts, checklist: Checklist | undefined, events: R
 }
 
 export async function gradebookPage(db: Db, offeringId: number, query: GradebookQuery, zone: string) {
-  const [requirements, sections] = await Promise.all([courseRepository.portfolioRequirements(db, offeringId), courseRepository.sections(db, offeringId)]);
+  const course = await courseCache.current(db, offeringId);
+  const { requirements, sections } = course;
   const filter = filterFor(query, requirements);
   const { rows, total } = await repo.studentPage(db, offeringId, filter, PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
   const ids = rows.map((r) => r.id);
-  const [facts, events, absences, ...checklists] = await Promise.all([
+  const [facts, events, absences, checklistsByRequirement] = await Promise.all([
     factsFor(db, requirements, rows),
     gradingRepository.eventsFor(db, ids),
     requiredMeetingAbsences(db, offeringId, ids),
-    ...requirements.map((r) => portfolioChecklists(db, r.id, ids)),
+    checklistsOf(
+      db,
+      course,
+      requirements.map((r) => r.id),
+      ids,
+    ),
   ]);
+  const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);
   const eventsOf = (userId: number, rid: number) => historyView(events.filter((e) => e.user_id === userId && e.portfolio_requirement_id === rid), zone);
   const students = facts.map((f) => ({
     id: f.student.id,

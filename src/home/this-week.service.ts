@@ -1,15 +1,16 @@
-import { calendarEntries, type CalendarEntry } from '../calendar/calendar.service';
+import { calendarEntriesOf, type CalendarEntry } from '../calendar/calendar.service';
+import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { deadlinesFor, type Deadline } from '../portfolio/deadlines';
+import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
 import { paceFromCompletions, semesterPosition, type Pace, type SemesterPosition } from '../progress/pace';
 import { checklistsFor, progressFromData, type CourseProgress } from '../progress/progress';
-import { progressRepository, type CourseOutline, type OutlineWeek } from '../progress/progress.repository';
+import { outlineOf, progressRepository, type CourseOutline, type OutlineWeek } from '../progress/progress.repository';
 import { addDays, daysUntil, formatDeadline, formatLocalDate, localDateOf } from '../time';
 
 /**
  * The student's home page, "This week": where the semester is, this Monday's campus meeting,
- * what is due next, pace and progress. One read of the outline, completions, the reader's
- * calendar entries, deadlines (with extensions) and the batched portfolio checklists.
+ * what is due next, pace and progress. The course comes from the cache (one version check); the
+ * reader's own data is three queries: approved extensions, completions, portfolio checklists.
  */
 export interface Reader {
   id: number;
@@ -145,20 +146,20 @@ function phaseMessage(position: SemesterPosition): string | null {
 }
 
 export async function thisWeek(db: Db, reader: Reader, now: Date) {
-  const [outline, entries, deadlines] = await Promise.all([
-    progressRepository.outline(db, reader.offeringId),
-    calendarEntries(db, reader.offeringId, reader.id, reader.timeZone),
-    deadlinesFor(db, reader.offeringId, reader.id),
-  ]);
-  const refs = deadlines.map((d) => ({ requirementId: d.requirementId, edxCourseId: d.edxCourseId }));
-  const [counts, checklists] = await Promise.all([
+  const course = await courseCache.current(db, reader.offeringId);
+  const outline = outlineOf(course);
+  const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
+  const [extensions, counts, checklists] = await Promise.all([
+    approvedExtensionsOf(db, reader.id),
     progressRepository.completionCounts(
       db,
       [reader.id],
       outline.lessons.map((l) => l.unitId),
     ),
-    checklistsFor(db, refs, [reader.id]),
+    checklistsFor(db, course, refs, [reader.id]),
   ]);
+  const deadlines = deadlinesOf(course, extensions);
+  const entries = calendarEntriesOf(course, deadlines, reader.timeZone);
   const position = semesterPosition(outline, now);
   const pace = paceFromCompletions(outline, position, counts, [reader.id]).get(reader.id)!;
   const progress = progressFromData(outline, counts, refs, checklists, [reader.id]).get(reader.id)!;

@@ -45,13 +45,15 @@ export class PostgresSessionStore extends session.Store {
       .then(() => cb?.(), (err) => cb?.(err));
   }
 
-  override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
-    this.db
-      .updateTable('http_session')
-      .set({ expires_at: this.expiry(sess) })
-      .where('sid', '=', sid)
-      .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+  /**
+   * express-session calls this after every request that did not change the session. With
+   * `rolling: false` the browser's cookie keeps the expiry it was given when the session was last
+   * saved, and `set` stored that same expiry in the row, so moving the row's expiry here would buy
+   * nothing: it was a committed write (and a WAL flush) on every page view. Saving a changed
+   * session (log in, a flash message) still sets both.
+   */
+  override touch(_sid: string, _sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    cb?.();
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {

@@ -2,18 +2,18 @@ import type { Request, Response } from 'express';
 import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
-import { courseRepository } from '../course/course.repository';
+import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import type { FieldErrors } from '../http/forms';
 import { render } from '../http/render';
-import { studyGuidesRepository } from '../study-guides/study-guides.repository';
 import { teamsRepository } from '../teams/teams.repository';
 import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
 import { addDays, formatDateTime, localDateOf } from '../time';
 import { celebrateRepository, SHARES_SHOWN } from './celebrate.repository';
 import { enrichmentRepository } from './enrichment.repository';
+import { lessonPageRepository } from './lesson-page.repository';
 import { lessonsRepository } from './lessons.repository';
 import { lessonsService, unitHeading } from './lessons.service';
 
@@ -29,19 +29,23 @@ export interface LessonPageOptions {
 }
 
 async function studentWork(db: Db, userId: number, unitId: number, zone: string) {
-  const [completions, guide, enrichment, membership, note, learningCheck] = await Promise.all([
+  const [completions, one, enrichment, members, artifactVersions] = await Promise.all([
     lessonsRepository.completions(db, userId, unitId),
-    studyGuidesRepository.findByUserUnit(db, userId, unitId),
+    lessonPageRepository.singleRows(db, userId, unitId),
     enrichmentRepository.list(db, userId, unitId),
-    teamsRepository.membershipOf(db, userId, unitId),
-    lessonsRepository.latestNote(db, userId, unitId),
-    lessonsRepository.latestLearningCheck(db, userId, unitId),
+    lessonPageRepository.teamMembers(db, userId, unitId),
+    lessonPageRepository.teamArtifactVersions(db, userId, unitId),
   ]);
-  const [guideVersion, members, artifactVersions] = await Promise.all([
-    guide ? studyGuidesRepository.latestVersion(db, guide.id) : undefined,
-    membership ? teamsRepository.membersOf(db, [membership.team_id]) : [],
-    membership ? teamsRepository.artifactVersions(db, membership.team_id) : [],
-  ]);
+  const guide = one?.guide_id ? { id: one.guide_id, deleted_at: one.guide_deleted_at } : undefined;
+  const guideVersion =
+    one?.guide_version_id && one.guide_version_no !== null && one.guide_body_md !== null && one.guide_created_at !== null
+      ? { version_no: one.guide_version_no, body_md: one.guide_body_md, attachment_id: one.guide_attachment_id, created_at: one.guide_created_at }
+      : undefined;
+  const membership = one?.membership_id && one.team_id !== null && one.joined_at !== null ? { team_id: one.team_id, team_name: one.team_name!, joined_at: one.joined_at } : undefined;
+  const note = one?.note_created_at ? { body: one.note_body!, created_at: one.note_created_at, saves: one.note_saves } : undefined;
+  const learningCheck = one?.lc_submitted_at
+    ? { understanding: one.lc_understanding!, strengths: one.lc_strengths!, weaknesses: one.lc_weaknesses!, submitted_at: one.lc_submitted_at, saves: one.lc_saves! }
+    : undefined;
   const fileIds = [guideVersion?.attachment_id, ...artifactVersions.map((v) => v.attachment_id)].filter((id): id is number => !!id);
   const files = await attachmentsRepository.metaByIds(db, fileIds);
   const file = (id: number | null | undefined) => attachmentsService.attachmentView(id ? files.get(id) : null);
@@ -87,7 +91,8 @@ async function studentWork(db: Db, userId: number, unitId: number, zone: string)
 export async function lessonPageModel(ctx: AppContext, reader: Express.User, unitId: number, opts: LessonPageOptions) {
   const db = ctx.db;
   const now = ctx.clock.now();
-  const unit = await lessonsService.requireUnit(db, reader.offeringId, unitId);
+  const course = await courseCache.current(db, reader.offeringId);
+  const unit = lessonsService.unitOf(course, unitId);
   const subject = opts.subjectId !== null && opts.subjectId !== reader.id ? await lessonsRepository.student(db, reader.offeringId, opts.subjectId) : null;
   if (opts.subjectId !== null && opts.subjectId !== reader.id && !subject) throw new NotFound('We could not find that student.');
   const isLesson = unit.kind === 'lesson';
@@ -97,7 +102,7 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   const isThisWeek = !!unit.week_starts_on && unit.week_starts_on <= today && today < addDays(unit.week_starts_on, 7);
 
   const [components, work, shares] = await Promise.all([
-    isLesson ? courseRepository.components(db) : [],
+    isLesson ? course.components : [],
     isLesson && opts.subjectId !== null ? studentWork(db, opts.subjectId, unitId, zone) : null,
     isLesson ? celebrateRepository.list(db, unitId, { id: reader.id, isInstructor: reader.role === 'instructor' }) : [],
   ]);

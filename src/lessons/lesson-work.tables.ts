@@ -41,6 +41,9 @@ export interface TeamTable {
   name: string;
   created_by: number;
   created_at: Date;
+  /** Kept by triggers on team_membership (migration 0097): active members, and the latest join among them. */
+  active_members: Generated<number>;
+  last_joined_at: Generated<Date | null>;
 }
 
 export interface TeamMembershipTable {

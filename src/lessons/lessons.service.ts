@@ -1,3 +1,4 @@
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
@@ -24,6 +25,30 @@ type Unit = NonNullable<Awaited<ReturnType<typeof lessonsRepository.unitInOfferi
 export function unitHeading(unit: { edx_code: string; kind: string; lesson_number: number | null; title: string }): string {
   const n = unit.kind === 'lesson' && unit.lesson_number ? `Lesson ${String(unit.lesson_number).padStart(2, '0')} — ` : '';
   return `${unit.edx_code} · ${n}${unit.title}`;
+}
+
+/** Pure: the unit from the cached course, as `unitInOffering` reads it (else NotFound). */
+function unitOf(course: CourseSnapshot, unitId: number): Unit {
+  const u = course.units.find((x) => x.id === unitId);
+  if (!u) throw new NotFound('We could not find that lesson.');
+  const c = course.edxCourses.find((x) => x.id === u.edx_course_id)!;
+  const week = course.weeks.find((w) => w.unit_id === u.id);
+  return {
+    id: u.id,
+    edx_course_id: u.edx_course_id,
+    position: u.position,
+    kind: u.kind,
+    lesson_number: u.lesson_number,
+    title: u.title,
+    summary: u.summary,
+    edx_code: c.code,
+    edx_title: c.title,
+    edx_url: c.edx_url,
+    discussion_url: c.discussion_url,
+    social_url: course.offering.social_url,
+    course_zone: course.offering.time_zone,
+    week_starts_on: week?.starts_on ?? null,
+  };
 }
 
 async function requireUnit(db: Db, offeringId: number, unitId: number): Promise<Unit> {
@@ -85,9 +110,8 @@ async function moderateShare(db: Db, instructor: Student, unitId: number, shareI
 
 /** Both edX courses' units, each with the reader's components done (x of 7) for lessons. */
 async function lessonIndex(db: Db, offeringId: number, userId: number | null) {
-  const [units, components, counts] = await Promise.all([
-    courseRepository.units(db, offeringId),
-    courseRepository.components(db),
+  const [{ units, components }, counts] = await Promise.all([
+    courseCache.current(db, offeringId),
     userId ? lessonsRepository.completionCounts(db, userId, offeringId) : Promise.resolve(new Map<number, number>()),
   ]);
   const courses: { code: string; title: string; units: { id: number; heading: string; isLesson: boolean; done: number; total: number; complete: boolean }[] }[] = [];
@@ -102,6 +126,7 @@ async function lessonIndex(db: Db, offeringId: number, userId: number | null) {
 }
 
 export const lessonsService = Object.freeze({
+  unitOf,
   requireUnit,
   requireLesson,
   setComponentDone,

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 
 /**
@@ -31,131 +33,139 @@ export interface Checklist {
   missing: ChecklistItem[];
 }
 
-export async function portfolioChecklists(db: Db, requirementId: number, userIds: number[]): Promise<Map<number, Checklist>> {
-  const result = new Map<number, Checklist>();
-  if (userIds.length === 0) return result;
-  const req = await db
-    .selectFrom('portfolio_requirement')
-    .select(['id', 'edx_course_id'])
-    .where('id', '=', requirementId)
-    .executeTakeFirstOrThrow();
-  const lessons = await db
-    .selectFrom('unit')
-    .select(['id', 'lesson_number', 'title'])
-    .where('edx_course_id', '=', req.edx_course_id)
-    .where('kind', '=', 'lesson')
-    .orderBy('position')
-    .execute();
-  const unitIds = lessons.map((l) => l.id);
+type VersionRow = { kind: ItemKind; user_id: number; key_id: number; version_id: number | null };
 
-  const [guides, artifacts, assessments, reflections] = await Promise.all([
-    unitIds.length
-      ? db
-          .selectFrom('study_guide as g')
-          .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
-          .select(['g.user_id', 'g.unit_id', (eb) => eb.fn.max('v.id').as('version_id')])
-          .where('g.user_id', 'in', userIds)
-          .where('g.unit_id', 'in', unitIds)
-          .where('g.deleted_at', 'is', null)
-          .groupBy(['g.user_id', 'g.unit_id'])
-          .execute()
-      : Promise.resolve([]),
-    unitIds.length
-      ? db
-          .selectFrom('team_membership as m')
-          .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
-          .select(['m.user_id', 'm.unit_id', (eb) => eb.fn.max('a.id').as('version_id')])
-          .where('m.user_id', 'in', userIds)
-          .where('m.unit_id', 'in', unitIds)
-          .where('m.left_at', 'is', null)
-          .groupBy(['m.user_id', 'm.unit_id'])
-          .execute()
-      : Promise.resolve([]),
-    db
-      .selectFrom('peer_assessment')
-      .select(['assessee_id as user_id', (eb) => eb.fn.max('id').as('version_id')])
-      .where('portfolio_requirement_id', '=', requirementId)
-      .where('assessee_id', 'in', userIds)
-      .where('status', '=', 'submitted')
-      .groupBy('assessee_id')
-      .execute(),
-    db
-      .selectFrom('portfolio_reflection as r')
-      .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
-      .select(['r.user_id', (eb) => eb.fn.max('v.id').as('version_id')])
-      .where('r.portfolio_requirement_id', '=', requirementId)
-      .where('r.user_id', 'in', userIds)
-      .where('v.body_md', '<>', '')
-      .groupBy('r.user_id')
-      .execute(),
-  ]);
+/**
+ * The current version of every portfolio item of these students for these requirements: one
+ * query (a UNION ALL of four grouped reads), whatever the number of students or requirements.
+ * key_id is the unit for study guides and team artifacts, the requirement for the others.
+ */
+async function currentVersions(db: Db, requirementIds: number[], unitIds: number[], userIds: number[]): Promise<VersionRow[]> {
+  const kind = (k: ItemKind) => sql<ItemKind>`${sql.lit(k)}`.as('kind');
+  const guides = db
+    .selectFrom('study_guide as g')
+    .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
+    .select([kind('study_guide'), 'g.user_id', 'g.unit_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
+    .where('g.user_id', 'in', userIds)
+    .where('g.unit_id', 'in', unitIds)
+    .where('g.deleted_at', 'is', null)
+    .groupBy(['g.user_id', 'g.unit_id']);
+  const artifacts = db
+    .selectFrom('team_membership as m')
+    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
+    .select([kind('team_artifact'), 'm.user_id', 'm.unit_id as key_id', (eb) => eb.fn.max('a.id').as('version_id')])
+    .where('m.user_id', 'in', userIds)
+    .where('m.unit_id', 'in', unitIds)
+    .where('m.left_at', 'is', null)
+    .groupBy(['m.user_id', 'm.unit_id']);
+  const assessments = db
+    .selectFrom('peer_assessment')
+    .select([kind('peer_assessment'), 'assessee_id as user_id', 'portfolio_requirement_id as key_id', (eb) => eb.fn.max('id').as('version_id')])
+    .where('portfolio_requirement_id', 'in', requirementIds)
+    .where('assessee_id', 'in', userIds)
+    .where('status', '=', 'submitted')
+    .groupBy(['assessee_id', 'portfolio_requirement_id']);
+  const reflections = db
+    .selectFrom('portfolio_reflection as r')
+    .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
+    .select([kind('reflection'), 'r.user_id', 'r.portfolio_requirement_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
+    .where('r.portfolio_requirement_id', 'in', requirementIds)
+    .where('r.user_id', 'in', userIds)
+    .where('v.body_md', '<>', '')
+    .groupBy(['r.user_id', 'r.portfolio_requirement_id']);
+  const perRequirement = assessments.unionAll(reflections);
+  const query = unitIds.length ? guides.unionAll(artifacts).unionAll(perRequirement) : perRequirement;
+  return (await query.execute()) as VersionRow[];
+}
 
-  const guideOf = new Map(guides.map((g) => [`${g.user_id}:${g.unit_id}`, Number(g.version_id)]));
-  const artifactOf = new Map(artifacts.map((a) => [`${a.user_id}:${a.unit_id}`, Number(a.version_id)]));
-  const assessmentOf = new Map(assessments.map((a) => [a.user_id, Number(a.version_id)]));
-  const reflectionOf = new Map(reflections.map((r) => [r.user_id, Number(r.version_id)]));
-
-  for (const userId of userIds) {
-    const items: ChecklistItem[] = [];
-    for (const l of lessons) {
-      const n = String(l.lesson_number).padStart(2, '0');
-      const g = guideOf.get(`${userId}:${l.id}`) ?? null;
-      items.push({
-        key: `study_guide:${l.id}`,
-        kind: 'study_guide',
-        label: `Lesson ${n} study guide`,
-        unitId: l.id,
-        lessonNumber: l.lesson_number,
-        present: g !== null,
-        versionId: g,
-        fixUrl: `/lessons/${l.id}#study-guide`,
-      });
-      const a = artifactOf.get(`${userId}:${l.id}`) ?? null;
-      items.push({
-        key: `team_artifact:${l.id}`,
-        kind: 'team_artifact',
-        label: `Lesson ${n} Team Practice artifact`,
-        unitId: l.id,
-        lessonNumber: l.lesson_number,
-        present: a !== null,
-        versionId: a,
-        fixUrl: `/lessons/${l.id}#team-practice`,
-      });
-    }
-    const pa = assessmentOf.get(userId) ?? null;
+/** Pure: one student's checklist for one requirement, from the current versions. */
+function checklistOf(requirementId: number, userId: number, lessons: { id: number; lesson_number: number | null }[], versionOf: Map<string, number>): Checklist {
+  const items: ChecklistItem[] = [];
+  for (const l of lessons) {
+    const n = String(l.lesson_number).padStart(2, '0');
+    const g = versionOf.get(`study_guide:${userId}:${l.id}`) ?? null;
     items.push({
-      key: 'peer_assessment',
-      kind: 'peer_assessment',
-      label: 'Peer assessment by a colleague',
-      unitId: null,
-      lessonNumber: null,
-      present: pa !== null,
-      versionId: pa,
-      fixUrl: `/portfolios/${requirementId}#peer-assessment`,
+      key: `study_guide:${l.id}`,
+      kind: 'study_guide',
+      label: `Lesson ${n} study guide`,
+      unitId: l.id,
+      lessonNumber: l.lesson_number,
+      present: g !== null,
+      versionId: g,
+      fixUrl: `/lessons/${l.id}#study-guide`,
     });
-    const rf = reflectionOf.get(userId) ?? null;
+    const a = versionOf.get(`team_artifact:${userId}:${l.id}`) ?? null;
     items.push({
-      key: 'reflection',
-      kind: 'reflection',
-      label: 'Personal reflection',
-      unitId: null,
-      lessonNumber: null,
-      present: rf !== null,
-      versionId: rf,
-      fixUrl: `/portfolios/${requirementId}#reflection`,
-    });
-    const missing = items.filter((i) => !i.present);
-    result.set(userId, {
-      requirementId,
-      userId,
-      items,
-      presentCount: items.length - missing.length,
-      total: items.length,
-      complete: missing.length === 0,
-      missing,
+      key: `team_artifact:${l.id}`,
+      kind: 'team_artifact',
+      label: `Lesson ${n} Team Practice artifact`,
+      unitId: l.id,
+      lessonNumber: l.lesson_number,
+      present: a !== null,
+      versionId: a,
+      fixUrl: `/lessons/${l.id}#team-practice`,
     });
   }
+  const pa = versionOf.get(`peer_assessment:${userId}:${requirementId}`) ?? null;
+  items.push({
+    key: 'peer_assessment',
+    kind: 'peer_assessment',
+    label: 'Peer assessment by a colleague',
+    unitId: null,
+    lessonNumber: null,
+    present: pa !== null,
+    versionId: pa,
+    fixUrl: `/portfolios/${requirementId}#peer-assessment`,
+  });
+  const rf = versionOf.get(`reflection:${userId}:${requirementId}`) ?? null;
+  items.push({
+    key: 'reflection',
+    kind: 'reflection',
+    label: 'Personal reflection',
+    unitId: null,
+    lessonNumber: null,
+    present: rf !== null,
+    versionId: rf,
+    fixUrl: `/portfolios/${requirementId}#reflection`,
+  });
+  const missing = items.filter((i) => !i.present);
+  return { requirementId, userId, items, presentCount: items.length - missing.length, total: items.length, complete: missing.length === 0, missing };
+}
+
+/**
+ * Checklists of several requirements of the course for any number of students:
+ * Map<requirementId, Map<userId, Checklist>>. One query (the course comes from the cache).
+ */
+export async function checklistsOf(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
+  const result = new Map<number, Map<number, Checklist>>(requirementIds.map((id) => [id, new Map()]));
+  if (userIds.length === 0 || requirementIds.length === 0) return result;
+  const lessonsOf = new Map<number, { id: number; lesson_number: number | null }[]>();
+  for (const rid of requirementIds) {
+    const req = course.requirements.find((r) => r.id === rid);
+    if (!req) throw new Error(`Portfolio requirement ${rid} is not part of offering ${course.offering.id}`);
+    lessonsOf.set(rid, course.units.filter((u) => u.edx_course_id === req.edx_course_id && u.kind === 'lesson'));
+  }
+  const unitIds = [...lessonsOf.values()].flat().map((l) => l.id);
+  const rows = await currentVersions(db, requirementIds, unitIds, userIds);
+  const versionOf = new Map(rows.map((r) => [`${r.kind}:${r.user_id}:${r.key_id}`, Number(r.version_id)]));
+  for (const rid of requirementIds) {
+    const lists = result.get(rid)!;
+    for (const userId of userIds) lists.set(userId, checklistOf(rid, userId, lessonsOf.get(rid)!, versionOf));
+  }
   return result;
+}
+
+/** One requirement's checklists for any number of students (three queries: the requirement's offering, the course version, the items). */
+export async function portfolioChecklists(db: Db, requirementId: number, userIds: number[]): Promise<Map<number, Checklist>> {
+  if (userIds.length === 0) return new Map();
+  const req = await db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.offering_id'])
+    .where('pr.id', '=', requirementId)
+    .executeTakeFirstOrThrow();
+  const course = await courseCache.current(db, req.offering_id);
+  return (await checklistsOf(db, course, [requirementId], userIds)).get(requirementId)!;
 }
 
 export async function portfolioChecklist(db: Db, requirementId: number, userId: number): Promise<Checklist> {

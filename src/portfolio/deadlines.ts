@@ -1,3 +1,4 @@
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 
 /**
@@ -16,29 +17,43 @@ export interface Deadline {
   extended: boolean;
 }
 
-export async function deadlinesFor(db: Db, offeringId: number, userId: number | null): Promise<Deadline[]> {
+export interface GrantedExtension {
+  granted_due_on: string | null;
+  granted_due_at: Date | null;
+}
+
+/** The student's approved extensions by requirement (at most one each): one query. */
+export async function approvedExtensionsOf(db: Db, userId: number | null): Promise<Map<number, GrantedExtension>> {
+  if (userId === null) return new Map();
   const rows = await db
-    .selectFrom('portfolio_requirement as pr')
-    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
-    .leftJoin('extension_request as x', (join) =>
-      join
-        .onRef('x.portfolio_requirement_id', '=', 'pr.id')
-        .on('x.user_id', '=', userId ?? -1)
-        .on('x.status', '=', 'approved'),
-    )
-    .select(['pr.id', 'pr.edx_course_id', 'pr.title', 'pr.due_on', 'pr.due_at', 'c.code', 'x.granted_due_on', 'x.granted_due_at'])
-    .where('c.offering_id', '=', offeringId)
-    .orderBy('c.position')
+    .selectFrom('extension_request')
+    .select(['portfolio_requirement_id', 'granted_due_on', 'granted_due_at'])
+    .where('user_id', '=', userId)
+    .where('status', '=', 'approved')
     .execute();
-  return rows.map((r) => ({
-    requirementId: r.id,
-    edxCourseId: r.edx_course_id,
-    edxCode: r.code,
-    title: r.title,
-    dueOn: r.granted_due_on ?? r.due_on,
-    dueAt: r.granted_due_at ?? r.due_at,
-    originalDueOn: r.due_on,
-    originalDueAt: r.due_at,
-    extended: r.granted_due_at !== null,
-  }));
+  return new Map(rows.map((r) => [r.portfolio_requirement_id, r]));
+}
+
+/** Pure: the course's requirements (in edX course order) with the student's extensions applied. */
+export function deadlinesOf(course: CourseSnapshot, extensions: Map<number, GrantedExtension>): Deadline[] {
+  return course.requirements.map((r) => {
+    const x = extensions.get(r.id);
+    const grantedAt = x?.granted_due_at ?? null;
+    return {
+      requirementId: r.id,
+      edxCourseId: r.edx_course_id,
+      edxCode: r.edx_code,
+      title: r.title,
+      dueOn: x?.granted_due_on ?? r.due_on,
+      dueAt: grantedAt ?? r.due_at,
+      originalDueOn: r.due_on,
+      originalDueAt: r.due_at,
+      extended: grantedAt !== null,
+    };
+  });
+}
+
+export async function deadlinesFor(db: Db, offeringId: number, userId: number | null): Promise<Deadline[]> {
+  const [course, extensions] = await Promise.all([courseCache.current(db, offeringId), approvedExtensionsOf(db, userId)]);
+  return deadlinesOf(course, extensions);
 }

@@ -1,10 +1,11 @@
+import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import { requestView } from '../extensions/extension-views';
 import { extensionsRepository } from '../extensions/extensions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
-import { portfolioChecklist } from './checklist';
-import { deadlinesFor, type Deadline } from './deadlines';
+import { checklistsOf } from './checklist';
+import { approvedExtensionsOf, deadlinesOf, type Deadline } from './deadlines';
 import { portfolioService, type Owner } from './portfolio.service';
 import { reflectionsRepository } from './reflections.repository';
 import { snapshotView } from './snapshot';
@@ -47,16 +48,23 @@ function submissionRow(s: SubmissionSummary, zone: string, url: string) {
   };
 }
 
-/** The student's portfolio page (or, for the instructor, a read-only view of it). */
+/**
+ * The student's portfolio page (or, for the instructor, a read-only view of it). The course comes
+ * from the cache; the student's own data is four queries: checklist, reflection versions,
+ * submissions and extension requests (the approved one, if any, moves the deadline).
+ */
 async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone: string, now: Date) {
-  const due = await portfolioService.deadlineOf(db, owner, requirementId);
-  const [checklist, reflection, submissions, extensions] = await Promise.all([
-    portfolioChecklist(db, requirementId, owner.id),
-    reflectionsRepository.find(db, owner.id, requirementId),
+  const course = await courseCache.current(db, owner.offeringId);
+  if (!course.requirements.some((r) => r.id === requirementId)) throw new NotFound('We could not find that portfolio.');
+  const [checklists, versions, submissions, extensions] = await Promise.all([
+    checklistsOf(db, course, [requirementId], [owner.id]),
+    reflectionsRepository.versionsOf(db, owner.id, requirementId),
     submissionsRepository.listFor(db, owner.id, requirementId),
     extensionsRepository.listForStudent(db, owner.id, requirementId),
   ]);
-  const versions = reflection ? await reflectionsRepository.versions(db, reflection.id) : [];
+  const approved = extensions.find((x) => x.status === 'approved');
+  const due = deadlinesOf(course, new Map(approved ? [[requirementId, approved]] : [])).find((d) => d.requirementId === requirementId)!;
+  const checklist = checklists.get(requirementId)!.get(owner.id)!;
   const peer = checklist.items.find((i) => i.kind === 'peer_assessment');
   return {
     requirement: { id: due.requirementId, title: due.title, edxCode: due.edxCode },
@@ -89,14 +97,17 @@ export type PortfolioModel = Awaited<ReturnType<typeof portfolioModel>>;
 
 /** Both portfolios of a student, for GET /portfolios. */
 async function listModel(db: Db, student: Owner, zone: string, now: Date) {
-  const deadlines = await deadlinesFor(db, student.offeringId, student.id);
+  const course = await courseCache.current(db, student.offeringId);
+  const requirementIds = course.requirements.map((r) => r.id);
+  const [extensions, checklists, latest] = await Promise.all([
+    approvedExtensionsOf(db, student.id),
+    checklistsOf(db, course, requirementIds, [student.id]),
+    Promise.all(requirementIds.map((rid) => submissionsRepository.latestFor(db, [student.id], rid))),
+  ]);
   return Promise.all(
-    deadlines.map(async (d) => {
-      const [checklist, latest] = await Promise.all([
-        portfolioChecklist(db, d.requirementId, student.id),
-        submissionsRepository.latestFor(db, [student.id], d.requirementId),
-      ]);
-      const last = latest.get(student.id);
+    deadlinesOf(course, extensions).map(async (d, i) => {
+      const checklist = checklists.get(d.requirementId)!.get(student.id)!;
+      const last = latest[i].get(student.id);
       return {
         id: d.requirementId,
         title: d.title,

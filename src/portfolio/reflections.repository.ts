@@ -51,4 +51,16 @@ async function versions(db: Db, reflectionId: number) {
     .execute();
 }
 
-export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions });
+/** Every version of the student's reflection on a portfolio, newest first (none without a reflection). */
+async function versionsOf(db: Db, userId: number, requirementId: number) {
+  return db
+    .selectFrom('portfolio_reflection as r')
+    .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
+    .select(['v.id', 'v.version_no', 'v.body_md', 'v.created_at'])
+    .where('r.user_id', '=', userId)
+    .where('r.portfolio_requirement_id', '=', requirementId)
+    .orderBy('v.version_no', 'desc')
+    .execute();
+}
+
+export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOf });

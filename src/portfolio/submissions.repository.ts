@@ -94,4 +94,21 @@ async function latestFor(db: Db, userIds: number[], requirementId: number): Prom
   return new Map(rows.map((r) => [r.user_id, r]));
 }
 
-export const submissionsRepository = Object.freeze({ insert, listFor, find, latestFor });
+/** Each student's latest submission for each of the requirements: Map<"userId:requirementId", summary>. One query. */
+async function latestForEach(db: Db, userIds: number[], requirementIds: number[]): Promise<Map<string, SubmissionSummary>> {
+  if (userIds.length === 0 || requirementIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('portfolio_submission')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(summaryColumns)
+    .where('user_id', 'in', [...new Set(userIds)])
+    .where('portfolio_requirement_id', 'in', requirementIds)
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
+}
+
+export const submissionsRepository = Object.freeze({ insert, listFor, find, latestFor, latestForEach });

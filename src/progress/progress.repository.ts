@@ -1,11 +1,11 @@
-import { courseRepository } from '../course/course.repository';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
 
 /**
  * What pace and progress are computed from: the course's outline (weeks, lessons, components),
- * loaded once per request (three queries), and component completions for any number of students
- * in one query.
+ * built from the cached course data, and component completions for any number of students in
+ * one query.
  */
 export interface OutlineWeek {
   startsOn: string;
@@ -50,40 +50,16 @@ export interface CourseOutline {
   componentCount: number;
 }
 
-/** Lesson units with their edX course and the component count, in semester order: one query. */
-async function unitsWithCourses(db: Db, offeringId: number) {
-  return db
-    .selectFrom('unit')
-    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
-    .select([
-      'unit.id',
-      'unit.kind',
-      'unit.lesson_number',
-      'unit.title',
-      'c.id as edx_course_id',
-      'c.code as edx_code',
-      'c.title as edx_title',
-      'c.edx_url',
-      (eb) => eb.selectFrom('lesson_component').select((e) => e.fn.countAll<number>().as('n')).as('component_count'),
-    ])
-    .where('c.offering_id', '=', offeringId)
-    .orderBy('c.position')
-    .orderBy('unit.position')
-    .execute();
-}
-
-async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
-  const [offering, weeks, units] = await Promise.all([
-    courseRepository.offering(db, offeringId),
-    courseRepository.weeks(db, offeringId),
-    unitsWithCourses(db, offeringId),
-  ]);
+/** The outline from the course data (pure). */
+export function outlineOf(course: CourseSnapshot): CourseOutline {
+  const { offering, weeks, units } = course;
+  const edxById = new Map(course.edxCourses.map((c) => [c.id, c]));
   const scheduledOn = new Map<number, string>();
   for (const w of weeks) if (w.kind === 'lesson' && w.unit_id !== null && !scheduledOn.has(w.unit_id)) scheduledOn.set(w.unit_id, w.starts_on);
   const edxCourses = new Map<number, OutlineCourse>();
-  for (const u of units) if (!edxCourses.has(u.edx_course_id)) edxCourses.set(u.edx_course_id, { id: u.edx_course_id, code: u.edx_code, title: u.edx_title, edxUrl: u.edx_url });
+  for (const u of units) if (!edxCourses.has(u.edx_course_id)) edxCourses.set(u.edx_course_id, { id: u.edx_course_id, code: u.edx_code, title: u.edx_title, edxUrl: edxById.get(u.edx_course_id)!.edx_url });
   return {
-    offeringId,
+    offeringId: offering.id,
     timeZone: offering.time_zone,
     startsOn: offering.starts_on,
     endsOn: offering.ends_on,
@@ -110,8 +86,13 @@ async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
         scheduledOn: scheduledOn.get(u.id) ?? null,
       })),
     edxCourses: [...edxCourses.values()],
-    componentCount: Number(units[0]?.component_count ?? 0),
+    componentCount: units.length ? course.components.length : 0,
   };
+}
+
+/** The outline, from the cached course data (one version check). */
+async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
+  return outlineOf(await courseCache.current(db, offeringId));
 }
 
 /** Components done per student per unit: Map<userId, Map<unitId, count>>. One query. */

@@ -1,7 +1,7 @@
-import { courseRepository } from '../course/course.repository';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
-import { progressRepository, type CourseOutline } from './progress.repository';
+import { checklistsOf, type Checklist } from '../portfolio/checklist';
+import { outlineOf, progressRepository, type CourseOutline } from './progress.repository';
 
 /**
  * Progress per edX course, per student: lesson components done, lessons complete, study guides
@@ -33,10 +33,14 @@ export interface RequirementRef {
   edxCourseId: number;
 }
 
-/** Checklists for every requirement, batched over the students: Map<requirementId, Map<userId, Checklist>>. */
-export async function checklistsFor(db: Db, requirements: RequirementRef[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
-  const lists = await Promise.all(requirements.map((r) => portfolioChecklists(db, r.requirementId, userIds)));
-  return new Map(requirements.map((r, i) => [r.requirementId, lists[i]]));
+/** Checklists for every requirement, batched over the students: Map<requirementId, Map<userId, Checklist>>. One query. */
+export async function checklistsFor(db: Db, course: CourseSnapshot, requirements: RequirementRef[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
+  return checklistsOf(
+    db,
+    course,
+    requirements.map((r) => r.requirementId),
+    userIds,
+  );
 }
 
 function countKind(list: Checklist | undefined, kind: 'study_guide' | 'team_artifact'): Tally | null {
@@ -81,17 +85,18 @@ export function progressFromData(
   return result;
 }
 
-/** Progress for a page of students: the outline, one completion query and the batched checklists. */
+/** Progress for a page of students: the cached course, one completion query and one checklist query. */
 export async function progressFor(db: Db, offeringId: number, userIds: number[]): Promise<Map<number, CourseProgress[]>> {
-  const [outline, requirements] = await Promise.all([progressRepository.outline(db, offeringId), courseRepository.portfolioRequirements(db, offeringId)]);
-  const refs = requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
+  const course = await courseCache.current(db, offeringId);
+  const outline = outlineOf(course);
+  const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
   const [counts, checklists] = await Promise.all([
     progressRepository.completionCounts(
       db,
       userIds,
       outline.lessons.map((l) => l.unitId),
     ),
-    checklistsFor(db, refs, userIds),
+    checklistsFor(db, course, refs, userIds),
   ]);
   return progressFromData(outline, counts, refs, checklists, userIds);
 }

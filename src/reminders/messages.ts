@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
-import { dt, formatDateTime, formatDeadline, formatDuration, formatTime, isValidZone } from '../time';
+import { formatDateTime, formatDeadline, formatDuration, formatTime, formatWithZoneName, isValidZone } from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
 
@@ -85,7 +85,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
 
 /** "Mon, Feb 24, 5:00 PM EST": short, for a subject line. */
 function shortDateTime(at: Date, zone: string): string {
-  return dt(at, zone).toFormat('ccc, LLL d, h:mm a ZZZZ');
+  return formatWithZoneName(at, zone, 'ccc, LLL d, h:mm a');
 }
 
 /** A deadline's last counting minute, short. */

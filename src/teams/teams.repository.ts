@@ -35,22 +35,21 @@ export const ACTIVITY_CANDIDATES = 200;
  * on pace there); otherwise a team counts when, in the last 14 days (`since`), a member joined, a
  * member marked a component of this unit done, or the team saved its team artifact: the largest
  * ACTIVITY_CANDIDATES open teams are checked, in order, until `limit` are found.
- * Largest first, then the most recently joined. Sizes come from one index-only pass over the
- * unit's active memberships; a unit may have thousands of teams.
+ * Largest first, then the most recently joined. Sizes are the counts triggers keep on `team`
+ * (migration 0097), read in that order from one index: a unit may have thousands of teams.
  */
 async function openTeams(db: Db, q: { unitId: number; cap: number; since: Date; everyone: boolean; limit: number }) {
   return db
     .selectFrom((eb) =>
       eb
-        .selectFrom('team_membership as m')
-        .select(['m.team_id', (e) => e.fn.countAll<number>().as('member_count'), (e) => e.fn.max('m.joined_at').as('last_joined_at')])
-        .where('m.unit_id', '=', q.unitId)
-        .where('m.left_at', 'is', null)
-        .groupBy('m.team_id')
-        .having((e) => e.fn.countAll(), '<', q.cap)
-        .orderBy('member_count', 'desc')
-        .orderBy('last_joined_at', 'desc')
-        .orderBy('m.team_id')
+        .selectFrom('team as c')
+        .select(['c.id as team_id', 'c.active_members as member_count', 'c.last_joined_at'])
+        .where('c.unit_id', '=', q.unitId)
+        .where('c.active_members', '>', 0)
+        .where('c.active_members', '<', q.cap)
+        .orderBy('c.active_members', 'desc')
+        .orderBy('c.last_joined_at', 'desc')
+        .orderBy('c.id')
         .limit(q.everyone ? q.limit : ACTIVITY_CANDIDATES)
         .as('o'),
     )
