@@ -35,7 +35,7 @@ beforeAll(async () => {
   const reminder = await j.t.db.selectFrom('reminder').select('id').orderBy('id').executeTakeFirstOrThrow();
   const edxImport = await j.t.db.selectFrom('edx_import').select('id').executeTakeFirstOrThrow();
   extraIds.assignmentId = assignment.id;
-  extraIds.id = reminder.id;
+  extraIds.reminderId = reminder.id;
   extraIds.importId = edxImport.id;
 });
 afterAll(() => j?.close());
