@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
  * page-level checks (axe-core, no sideways scrolling at 320 px, every form control reachable
  * with Tab and showing its focus). Every page a journey loads must have been through a step:
  * close() fails the file otherwise, naming the pages that were only passed through.
+ * E2E_NARROW_SHOTS=<dir> also saves each step's 320 px view there, to look at.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -149,6 +150,7 @@ export async function expectNarrowFit(page: Page, where: string): Promise<void> 
   if (!size || size.width <= NARROW) return expectNoHorizontalScroll(page, where);
   await page.setViewportSize({ width: NARROW, height: size.height });
   try {
+    if (process.env.E2E_NARROW_SHOTS) await page.screenshot({ path: path.join(process.env.E2E_NARROW_SHOTS, `${where.replace(/[^\w]+/g, '_')}.png`), fullPage: true });
     await expectNoHorizontalScroll(page, where);
   } finally {
     await page.setViewportSize(size);
