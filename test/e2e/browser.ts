@@ -83,7 +83,7 @@ export async function startJourney(name: string, opts: { now: string; width?: nu
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.close();
       const unchecked = [...seen.visited].filter(([p]) => !seen.checked.has(p)).map(([, url]) => url);
-      if (unchecked.length) throw new Error(`${name}: pages loaded but never checked by a step (screenshot, axe, 320 px, keyboard):\n${unchecked.join('\n')}`);
+      if (unchecked.length) throw new Error(`${name}: pages loaded but never checked by a step (screenshot, axe, 320 px, keyboard; after a failed test, look at that first):\n${unchecked.join('\n')}`);
     },
   };
   return journey;
