@@ -124,7 +124,7 @@ async function deliverAll(ctx: ReturnType<typeof buildContext>) {
   const total = { sent: 0, failed: 0, retried: 0 };
   const lane = async () => {
     for (;;) {
-      const r = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, batchSize: 100 });
+      const r = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, batchSize: 100, now: ctx.clock.now() });
       total.sent += r.sent;
       total.failed += r.failed;
       total.retried += r.retried;

@@ -47,6 +47,11 @@ export interface DeliveryOptions {
   leaseSeconds?: number;
   retryBaseSeconds?: number;
   maxAttempts?: number;
+  /**
+   * The app clock's time, recorded as sent_at (what the instructor sees; APP_NOW pins it).
+   * Leases and retry times stay on the database's own clock: they are about this process, not the course.
+   */
+  now?: Date;
 }
 
 export interface DeliveryReport {
@@ -113,7 +118,7 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
       });
       await db
         .updateTable('outbound_email')
-        .set({ status: 'sent', sent_at: sql<Date>`now()`, locked_until: null, last_error: null })
+        .set({ status: 'sent', sent_at: opts.now ?? sql<Date>`now()`, locked_until: null, last_error: null })
         .where('id', '=', m.id)
         .execute();
       report.sent += 1;

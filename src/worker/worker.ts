@@ -13,7 +13,7 @@ export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
   {
     name: 'deliver-email',
-    run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO }),
+    run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now() }),
   },
 ];
 

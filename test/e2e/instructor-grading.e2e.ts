@@ -21,7 +21,10 @@ test('Ava submits her portfolio (incomplete, confirmed)', async () => {
   ava = j.page;
   await signIn(ava, j.base, 'student1@cohort.example');
   await ava.goto(`${j.base}/portfolios/1`);
+  await stepOn(j, ava, 'student-portfolio');
   await clickAndWait(ava, '#submit button:has-text("Submit portfolio")');
+  await expect(textOf(ava, 'h1')).resolves.toBe('Submit an incomplete portfolio?');
+  await stepOn(j, ava, 'student-confirm-incomplete');
   await clickAndWait(ava, 'button:has-text("Submit anyway")');
   await expect(textOf(ava, '.flash')).resolves.toContain('Portfolio submitted');
   await stepOn(j, ava, 'student-submitted');

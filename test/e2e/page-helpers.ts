@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../helpers/db';
-import { hasHorizontalScroll, type Journey } from './browser';
+import { checkOnce, type Journey } from './browser';
+
+export { expectNoHorizontalScroll } from './browser';
 
 /**
  * Helpers shared by the journeys: a step on a chosen page (several people take turns), reaching
@@ -51,10 +53,12 @@ export async function focusTop(page: Page): Promise<void> {
 /** Logs in through the form (filled, not typed key by key: keyboardLogin shows the keyboard path). */
 export async function signIn(page: Page, base: string, email: string): Promise<void> {
   await page.goto(`${base}/login`);
+  await checkOnce(page, 'login');
   await page.fill('#email', email);
   await page.fill('#password', DEMO_PASSWORD);
   await clickAndWait(page, 'main button[type="submit"]');
   if (new URL(page.url()).pathname === '/login') throw new Error(`login as ${email} failed`);
+  await checkOnce(page, 'after login');
 }
 
 /** Presses Enter on the focused control and waits for the page it leads to. */
@@ -65,26 +69,6 @@ export async function enterAndWait(page: Page): Promise<void> {
 /** Clicks and waits for the resulting page load (form posts and links). */
 export async function clickAndWait(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
-
-/** The page fits its viewport: names the widest offending element when it does not. */
-export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  if (!(await hasHorizontalScroll(page))) return;
-  const culprit = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    let widest: { tag: string; cls: string; right: number; text: string } | null = null;
-    const clipped = (el: HTMLElement) => {
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
-      return false;
-    };
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
-      if (clipped(el) && !['absolute', 'fixed'].includes(getComputedStyle(el).position)) continue;
-      const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && (!widest || r.right > widest.right)) widest = { tag: el.tagName.toLowerCase(), cls: el.className, right: Math.round(r.right), text: (el.textContent ?? '').trim().slice(0, 50) };
-    }
-    return widest;
-  });
-  throw new Error(`${page.url()} scrolls sideways at ${page.viewportSize()?.width}px: widest <${culprit?.tag} class="${culprit?.cls}"> "${culprit?.text}" ends at ${culprit?.right}px`);
 }
 
 /** Text of the first element matching selector, whitespace collapsed. */

@@ -5,15 +5,16 @@ import type { Page } from 'playwright-core';
 import { routeTable } from '../../src/http/route-table';
 import type { RouteDef } from '../../src/http/routing';
 import { fillPath, loadFixture, type Fixture } from '../security/fixtures';
-import { expectAccessible, startJourney, type Journey } from './browser';
+import { expectAccessible, expectKeyboardOperable, startJourney, type Journey } from './browser';
 import { expectNoHorizontalScroll, signIn } from './page-helpers';
 
 /**
  * Every page in the route table, generated from it (a new page is toured without editing this
  * file): each GET route that answers with HTML is opened in Chromium by whoever may see it (an
  * anonymous visitor, student1, the instructor) at 320 px, the narrowest width we support and
- * where tables overflow most, and checked with axe-core (no serious or critical violations) and
- * for sideways scrolling of the page itself (a wide table may scroll inside its own box).
+ * where tables overflow most, and checked with axe-core (no serious or critical violations), for
+ * sideways scrolling of the page itself (a wide table may scroll inside its own box), and with
+ * the keyboard (Tab reaches every form control, focus always visible).
  * Records come from the security suite's fixture (student1's work) plus a peer assignment,
  * planned reminders and an edX grade report import made here. Findings are collected and
  * reported together, each with a screenshot under test-results/page-tour/.
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const reminder = await j.t.db.selectFrom('reminder').select('id').orderBy('id').executeTakeFirstOrThrow();
   const edxImport = await j.t.db.selectFrom('edx_import').select('id').executeTakeFirstOrThrow();
   extraIds.assignmentId = assignment.id;
-  extraIds.id = reminder.id;
+  extraIds.reminderId = reminder.id;
   extraIds.importId = edxImport.id;
 });
 afterAll(() => j?.close());
@@ -84,23 +85,29 @@ async function tour(visitor: Visitor, width = 320): Promise<{ visited: string[];
       findings.push(`${visitor}: ${(e as Error).message}`);
       await shot('scroll');
     }
+    try {
+      await expectKeyboardOperable(page, `${visitor} ${url}`);
+    } catch (e) {
+      findings.push((e as Error).message);
+      await shot('keyboard');
+    }
   }
   return { visited, findings };
 }
 
-test('every page an anonymous visitor can open: no serious accessibility violations, and none scrolls sideways at 320 px', async () => {
+test('every page an anonymous visitor can open: no serious accessibility violations, none scrolls sideways at 320 px, Tab reaches every control', async () => {
   const { visited, findings } = await tour('anonymous');
   expect(visited).toEqual(expect.arrayContaining(['/login', '/forgot-password']));
   expect(findings).toEqual([]);
 });
 
-test('every page student1 can open: no serious accessibility violations, and none scrolls sideways at 320 px', async () => {
+test('every page student1 can open: no serious accessibility violations, none scrolls sideways at 320 px, Tab reaches every control', async () => {
   const { visited, findings } = await tour('student');
   expect(visited).toEqual(expect.arrayContaining(['/', '/calendar', `/lessons/${f.ids.unit}`, `/portfolios/${f.ids.requirement}`, `/peer-assessments/${extraIds.assignmentId}`]));
   expect(findings).toEqual([]);
 });
 
-test('every page the instructor can open: no serious accessibility violations, and none scrolls sideways at 320 px', async () => {
+test('every page the instructor can open: no serious accessibility violations, none scrolls sideways at 320 px, Tab reaches every control', async () => {
   const { visited, findings } = await tour('instructor');
   expect(visited).toEqual(expect.arrayContaining(['/instructor/roster', '/instructor/gradebook', '/instructor/reminders', `/instructor/edx-import/progress/${f.ids.edxCourse}`]));
   expect(findings).toEqual([]);

@@ -77,6 +77,7 @@ test('the instructor approves it; Ava is emailed and sees the new due date', asy
 
 test('the instructor assigns peers; Ava’s assessor writes and submits the peer assessment', async () => {
   await instructor.goto(`${j.base}/instructor/gradebook`);
+  await stepOn(j, instructor, 'gradebook');
   await clickAndWait(instructor, 'a:has-text("Peer assignments: LeadEd502x")');
   await stepOn(j, instructor, 'peer-assignments');
   await clickAndWait(instructor, 'button:has-text("Assign peers")');

@@ -74,13 +74,14 @@ test('the instructor’s reminders page lists them as sent, and every other stud
   expect(sent.map((r) => r.email).sort()).toEqual(students(1, 12));
   for (const r of sent) {
     expect(r.reminder).toContain('Portfolio deadline: LeadEd502x Portfolio 7 days before');
-    expect(r.status).toContain('Sent');
+    expect(r.status).toBe('Sent Wed, Feb 19, 2020, 9:00 AM EST'); // the app clock's time (APP_NOW), in the instructor's zone
     expect(r.localTime).toBe('9:00 AM America/Detroit');
   }
   await stepOn(j, instructor, 'reminders-sent');
 
   await clickAndWait(instructor, 'table.reminder-log tbody tr:first-child a:has-text("Preview")');
   await expect(textOf(instructor, 'main')).resolves.toContain('This is the email as it was sent.');
+  await expect(instructor.locator('.reminder-facts dt:text-is("Sent") + dd').textContent()).resolves.toBe('Wed, Feb 19, 2020, 9:00 AM EST');
   await stepOn(j, instructor, 'reminder-preview');
 
   const scheduled = await portfolioReminders(instructor, 'scheduled');
