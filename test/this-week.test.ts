@@ -136,11 +136,27 @@ test('after the DST change (Los Angeles): LeadEd503x Lesson 01, the Monday meeti
   expect(words).toContain('On pace');
 });
 
-test('after the semester: nothing due, the pace summary counts every lesson', async () => {
-  const words = text(await homeAt('student7', '2020-05-01T15:00:00Z'));
-  expect(words).toContain('The semester is over');
-  expect(words).toContain('Nothing is due: every portfolio deadline has passed.');
-  expect(words).toContain('Semester over · 12 lessons not complete');
+test('after the semester: a portfolio never submitted is shown as not submitted; once both are in, nothing is due', async () => {
+  const before = text(await homeAt('student7', '2020-05-01T15:00:00Z'));
+  expect(before).toContain('The semester is over');
+  expect(before).toContain('Semester over · 12 lessons not complete');
+  expect(before).toContain('LeadEd502x Portfolio : not submitted , was due Thu, Feb 27, 2020, 9:59 AM GMT+5'); // student7 is in Karachi
+  expect(before).toContain('LeadEd503x Portfolio : not submitted , was due Thu, Apr 23, 2020, 8:59 AM GMT+5');
+  expect(before).not.toContain('Nothing is due');
+  const requirements = await t.db.selectFrom('portfolio_requirement').select(['id', 'due_at']).execute();
+  await t.db
+    .insertInto('portfolio_submission')
+    .values(requirements.map((r) => ({ user_id: uid('student7'), portfolio_requirement_id: r.id, submitted_at: new Date('2020-04-20T15:00:00Z'), due_at: r.due_at, is_late: false, is_complete: true, missing: '[]', snapshot: JSON.stringify({ requirementId: r.id, takenAt: '2020-04-20T15:00:00.000Z', items: [] }) })))
+    .execute();
+  const after = text(await homeAt('student7', '2020-05-01T15:00:00Z'));
+  expect(after).not.toContain('not submitted');
+  expect(after).toContain('Nothing is due: every portfolio deadline has passed.');
+});
+
+test('between the deadlines: the LeadEd502x portfolio not submitted is shown beside the next deadline', async () => {
+  const words = text(await homeAt('student9', '2020-03-10T15:00:00Z'));
+  expect(words).toContain('LeadEd502x Portfolio : not submitted , was due');
+  expect(words).toContain('LeadEd503x Portfolio : due in 43 days');
 });
 
 test('pace across spring break: the portfolio week expects all six, the break adds none, LeadEd503x picks up', async () => {

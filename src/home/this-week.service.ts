@@ -2,6 +2,7 @@ import { calendarEntriesOf, type CalendarEntry } from '../calendar/calendar.serv
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
+import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
 import { paceFromCompletions, semesterPosition, type Pace, type SemesterPosition } from '../progress/pace';
 import { checklistsFor, progressFromData, type CourseProgress } from '../progress/progress';
 import { outlineOf, progressRepository, type CourseOutline, type OutlineWeek } from '../progress/progress.repository';
@@ -106,6 +107,13 @@ export function dueNextView(deadlines: Deadline[], now: Date, zone: string) {
   };
 }
 
+/** Deadlines that have passed with nothing submitted: late work is still accepted (and marked late). */
+export function overdueView(deadlines: Deadline[], latest: Map<number, SubmissionSummary>, now: Date, zone: string) {
+  return deadlines
+    .filter((d) => d.dueAt.getTime() <= now.getTime() && !latest.has(d.requirementId))
+    .map((d) => ({ title: d.title, when: formatDeadline(d.dueAt, zone), url: `/portfolios/${d.requirementId}` }));
+}
+
 function paceView(pace: Pace) {
   return {
     status: pace.status,
@@ -149,7 +157,7 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
   const course = await courseCache.current(db, reader.offeringId);
   const outline = outlineOf(course);
   const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
-  const [extensions, counts, checklists] = await Promise.all([
+  const [extensions, counts, checklists, submissions] = await Promise.all([
     approvedExtensionsOf(db, reader.id),
     progressRepository.completionCounts(
       db,
@@ -157,8 +165,14 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
       outline.lessons.map((l) => l.unitId),
     ),
     checklistsFor(db, course, refs, [reader.id]),
+    submissionsRepository.latestForEach(
+      db,
+      [reader.id],
+      refs.map((r) => r.requirementId),
+    ),
   ]);
   const deadlines = deadlinesOf(course, extensions);
+  const latestSubmission = new Map([...submissions.values()].map((sub) => [sub.portfolio_requirement_id, sub]));
   const entries = calendarEntriesOf(course, deadlines, reader.timeZone);
   const position = semesterPosition(outline, now);
   const pace = paceFromCompletions(outline, position, counts, [reader.id]).get(reader.id)!;
@@ -182,6 +196,7 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
     alsoThisWeek: alsoThisWeek.map((e) => eventView(e, now)),
     comingUp: comingUp.map((e) => eventView(e, now)),
     dueNext: dueNextView(deadlines, now, reader.timeZone),
+    overdue: overdueView(deadlines, latestSubmission, now, reader.timeZone),
     pace: paceView(pace),
     progress: progressView(progress),
     edxCourses: outline.edxCourses,
