@@ -19,7 +19,7 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', ctx.config.trustProxy);
   app.disable('x-powered-by');
   app.locals.h = viewHelpers;
   if (ctx.config.NODE_ENV === 'production') app.enable('view cache');
@@ -36,10 +36,10 @@ export function createApp(ctx: AppContext): express.Express {
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
-          upgradeInsecureRequests: ctx.config.NODE_ENV === 'production' ? [] : null,
+          upgradeInsecureRequests: ctx.config.httpsOnly ? [] : null,
         },
       },
-      strictTransportSecurity: ctx.config.NODE_ENV === 'production',
+      strictTransportSecurity: ctx.config.httpsOnly,
     }),
   );
   app.use('/static', express.static(publicDir, { maxAge: ctx.config.NODE_ENV === 'production' ? '1d' : 0 }));
@@ -55,7 +55,7 @@ export function createApp(ctx: AppContext): express.Express {
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
-        secure: ctx.config.NODE_ENV === 'production',
+        secure: ctx.config.httpsOnly,
         maxAge: 1000 * 60 * 60 * 24 * 14,
       },
     }),

@@ -18,6 +18,15 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
     BASE_URL: z.url().optional(),
+    /**
+     * Which proxies' X-Forwarded-* headers to believe (express "trust proxy"): `loopback` (a proxy
+     * on the same host), `uniquelocal` (private networks, e.g. a load balancer container), a
+     * comma-separated list of addresses/CIDRs, or a number of hops.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, 'must be loopback, uniquelocal, a number of hops or a list of addresses/CIDRs')
+      .default('loopback'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().default('data'),
@@ -55,6 +64,13 @@ const schema = z
 export type Config = z.infer<typeof schema> & {
   dataDir: string;
   baseUrl: string;
+  /** express "trust proxy" value parsed from TRUST_PROXY. */
+  trustProxy: string | number;
+  /**
+   * Secure cookies, HSTS and upgrade-insecure-requests: on in production unless BASE_URL is
+   * explicitly plain http:// (trying the production build on localhost, e.g. docker compose).
+   */
+  httpsOnly: boolean;
   sessionSecret: string;
   reminderOffsetsDays: number[];
 };
@@ -74,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     dataDir: path.resolve(c.DATA_DIR),
     baseUrl: (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
+    httpsOnly: c.NODE_ENV === 'production' && !(c.BASE_URL ?? '').startsWith('http://'),
     // Development and tests get a per-process secret; production must configure one (checked above).
     sessionSecret: c.SESSION_SECRET ?? `dev-${process.pid}-${Math.random().toString(36).slice(2)}-not-for-production`,
     reminderOffsetsDays: [...new Set(c.REMINDER_OFFSETS_DAYS.split(',').map(Number))].sort((a, b) => b - a),

@@ -16,6 +16,22 @@ test('a bad configuration value stops start-up with a message naming the variabl
   expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0' } as NodeJS.ProcessEnv).NODE_ENV).toBe('production');
 });
 
+test('TRUST_PROXY: loopback by default, a hop count, a keyword or addresses; anything else stops start-up naming it', () => {
+  expect(loadConfig({} as NodeJS.ProcessEnv).trustProxy).toBe('loopback');
+  expect(loadConfig({ TRUST_PROXY: '1' } as NodeJS.ProcessEnv).trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'uniquelocal' } as NodeJS.ProcessEnv).trustProxy).toBe('uniquelocal');
+  expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' } as NodeJS.ProcessEnv).trustProxy).toBe('loopback, 10.0.0.0/8');
+  expect(() => loadConfig({ TRUST_PROXY: 'everyone' } as NodeJS.ProcessEnv)).toThrow(/TRUST_PROXY/);
+});
+
+test('HTTPS-only settings: on in production unless BASE_URL is plain http://; off in development', () => {
+  const secret = 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0';
+  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret } as NodeJS.ProcessEnv).httpsOnly).toBe(true);
+  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'https://cohort.example' } as NodeJS.ProcessEnv).httpsOnly).toBe(true);
+  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'http://localhost:3000' } as NodeJS.ProcessEnv).httpsOnly).toBe(false);
+  expect(loadConfig({ BASE_URL: 'https://cohort.example' } as NodeJS.ProcessEnv).httpsOnly).toBe(false);
+});
+
 test('the embedded database refuses a second process on the same data directory', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-lock-'));
   const handle = await openEmbeddedDatabase(dir);
