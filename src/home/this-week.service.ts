@@ -1,8 +1,7 @@
 import { calendarEntriesOf, type CalendarEntry } from '../calendar/calendar.service';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
-import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
+import { deadlineFactsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
 import { paceFromCompletions, semesterPosition, type Pace, type SemesterPosition } from '../progress/pace';
 import { checklistsFor, progressFromData, type CourseProgress } from '../progress/progress';
 import { outlineOf, progressRepository, type CourseOutline, type OutlineWeek } from '../progress/progress.repository';
@@ -108,9 +107,9 @@ export function dueNextView(deadlines: Deadline[], now: Date, zone: string) {
 }
 
 /** Deadlines that have passed with nothing submitted: late work is still accepted (and marked late). */
-export function overdueView(deadlines: Deadline[], latest: Map<number, SubmissionSummary>, now: Date, zone: string) {
+export function overdueView(deadlines: Deadline[], submitted: Set<number>, now: Date, zone: string) {
   return deadlines
-    .filter((d) => d.dueAt.getTime() <= now.getTime() && !latest.has(d.requirementId))
+    .filter((d) => d.dueAt.getTime() <= now.getTime() && !submitted.has(d.requirementId))
     .map((d) => ({ title: d.title, when: formatDeadline(d.dueAt, zone), url: `/portfolios/${d.requirementId}` }));
 }
 
@@ -157,22 +156,16 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
   const course = await courseCache.current(db, reader.offeringId);
   const outline = outlineOf(course);
   const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
-  const [extensions, counts, checklists, submissions] = await Promise.all([
-    approvedExtensionsOf(db, reader.id),
+  const [{ extensions, submitted }, counts, checklists] = await Promise.all([
+    deadlineFactsOf(db, reader.id),
     progressRepository.completionCounts(
       db,
       [reader.id],
       outline.lessons.map((l) => l.unitId),
     ),
     checklistsFor(db, course, refs, [reader.id]),
-    submissionsRepository.latestForEach(
-      db,
-      [reader.id],
-      refs.map((r) => r.requirementId),
-    ),
   ]);
   const deadlines = deadlinesOf(course, extensions);
-  const latestSubmission = new Map([...submissions.values()].map((sub) => [sub.portfolio_requirement_id, sub]));
   const entries = calendarEntriesOf(course, deadlines, reader.timeZone);
   const position = semesterPosition(outline, now);
   const pace = paceFromCompletions(outline, position, counts, [reader.id]).get(reader.id)!;
@@ -196,7 +189,7 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
     alsoThisWeek: alsoThisWeek.map((e) => eventView(e, now)),
     comingUp: comingUp.map((e) => eventView(e, now)),
     dueNext: dueNextView(deadlines, now, reader.timeZone),
-    overdue: overdueView(deadlines, latestSubmission, now, reader.timeZone),
+    overdue: overdueView(deadlines, submitted, now, reader.timeZone),
     pace: paceView(pace),
     progress: progressView(progress),
     edxCourses: outline.edxCourses,

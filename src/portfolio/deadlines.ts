@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 
@@ -32,6 +33,33 @@ export async function approvedExtensionsOf(db: Db, userId: number | null): Promi
     .where('status', '=', 'approved')
     .execute();
   return new Map(rows.map((r) => [r.portfolio_requirement_id, r]));
+}
+
+/**
+ * The student's approved extensions and the portfolios they have submitted at least once, in one
+ * query (the home page needs both and keeps a fixed, small number of queries).
+ */
+export async function deadlineFactsOf(db: Db, userId: number): Promise<{ extensions: Map<number, GrantedExtension>; submitted: Set<number> }> {
+  const rows = await db
+    .selectFrom('extension_request')
+    .select([sql<'extension' | 'submission'>`'extension'`.as('kind'), 'portfolio_requirement_id', 'granted_due_on', 'granted_due_at'])
+    .where('user_id', '=', userId)
+    .where('status', '=', 'approved')
+    .unionAll(
+      db
+        .selectFrom('portfolio_submission')
+        .select([sql<'extension' | 'submission'>`'submission'`.as('kind'), 'portfolio_requirement_id', sql<string | null>`null::date`.as('granted_due_on'), sql<Date | null>`null::timestamptz`.as('granted_due_at')])
+        .where('user_id', '=', userId)
+        .groupBy('portfolio_requirement_id'),
+    )
+    .execute();
+  const extensions = new Map<number, GrantedExtension>();
+  const submitted = new Set<number>();
+  for (const r of rows) {
+    if (r.kind === 'extension') extensions.set(r.portfolio_requirement_id, { granted_due_on: r.granted_due_on, granted_due_at: r.granted_due_at });
+    else submitted.add(r.portfolio_requirement_id);
+  }
+  return { extensions, submitted };
 }
 
 /** Pure: the course's requirements (in edX course order) with the student's extensions applied. */
