@@ -189,3 +189,14 @@ test('study guides written, attendance at required meetings and portfolio comple
   expect(drawn(html, 'chart-portfolio-leaded503x').circles).toEqual([]);
   expect(html).toContain('No LeadEd503x week has started yet.');
 });
+
+// Last: it deactivates a student.
+test('a student removed from the roster drops out of every chart', async () => {
+  await t.db.updateTable('app_user').set({ deactivated_at: at('2020-02-04T12:00:00Z') }).where('id', '=', ids.student2).execute();
+  const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
+  // Miguel's 7 Lesson 1 components, his first study guide version and his excused absence go.
+  expectDrawnAs(html, 'chart-components', series('count', { '2020-01-06': 0, '2020-01-13': 7, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }));
+  expectDrawnAs(html, 'chart-study-guides', series('count', { '2020-01-06': 0, '2020-01-13': 1, '2020-01-20': 1, '2020-01-27': 0, '2020-02-03': 0 }));
+  // Jan 13: 9 of the 11 still active present; Jan 27: 9 of 11.
+  expectDrawnAs(html, 'chart-attendance', series('percent', { '2020-01-13': 81.8, '2020-01-27': 81.8 }));
+});

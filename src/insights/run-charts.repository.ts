@@ -7,8 +7,13 @@ import type { Db } from '../db/database';
  */
 const localDay = (column: string, zone: string) => sql<string>`to_char(${sql.ref(column)} at time zone ${zone}, 'YYYY-MM-DD')`;
 
+/** The ids of the offering's active students, as a subquery every chart filters by. */
+function activeStudents(db: Db, offeringId: number) {
+  return db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null);
+}
+
 async function activeStudentIds(db: Db, offeringId: number): Promise<number[]> {
-  const rows = await db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null).orderBy('id').execute();
+  const rows = await activeStudents(db, offeringId).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 
@@ -29,11 +34,8 @@ async function lessonCompleteAt(db: Db, studentIds: number[], lessonUnitIds: num
 async function completionsPerDay(db: Db, offeringId: number, zone: string) {
   const rows = await db
     .selectFrom('component_completion as cc')
-    .innerJoin('app_user as u', 'u.id', 'cc.user_id')
     .select([localDay('cc.completed_at', zone).as('on'), (eb) => eb.fn.countAll<number>().as('n')])
-    .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null)
+    .where('cc.user_id', 'in', activeStudents(db, offeringId))
     .groupBy(sql`1`)
     .execute();
   return rows.map((r) => ({ on: r.on, n: Number(r.n) }));
@@ -44,12 +46,9 @@ async function studyGuidesPerDay(db: Db, offeringId: number, zone: string) {
   const rows = await db
     .selectFrom('study_guide_version as v')
     .innerJoin('study_guide as g', 'g.id', 'v.study_guide_id')
-    .innerJoin('app_user as u', 'u.id', 'g.user_id')
     .select([localDay('v.created_at', zone).as('on'), (eb) => eb.fn.countAll<number>().as('n')])
     .where('v.version_no', '=', 1)
-    .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null)
+    .where('g.user_id', 'in', activeStudents(db, offeringId))
     .groupBy(sql`1`)
     .execute();
   return rows.map((r) => ({ on: r.on, n: Number(r.n) }));
@@ -60,7 +59,6 @@ async function requiredMeetingAttendance(db: Db, offeringId: number, zone: strin
   const rows = await db
     .selectFrom('calendar_event as e')
     .innerJoin('attendance_record as a', 'a.calendar_event_id', 'e.id')
-    .innerJoin('app_user as u', 'u.id', 'a.user_id')
     .select([
       'e.id',
       localDay('e.starts_at', zone).as('on'),
@@ -72,8 +70,7 @@ async function requiredMeetingAttendance(db: Db, offeringId: number, zone: strin
     .where('e.required', '=', true)
     .where('e.status', '=', 'scheduled')
     .where('a.superseded_at', 'is', null)
-    .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null)
+    .where('a.user_id', 'in', activeStudents(db, offeringId))
     .groupBy(['e.id', 'e.starts_at'])
     .execute();
   return rows.map((r) => ({ on: r.on, present: Number(r.present), recorded: Number(r.recorded) }));
@@ -86,7 +83,7 @@ async function requiredMeetingAttendance(db: Db, offeringId: number, zone: strin
  * non-empty reflection.
  */
 async function portfolioItems(db: Db, offeringId: number, requirementId: number, lessonUnitIds: number[]) {
-  const active = db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null);
+  const active = activeStudents(db, offeringId);
   const units = lessonUnitIds.length ? lessonUnitIds : [-1];
   const [guides, artifacts, assessments, reflections] = await Promise.all([
     db
