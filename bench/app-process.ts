@@ -26,10 +26,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-export function tsNode(script: string, args: string[], env: Record<string, string | undefined>, output: 'inherit' | 'quiet' | 'capture' = 'inherit'): ChildProcess {
+export function tsNode(script: string, args: string[], env: Record<string, string | undefined>, output: 'inherit' | 'quiet' | 'capture' = 'inherit', nodeArgs: string[] = []): ChildProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: root,
     env: childEnv,
     stdio: output === 'inherit' ? 'inherit' : ['ignore', output === 'capture' ? 'pipe' : 'ignore', 'inherit'],
@@ -64,7 +64,7 @@ export interface RunningApp {
 }
 
 /** Starts the app; `env` picks the database (DATABASE_URL, or DATA_DIR with DATABASE_URL unset for PGlite). */
-export async function startApp(env: Record<string, string | undefined>): Promise<RunningApp> {
+export async function startApp(env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<RunningApp> {
   const port = await freePort();
   const child = tsNode(
     'src/server.ts',
@@ -84,6 +84,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
       ...env,
     },
     'quiet',
+    nodeArgs,
   );
   let exited = false;
   child.on('exit', () => (exited = true));

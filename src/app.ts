@@ -9,7 +9,8 @@ import { errorHandler, notFound } from './http/errors';
 import { locals } from './http/locals';
 import { routeTable } from './http/route-table';
 import type { Handler } from './http/routing';
-import { PostgresSessionStore } from './http/session-store';
+import { PostgresSessionStore, sessionPreload } from './http/session-store';
+import { knownVersions } from './db/known-versions';
 import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
 import { mountBenchRoutes } from './http/bench-routes';
@@ -63,6 +64,12 @@ export function createApp(ctx: AppContext): express.Express {
   const pp = configurePassport(ctx);
   app.use(pp.initialize());
   app.use(pp.session());
+  // A page view (GET/HEAD) uses the course data version read with its session: one query fewer.
+  app.use((req, _res, next) => {
+    const version = req.method === 'GET' || req.method === 'HEAD' ? sessionPreload(req)?.courseVersion : null;
+    if (version === null || version === undefined) return next();
+    knownVersions.run(ctx.db, version, next);
+  });
   app.use(locals(ctx));
   app.use(csrfProtection);
 

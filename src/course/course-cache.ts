@@ -1,10 +1,12 @@
 import type { Db } from '../db/database';
+import { knownVersions } from '../db/known-versions';
 import { courseRepository } from './course.repository';
 
 /**
  * The course as data (offering, sections, edX courses, units, components, weeks, portfolio
  * requirements, calendar events), kept in memory per database handle and offering, and checked
- * on every use against `course_data_version`: one primary-key read instead of the five to eight
+ * on every use against `course_data_version` (read with the session on a signed-in page view,
+ * src/db/known-versions.ts; otherwise on its own): one primary-key read instead of the five to eight
  * queries a page spent re-reading the course. Triggers move that number whenever a course table
  * changes (migration 0095), so an instructor's moved or cancelled event shows on the next
  * request of every app instance sharing the database.
@@ -68,7 +70,7 @@ async function version(db: Db): Promise<number | null> {
 
 /** The offering's course data as of now: from memory when the version has not moved. */
 async function current(db: Db, offeringId: number): Promise<CourseSnapshot> {
-  const v = await version(db);
+  const v = knownVersions.course(db) ?? (await version(db));
   // A transaction may see its own uncommitted changes, and cannot name the handle it came from:
   // it reads the course itself (the few actions that need it inside a transaction are rare).
   if (v === null || db.isTransaction) return load(db, offeringId, v ?? -1);

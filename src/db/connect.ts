@@ -28,9 +28,40 @@ pg.types.setTypeParser(OID.int8, asNumber);
 pg.types.setTypeParser(OID.numeric, asNumber);
 pg.types.setTypeParser(OID.date, asText);
 
+/**
+ * PostgreSQL server only: every parameterised statement the app sends becomes a named prepared
+ * statement on each connection, so PostgreSQL parses and plans it once per connection instead of
+ * on every request (planning was most of the server's time on a page: 0.1–0.6 ms a statement
+ * against well under 0.1 ms executing it). The SQL is the same on both engines; this is the pg
+ * driver's own `name` option. Statements without parameters (migrations, DDL, several statements
+ * in one string) stay unnamed. The names are kept per process and capped (MAX_NAMED distinct
+ * statements), and statements the cap leaves out just run unnamed. Not for use behind a pooler in
+ * transaction mode (PgBouncer), which cannot keep a session's prepared statements.
+ */
+const MAX_NAMED = 2_000;
+const statementNames = new Map<string, string>();
+
+function nameOf(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `cc${statementNames.size}`));
+  return name;
+}
+
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      const name = nameOf(text);
+      if (name) return query({ name, text, values });
+    }
+    return callback === undefined ? (values === undefined ? query(text) : query(text, values)) : query(text, values, callback);
+  };
+}
+
 export function postgresDatabase(url: string, poolSize = 10): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', (err) => console.error('postgres pool error:', err.message));
+  pool.on('connect', prepareStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQueries });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -7,6 +7,7 @@ import { usersRepository } from '../accounts/users.repository';
 import type { AppContext } from '../context';
 import { Forbidden } from '../errors';
 import type { Access } from './routing';
+import { sessionPreload } from './session-store';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -35,7 +36,10 @@ export function configurePassport(ctx: AppContext): passport.PassportStatic {
     }),
   );
   pp.serializeUser((user, done) => done(null, user.id));
-  pp.deserializeUser((id: number, done) => {
+  pp.deserializeUser((req: Request, id: number, done: (err: unknown, user?: Express.User | false) => void) => {
+    // The session read already joined the (active) user: no second query.
+    const preload = sessionPreload(req);
+    if (preload) return done(null, preload.user && preload.user.id === id ? preload.user : false);
     usersRepository
       .findById(ctx.db, id)
       .then((u) => done(null, u && !u.deactivated_at ? accountsService.sessionUser(u) : false))

@@ -1,7 +1,24 @@
+import type { Request } from 'express';
 import session from 'express-session';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+
+/**
+ * What the session read brings besides the session, so a signed-in page view spends one query
+ * where it spent three: the signed-in user (active accounts only; passport's deserializeUser takes
+ * it, src/http/auth.ts) and the course data version (src/db/known-versions.ts).
+ */
+export interface SessionPreload {
+  user: Express.User | null;
+  courseVersion: number | null;
+}
+
+const PRELOAD = Symbol('session preload');
+
+export function sessionPreload(req: Request): SessionPreload | undefined {
+  return (req as unknown as { [PRELOAD]?: SessionPreload })[PRELOAD];
+}
 
 /**
  * express-session store in Postgres (table http_session), so sessions survive restarts and are
@@ -25,12 +42,40 @@ export class PostgresSessionStore extends session.Store {
 
   override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
     this.db
-      .selectFrom('http_session')
-      .select('sess')
-      .where('sid', '=', sid)
-      .where('expires_at', '>', sql<Date>`now()`)
+      .selectFrom('http_session as s')
+      .leftJoin('app_user as u', (j) => j.on('u.id', '=', sql<number>`(s.sess #>> '{passport,user}')::int`).on('u.deactivated_at', 'is', null))
+      .select([
+        's.sess',
+        'u.id',
+        'u.email',
+        'u.name',
+        'u.role',
+        'u.offering_id',
+        'u.section_id',
+        'u.time_zone',
+        sql<number | null>`(select version from course_data_version where id = 1)`.as('course_version'),
+      ])
+      .where('s.sid', '=', sid)
+      .where('s.expires_at', '>', sql<Date>`now()`)
       .executeTakeFirst()
-      .then((row) => cb(null, (row?.sess as session.SessionData | undefined) ?? null), cb);
+      .then((row) => {
+        if (!row) return cb(null, null);
+        const sess = row.sess as session.SessionData;
+        const user =
+          row.id === null
+            ? null
+            : { id: row.id, email: row.email!, name: row.name!, role: row.role!, offeringId: row.offering_id!, sectionId: row.section_id, timeZone: row.time_zone! };
+        const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version) };
+        Object.defineProperty(sess, PRELOAD, { value: preload, enumerable: false });
+        cb(null, sess);
+      }, cb);
+  }
+
+  /** express-session builds req.session from what `get` returned: the preload moves onto the request. */
+  override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
+    const preload = (sess as unknown as { [PRELOAD]?: SessionPreload })[PRELOAD];
+    if (preload) Object.defineProperty(req, PRELOAD, { value: preload, enumerable: false, configurable: true });
+    return super.createSession(req, sess);
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {

@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../src/db/connect';
+import { freshDatabase } from './helpers/db';
+
+/**
+ * On a PostgreSQL server every parameterised statement is a named prepared statement per
+ * connection (src/db/connect.ts): parsed and planned once, then only bound and executed. The
+ * embedded engine runs the same SQL unprepared. Either way the answers are the same, and
+ * statements without parameters (DDL, migrations) are never prepared.
+ */
+let h: DatabaseHandle;
+
+beforeAll(async () => {
+  h = await freshDatabase();
+});
+afterAll(() => h.close());
+
+const student = (db: DatabaseHandle['db'], email: string) => db.selectFrom('app_user').select(['id', 'name', 'created_at']).where('email', '=', email).executeTakeFirst();
+
+test('a repeated statement is prepared once on the connection (PostgreSQL) and answers as before', async () => {
+  await h.db.transaction().execute(async (trx) => {
+    const a = await student(trx, 'student1@cohort.example');
+    const b = await student(trx, 'student2@cohort.example');
+    const again = await student(trx, 'student1@cohort.example');
+    expect(a?.name).toBeTruthy();
+    expect(b?.name).not.toBe(a?.name);
+    expect(again).toEqual(a);
+    expect(again?.created_at).toBeInstanceOf(Date);
+    const prepared = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like '%from "app_user" where "email" = $1%'`.execute(trx);
+    expect(prepared.rows[0].n).toBe(h.kind === 'postgres' ? 1 : 0);
+  });
+});
+
+test('statements without parameters (DDL, scripts) stay unprepared', async () => {
+  await h.db.transaction().execute(async (trx) => {
+    await sql`create table prepared_probe (n int)`.execute(trx);
+    await sql`insert into prepared_probe values (41)`.execute(trx);
+    const r = await sql<{ n: number }>`select n + 1 as n from prepared_probe`.execute(trx);
+    expect(r.rows[0].n).toBe(42);
+    const prepared = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like '%prepared_probe%'`.execute(trx);
+    expect(prepared.rows[0].n).toBe(0);
+    await sql`drop table prepared_probe`.execute(trx);
+  });
+});
+
+test('an error in a prepared statement does not spoil the connection for the next one', async () => {
+  await expect(h.db.selectFrom('app_user').select('id').where('id', '=', 'not a number' as unknown as number).execute()).rejects.toThrow();
+  expect((await student(h.db, 'student1@cohort.example'))?.name).toBeTruthy();
+});
