@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../src/db/connect';
+import { progressRepository } from '../src/progress/progress.repository';
 import { freshDatabase } from './helpers/db';
 
 /**
@@ -46,4 +47,26 @@ test('statements without parameters (DDL, scripts) stay unprepared', async () =>
 test('an error in a prepared statement does not spoil the connection for the next one', async () => {
   await expect(h.db.selectFrom('app_user').select('id').where('id', '=', 'not a number' as unknown as number).execute()).rejects.toThrow();
   expect((await student(h.db, 'student1@cohort.example'))?.name).toBeTruthy();
+});
+
+test('a batched read has one statement for any number of ids (= any($1)), and the same answers as one id at a time', async () => {
+  const students = await h.db.selectFrom('app_user').select('id').where('role', '=', 'student').orderBy('id').execute();
+  const ids = students.map((s) => s.id);
+  const units = (await h.db.selectFrom('unit').select('id').execute()).map((u) => u.id);
+  expect(ids.length).toBeGreaterThan(2);
+  const components = (await h.db.selectFrom('lesson_component').select('id').execute()).map((c) => c.id);
+  await h.db.transaction().execute(async (trx) => {
+    // student i has done i components of the first unit, and one of the second
+    const done = ids.flatMap((userId, i) => [
+      ...components.slice(0, i).map((component_id) => ({ user_id: userId, unit_id: units[0], component_id, completed_at: new Date('2020-02-03T15:00:00Z') })),
+      { user_id: userId, unit_id: units[1], component_id: components[0], completed_at: new Date('2020-02-10T15:00:00Z') },
+    ]);
+    await trx.insertInto('component_completion').values(done).onConflict((oc) => oc.doNothing()).execute();
+    const all = await progressRepository.completionCounts(trx, ids, units);
+    expect(all.get(ids[2])?.get(units[0])).toBeGreaterThanOrEqual(Math.min(2, components.length));
+    for (const id of ids) expect((await progressRepository.completionCounts(trx, [id], units)).get(id)).toEqual(all.get(id));
+    expect([...all.values()].some((m) => m.size > 0)).toBe(true);
+    const prepared = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like '%from "component_completion"%'`.execute(trx);
+    expect(prepared.rows[0].n).toBe(h.kind === 'postgres' ? 1 : 0);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /** Uploaded files (bytes in the database, type sniffed from the content at upload). */
 export interface AttachmentMeta {
@@ -35,7 +36,7 @@ async function insert(
 async function metaByIds(db: Db, ids: number[]): Promise<Map<number, AttachmentMeta>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await db.selectFrom('attachment').select(metaColumns).where('id', 'in', unique).execute();
+  const rows = await db.selectFrom('attachment').select(metaColumns).where('id', '=', anyOf(unique)).execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * Absences from required campus meetings, per student and per edX course, for the gradebook and
@@ -21,7 +22,7 @@ export async function absencesFromRequiredMeetings(db: Db, offeringId: number, u
       .where('e.status', '=', 'scheduled')
       .where('a.status', '=', 'absent')
       .where('a.superseded_at', 'is', null)
-      .where('a.user_id', 'in', userIds)
+      .where('a.user_id', '=', anyOf(userIds))
       .groupBy(['a.user_id', 'e.edx_course_id'])
       .execute(),
   ]);

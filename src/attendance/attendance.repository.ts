@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { AttendanceStatus } from './attendance.tables';
+import { anyOf } from '../db/any';
 
 /** Queries for attendance at campus meetings and students' advance absence notices. Every
  * list is batched: a constant number of queries whatever the number of students. */
@@ -81,7 +82,7 @@ async function studentPage(db: Db, offeringId: number, sectionId: number | null,
 /** Which of these user ids are active students of the offering. */
 async function activeStudentIds(db: Db, offeringId: number, userIds: number[]): Promise<Set<number>> {
   if (userIds.length === 0) return new Set();
-  const rows = await activeStudents(db, offeringId, null).select('u.id').where('u.id', 'in', userIds).execute();
+  const rows = await activeStudents(db, offeringId, null).select('u.id').where('u.id', '=', anyOf(userIds)).execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -92,7 +93,7 @@ async function currentRecords(db: Db, eventId: number, userIds: number[]) {
     .innerJoin('app_user as r', 'r.id', 'a.recorded_by')
     .select(['a.id', 'a.user_id', 'a.status', 'a.note', 'a.recorded_at', 'r.name as recorded_by_name'])
     .where('a.calendar_event_id', '=', eventId)
-    .where('a.user_id', 'in', userIds)
+    .where('a.user_id', '=', anyOf(userIds))
     .where('a.superseded_at', 'is', null)
     .execute();
 }
@@ -103,7 +104,7 @@ async function currentNotices(db: Db, eventId: number, userIds: number[]) {
     .selectFrom('absence_notice')
     .select(['id', 'user_id', 'reason', 'submitted_at'])
     .where('calendar_event_id', '=', eventId)
-    .where('user_id', 'in', userIds)
+    .where('user_id', '=', anyOf(userIds))
     .where('superseded_at', 'is', null)
     .execute();
 }
@@ -123,7 +124,7 @@ async function noticesForMeeting(db: Db, eventId: number) {
 
 async function supersedeRecords(db: Db, ids: number[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('attendance_record').set({ superseded_at: at }).where('id', 'in', ids).where('superseded_at', 'is', null).execute();
+  await db.updateTable('attendance_record').set({ superseded_at: at }).where('id', '=', anyOf(ids)).where('superseded_at', 'is', null).execute();
 }
 
 async function insertRecords(

@@ -1,6 +1,7 @@
 import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
+import { anyOf } from '../db/any';
 
 /**
  * Queries for the class overview. The page of students is one query (sorted and filtered in
@@ -117,13 +118,13 @@ async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
   if (userIds.length === 0) return new Map();
   const rows = await sql<{ user_id: number; at: Date }>`
     select user_id, max(at) as at from (
-      select user_id, completed_at as at from component_completion where user_id in (${ids(userIds)})
+      select user_id, completed_at as at from component_completion where user_id = any(${userIds})
       union all
-      select g.user_id, v.created_at from study_guide g join study_guide_version v on v.study_guide_id = g.id where g.user_id in (${ids(userIds)})
+      select g.user_id, v.created_at from study_guide g join study_guide_version v on v.study_guide_id = g.id where g.user_id = any(${userIds})
       union all
-      select uploaded_by, created_at from team_artifact_version where uploaded_by in (${ids(userIds)})
+      select uploaded_by, created_at from team_artifact_version where uploaded_by = any(${userIds})
       union all
-      select user_id, submitted_at from learning_check_response where user_id in (${ids(userIds)})
+      select user_id, submitted_at from learning_check_response where user_id = any(${userIds})
     ) work group by user_id`.execute(db);
   return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
 }
@@ -135,7 +136,7 @@ async function attendanceCounts(db: Db, userIds: number[]) {
     .selectFrom('attendance_record as a')
     .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
     .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('a.user_id', 'in', userIds)
+    .where('a.user_id', '=', anyOf(userIds))
     .where('a.superseded_at', 'is', null)
     .where('e.status', '=', 'scheduled')
     .groupBy(['a.user_id', 'a.status'])
@@ -149,7 +150,7 @@ async function latestSubmissions(db: Db, userIds: number[]) {
     .selectFrom('portfolio_submission')
     .distinctOn(['user_id', 'portfolio_requirement_id'])
     .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
-    .where('user_id', 'in', userIds)
+    .where('user_id', '=', anyOf(userIds))
     .orderBy('user_id')
     .orderBy('portfolio_requirement_id')
     .orderBy('submitted_at', 'desc')
@@ -164,7 +165,7 @@ async function latestExtensions(db: Db, userIds: number[]) {
     .selectFrom('extension_request')
     .distinctOn(['user_id', 'portfolio_requirement_id'])
     .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
-    .where('user_id', 'in', userIds)
+    .where('user_id', '=', anyOf(userIds))
     .where('status', '<>', 'withdrawn')
     .orderBy('user_id')
     .orderBy('portfolio_requirement_id')
@@ -179,7 +180,7 @@ async function remindersSent(db: Db, userIds: number[]) {
   return db
     .selectFrom('outbound_email')
     .select(['user_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('sent_at').as('last_sent_at')])
-    .where('user_id', 'in', userIds)
+    .where('user_id', '=', anyOf(userIds))
     .where('status', '=', 'sent')
     .where('kind', 'like', '%reminder%')
     .groupBy('user_id')

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /** edX progress per student per unit: recomputed from the stored subsection scores through the
  * mapping, and read for any number of students. */
@@ -78,14 +79,14 @@ async function progressOf(db: Db, userIds: number[], edxCourseId?: number) {
     .innerJoin('unit', 'unit.id', 'p.unit_id')
     .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
     .select(['p.user_id', 'p.unit_id', 'p.score', 'p.attempted', 'p.subsections', 'p.subsections_attempted', 'p.updated_at', 'unit.kind', 'unit.lesson_number', 'unit.title', 'c.id as edx_course_id', 'c.code as edx_code'])
-    .where('p.user_id', 'in', userIds);
+    .where('p.user_id', '=', anyOf(userIds));
   if (edxCourseId !== undefined) q = q.where('c.id', '=', edxCourseId);
   return q.orderBy('p.user_id').orderBy('c.position').orderBy('unit.position').execute();
 }
 
 async function gradesOf(db: Db, userIds: number[], edxCourseId?: number) {
   if (userIds.length === 0) return [];
-  let q = db.selectFrom('edx_course_grade').selectAll().where('user_id', 'in', userIds);
+  let q = db.selectFrom('edx_course_grade').selectAll().where('user_id', '=', anyOf(userIds));
   if (edxCourseId !== undefined) q = q.where('edx_course_id', '=', edxCourseId);
   return q.execute();
 }

@@ -1,5 +1,6 @@
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
@@ -154,7 +155,7 @@ async function approvedFor(db: Db, userIds: number[], requirementId: number) {
     ? await db
         .selectFrom('extension_request as x')
         .select(listColumns)
-        .where('x.user_id', 'in', [...new Set(userIds)])
+        .where('x.user_id', '=', anyOf([...new Set(userIds)]))
         .where('x.portfolio_requirement_id', '=', requirementId)
         .where('x.status', '=', 'approved')
         .execute()
@@ -169,8 +170,8 @@ async function approvedForEach(db: Db, userIds: number[], requirementIds: number
       ? await db
           .selectFrom('extension_request as x')
           .select(listColumns)
-          .where('x.user_id', 'in', [...new Set(userIds)])
-          .where('x.portfolio_requirement_id', 'in', requirementIds)
+          .where('x.user_id', '=', anyOf([...new Set(userIds)]))
+          .where('x.portfolio_requirement_id', '=', anyOf(requirementIds))
           .where('x.status', '=', 'approved')
           .execute()
       : [];

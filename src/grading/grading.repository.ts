@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { SU } from './grading.tables';
+import { anyOf } from '../db/any';
 
 /**
  * Grades (one current row per student and portfolio) and their append-only audit log. A grade
@@ -82,7 +83,7 @@ async function currentOf(db: Db, userId: number, requirementId: number) {
 /** Batched: every current grade of these students. */
 async function gradesFor(db: Db, userIds: number[]) {
   if (!userIds.length) return [];
-  return db.selectFrom('grade').select(gradeColumns).where('user_id', 'in', [...new Set(userIds)]).execute();
+  return db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)])).execute();
 }
 
 /** Batched: the audit log of these students (all portfolios), oldest first, with who made each change. */
@@ -92,7 +93,7 @@ async function eventsFor(db: Db, userIds: number[], requirementId: number | null
     .selectFrom('grade_event as e')
     .innerJoin('app_user as a', 'a.id', 'e.actor_id')
     .select(['e.id', 'e.user_id', 'e.portfolio_requirement_id', 'e.portfolio_submission_id', 'e.at', 'e.old_grade', 'e.new_grade', 'e.old_feedback', 'e.feedback', 'a.name as actor_name'])
-    .where('e.user_id', 'in', [...new Set(userIds)])
+    .where('e.user_id', '=', anyOf([...new Set(userIds)]))
     .$if(requirementId !== null, (qb) => qb.where('e.portfolio_requirement_id', '=', requirementId!))
     .orderBy('e.at')
     .orderBy('e.id')

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * The activity the run charts count, aggregated in the database (per day or per student and
@@ -23,8 +24,8 @@ async function lessonCompleteAt(db: Db, studentIds: number[], lessonUnitIds: num
   const rows = await db
     .selectFrom('component_completion')
     .select(['user_id', 'unit_id', (eb) => eb.fn.max('completed_at').as('at')])
-    .where('user_id', 'in', studentIds)
-    .where('unit_id', 'in', lessonUnitIds)
+    .where('user_id', '=', anyOf(studentIds))
+    .where('unit_id', '=', anyOf(lessonUnitIds))
     .groupBy(['user_id', 'unit_id'])
     .having((eb) => eb.fn.countAll(), '>=', componentCount)
     .execute();
@@ -91,7 +92,7 @@ async function portfolioItems(db: Db, offeringId: number, requirementId: number,
       .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
       .select(['g.user_id', (eb) => eb.fn.min('v.created_at').as('at')])
       .where('g.deleted_at', 'is', null)
-      .where('g.unit_id', 'in', units)
+      .where('g.unit_id', '=', anyOf(units))
       .where('g.user_id', 'in', active)
       .groupBy(['g.user_id', 'g.unit_id'])
       .execute(),
@@ -100,7 +101,7 @@ async function portfolioItems(db: Db, offeringId: number, requirementId: number,
       .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
       .select(['m.user_id', (eb) => eb.fn.min('a.created_at').as('at')])
       .where('m.left_at', 'is', null)
-      .where('m.unit_id', 'in', units)
+      .where('m.unit_id', '=', anyOf(units))
       .where('m.user_id', 'in', active)
       .groupBy(['m.user_id', 'm.unit_id'])
       .execute(),

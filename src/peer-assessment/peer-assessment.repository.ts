@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * Peer assessments: versioned rows (every save adds one, numbered per assignment). The latest
@@ -84,7 +85,7 @@ async function progressOf(db: Db, assignmentIds: number[]): Promise<Map<number, 
       (eb) => eb.fn.max('created_at').as('last_at'),
       (eb) => eb.fn.count<number>('id').filterWhere('status', '=', 'submitted').as('submitted'),
     ])
-    .where('peer_assignment_id', 'in', assignmentIds)
+    .where('peer_assignment_id', '=', anyOf(assignmentIds))
     .groupBy('peer_assignment_id')
     .execute();
   return new Map(rows.map((r) => [r.peer_assignment_id, { versions: Number(r.versions), submitted: Number(r.submitted) > 0, lastAt: new Date(r.last_at) }]));

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * What a portfolio is made of (syllabus section 6), and whether each piece is there:
@@ -46,31 +47,31 @@ async function currentVersions(db: Db, requirementIds: number[], unitIds: number
     .selectFrom('study_guide as g')
     .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
     .select([kind('study_guide'), 'g.user_id', 'g.unit_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
-    .where('g.user_id', 'in', userIds)
-    .where('g.unit_id', 'in', unitIds)
+    .where('g.user_id', '=', anyOf(userIds))
+    .where('g.unit_id', '=', anyOf(unitIds))
     .where('g.deleted_at', 'is', null)
     .groupBy(['g.user_id', 'g.unit_id']);
   const artifacts = db
     .selectFrom('team_membership as m')
     .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
     .select([kind('team_artifact'), 'm.user_id', 'm.unit_id as key_id', (eb) => eb.fn.max('a.id').as('version_id')])
-    .where('m.user_id', 'in', userIds)
-    .where('m.unit_id', 'in', unitIds)
+    .where('m.user_id', '=', anyOf(userIds))
+    .where('m.unit_id', '=', anyOf(unitIds))
     .where('m.left_at', 'is', null)
     .groupBy(['m.user_id', 'm.unit_id']);
   const assessments = db
     .selectFrom('peer_assessment')
     .select([kind('peer_assessment'), 'assessee_id as user_id', 'portfolio_requirement_id as key_id', (eb) => eb.fn.max('id').as('version_id')])
-    .where('portfolio_requirement_id', 'in', requirementIds)
-    .where('assessee_id', 'in', userIds)
+    .where('portfolio_requirement_id', '=', anyOf(requirementIds))
+    .where('assessee_id', '=', anyOf(userIds))
     .where('status', '=', 'submitted')
     .groupBy(['assessee_id', 'portfolio_requirement_id']);
   const reflections = db
     .selectFrom('portfolio_reflection as r')
     .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
     .select([kind('reflection'), 'r.user_id', 'r.portfolio_requirement_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
-    .where('r.portfolio_requirement_id', 'in', requirementIds)
-    .where('r.user_id', 'in', userIds)
+    .where('r.portfolio_requirement_id', '=', anyOf(requirementIds))
+    .where('r.user_id', '=', anyOf(userIds))
     .where('v.body_md', '<>', '')
     .groupBy(['r.user_id', 'r.portfolio_requirement_id']);
   const perRequirement = assessments.unionAll(reflections);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * The exact versions a snapshot copies, fetched by version id in one query per item kind
@@ -6,7 +7,7 @@ import type { Db } from '../db/database';
  */
 async function studyGuideVersions(db: Db, ids: number[]) {
   if (!ids.length) return [];
-  return db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at']).where('id', 'in', ids).execute();
+  return db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at']).where('id', '=', anyOf(ids)).execute();
 }
 
 async function teamArtifactVersions(db: Db, ids: number[]) {
@@ -16,7 +17,7 @@ async function teamArtifactVersions(db: Db, ids: number[]) {
     .innerJoin('team as t', 't.id', 'v.team_id')
     .innerJoin('app_user as u', 'u.id', 'v.uploaded_by')
     .select(['v.id', 'v.version_no', 'v.body_md', 'v.attachment_id', 'v.created_at', 't.name as team_name', 'u.name as uploaded_by'])
-    .where('v.id', 'in', ids)
+    .where('v.id', '=', anyOf(ids))
     .execute();
 }
 
@@ -25,13 +26,13 @@ async function peerAssessments(db: Db, ids: number[]) {
   return db
     .selectFrom('peer_assessment')
     .select(['id', 'version_no', 'collegial_interactions', 'work_products', 'strength', 'suggestion', 'comments', 'created_at'])
-    .where('id', 'in', ids)
+    .where('id', '=', anyOf(ids))
     .execute();
 }
 
 async function reflectionVersions(db: Db, ids: number[]) {
   if (!ids.length) return [];
-  return db.selectFrom('portfolio_reflection_version').select(['id', 'version_no', 'body_md', 'created_at']).where('id', 'in', ids).execute();
+  return db.selectFrom('portfolio_reflection_version').select(['id', 'version_no', 'body_md', 'created_at']).where('id', '=', anyOf(ids)).execute();
 }
 
 export const itemVersionsRepository = Object.freeze({ studyGuideVersions, teamArtifactVersions, peerAssessments, reflectionVersions });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * Portfolio submissions: append-only. Each keeps the frozen snapshot of the portfolio, the due
@@ -85,7 +86,7 @@ async function latestFor(db: Db, userIds: number[], requirementId: number): Prom
     .selectFrom('portfolio_submission')
     .distinctOn('user_id')
     .select(summaryColumns)
-    .where('user_id', 'in', [...new Set(userIds)])
+    .where('user_id', '=', anyOf([...new Set(userIds)]))
     .where('portfolio_requirement_id', '=', requirementId)
     .orderBy('user_id')
     .orderBy('submitted_at', 'desc')
@@ -101,8 +102,8 @@ async function latestForEach(db: Db, userIds: number[], requirementIds: number[]
     .selectFrom('portfolio_submission')
     .distinctOn(['user_id', 'portfolio_requirement_id'])
     .select(summaryColumns)
-    .where('user_id', 'in', [...new Set(userIds)])
-    .where('portfolio_requirement_id', 'in', requirementIds)
+    .where('user_id', '=', anyOf([...new Set(userIds)]))
+    .where('portfolio_requirement_id', '=', anyOf(requirementIds))
     .orderBy('user_id')
     .orderBy('portfolio_requirement_id')
     .orderBy('submitted_at', 'desc')

@@ -1,6 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /**
  * What pace and progress are computed from: the course's outline (weeks, lessons, components),
@@ -102,8 +103,8 @@ async function completionCounts(db: Db, userIds: number[], unitIds: number[]): P
   const rows = await db
     .selectFrom('component_completion')
     .select(['user_id', 'unit_id', (eb) => eb.fn.countAll<number>().as('done')])
-    .where('user_id', 'in', userIds)
-    .where('unit_id', 'in', unitIds)
+    .where('user_id', '=', anyOf(userIds))
+    .where('unit_id', '=', anyOf(unitIds))
     .groupBy(['user_id', 'unit_id'])
     .execute();
   for (const r of rows) result.get(r.user_id)?.set(r.unit_id, Number(r.done));
@@ -134,7 +135,7 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
     .where('u.offering_id', '=', offeringId)
     .where('u.role', '=', 'student')
     .where('u.deactivated_at', 'is', null)
-    .where('cc.unit_id', 'in', unitIds)
+    .where('cc.unit_id', '=', anyOf(unitIds))
     .groupBy(['cc.user_id', 'cc.unit_id'])
     .having((eb) => eb.fn.countAll(), '>=', componentCount);
   const completeStudents = db

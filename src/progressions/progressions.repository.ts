@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /** Partnerships, their members and their dated assessments. */
 export interface PartnershipRow {
@@ -55,7 +56,7 @@ async function membersOf(db: Db, partnershipIds: number[]) {
     .selectFrom('partnership_member')
     .innerJoin('app_user', 'app_user.id', 'partnership_member.user_id')
     .select(['partnership_member.partnership_id', 'app_user.id', 'app_user.name', 'app_user.email'])
-    .where('partnership_member.partnership_id', 'in', partnershipIds)
+    .where('partnership_member.partnership_id', '=', anyOf(partnershipIds))
     .orderBy('app_user.name')
     .execute();
 }
@@ -147,7 +148,7 @@ async function assessmentSummaries(db: Db, partnershipIds: number[]) {
   return db
     .selectFrom('progression_assessment')
     .select((eb) => ['partnership_id', eb.fn.countAll<number>().as('count'), eb.fn.max('assessed_on').as('latest_on')])
-    .where('partnership_id', 'in', partnershipIds)
+    .where('partnership_id', '=', anyOf(partnershipIds))
     .groupBy('partnership_id')
     .execute();
 }
@@ -165,7 +166,7 @@ async function entriesOf(db: Db, assessmentIds: number[]): Promise<EntryRow[]> {
   return db
     .selectFrom('progression_assessment_entry')
     .select(['assessment_id', 'objective_id', 'stage', 'evidence', 'next_steps'])
-    .where('assessment_id', 'in', assessmentIds)
+    .where('assessment_id', '=', anyOf(assessmentIds))
     .execute();
 }
 

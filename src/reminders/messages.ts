@@ -3,6 +3,7 @@ import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
 import { formatDateTime, formatDeadline, formatDuration, formatTime, formatWithZoneName, isValidZone } from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
+import { anyOf } from '../db/any';
 
 /**
  * A reminder as the student reads it: view models in their own zone, rendered from
@@ -33,14 +34,14 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
   const eventIds = [...new Set(reminders.flatMap((r) => (r.calendar_event_id ? [r.calendar_event_id] : [])))];
   const offeringIds = [...new Set(reminders.map((r) => r.offering_id))];
   const [users, offerings, requirements, events, submissions] = await Promise.all([
-    userIds.length ? db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone']).where('id', 'in', userIds).execute() : [],
-    offeringIds.length ? db.selectFrom('course_offering').selectAll().where('id', 'in', offeringIds).execute() : [],
+    userIds.length ? db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone']).where('id', '=', anyOf(userIds)).execute() : [],
+    offeringIds.length ? db.selectFrom('course_offering').selectAll().where('id', '=', anyOf(offeringIds)).execute() : [],
     reqIds.length
       ? db
           .selectFrom('portfolio_requirement as pr')
           .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
           .select(['pr.id', 'pr.title', 'pr.due_on', 'c.code as edx_code'])
-          .where('pr.id', 'in', reqIds)
+          .where('pr.id', '=', anyOf(reqIds))
           .execute()
       : [],
     eventIds.length
@@ -51,7 +52,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
           .leftJoin('edx_course as c', 'c.id', 'e.edx_course_id')
           .select(['e.id', 'e.title', 'e.starts_at', 'e.ends_at', 'e.location', 'e.video_url', 'e.description', 'w.label as week_label'])
           .select(['u.id as unit_id', 'u.title as unit_title', 'c.code as edx_code'])
-          .where('e.id', 'in', eventIds)
+          .where('e.id', '=', anyOf(eventIds))
           .execute()
       : [],
     reqIds.length
@@ -59,8 +60,8 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
           .selectFrom('portfolio_submission')
           .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete'])
           .distinctOn(['user_id', 'portfolio_requirement_id'])
-          .where('user_id', 'in', userIds)
-          .where('portfolio_requirement_id', 'in', reqIds)
+          .where('user_id', '=', anyOf(userIds))
+          .where('portfolio_requirement_id', '=', anyOf(reqIds))
           .orderBy('user_id')
           .orderBy('portfolio_requirement_id')
           .orderBy('submitted_at', 'desc')

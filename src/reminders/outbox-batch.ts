@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { EmailToSend } from '../mail/outbox';
+import { anyOf } from '../db/any';
 
 /**
  * The set-based form of enqueueEmail (src/mail/outbox.ts): one INSERT for a whole batch, same
@@ -43,7 +44,7 @@ export async function enqueueEmails(db: Db, emails: BatchEmail[]): Promise<Map<s
     for (const r of inserted) ids.set(r.dedupe_key!, r.id);
     const missing = chunk.map((e) => e.dedupeKey).filter((k) => !ids.has(k));
     if (missing.length) {
-      const existing = await db.selectFrom('outbound_email').select(['id', 'dedupe_key']).where('dedupe_key', 'in', missing).execute();
+      const existing = await db.selectFrom('outbound_email').select(['id', 'dedupe_key']).where('dedupe_key', '=', anyOf(missing)).execute();
       for (const r of existing) ids.set(r.dedupe_key!, r.id);
     }
   }

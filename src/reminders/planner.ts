@@ -3,6 +3,7 @@ import type { Database, Db } from '../db/database';
 import { isValidZone, localDateOf } from '../time';
 import { planMeetingStatements, planPortfolioStatements, type MeetingSchedule, type PortfolioSchedule } from './planner.sql';
 import { meetingReminderSendAt, portfolioReminderSendAt } from './schedule';
+import { anyOf } from '../db/any';
 
 /**
  * The planner: (re)computes the reminder schedule from the current state of the course,
@@ -157,7 +158,7 @@ export async function planStudents(trx: Transaction<Database>, now: Date, offset
   const report = { upserted: 0, withdrawn: 0 };
   for (const o of offerings) {
     const zones = (
-      await trx.selectFrom('app_user').select('time_zone').distinct().where('offering_id', '=', o.id).where('id', 'in', userIds).execute()
+      await trx.selectFrom('app_user').select('time_zone').distinct().where('offering_id', '=', o.id).where('id', '=', anyOf(userIds)).execute()
     ).map((z) => z.time_zone);
     // A zone that is not a valid IANA name (it should never be) is read as the course's zone.
     const zoneFor = (z: string) => (isValidZone(z) ? z : o.time_zone);
@@ -215,7 +216,7 @@ async function meetingSchedule(db: Db, offeringId: number, courseZone: string, z
     .selectFrom('calendar_event')
     .select(['id', 'starts_at'])
     .where('offering_id', '=', offeringId)
-    .where('kind', 'in', REQUIRED_MEETING_KINDS)
+    .where('kind', '=', anyOf(REQUIRED_MEETING_KINDS))
     .where('required', '=', true)
     .where('all_day', '=', false)
     .where('status', '=', 'scheduled')

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { SUPERSEDED } from './planner.sql';
 import type { ReminderTable } from './reminders.tables';
+import { anyOf } from '../db/any';
 
 /**
  * Queries for the reminder schedule's sender side: claims under a lease (FOR UPDATE SKIP LOCKED),
@@ -95,7 +96,7 @@ async function lockStillClaimed(db: Db, token: string, ids: number[]): Promise<n
     .select('id')
     .where('claim_token', '=', token)
     .where('status', '=', 'claimed')
-    .where('id', 'in', ids)
+    .where('id', '=', anyOf(ids))
     .forUpdate()
     .execute();
   return rows.map((r) => r.id);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { anyOf } from '../db/any';
 
 /** Team Practice teams (one active team per student per unit), members and team artifact versions. */
 async function membershipOf(db: Db, userId: number, unitId: number) {
@@ -19,7 +20,7 @@ async function membersOf(db: Db, teamIds: number[]) {
     .selectFrom('team_membership as m')
     .innerJoin('app_user as u', 'u.id', 'm.user_id')
     .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name'])
-    .where('m.team_id', 'in', teamIds)
+    .where('m.team_id', '=', anyOf(teamIds))
     .where('m.left_at', 'is', null)
     .orderBy('m.joined_at')
     .orderBy('m.id')
