@@ -82,6 +82,6 @@ test('a student page reads the course from memory: the same few queries on every
     counts.push(queryCount() - before);
   }
   expect(new Set(counts).size).toBe(1);
-  // session with its user and the course version (one query), then the reader's extensions, completions and checklists
-  expect(counts[0]).toBeLessThanOrEqual(4);
+  // session with its user and the course version (one query), then the reader's extensions, completions and checklists in one round trip
+  expect(counts[0]).toBeLessThanOrEqual(2);
 });

@@ -22,10 +22,10 @@ async function queriesOf(run: () => Promise<unknown>): Promise<number> {
   return queryCount() - before;
 }
 
-test('This week costs one query for session, user and course version, then the reader’s own three', async () => {
+test('This week costs two queries: session with user and course version, then the reader’s own three reads together', async () => {
   const s = await t.login('student1@cohort.example');
   await s.get('/').expect(200);
-  expect(await queriesOf(() => s.get('/').expect(200))).toBe(4);
+  expect(await queriesOf(() => s.get('/').expect(200))).toBe(2);
 });
 
 test('a change to the account made behind the app shows on the next page', async () => {

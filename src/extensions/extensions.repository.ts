@@ -1,5 +1,6 @@
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
 import type { Db } from '../db/database';
+import { instant, read, readOne } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -72,16 +73,20 @@ async function supersedeApproved(db: Db, userId: number, requirementId: number):
 }
 
 /** A student's own requests for one portfolio, newest first. */
-async function listForStudent(db: Db, userId: number, requirementId: number) {
-  return db
+function listForStudentRead(db: Db, userId: number, requirementId: number) {
+  const query = db
     .selectFrom('extension_request as x')
     .leftJoin('app_user as d', 'd.id', 'x.decided_by')
     .select([...listColumns, 'd.name as decided_by_name'])
     .where('x.user_id', '=', userId)
     .where('x.portfolio_requirement_id', '=', requirementId)
     .orderBy('x.requested_at', 'desc')
-    .orderBy('x.id', 'desc')
-    .execute();
+    .orderBy('x.id', 'desc');
+  return read(query, (rows) => rows.map((r) => ({ ...r, requested_at: instant(r.requested_at), decided_at: instant(r.decided_at), granted_due_at: instant(r.granted_due_at) })));
+}
+
+async function listForStudent(db: Db, userId: number, requirementId: number) {
+  return readOne(db, listForStudentRead(db, userId, requirementId));
 }
 
 /** Requests in an offering (optionally one status), pending first, then newest. */
@@ -194,6 +199,7 @@ export const extensionsRepository = Object.freeze({
   withdrawPending,
   supersedeApproved,
   listForStudent,
+  listForStudentRead,
   listForOffering,
   findInOffering,
   decide,

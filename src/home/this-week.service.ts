@@ -1,16 +1,18 @@
 import { calendarEntriesOf, type CalendarEntry } from '../calendar/calendar.service';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { deadlineFactsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
+import { readTogether } from '../db/reads';
+import { deadlineFactsRead, deadlinesOf, type Deadline } from '../portfolio/deadlines';
 import { paceFromCompletions, semesterPosition, type Pace, type SemesterPosition } from '../progress/pace';
-import { checklistsFor, progressFromData, type CourseProgress } from '../progress/progress';
+import { checklistsReadFor, progressFromData, type CourseProgress } from '../progress/progress';
 import { outlineOf, progressRepository, type CourseOutline, type OutlineWeek } from '../progress/progress.repository';
 import { addDays, daysUntil, formatDeadline, formatLocalDate, localDateOf } from '../time';
 
 /**
  * The student's home page, "This week": where the semester is, this Monday's campus meeting,
- * what is due next, pace and progress. The course comes from the cache (one version check); the
- * reader's own data is three queries: approved extensions, completions, portfolio checklists.
+ * what is due next, pace and progress. The course comes from the cache (its version comes with the
+ * session); the reader's own data is three reads in one round trip: approved extensions and
+ * submissions, completions, portfolio checklists.
  */
 export interface Reader {
   id: number;
@@ -156,15 +158,19 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
   const course = await courseCache.current(db, reader.offeringId);
   const outline = outlineOf(course);
   const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
-  const [{ extensions, submitted }, counts, checklists] = await Promise.all([
-    deadlineFactsOf(db, reader.id),
-    progressRepository.completionCounts(
+  const {
+    facts: { extensions, submitted },
+    counts,
+    checklists,
+  } = await readTogether(db, {
+    facts: deadlineFactsRead(db, reader.id),
+    counts: progressRepository.completionCountsRead(
       db,
       [reader.id],
       outline.lessons.map((l) => l.unitId),
     ),
-    checklistsFor(db, course, refs, [reader.id]),
-  ]);
+    checklists: checklistsReadFor(db, course, refs, [reader.id]),
+  });
   const deadlines = deadlinesOf(course, extensions);
   const entries = calendarEntriesOf(course, deadlines, reader.timeZone);
   const position = semesterPosition(outline, now);

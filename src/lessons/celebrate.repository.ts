@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { instant, read } from '../db/reads';
 
 /** Celebrate Success shares: shown to classmates on the lesson page, moderated by the instructor. */
 export const SHARES_SHOWN = 50;
@@ -7,8 +8,8 @@ export const SHARES_SHOWN = 50;
  * The newest shares of a unit: visible ones, plus the reader's own hidden ones (marked), plus all
  * hidden ones for the instructor. Capped: a unit with 50,000 learners still renders one page.
  */
-async function list(db: Db, unitId: number, reader: { id: number; isInstructor: boolean }) {
-  return db
+function listRead(db: Db, unitId: number, reader: { id: number; isInstructor: boolean }) {
+  const query = db
     .selectFrom('celebrate_share as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
     .select(['s.id', 's.user_id', 's.body', 's.created_at', 's.hidden_at', 'u.name as author'])
@@ -16,8 +17,8 @@ async function list(db: Db, unitId: number, reader: { id: number; isInstructor: 
     .where('s.deleted_at', 'is', null)
     .$if(!reader.isInstructor, (qb) => qb.where((eb) => eb.or([eb('s.hidden_at', 'is', null), eb('s.user_id', '=', reader.id)])))
     .orderBy('s.id', 'desc')
-    .limit(SHARES_SHOWN)
-    .execute();
+    .limit(SHARES_SHOWN);
+  return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at), hidden_at: instant(r.hidden_at) })));
 }
 
 async function insert(db: Db, row: { userId: number; unitId: number; body: string; at: Date }) {
@@ -51,4 +52,7 @@ async function setHidden(db: Db, unitId: number, shareId: number, hide: boolean,
   return Number(r.numUpdatedRows) > 0;
 }
 
-export const celebrateRepository = Object.freeze({ list, insert, softDeleteOwn, setHidden });
+/** One Celebrate Success share as the lesson page lists it. */
+export type Share = ReturnType<ReturnType<typeof listRead>['shape']>[number];
+
+export const celebrateRepository = Object.freeze({ listRead, insert, softDeleteOwn, setHidden });

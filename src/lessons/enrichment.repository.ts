@@ -1,16 +1,17 @@
 import type { Db } from '../db/database';
+import { instant, read } from '../db/reads';
 import type { EnrichmentKind } from './lesson-notes.tables';
 
 /** A student's Enrichment log for a unit: web explorations and references (soft delete). */
-async function list(db: Db, userId: number, unitId: number) {
-  return db
+function listRead(db: Db, userId: number, unitId: number) {
+  const query = db
     .selectFrom('enrichment_entry')
     .select(['id', 'kind', 'title', 'url', 'citation', 'created_at'])
     .where('user_id', '=', userId)
     .where('unit_id', '=', unitId)
     .where('deleted_at', 'is', null)
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
 async function insert(db: Db, row: { userId: number; unitId: number; kind: EnrichmentKind; title: string; url: string | null; citation: string | null; at: Date }) {
@@ -33,4 +34,4 @@ async function softDelete(db: Db, userId: number, unitId: number, entryId: numbe
   return Number(r.numUpdatedRows) > 0;
 }
 
-export const enrichmentRepository = Object.freeze({ list, insert, softDelete });
+export const enrichmentRepository = Object.freeze({ listRead, insert, softDelete });

@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { instant, read } from '../db/reads';
 
 /**
- * The lesson page's reads of one student's work on a unit, in few round trips: the single-row
+ * The lesson page's reads of one student's work on a unit (run together in one round trip with the
+ * page's other reads, src/db/reads.ts): the single-row
  * pieces (current private note, current Learning Check, study guide with its latest version,
  * team membership) in one query of lateral joins, and the student's team's members and team
  * artifact versions found through the membership in the same statement (no second wave).
  */
-async function singleRows(db: Db, userId: number, unitId: number) {
-  return db
+function singleRowsRead(db: Db, userId: number, unitId: number) {
+  const query = db
     .selectFrom('app_user as me')
     .leftJoinLateral(
       (eb) =>
@@ -70,8 +72,19 @@ async function singleRows(db: Db, userId: number, unitId: number) {
       'm.joined_at',
       't.name as team_name',
     ])
-    .where('me.id', '=', userId)
-    .executeTakeFirst();
+    .where('me.id', '=', userId);
+  return read(query, (rows) => {
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      ...r,
+      note_created_at: instant(r.note_created_at),
+      lc_submitted_at: instant(r.lc_submitted_at),
+      guide_deleted_at: instant(r.guide_deleted_at),
+      guide_created_at: instant(r.guide_created_at),
+      joined_at: instant(r.joined_at),
+    };
+  });
 }
 
 /** The student's active team on the unit, as a subquery (at most one: a unique index). */
@@ -80,27 +93,27 @@ function teamOf(db: Db, userId: number, unitId: number) {
 }
 
 /** Active members of the student's team on the unit (none without a team), in joining order. */
-async function teamMembers(db: Db, userId: number, unitId: number) {
-  return db
+function teamMembersRead(db: Db, userId: number, unitId: number) {
+  const query = db
     .selectFrom('team_membership as m')
     .innerJoin('app_user as u', 'u.id', 'm.user_id')
     .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name'])
     .where('m.team_id', 'in', teamOf(db, userId, unitId))
     .where('m.left_at', 'is', null)
     .orderBy('m.joined_at')
-    .orderBy('m.id')
-    .execute();
+    .orderBy('m.id');
+  return read(query, (rows) => rows.map((r) => ({ ...r, joined_at: instant(r.joined_at) })));
 }
 
 /** Every team artifact version of the student's team on the unit, newest first. */
-async function teamArtifactVersions(db: Db, userId: number, unitId: number) {
-  return db
+function teamArtifactVersionsRead(db: Db, userId: number, unitId: number) {
+  const query = db
     .selectFrom('team_artifact_version as v')
     .innerJoin('app_user as u', 'u.id', 'v.uploaded_by')
     .select(['v.id', 'v.version_no', 'v.body_md', 'v.attachment_id', 'v.created_at', 'v.uploaded_by', 'u.name as uploader'])
     .where('v.team_id', 'in', teamOf(db, userId, unitId))
-    .orderBy('v.version_no', 'desc')
-    .execute();
+    .orderBy('v.version_no', 'desc');
+  return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-export const lessonPageRepository = Object.freeze({ singleRows, teamMembers, teamArtifactVersions });
+export const lessonPageRepository = Object.freeze({ singleRowsRead, teamMembersRead, teamArtifactVersionsRead });

@@ -4,6 +4,7 @@ import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
+import { answered, readOne, readTogether, type Answers } from '../db/reads';
 import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import type { FieldErrors } from '../http/forms';
@@ -11,7 +12,7 @@ import { render } from '../http/render';
 import { teamsRepository } from '../teams/teams.repository';
 import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
 import { addDays, formatDateTime, localDateOf } from '../time';
-import { celebrateRepository, SHARES_SHOWN } from './celebrate.repository';
+import { celebrateRepository, SHARES_SHOWN, type Share } from './celebrate.repository';
 import { enrichmentRepository } from './enrichment.repository';
 import { lessonPageRepository } from './lesson-page.repository';
 import { lessonsRepository } from './lessons.repository';
@@ -28,14 +29,18 @@ export interface LessonPageOptions {
   values?: Record<string, string>;
 }
 
-async function studentWork(db: Db, userId: number, unitId: number, zone: string) {
-  const [completions, one, enrichment, members, artifactVersions] = await Promise.all([
-    lessonsRepository.completions(db, userId, unitId),
-    lessonPageRepository.singleRows(db, userId, unitId),
-    enrichmentRepository.list(db, userId, unitId),
-    lessonPageRepository.teamMembers(db, userId, unitId),
-    lessonPageRepository.teamArtifactVersions(db, userId, unitId),
-  ]);
+/** The reads of one student's work on a unit: run together with the page's other reads. */
+function studentWorkReads(db: Db, userId: number, unitId: number) {
+  return {
+    completions: lessonsRepository.completionsRead(db, userId, unitId),
+    one: lessonPageRepository.singleRowsRead(db, userId, unitId),
+    enrichment: enrichmentRepository.listRead(db, userId, unitId),
+    members: lessonPageRepository.teamMembersRead(db, userId, unitId),
+    artifactVersions: lessonPageRepository.teamArtifactVersionsRead(db, userId, unitId),
+  };
+}
+
+async function studentWork(db: Db, zone: string, userId: number, { completions, one, enrichment, members, artifactVersions }: Answers<ReturnType<typeof studentWorkReads>>) {
   const guide = one?.guide_id ? { id: one.guide_id, deleted_at: one.guide_deleted_at } : undefined;
   const guideVersion =
     one?.guide_version_id && one.guide_version_no !== null && one.guide_body_md !== null && one.guide_created_at !== null
@@ -101,11 +106,18 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   const today = localDateOf(now, unit.course_zone);
   const isThisWeek = !!unit.week_starts_on && unit.week_starts_on <= today && today < addDays(unit.week_starts_on, 7);
 
-  const [components, work, shares] = await Promise.all([
-    isLesson ? course.components : [],
-    isLesson && opts.subjectId !== null ? studentWork(db, opts.subjectId, unitId, zone) : null,
-    isLesson ? celebrateRepository.list(db, unitId, { id: reader.id, isInstructor: reader.role === 'instructor' }) : [],
-  ]);
+  const components = isLesson ? course.components : [];
+  const sharesRead = isLesson ? celebrateRepository.listRead(db, unitId, { id: reader.id, isInstructor: reader.role === 'instructor' }) : answered<Share[]>([]);
+  // One round trip for the page's reads: the Celebrate Success shares and the student's work.
+  let shares: Share[];
+  let work: Awaited<ReturnType<typeof studentWork>> | null = null;
+  if (isLesson && opts.subjectId !== null) {
+    const { shares: s, ...rows } = await readTogether(db, { shares: sharesRead, ...studentWorkReads(db, opts.subjectId, unitId) });
+    shares = s;
+    work = await studentWork(db, zone, opts.subjectId, rows);
+  } else {
+    shares = await readOne(db, sharesRead);
+  }
   const openTeams =
     canWrite && isLesson && work && !work.team
       ? await teamsRepository.openTeams(db, { unitId, cap: ctx.config.TEAM_SIZE_CAP, since: teamsService.activeSince(now), everyone: isThisWeek, limit: OFFERED_TEAMS_SHOWN })

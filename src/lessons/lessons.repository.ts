@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { instant, read } from '../db/reads';
 
 /** A unit of one of the offering's edX courses, with what its lesson page links to. */
 async function unitInOffering(db: Db, offeringId: number, unitId: number) {
@@ -23,8 +24,9 @@ async function unitInOffering(db: Db, offeringId: number, unitId: number) {
     .executeTakeFirst();
 }
 
-async function completions(db: Db, userId: number, unitId: number) {
-  return db.selectFrom('component_completion').select(['component_id', 'completed_at']).where('user_id', '=', userId).where('unit_id', '=', unitId).execute();
+function completionsRead(db: Db, userId: number, unitId: number) {
+  const query = db.selectFrom('component_completion').select(['component_id', 'completed_at']).where('user_id', '=', userId).where('unit_id', '=', unitId);
+  return read(query, (rows) => rows.map((r) => ({ component_id: r.component_id, completed_at: instant(r.completed_at) })));
 }
 
 /** Components done per unit, for every unit of the offering (one query). */
@@ -101,7 +103,7 @@ async function student(db: Db, offeringId: number, userId: number) {
 
 export const lessonsRepository = Object.freeze({
   unitInOffering,
-  completions,
+  completionsRead,
   completionCounts,
   markDone,
   markNotDone,

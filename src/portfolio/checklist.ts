@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
+import { answered, read, readOne, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -41,7 +42,7 @@ type VersionRow = { kind: ItemKind; user_id: number; key_id: number; version_id:
  * query (a UNION ALL of four grouped reads), whatever the number of students or requirements.
  * key_id is the unit for study guides and team artifacts, the requirement for the others.
  */
-async function currentVersions(db: Db, requirementIds: number[], unitIds: number[], userIds: number[]): Promise<VersionRow[]> {
+function currentVersions(db: Db, requirementIds: number[], unitIds: number[], userIds: number[]) {
   const kind = (k: ItemKind) => sql<ItemKind>`${sql.lit(k)}`.as('kind');
   const guides = db
     .selectFrom('study_guide as g')
@@ -75,8 +76,7 @@ async function currentVersions(db: Db, requirementIds: number[], unitIds: number
     .where('v.body_md', '<>', '')
     .groupBy(['r.user_id', 'r.portfolio_requirement_id']);
   const perRequirement = assessments.unionAll(reflections);
-  const query = unitIds.length ? guides.unionAll(artifacts).unionAll(perRequirement) : perRequirement;
-  return (await query.execute()) as VersionRow[];
+  return unitIds.length ? guides.unionAll(artifacts).unionAll(perRequirement) : perRequirement;
 }
 
 /** Pure: one student's checklist for one requirement, from the current versions. */
@@ -135,11 +135,11 @@ function checklistOf(requirementId: number, userId: number, lessons: { id: numbe
 
 /**
  * Checklists of several requirements of the course for any number of students:
- * Map<requirementId, Map<userId, Checklist>>. One query (the course comes from the cache).
+ * Map<requirementId, Map<userId, Checklist>>. One read (the course comes from the cache).
  */
-export async function checklistsOf(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
-  const result = new Map<number, Map<number, Checklist>>(requirementIds.map((id) => [id, new Map()]));
-  if (userIds.length === 0 || requirementIds.length === 0) return result;
+export function checklistsRead(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Read<Map<number, Map<number, Checklist>>> {
+  const empty = () => new Map<number, Map<number, Checklist>>(requirementIds.map((id) => [id, new Map()]));
+  if (userIds.length === 0 || requirementIds.length === 0) return answered(empty());
   const lessonsOf = new Map<number, { id: number; lesson_number: number | null }[]>();
   for (const rid of requirementIds) {
     const req = course.requirements.find((r) => r.id === rid);
@@ -147,13 +147,19 @@ export async function checklistsOf(db: Db, course: CourseSnapshot, requirementId
     lessonsOf.set(rid, course.units.filter((u) => u.edx_course_id === req.edx_course_id && u.kind === 'lesson'));
   }
   const unitIds = [...lessonsOf.values()].flat().map((l) => l.id);
-  const rows = await currentVersions(db, requirementIds, unitIds, userIds);
-  const versionOf = new Map(rows.map((r) => [`${r.kind}:${r.user_id}:${r.key_id}`, Number(r.version_id)]));
-  for (const rid of requirementIds) {
-    const lists = result.get(rid)!;
-    for (const userId of userIds) lists.set(userId, checklistOf(rid, userId, lessonsOf.get(rid)!, versionOf));
-  }
-  return result;
+  return read(currentVersions(db, requirementIds, unitIds, userIds), (rows) => {
+    const versionOf = new Map((rows as VersionRow[]).map((r) => [`${r.kind}:${r.user_id}:${r.key_id}`, Number(r.version_id)]));
+    const result = empty();
+    for (const rid of requirementIds) {
+      const lists = result.get(rid)!;
+      for (const userId of userIds) lists.set(userId, checklistOf(rid, userId, lessonsOf.get(rid)!, versionOf));
+    }
+    return result;
+  });
+}
+
+export async function checklistsOf(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
+  return readOne(db, checklistsRead(db, course, requirementIds, userIds));
 }
 
 /** One requirement's checklists for any number of students (three queries: the requirement's offering, the course version, the items). */

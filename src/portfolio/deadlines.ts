@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
+import { read, readOne, type Read } from '../db/reads';
 
 /**
  * A student's portfolio deadlines: the course's due date, or the date of an approved extension.
@@ -37,10 +38,10 @@ export async function approvedExtensionsOf(db: Db, userId: number | null): Promi
 
 /**
  * The student's approved extensions and the portfolios they have submitted at least once, in one
- * query (the home page needs both and keeps a fixed, small number of queries).
+ * read (the home page needs both and runs it together with its other reads: src/db/reads.ts).
  */
-export async function deadlineFactsOf(db: Db, userId: number): Promise<{ extensions: Map<number, GrantedExtension>; submitted: Set<number> }> {
-  const rows = await db
+export function deadlineFactsRead(db: Db, userId: number): Read<{ extensions: Map<number, GrantedExtension>; submitted: Set<number> }> {
+  const query = db
     .selectFrom('extension_request')
     .select([sql<'extension' | 'submission'>`'extension'`.as('kind'), 'portfolio_requirement_id', 'granted_due_on', 'granted_due_at'])
     .where('user_id', '=', userId)
@@ -51,15 +52,20 @@ export async function deadlineFactsOf(db: Db, userId: number): Promise<{ extensi
         .select([sql<'extension' | 'submission'>`'submission'`.as('kind'), 'portfolio_requirement_id', sql<string | null>`null::date`.as('granted_due_on'), sql<Date | null>`null::timestamptz`.as('granted_due_at')])
         .where('user_id', '=', userId)
         .groupBy('portfolio_requirement_id'),
-    )
-    .execute();
-  const extensions = new Map<number, GrantedExtension>();
-  const submitted = new Set<number>();
-  for (const r of rows) {
-    if (r.kind === 'extension') extensions.set(r.portfolio_requirement_id, { granted_due_on: r.granted_due_on, granted_due_at: r.granted_due_at });
-    else submitted.add(r.portfolio_requirement_id);
-  }
-  return { extensions, submitted };
+    );
+  return read(query, (rows) => {
+    const extensions = new Map<number, GrantedExtension>();
+    const submitted = new Set<number>();
+    for (const r of rows) {
+      if (r.kind === 'extension') extensions.set(r.portfolio_requirement_id, { granted_due_on: r.granted_due_on, granted_due_at: r.granted_due_at === null ? null : new Date(r.granted_due_at) });
+      else submitted.add(r.portfolio_requirement_id);
+    }
+    return { extensions, submitted };
+  });
+}
+
+export async function deadlineFactsOf(db: Db, userId: number): Promise<{ extensions: Map<number, GrantedExtension>; submitted: Set<number> }> {
+  return readOne(db, deadlineFactsRead(db, userId));
 }
 
 /** Pure: the course's requirements (in edX course order) with the student's extensions applied. */

@@ -1,10 +1,11 @@
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
+import { readTogether } from '../db/reads';
 import { NotFound } from '../errors';
 import { requestView } from '../extensions/extension-views';
 import { extensionsRepository } from '../extensions/extensions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
-import { checklistsOf } from './checklist';
+import { checklistsOf, checklistsRead } from './checklist';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from './deadlines';
 import { portfolioService, type Owner } from './portfolio.service';
 import { reflectionsRepository } from './reflections.repository';
@@ -50,18 +51,18 @@ function submissionRow(s: SubmissionSummary, zone: string, url: string) {
 
 /**
  * The student's portfolio page (or, for the instructor, a read-only view of it). The course comes
- * from the cache; the student's own data is four queries: checklist, reflection versions,
- * submissions and extension requests (the approved one, if any, moves the deadline).
+ * from the cache; the student's own data is four reads in one round trip: checklist, reflection
+ * versions, submissions and extension requests (the approved one, if any, moves the deadline).
  */
 async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone: string, now: Date) {
   const course = await courseCache.current(db, owner.offeringId);
   if (!course.requirements.some((r) => r.id === requirementId)) throw new NotFound('We could not find that portfolio.');
-  const [checklists, versions, submissions, extensions] = await Promise.all([
-    checklistsOf(db, course, [requirementId], [owner.id]),
-    reflectionsRepository.versionsOf(db, owner.id, requirementId),
-    submissionsRepository.listFor(db, owner.id, requirementId),
-    extensionsRepository.listForStudent(db, owner.id, requirementId),
-  ]);
+  const { checklists, versions, submissions, extensions } = await readTogether(db, {
+    checklists: checklistsRead(db, course, [requirementId], [owner.id]),
+    versions: reflectionsRepository.versionsOfRead(db, owner.id, requirementId),
+    submissions: submissionsRepository.listForRead(db, owner.id, requirementId),
+    extensions: extensionsRepository.listForStudentRead(db, owner.id, requirementId),
+  });
   const approved = extensions.find((x) => x.status === 'approved');
   const due = deadlinesOf(course, new Map(approved ? [[requirementId, approved]] : [])).find((d) => d.requirementId === requirementId)!;
   const checklist = checklists.get(requirementId)!.get(owner.id)!;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { instant, read, readOne } from '../db/reads';
 
 /** The personal reflection on a course: one per student per portfolio; every save is a version. */
 async function find(db: Db, userId: number, requirementId: number) {
@@ -52,15 +53,19 @@ async function versions(db: Db, reflectionId: number) {
 }
 
 /** Every version of the student's reflection on a portfolio, newest first (none without a reflection). */
-async function versionsOf(db: Db, userId: number, requirementId: number) {
-  return db
+function versionsOfRead(db: Db, userId: number, requirementId: number) {
+  const query = db
     .selectFrom('portfolio_reflection as r')
     .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
     .select(['v.id', 'v.version_no', 'v.body_md', 'v.created_at'])
     .where('r.user_id', '=', userId)
     .where('r.portfolio_requirement_id', '=', requirementId)
-    .orderBy('v.version_no', 'desc')
-    .execute();
+    .orderBy('v.version_no', 'desc');
+  return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOf });
+async function versionsOf(db: Db, userId: number, requirementId: number) {
+  return readOne(db, versionsOfRead(db, userId, requirementId));
+}
+
+export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOf, versionsOfRead });

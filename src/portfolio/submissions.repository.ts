@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { instant, read, readOne, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -58,15 +59,19 @@ async function insert(db: Db, s: NewSubmission): Promise<number> {
 }
 
 /** A student's submissions of one portfolio, newest first. */
-async function listFor(db: Db, userId: number, requirementId: number): Promise<SubmissionSummary[]> {
-  return db
+function listForRead(db: Db, userId: number, requirementId: number): Read<SubmissionSummary[]> {
+  const query = db
     .selectFrom('portfolio_submission')
     .select(summaryColumns)
     .where('user_id', '=', userId)
     .where('portfolio_requirement_id', '=', requirementId)
     .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
+    .orderBy('id', 'desc');
+  return read(query, (rows) => rows.map((r) => ({ ...r, submitted_at: instant(r.submitted_at), due_at: instant(r.due_at) })));
+}
+
+async function listFor(db: Db, userId: number, requirementId: number): Promise<SubmissionSummary[]> {
+  return readOne(db, listForRead(db, userId, requirementId));
 }
 
 /** One submission with its snapshot (the caller checks who may read it). */
@@ -112,4 +117,4 @@ async function latestForEach(db: Db, userIds: number[], requirementIds: number[]
   return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
 }
 
-export const submissionsRepository = Object.freeze({ insert, listFor, find, latestFor, latestForEach });
+export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestFor, latestForEach });

@@ -1,6 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
+import { answered, read, readOne, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -96,19 +97,25 @@ async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
   return outlineOf(await courseCache.current(db, offeringId));
 }
 
-/** Components done per student per unit: Map<userId, Map<unitId, count>>. One query. */
-async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
-  const result = new Map<number, Map<number, number>>(userIds.map((id) => [id, new Map()]));
-  if (userIds.length === 0 || unitIds.length === 0) return result;
-  const rows = await db
+/** Components done per student per unit: Map<userId, Map<unitId, count>>. One read. */
+function completionCountsRead(db: Db, userIds: number[], unitIds: number[]): Read<Map<number, Map<number, number>>> {
+  const empty = () => new Map<number, Map<number, number>>(userIds.map((id) => [id, new Map()]));
+  if (userIds.length === 0 || unitIds.length === 0) return answered(empty());
+  const query = db
     .selectFrom('component_completion')
     .select(['user_id', 'unit_id', (eb) => eb.fn.countAll<number>().as('done')])
     .where('user_id', '=', anyOf(userIds))
     .where('unit_id', '=', anyOf(unitIds))
-    .groupBy(['user_id', 'unit_id'])
-    .execute();
-  for (const r of rows) result.get(r.user_id)?.set(r.unit_id, Number(r.done));
-  return result;
+    .groupBy(['user_id', 'unit_id']);
+  return read(query, (rows) => {
+    const result = empty();
+    for (const r of rows) result.get(r.user_id)?.set(r.unit_id, Number(r.done));
+    return result;
+  });
+}
+
+async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
+  return readOne(db, completionCountsRead(db, userIds, unitIds));
 }
 
 async function activeStudentCount(db: Db, offeringId: number): Promise<number> {
@@ -150,4 +157,4 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
   return Number(row?.n ?? 0);
 }
 
-export const progressRepository = Object.freeze({ outline, completionCounts, activeStudentCount, studentsCompletingAll });
+export const progressRepository = Object.freeze({ outline, completionCounts, completionCountsRead, activeStudentCount, studentsCompletingAll });

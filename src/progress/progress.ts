@@ -1,6 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { checklistsOf, type Checklist } from '../portfolio/checklist';
+import type { Read } from '../db/reads';
+import { checklistsOf, checklistsRead, type Checklist } from '../portfolio/checklist';
 import { outlineOf, progressRepository, type CourseOutline } from './progress.repository';
 
 /**
@@ -31,6 +32,16 @@ export interface CourseProgress {
 export interface RequirementRef {
   requirementId: number;
   edxCourseId: number;
+}
+
+/** Checklists for every requirement, batched over the students, as a read (to run with a page's other reads). */
+export function checklistsReadFor(db: Db, course: CourseSnapshot, requirements: RequirementRef[], userIds: number[]): Read<Map<number, Map<number, Checklist>>> {
+  return checklistsRead(
+    db,
+    course,
+    requirements.map((r) => r.requirementId),
+    userIds,
+  );
 }
 
 /** Checklists for every requirement, batched over the students: Map<requirementId, Map<userId, Checklist>>. One query. */

@@ -1,0 +1,52 @@
+import { queryCount } from '../src/db/query-counter';
+import { startTestApp, type TestApp } from './helpers/test-app';
+
+/**
+ * The student pages read what they need in few round trips (src/db/reads.ts): one query for the
+ * session with its user and the course version, then one statement for the page's own reads. The
+ * counts are fixed: a page never costs more queries because the student has more work.
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ now: '2020-01-22T15:00:00Z' });
+});
+afterAll(() => t.close());
+
+async function queriesOf(run: () => Promise<unknown>): Promise<number> {
+  const before = queryCount();
+  await run();
+  return queryCount() - before;
+}
+
+async function lessonOne() {
+  return t.db
+    .selectFrom('unit')
+    .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
+    .select('unit.id')
+    .where('edx_course.code', '=', 'LeadEd502x')
+    .where('unit.lesson_number', '=', 1)
+    .executeTakeFirstOrThrow();
+}
+
+test('a lesson page with a team, a study guide and an artifact: two queries, and the same after more work', async () => {
+  const { id } = await lessonOne();
+  const s = await t.login('student1@cohort.example');
+  const page = await s.get(`/lessons/${id}`).expect(200);
+  expect(page.text).toContain('Learning Systems Crew');
+  const first = await queriesOf(() => s.get(`/lessons/${id}`).expect(200));
+  expect(first).toBe(2);
+  expect((await s.upload(`/lessons/${id}/study-guide`, { guide_body: 'A second thought about learning systems.' })).status).toBe(303);
+  expect((await s.upload(`/lessons/${id}/study-guide`, { guide_body: 'A third thought about learning systems.' })).status).toBe(303);
+  // the first view after saving shows (and clears) the one-time message: a session write
+  expect((await s.get(`/lessons/${id}`).expect(200)).text).toContain('A third thought about learning systems.');
+  expect(await queriesOf(() => s.get(`/lessons/${id}`).expect(200))).toBe(first);
+});
+
+test('the portfolio page: two queries', async () => {
+  const s = await t.login('student1@cohort.example');
+  const list = await s.get('/portfolios').expect(200);
+  const href = list.text.match(/href="(\/portfolios\/\d+)"/)![1];
+  await s.get(href).expect(200);
+  expect(await queriesOf(() => s.get(href).expect(200))).toBe(2);
+});
