@@ -12,6 +12,8 @@ import { SCALE_AS_OF } from '../src/scale/scale-sql';
  */
 export const root = path.join(__dirname, '..');
 export const PASSWORD = 'demo-password-1';
+/** The app's pg pool in the bench (BENCH_POOL_SIZE): about twice the cores, as PostgreSQL runs on the same two (docs/scale.md). */
+export const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 4);
 
 /** Children still running: stopped if the bench itself is stopped (Ctrl-C) or fails. */
 const running = new Set<ChildProcess>();
@@ -80,7 +82,7 @@ export async function startApp(env: Record<string, string | undefined>, nodeArgs
       NODE_ENV: 'production',
       SESSION_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
       SEED_DEMO_PASSWORD: PASSWORD,
-      DATABASE_POOL_SIZE: '20',
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
       ...env,
     },
     'quiet',

@@ -4,7 +4,8 @@ import { PROXY_HEADERS, login } from './http';
 
 /**
  * A quick look at a few pages under load without the whole bench: the app against DATABASE_URL
- * (or PGlite with DATA_DIR), one user, autocannon with 50 connections for N seconds per path.
+ * (or PGlite with DATA_DIR), one user, autocannon with 50 connections for N seconds per path
+ * (BENCH_POOL_SIZE sets the app's pool, as in the bench).
  *
  *   DATABASE_URL=postgres://…/cohort_bench_50000 npx tsx bench/quick.ts learner1@scale.example 8 / /lessons/15
  */

@@ -24,6 +24,8 @@ export interface BenchReport {
   learners: number;
   duration: number;
   connections: number;
+  rounds: number;
+  poolSize: number;
   seeds: string[];
   pages: PageOutcome[];
   csv: CsvResult | { skipped: string };
@@ -111,7 +113,7 @@ export function renderReport(r: BenchReport): string {
     '# Benchmark results (latest run)',
     '',
     `Written by \`npm run bench\` (bench/bench.ts) on ${r.finishedAt}; started ${r.startedAt}. ${r.machine}`,
-    `Load: autocannon on loopback, ${r.connections} connections, ${r.duration} s per page after a warm-up; the app is one process (NODE_ENV=production, pool of 20) on PostgreSQL with ${r.learners} seeded learners. The ceiling is a page of similar size rendered by the same process through the same layout and middleware, with no database work. "Solo request" is the median of 20 requests made one at a time before the load (what one user waits when nothing else runs).`,
+    `Load: autocannon on loopback, ${r.connections} connections, ${r.duration} s per page after a warm-up, best of ${r.rounds} rounds (each page runs on every database back to back, round after round, so a busy moment on this shared machine hits all of them); the app is one process (NODE_ENV=production, a pool of ${r.poolSize} connections: best of 2–50 tried on this 2-core machine, where PostgreSQL shares the cores — docs/scale.md) on PostgreSQL with ${r.learners} seeded learners. The ceiling is a page of similar size rendered by the same process through the same layout and middleware, with no database work. "Solo request" is the median of 20 requests made one at a time before the load (what one user waits when nothing else runs).`,
     '',
     ...r.seeds.map((s) => `- ${s}`),
     '',
