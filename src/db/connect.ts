@@ -5,6 +5,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import type { Database } from './database';
+import { knownVersions } from './known-versions';
 import { countQueries } from './query-counter';
 
 /**
@@ -29,14 +30,17 @@ pg.types.setTypeParser(OID.numeric, asNumber);
 pg.types.setTypeParser(OID.date, asText);
 
 /**
- * PostgreSQL server only: every parameterised statement the app sends becomes a named prepared
- * statement on each connection, so PostgreSQL parses and plans it once per connection instead of
- * on every request (planning was most of the server's time on a page: 0.1–0.6 ms a statement
- * against well under 0.1 ms executing it). The SQL is the same on both engines; this is the pg
- * driver's own `name` option. Statements without parameters (migrations, DDL, several statements
- * in one string) stay unnamed. The names are kept per process and capped (MAX_NAMED distinct
- * statements), and statements the cap leaves out just run unnamed. Not for use behind a pooler in
- * transaction mode (PgBouncer), which cannot keep a session's prepared statements.
+ * PostgreSQL server only: in a page view (src/db/known-versions.ts), every parameterised statement
+ * becomes a named prepared statement on its connection, so PostgreSQL parses and plans it once per
+ * connection instead of on every request (planning was most of the server's time on a page: 0.1–0.6
+ * ms a statement against well under 0.1 ms executing it). The SQL is the same on both engines; this
+ * is the pg driver's own `name` option. Only page views: their statements are small reads by key,
+ * whose kept plan stays right; the worker's batch jobs and form posts are planned each time (a plan
+ * kept by a reminder run while the outbox was empty turned its claim query from milliseconds into
+ * 50 s once the outbox held 48,000 emails). Statements without parameters stay unnamed. The names
+ * are kept per process and capped (MAX_NAMED distinct statements); statements the cap leaves out
+ * just run unnamed. Not for use behind a pooler in transaction mode (PgBouncer), which cannot keep
+ * a session's prepared statements.
  */
 const MAX_NAMED = 2_000;
 const statementNames = new Map<string, string>();
@@ -50,7 +54,7 @@ function nameOf(text: string): string | undefined {
 function prepareStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined && knownVersions.inPageView()) {
       const name = nameOf(text);
       if (name) return query({ name, text, values });
     }

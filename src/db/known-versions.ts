@@ -16,18 +16,38 @@ interface Known {
   readAt: number;
 }
 
-const store = new AsyncLocalStorage<Known>();
+/** A page view (with the versions it read), or a read by key outside one (the session read). */
+interface Scope {
+  known: Known | null;
+}
+
+const store = new AsyncLocalStorage<Scope>();
 const MAX_AGE_MS = 2_000;
 
 function run<T>(db: Db, course: number, fn: () => T): T {
-  return store.run({ db, course, readAt: performance.now() }, fn);
+  return store.run({ known: { db, course, readAt: performance.now() } }, fn);
+}
+
+/** Runs `fn` as a read by key (planned once, like a page view's statements) without known versions. */
+function keyRead<T>(fn: () => T): T {
+  return store.run({ known: null }, fn);
 }
 
 /** The course data version this request already read from `db`, if any. */
 function course(db: Db): number | undefined {
-  const k = store.getStore();
+  const k = store.getStore()?.known;
   if (!k || k.db !== db || db.isTransaction || performance.now() - k.readAt > MAX_AGE_MS) return undefined;
   return k.course;
 }
 
-export const knownVersions = Object.freeze({ run, course });
+/**
+ * Whether this code runs in a page view (a GET or HEAD with a session) or a `keyRead`: its statements are small
+ * reads by key, which PostgreSQL may plan once and keep (src/db/connect.ts). Everything else —
+ * form posts, the worker's batch jobs, scripts — is planned on every run: a plan kept from when a
+ * table was nearly empty (the outbox before a reminder run) stays a bad plan as the table grows.
+ */
+function inPageView(): boolean {
+  return store.getStore() !== undefined;
+}
+
+export const knownVersions = Object.freeze({ run, course, keyRead, inPageView });

@@ -3,6 +3,7 @@ import session from 'express-session';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { knownVersions } from '../db/known-versions';
 
 /**
  * What the session read brings besides the session, so a signed-in page view spends one query
@@ -40,8 +41,9 @@ export class PostgresSessionStore extends session.Store {
     return cookieExpiry && !Number.isNaN(cookieExpiry.getTime()) ? cookieExpiry : new Date(Date.now() + this.ttlMs);
   }
 
-  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.db
+  /** The session row with its active user and the course data version: one query by primary key. */
+  private read(sid: string) {
+    return this.db
       .selectFrom('http_session as s')
       .leftJoin('app_user as u', (j) => j.on('u.id', '=', sql<number>`(s.sess #>> '{passport,user}')::int`).on('u.deactivated_at', 'is', null))
       .select([
@@ -57,7 +59,13 @@ export class PostgresSessionStore extends session.Store {
       ])
       .where('s.sid', '=', sid)
       .where('s.expires_at', '>', sql<Date>`now()`)
-      .executeTakeFirst()
+      .executeTakeFirst();
+  }
+
+  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    // every request starts with this read by primary key: PostgreSQL may keep its plan (src/db/connect.ts)
+    knownVersions
+      .keyRead(() => this.read(sid))
       .then((row) => {
         if (!row) return cb(null, null);
         const sess = row.sess as session.SessionData;
