@@ -1,4 +1,4 @@
-import { queryCount } from '../src/db/query-counter';
+import { queriesOf } from './helpers/queries';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 /**
@@ -12,12 +12,6 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-22T15:00:00Z' });
 });
 afterAll(() => t.close());
-
-async function queriesOf(run: () => Promise<unknown>): Promise<number> {
-  const before = queryCount();
-  await run();
-  return queryCount() - before;
-}
 
 async function lessonOne() {
   return t.db

@@ -1,6 +1,6 @@
 import { courseCache } from '../src/course/course-cache';
 import { knownVersions } from '../src/db/known-versions';
-import { queryCount } from '../src/db/query-counter';
+import { queriesOf } from './helpers/queries';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 /**
@@ -15,12 +15,6 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
 });
 afterAll(() => t.close());
-
-async function queriesOf(run: () => Promise<unknown>): Promise<number> {
-  const before = queryCount();
-  await run();
-  return queryCount() - before;
-}
 
 test('This week costs two queries: session with user and course version, then the reader’s own three reads together', async () => {
   const s = await t.login('student1@cohort.example');
