@@ -263,13 +263,13 @@ describe('late marking against the exclusive end of the due day in Detroit', () 
   });
 });
 
-test('gradebook helper: latestFor returns each student’s latest submission in one batch', async () => {
-  const latest = await submissionsRepository.latestFor(t.db, [uid(1), uid(7), uid(11)], req502);
+test('gradebook helper: latestForEach returns each student’s latest submission in one batch', async () => {
+  const latest = await submissionsRepository.latestForEach(t.db, [uid(1), uid(7), uid(11)], [req502]);
   const all1 = await submissionsOf(uid(1), req502);
   const all7 = await submissionsOf(uid(7), req502);
-  expect(latest.get(uid(1))!.id).toBe(all1[all1.length - 1].id);
-  expect(latest.get(uid(7))!.id).toBe(all7[all7.length - 1].id);
-  expect(latest.has(uid(11))).toBe(false);
+  expect(latest.get(`${uid(1)}:${req502}`)!.id).toBe(all1[all1.length - 1].id);
+  expect(latest.get(`${uid(7)}:${req502}`)!.id).toBe(all7[all7.length - 1].id);
+  expect(latest.has(`${uid(11)}:${req502}`)).toBe(false);
 });
 
 describe('authorization', () => {

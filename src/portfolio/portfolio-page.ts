@@ -103,24 +103,22 @@ async function listModel(db: Db, student: Owner, zone: string, now: Date) {
   const [extensions, checklists, latest] = await Promise.all([
     approvedExtensionsOf(db, student.id),
     checklistsOf(db, course, requirementIds, [student.id]),
-    Promise.all(requirementIds.map((rid) => submissionsRepository.latestFor(db, [student.id], rid))),
+    submissionsRepository.latestForEach(db, [student.id], requirementIds),
   ]);
-  return Promise.all(
-    deadlinesOf(course, extensions).map(async (d, i) => {
-      const checklist = checklists.get(d.requirementId)!.get(student.id)!;
-      const last = latest[i].get(student.id);
-      return {
-        id: d.requirementId,
-        title: d.title,
-        edxCode: d.edxCode,
-        url: `/portfolios/${d.requirementId}`,
-        due: dueView(d, zone, now),
-        presentCount: checklist.presentCount,
-        total: checklist.total,
-        lastSubmission: last ? submissionRow(last, zone, `/portfolios/${d.requirementId}/submissions/${last.id}`) : null,
-      };
-    }),
-  );
+  return deadlinesOf(course, extensions).map((d) => {
+    const checklist = checklists.get(d.requirementId)!.get(student.id)!;
+    const last = latest.get(`${student.id}:${d.requirementId}`);
+    return {
+      id: d.requirementId,
+      title: d.title,
+      edxCode: d.edxCode,
+      url: `/portfolios/${d.requirementId}`,
+      due: dueView(d, zone, now),
+      presentCount: checklist.presentCount,
+      total: checklist.total,
+      lastSubmission: last ? submissionRow(last, zone, `/portfolios/${d.requirementId}/submissions/${last.id}`) : null,
+    };
+  });
 }
 
 /** One frozen submission: the student's own, or any of the instructor's offering (else NotFound). */

@@ -84,22 +84,6 @@ async function find(db: Db, submissionId: number) {
     .executeTakeFirst();
 }
 
-/** Batched for the gradebook: each student's latest submission of one portfolio (absent = none). */
-async function latestFor(db: Db, userIds: number[], requirementId: number): Promise<Map<number, SubmissionSummary>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('portfolio_submission')
-    .distinctOn('user_id')
-    .select(summaryColumns)
-    .where('user_id', '=', anyOf([...new Set(userIds)]))
-    .where('portfolio_requirement_id', '=', requirementId)
-    .orderBy('user_id')
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return new Map(rows.map((r) => [r.user_id, r]));
-}
-
 /** Each student's latest submission for each of the requirements: Map<"userId:requirementId", summary>. One query. */
 async function latestForEach(db: Db, userIds: number[], requirementIds: number[]): Promise<Map<string, SubmissionSummary>> {
   if (userIds.length === 0 || requirementIds.length === 0) return new Map();
@@ -117,4 +101,4 @@ async function latestForEach(db: Db, userIds: number[], requirementIds: number[]
   return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
 }
 
-export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestFor, latestForEach });
+export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestForEach });
