@@ -154,20 +154,6 @@ async function lockStudentRequests(db: Db, userId: number, requirementId: number
     .execute();
 }
 
-/** Batched for the gradebook and grading page: each student's approved extension of one portfolio. */
-async function approvedFor(db: Db, userIds: number[], requirementId: number) {
-  const rows = userIds.length
-    ? await db
-        .selectFrom('extension_request as x')
-        .select(listColumns)
-        .where('x.user_id', '=', anyOf([...new Set(userIds)]))
-        .where('x.portfolio_requirement_id', '=', requirementId)
-        .where('x.status', '=', 'approved')
-        .execute()
-    : [];
-  return new Map(rows.map((r) => [r.user_id, r]));
-}
-
 /** Approved extensions of the students for any of the requirements: Map<"userId:requirementId", request>. One query. */
 async function approvedForEach(db: Db, userIds: number[], requirementIds: number[]) {
   const rows =
@@ -204,7 +190,6 @@ export const extensionsRepository = Object.freeze({
   findInOffering,
   decide,
   lockStudentRequests,
-  approvedFor,
   approvedForEach,
   pendingCount,
 });

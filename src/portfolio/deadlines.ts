@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { read, readOne, type Read } from '../db/reads';
+import { instant, read, type Read } from '../db/reads';
 
 /**
  * A student's portfolio deadlines: the course's due date, or the date of an approved extension.
@@ -57,15 +57,11 @@ export function deadlineFactsRead(db: Db, userId: number): Read<{ extensions: Ma
     const extensions = new Map<number, GrantedExtension>();
     const submitted = new Set<number>();
     for (const r of rows) {
-      if (r.kind === 'extension') extensions.set(r.portfolio_requirement_id, { granted_due_on: r.granted_due_on, granted_due_at: r.granted_due_at === null ? null : new Date(r.granted_due_at) });
+      if (r.kind === 'extension') extensions.set(r.portfolio_requirement_id, { granted_due_on: r.granted_due_on, granted_due_at: instant(r.granted_due_at) });
       else submitted.add(r.portfolio_requirement_id);
     }
     return { extensions, submitted };
   });
-}
-
-export async function deadlineFactsOf(db: Db, userId: number): Promise<{ extensions: Map<number, GrantedExtension>; submitted: Set<number> }> {
-  return readOne(db, deadlineFactsRead(db, userId));
 }
 
 /** Pure: the course's requirements (in edX course order) with the student's extensions applied. */
