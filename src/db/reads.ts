@@ -19,7 +19,8 @@ type RowOf<Q> = Q extends SelectQueryBuilder<infer _DB, infer _TB, infer O> ? O 
 export type JsonRow<O> = { [K in keyof O]: O[K] extends Date ? string : O[K] extends Date | null ? string | null : O[K] };
 
 export interface Read<T, Q extends AnySelect = AnySelect> {
-  query: Q;
+  /** Null when there is nothing to look up (`answered`). */
+  query: Q | null;
   shape(rows: JsonRow<RowOf<Q>>[]): T;
 }
 
@@ -29,20 +30,16 @@ export function read<Q extends AnySelect, T>(query: Q, shape: (rows: JsonRow<Row
 }
 
 /** A read that needs no query (nothing to look up): answers `value` without a round trip. */
-export function answered<T>(value: T): Read<T> & { answered: true } {
-  return { query: null as unknown as AnySelect, shape: () => value, answered: true };
+export function answered<T>(value: T): Read<T> {
+  return { query: null, shape: () => value };
 }
 
 export type Answers<R extends Record<string, Read<unknown>>> = { [K in keyof R]: R[K] extends Read<infer T> ? T : never };
 
 /** Runs independent reads in one statement (one round trip) and shapes each answer. */
 export async function readTogether<R extends Record<string, Read<unknown>>>(db: Db, reads: R): Promise<Answers<R>> {
-  const keys = Object.keys(reads).filter((k) => !(reads[k] as { answered?: true }).answered);
-  const row = keys.length
-    ? ((await db
-        .selectNoFrom(keys.map((k) => jsonArrayFrom(reads[k].query).as(k)))
-        .executeTakeFirstOrThrow()) as Record<string, unknown[]>)
-    : {};
+  const asked = Object.entries(reads).flatMap(([k, r]) => (r.query ? [jsonArrayFrom(r.query).as(k)] : []));
+  const row = asked.length ? ((await db.selectNoFrom(asked).executeTakeFirstOrThrow()) as Record<string, unknown[]>) : {};
   const out: Record<string, unknown> = {};
   for (const [k, r] of Object.entries(reads)) out[k] = r.shape((row[k] ?? []) as never);
   return out as Answers<R>;

@@ -1,7 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
-import type { Read } from '../db/reads';
-import { checklistsOf, checklistsRead, type Checklist } from '../portfolio/checklist';
+import { readTogether, type Read } from '../db/reads';
+import { checklistsRead, type Checklist } from '../portfolio/checklist';
 import { outlineOf, progressRepository, type CourseOutline } from './progress.repository';
 
 /**
@@ -44,15 +44,6 @@ export function checklistsReadFor(db: Db, course: CourseSnapshot, requirements: 
   );
 }
 
-/** Checklists for every requirement, batched over the students: Map<requirementId, Map<userId, Checklist>>. One query. */
-export async function checklistsFor(db: Db, course: CourseSnapshot, requirements: RequirementRef[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
-  return checklistsOf(
-    db,
-    course,
-    requirements.map((r) => r.requirementId),
-    userIds,
-  );
-}
 
 function countKind(list: Checklist | undefined, kind: 'study_guide' | 'team_artifact'): Tally | null {
   if (!list) return null;
@@ -96,18 +87,18 @@ export function progressFromData(
   return result;
 }
 
-/** Progress for a page of students: the cached course, one completion query and one checklist query. */
+/** Progress for a page of students: the cached course, then completions and checklists in one round trip. */
 export async function progressFor(db: Db, offeringId: number, userIds: number[]): Promise<Map<number, CourseProgress[]>> {
   const course = await courseCache.current(db, offeringId);
   const outline = outlineOf(course);
   const refs = course.requirements.map((r) => ({ requirementId: r.id, edxCourseId: r.edx_course_id }));
-  const [counts, checklists] = await Promise.all([
-    progressRepository.completionCounts(
+  const { counts, checklists } = await readTogether(db, {
+    counts: progressRepository.completionCountsRead(
       db,
       userIds,
       outline.lessons.map((l) => l.unitId),
     ),
-    checklistsFor(db, course, refs, userIds),
-  ]);
+    checklists: checklistsReadFor(db, course, refs, userIds),
+  });
   return progressFromData(outline, counts, refs, checklists, userIds);
 }
