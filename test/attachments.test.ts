@@ -1,5 +1,6 @@
 import { safeFileName } from '../src/attachments/attachments.service';
 import { sampleDocx, samplePdf, samplePng, zip } from './helpers/sample-files';
+import { lessonUnitId } from './helpers/course';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
 /** Downloads: always an attachment, the sniffed type, nosniff, a safe name; and who may read what. */
@@ -10,14 +11,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function lesson(n: number): Promise<number> {
-  const row = await t.db
-    .selectFrom('unit')
-    .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
-    .select('unit.id')
-    .where('edx_course.code', '=', 'LeadEd502x')
-    .where('unit.lesson_number', '=', n)
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return lessonUnitId(t.db, 'LeadEd502x', n);
 }
 
 async function userId(email: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { isDerangement } from '../src/peer-assessment/assignment';
 import { portfolioChecklist } from '../src/portfolio/checklist';
 import { samplePdf } from './helpers/sample-files';
+import { lessonUnitId } from './helpers/course';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /**
@@ -29,15 +30,7 @@ beforeAll(async () => {
   const reqs = await t.db.selectFrom('portfolio_requirement as pr').innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id').select(['pr.id', 'c.code']).execute();
   req502 = reqs.find((r) => r.code === 'LeadEd502x')!.id;
   req503 = reqs.find((r) => r.code === 'LeadEd503x')!.id;
-  lesson1 = (
-    await t.db
-      .selectFrom('unit')
-      .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
-      .select('unit.id')
-      .where('edx_course.code', '=', 'LeadEd502x')
-      .where('unit.lesson_number', '=', 1)
-      .executeTakeFirstOrThrow()
-  ).id;
+  lesson1 = await lessonUnitId(t.db, 'LeadEd502x', 1);
 });
 afterAll(() => t.close());
 

@@ -1,3 +1,4 @@
+import { lessonUnitId } from './helpers/course';
 import { queriesOf } from './helpers/queries';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
@@ -13,18 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function lessonOne() {
-  return t.db
-    .selectFrom('unit')
-    .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
-    .select('unit.id')
-    .where('edx_course.code', '=', 'LeadEd502x')
-    .where('unit.lesson_number', '=', 1)
-    .executeTakeFirstOrThrow();
-}
-
 test('a lesson page with a team, a study guide and an artifact: two queries, and the same after more work', async () => {
-  const { id } = await lessonOne();
+  const id = await lessonUnitId(t.db, 'LeadEd502x', 1);
   const s = await t.login('student1@cohort.example');
   const page = await s.get(`/lessons/${id}`).expect(200);
   expect(page.text).toContain('Learning Systems Crew');

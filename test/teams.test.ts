@@ -1,5 +1,6 @@
 import { portfolioChecklists } from '../src/portfolio/checklist';
 import { samplePng } from './helpers/sample-files';
+import { lessonUnitId } from './helpers/course';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /** Team Practice: which teams are offered, the size cap, one team per lesson, and the shared, versioned team artifact. */
@@ -10,14 +11,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function lesson(code: string, n: number): Promise<number> {
-  const row = await t.db
-    .selectFrom('unit')
-    .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
-    .select('unit.id')
-    .where('edx_course.code', '=', code)
-    .where('unit.lesson_number', '=', n)
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return lessonUnitId(t.db, code, n);
 }
 
 async function teamId(unitId: number, name: string): Promise<number> {
