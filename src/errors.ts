@@ -39,3 +39,33 @@ export class Invalid extends AppError {
     super(message, 422);
   }
 }
+
+/** One saved version of a text, as a conflict page shows it: its version token, who saved it and when. */
+export interface Edition {
+  token: string;
+  text: string;
+  by: string | null;
+  at: Date | null;
+}
+
+/** A form text field the person may edit again on the conflict page. */
+export interface EditableField {
+  name: string;
+  label: string;
+}
+
+/**
+ * A save from a page opened on an older version (another person, or the same person in another
+ * tab, saved since). Nothing was saved: the conflict page shows theirs (the current version) and
+ * yours (what was just submitted), and offers to save a merged text or yours, based on `theirs.token`.
+ */
+export class StaleEdit extends Conflict {
+  constructor(
+    readonly what: string,
+    readonly theirs: Edition,
+    readonly yours: string,
+    readonly fields: EditableField[],
+  ) {
+    super(`The ${what} was saved again since you opened this page. Your text has not been saved yet: compare, then save.`);
+  }
+}

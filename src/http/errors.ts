@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { AppError, Invalid } from '../errors';
+import { AppError, Invalid, StaleEdit } from '../errors';
 import { render } from './render';
+import { staleEditModel } from './stale-edit';
 
 export function notFound(_req: Request, res: Response): void {
   render(res, 'errors/404', { title: 'Page not found' }, 404);
@@ -41,6 +42,13 @@ export function errorHandler(ctx: AppContext) {
     // Errors can happen before the locals middleware ran: give the layout what it needs.
     const defaults = { currentUser: req.user ?? null, csrfToken: '', flash: [], currentPath: req.path, clockPinned: false, errors: {}, values: {} };
     for (const [k, v] of Object.entries(defaults)) if (res.locals[k] === undefined) res.locals[k] = v;
+    if (err instanceof StaleEdit) {
+      // A save from a stale page: show both texts and let the person save knowingly (src/versions.ts).
+      return render(res, 'errors/stale-edit', staleEditModel(err, req, req.user?.timeZone ?? 'UTC'), status, (renderErr) => {
+        ctx.log('error', `[${requestId}] conflict page failed: ${renderErr.stack ?? renderErr.message}`);
+        res.status(status).type('text').send(message);
+      });
+    }
     render(
       res,
       status >= 500 ? 'errors/500' : 'errors/4xx',

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One zod schema per form; on failure the view gets `errors` by field and the values typed. */
 export type FieldErrors = Record<string, string>;
@@ -33,3 +33,14 @@ export function firstString(v: unknown): unknown {
   if (Array.isArray(v)) return v[0];
   return typeof v === 'string' ? v.trim() : v;
 }
+
+/**
+ * The hidden `base_version` field of a form that edits shared or versioned text (see src/versions.ts):
+ * required (a form without it would overwrite blindly); '' means the form was opened before any version existed.
+ */
+export const baseVersionField = z.preprocess(
+  (v) => (Array.isArray(v) ? v[0] : v),
+  z
+    .string({ error: 'This form does not say which version it was opened on. Reload the page and try again.' })
+    .regex(/^\d{0,12}$/, 'This form does not say which version it was opened on. Reload the page and try again.'),
+);
