@@ -8,12 +8,18 @@ import * as time from '../time';
  */
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
 
-export function renderMarkdown(source: string): string {
+/**
+ * `headingsFrom` shifts a text's headings so that its `#` becomes that level (capped at h6): a
+ * student's headings then sit below the page's own (a `##` in a study guide is never a component).
+ */
+export function renderMarkdown(source: string, opts: { headingsFrom?: number } = {}): string {
+  const shift = Math.max(0, (opts.headingsFrom ?? 1) - 1);
+  const headings = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [`h${n}`, `h${Math.min(6, n + shift)}`]));
   return sanitizeHtml(md.render(source ?? ''), {
-    allowedTags: ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+    allowedTags: ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
     allowedAttributes: { a: ['href', 'title'] },
     allowedSchemes: ['http', 'https', 'mailto'],
-    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }) },
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }), ...(shift ? headings : {}) },
   });
 }
 

@@ -28,7 +28,7 @@ function singleRowsRead(db: Db, userId: number, unitId: number) {
       (eb) =>
         eb
           .selectFrom('learning_check_response')
-          .select(['understanding', 'strengths', 'weaknesses', 'submitted_at', sql<number>`count(*) over ()`.as('saves')])
+          .select(['id', 'understanding', 'strengths', 'weaknesses', 'submitted_at', sql<number>`count(*) over ()`.as('saves')])
           .whereRef('user_id', '=', 'me.id')
           .where('unit_id', '=', unitId)
           .orderBy('submitted_at', 'desc')
@@ -55,6 +55,7 @@ function singleRowsRead(db: Db, userId: number, unitId: number) {
       'n.body as note_body',
       'n.created_at as note_created_at',
       'n.saves as note_saves',
+      'lc.id as lc_id',
       'lc.understanding as lc_understanding',
       'lc.strengths as lc_strengths',
       'lc.weaknesses as lc_weaknesses',

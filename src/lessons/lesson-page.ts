@@ -17,6 +17,7 @@ import { enrichmentRepository } from './enrichment.repository';
 import { lessonPageRepository } from './lesson-page.repository';
 import { lessonsRepository } from './lessons.repository';
 import { lessonsService, unitHeading } from './lessons.service';
+import { versionToken } from '../versions';
 
 /**
  * The lesson page's view model: a constant number of queries whatever the class size.
@@ -27,6 +28,8 @@ export interface LessonPageOptions {
   subjectId: number | null;
   errors?: FieldErrors;
   values?: Record<string, string>;
+  /** The study guide's editing form is open (`?edit=study-guide`); without a guide it always is. */
+  editGuide?: boolean;
 }
 
 /** The reads of one student's work on a unit: run together with the page's other reads. */
@@ -49,7 +52,7 @@ async function studentWork(db: Db, zone: string, userId: number, { completions, 
   const membership = one?.membership_id && one.team_id !== null && one.joined_at !== null ? { team_id: one.team_id, team_name: one.team_name!, joined_at: one.joined_at } : undefined;
   const note = one?.note_created_at ? { body: one.note_body!, created_at: one.note_created_at, saves: one.note_saves } : undefined;
   const learningCheck = one?.lc_submitted_at
-    ? { understanding: one.lc_understanding!, strengths: one.lc_strengths!, weaknesses: one.lc_weaknesses!, submitted_at: one.lc_submitted_at, saves: one.lc_saves! }
+    ? { id: one.lc_id!, understanding: one.lc_understanding!, strengths: one.lc_strengths!, weaknesses: one.lc_weaknesses!, submitted_at: one.lc_submitted_at, saves: one.lc_saves! }
     : undefined;
   const fileIds = [guideVersion?.attachment_id, ...artifactVersions.map((v) => v.attachment_id)].filter((id): id is number => !!id);
   const files = await attachmentsRepository.metaByIds(db, fileIds);
@@ -62,6 +65,7 @@ async function studentWork(db: Db, zone: string, userId: number, { completions, 
           id: guide.id,
           deleted: guide.deleted_at !== null,
           versionNo: guideVersion?.version_no ?? 0,
+          baseVersion: versionToken(one?.guide_version_id),
           body: guideVersion?.body_md ?? '',
           savedAt: guideVersion ? when(guideVersion.created_at) : '',
           attachment: file(guideVersion?.attachment_id),
@@ -76,6 +80,7 @@ async function studentWork(db: Db, zone: string, userId: number, { completions, 
           joinedAt: when(membership.joined_at),
           members: members.map((m) => ({ name: m.name, isSubject: m.user_id === userId, joinedAt: when(m.joined_at) })),
           historyUrl: `/teams/${membership.team_id}/artifact`,
+          baseVersion: versionToken(artifactVersions[0]?.id),
           versions: artifactVersions.map((v) => ({
             versionNo: v.version_no,
             uploader: v.uploader,
@@ -88,8 +93,8 @@ async function studentWork(db: Db, zone: string, userId: number, { completions, 
       : null,
     note: { body: note?.body ?? '', savedAt: note ? when(note.created_at) : '', saves: Number(note?.saves ?? 0) },
     learningCheck: learningCheck
-      ? { ...learningCheck, savedAt: when(learningCheck.submitted_at), saves: Number(learningCheck.saves) }
-      : { understanding: '', strengths: '', weaknesses: '', savedAt: '', saves: 0 },
+      ? { ...learningCheck, savedAt: when(learningCheck.submitted_at), saves: Number(learningCheck.saves), baseVersion: versionToken(learningCheck.id) }
+      : { understanding: '', strengths: '', weaknesses: '', savedAt: '', saves: 0, baseVersion: versionToken(null) },
   };
 }
 
@@ -165,6 +170,8 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
       mine: s.user_id === reader.id,
     })),
     sharesCapped: shares.length >= SHARES_SHOWN,
+    // The form is open when asked for, when there is no guide to show yet, or when it comes back with its values.
+    editGuide: !!opts.editGuide || !work?.guide || opts.values?.guide_body !== undefined,
     errors: opts.errors ?? {},
     values: opts.values ?? {},
   };

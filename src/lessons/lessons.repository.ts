@@ -59,7 +59,7 @@ async function markNotDone(db: Db, userId: number, unitId: number, componentId: 
 async function latestLearningCheck(db: Db, userId: number, unitId: number) {
   return db
     .selectFrom('learning_check_response')
-    .select(['understanding', 'strengths', 'weaknesses', 'submitted_at', sql<number>`count(*) over ()`.as('saves')])
+    .select(['id', 'understanding', 'strengths', 'weaknesses', 'submitted_at', sql<number>`count(*) over ()`.as('saves')])
     .where('user_id', '=', userId)
     .where('unit_id', '=', unitId)
     .orderBy('submitted_at', 'desc')

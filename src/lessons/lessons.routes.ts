@@ -16,7 +16,7 @@ const lessonIndex = (ctx: AppContext) => async (req: Request, res: Response) => 
 };
 
 const lessonPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  await renderLessonPage(ctx, req, res, idParam(req.params.unitId));
+  await renderLessonPage(ctx, req, res, idParam(req.params.unitId), { editGuide: req.query.edit === 'study-guide' });
 };
 
 /** The instructor's read-only view of one student's work on a unit. */
@@ -57,7 +57,7 @@ function lessonForm<S extends z.ZodType>(
 
 const saveLearningCheck = lessonForm(
   learningCheckSchema,
-  (ctx, me, unitId, d) => ctx.db.transaction().execute((trx) => lessonsService.saveLearningCheck(trx, me, unitId, d, ctx.clock.now())),
+  (ctx, me, unitId, d) => ctx.db.transaction().execute((trx) => lessonsService.saveLearningCheck(trx, me, unitId, { ...d, base: d.base_version }, ctx.clock.now())),
   { message: 'Learning Check saved.', anchor: 'learning-check' },
 );
 

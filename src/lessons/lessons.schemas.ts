@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 import { NotFound } from '../errors';
 
 /** One schema per form on the lesson page. Field names are unique across the page's forms. */
@@ -16,6 +16,7 @@ export const learningCheckSchema = z.object({
   understanding: text(z.string({ error: 'Write what you understand now.' }).min(1, 'Write what you understand now.').max(20_000, 'Keep this under 20,000 characters.')),
   strengths: text(z.string({ error: 'Name the strengths of this lesson.' }).min(1, 'Name the strengths of this lesson.').max(20_000, 'Keep this under 20,000 characters.')),
   weaknesses: text(z.string({ error: 'Name the weaknesses of this lesson.' }).min(1, 'Name the weaknesses of this lesson.').max(20_000, 'Keep this under 20,000 characters.')),
+  base_version: baseVersionField,
 });
 
 export const noteSchema = z.object({

@@ -1,10 +1,12 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
+import { lockName } from '../db/locks';
 import { NotFound } from '../errors';
 import { celebrateRepository } from './celebrate.repository';
 import { enrichmentRepository } from './enrichment.repository';
 import type { EnrichmentKind } from './lesson-notes.tables';
+import { labelledText, requireCurrentVersion, versionToken } from '../versions';
 import { lessonsRepository } from './lessons.repository';
 
 /**
@@ -73,9 +75,32 @@ async function setComponentDone(db: Db, student: Student, unitId: number, compon
   return component;
 }
 
-async function saveLearningCheck(db: Db, student: Student, unitId: number, answers: { understanding: string; strengths: string; weaknesses: string }, now: Date) {
+type LearningCheckAnswers = { understanding: string; strengths: string; weaknesses: string };
+
+const learningCheckText = (a: LearningCheckAnswers) =>
+  labelledText([
+    { label: 'What I understand now', text: a.understanding },
+    { label: 'Strengths of this lesson', text: a.strengths },
+    { label: 'Weaknesses of this lesson', text: a.weaknesses },
+  ]);
+
+/** Saves a new Learning Check response, unless another tab saved one since this form was opened. */
+async function saveLearningCheck(db: Db, student: Student, unitId: number, answers: LearningCheckAnswers & { base: string }, now: Date) {
   await requireLesson(db, student.offeringId, unitId);
-  await lessonsRepository.insertLearningCheck(db, { userId: student.id, unitId, ...answers, at: now });
+  await lockName(db, `learning-check:${student.id}:${unitId}`);
+  const current = await lessonsRepository.latestLearningCheck(db, student.id, unitId);
+  requireCurrentVersion(current ? { token: versionToken(current.id), text: learningCheckText(current), by: 'you', at: current.submitted_at } : null, {
+    what: 'Learning Check',
+    base: answers.base,
+    text: learningCheckText(answers),
+    fields: [
+      { name: 'understanding', label: 'What I understand now' },
+      { name: 'strengths', label: 'Strengths of this lesson' },
+      { name: 'weaknesses', label: 'Weaknesses of this lesson' },
+    ],
+  });
+  const { understanding, strengths, weaknesses } = answers;
+  await lessonsRepository.insertLearningCheck(db, { userId: student.id, unitId, understanding, strengths, weaknesses, at: now });
 }
 
 async function saveNote(db: Db, student: Student, unitId: number, body: string, now: Date) {

@@ -8,6 +8,7 @@ import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from 
 import { checklistsOf, checklistsRead } from './checklist';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from './deadlines';
 import { portfolioService, type Owner } from './portfolio.service';
+import { versionToken } from '../versions';
 import { reflectionsRepository } from './reflections.repository';
 import { snapshotView } from './snapshot';
 import { submissionsRepository, type SubmissionSummary } from './submissions.repository';
@@ -77,7 +78,7 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
       items: checklist.items.map((i) => ({ key: i.key, kind: i.kind, label: i.label, present: i.present, fixUrl: i.fixUrl })),
       missing: checklist.missing.map((i) => ({ label: i.label, fixUrl: i.fixUrl })),
     },
-    reflection: versions.length ? { versionNo: versions[0].version_no, savedAt: formatDateTime(versions[0].created_at, zone), body: versions[0].body_md } : null,
+    reflection: versions.length ? { baseVersion: versionToken(versions[0].id), versionNo: versions[0].version_no, savedAt: formatDateTime(versions[0].created_at, zone), body: versions[0].body_md } : null,
     reflectionVersions: versions.map((v) => ({ no: v.version_no, savedAt: formatDateTime(v.created_at, zone), body: v.body_md })),
     peerAssessmentArrived: peer?.present ?? false,
     submissions: submissions.map((s) => submissionRow(s, zone, `/portfolios/${requirementId}/submissions/${s.id}`)),

@@ -29,7 +29,7 @@ const saveReflection = (ctx: AppContext) => async (req: Request, res: Response) 
   const requirementId = idParam(req.params.requirementId);
   const form = parseForm(reflectionSchema, req.body);
   if (!form.ok) return renderPortfolio(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
-  const saved = await ctx.db.transaction().execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, ctx.clock.now()));
+  const saved = await ctx.db.transaction().execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, form.data.base_version, ctx.clock.now()));
   flash(res, saved.changed ? `Reflection saved (version ${saved.versionNo}). Earlier versions stay readable.` : 'Your reflection has not changed since the last save.', saved.changed ? 'success' : 'info');
   res.redirect(303, `/portfolios/${requirementId}#reflection`);
 };

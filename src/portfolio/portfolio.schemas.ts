@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 
 /** The forms on the portfolio page: the personal reflection, and submitting (with confirmation). */
 export const reflectionSchema = z.object({
@@ -13,6 +13,7 @@ export const reflectionSchema = z.object({
       .min(1, 'Write your reflection before saving it.')
       .max(50_000, 'Keep the reflection under 50,000 characters.'),
   ),
+  base_version: baseVersionField,
 });
 
 /** `confirm=yes` is sent by the "Submit anyway" button after the list of missing items. */

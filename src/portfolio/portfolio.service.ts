@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import { portfolioChecklist, type ChecklistItem } from './checklist';
 import { deadlinesFor, type Deadline } from './deadlines';
+import { requireCurrentVersion, versionToken } from '../versions';
 import { reflectionsRepository } from './reflections.repository';
 import { takeSnapshot } from './snapshot';
 import { submissionsRepository } from './submissions.repository';
@@ -44,11 +45,20 @@ export interface ReflectionSaved {
   changed: boolean;
 }
 
-/** Saves the reflection as a new version (an unchanged text adds none). */
-async function saveReflection(trx: Db, student: Owner, requirementId: number, body: string, now: Date): Promise<ReflectionSaved> {
+/**
+ * Saves the reflection as a new version (an unchanged text adds none), unless the form was opened
+ * on an older version (`base`: another tab saved since).
+ */
+async function saveReflection(trx: Db, student: Owner, requirementId: number, body: string, base: string, now: Date): Promise<ReflectionSaved> {
   await deadlineOf(trx, student, requirementId);
   const reflectionId = await reflectionsRepository.upsertForSave(trx, student.id, requirementId, now);
   const latest = await reflectionsRepository.latestVersion(trx, reflectionId);
+  requireCurrentVersion(latest ? { token: versionToken(latest.id), text: latest.body_md, by: 'you', at: latest.created_at } : null, {
+    what: 'reflection',
+    base,
+    text: body,
+    fields: [{ name: 'reflection_body', label: 'Your reflection on the course (Markdown)' }],
+  });
   if (latest && latest.body_md === body) return { versionNo: latest.version_no, changed: false };
   const versionNo = (latest?.version_no ?? 0) + 1;
   await reflectionsRepository.insertVersion(trx, { reflectionId, versionNo, body, at: now });

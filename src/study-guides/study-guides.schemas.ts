@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 import { recordId } from '../lessons/lessons.schemas';
 
 export const studyGuideSchema = z.object({
   guide_body: z.preprocess(firstString, z.string().max(200_000, 'Keep the study guide under 200,000 characters (attach a file for more).')).default(''),
   remove_attachment: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  base_version: baseVersionField,
 });
 
 export const guideParams = z.object({ guideId: recordId });

@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { lessonsService, type Student } from '../lessons/lessons.service';
+import { requireCurrentVersion, versionToken } from '../versions';
 import { studyGuidesRepository } from './study-guides.repository';
 
 /**
@@ -18,6 +19,8 @@ export interface SaveInput {
   body: string;
   upload: CheckedUpload | null;
   removeAttachment: boolean;
+  /** The version the form was opened on ('' before the first). */
+  base: string;
   now: Date;
 }
 
@@ -35,6 +38,13 @@ async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
   const guideId = await studyGuidesRepository.upsertForSave(trx, userId, input.unitId, input.now);
   // Re-read under the row lock the upsert took: two saves at once get consecutive numbers.
   const latest = await studyGuidesRepository.latestVersion(trx, guideId);
+  // Another tab of the same student may have saved since this form was opened.
+  requireCurrentVersion(latest ? { token: versionToken(latest.id), text: latest.body_md, by: 'you', at: latest.created_at } : null, {
+    what: 'study guide',
+    base: input.base,
+    text: input.body,
+    fields: [{ name: 'guide_body', label: 'Study guide (Markdown)' }],
+  });
   const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now) : keptFile;
   const versionNo = (latest?.version_no ?? 0) + 1;
   await studyGuidesRepository.insertVersion(trx, { guideId, versionNo, body: input.body, attachmentId, at: input.now });

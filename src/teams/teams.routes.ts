@@ -61,7 +61,7 @@ const saveArtifact = (ctx: AppContext) => [
     if (!form.ok) return renderLessonPage(ctx, req, res, unitId, { errors: form.errors, values }, 422);
     const file = await attachmentsService.checkUpload(req.file, ctx.config.UPLOAD_MAX_BYTES);
     if (!file.ok) return renderLessonPage(ctx, req, res, unitId, { errors: { artifact_file: file.message }, values }, 422);
-    const input = { student: me, unitId, body: form.data.artifact_body, upload: file.upload, removeAttachment: form.data.remove_attachment, now: ctx.clock.now() };
+    const input = { student: me, unitId, body: form.data.artifact_body, upload: file.upload, removeAttachment: form.data.remove_attachment, base: form.data.base_version, now: ctx.clock.now() };
     const result = await ctx.db.transaction().execute((trx) => teamsService.saveArtifact(trx, input));
     if (!result.ok) return renderLessonPage(ctx, req, res, unitId, { errors: result.errors, values }, 422);
     flash(res, `Team artifact saved (version ${result.versionNo}). Your teammates see it on their lesson page and portfolio.`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 import { recordId } from '../lessons/lessons.schemas';
 
 export const startTeamSchema = z.object({
@@ -14,6 +14,7 @@ export const joinTeamSchema = z.object({ team_id: z.preprocess(firstString, reco
 export const artifactSchema = z.object({
   artifact_body: z.preprocess(firstString, z.string().max(200_000, 'Keep the team artifact under 200,000 characters (attach a file for more).')).default(''),
   remove_attachment: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  base_version: baseVersionField,
 });
 
 export const teamParams = z.object({ teamId: recordId });

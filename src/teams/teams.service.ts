@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import { Conflict, Forbidden, NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { lessonsService, type Student } from '../lessons/lessons.service';
+import { requireCurrentVersion, versionToken } from '../versions';
 import { teamsRepository } from './teams.repository';
 
 /**
@@ -76,6 +77,8 @@ export interface ArtifactInput {
   body: string;
   upload: CheckedUpload | null;
   removeAttachment: boolean;
+  /** The version the form was opened on ('' before the first). */
+  base: string;
   now: Date;
 }
 
@@ -88,6 +91,12 @@ async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResu
   if (!mine) throw new Forbidden('Join or start a team for this lesson before saving a team artifact.');
   await teamsRepository.lockTeam(trx, mine.team_id);
   const [latest] = await teamsRepository.artifactVersions(trx, mine.team_id);
+  requireCurrentVersion(latest ? { token: versionToken(latest.id), text: latest.body_md, by: latest.uploader, at: latest.created_at } : null, {
+    what: 'team artifact',
+    base: input.base,
+    text: input.body,
+    fields: [{ name: 'artifact_body', label: 'Team artifact text (Markdown)' }],
+  });
   const keptFile = input.removeAttachment ? null : (latest?.attachment_id ?? null);
   if (!input.body.trim() && !input.upload && keptFile === null) {
     return { ok: false, errors: { artifact_body: 'Write the team artifact, or attach a file.' } };

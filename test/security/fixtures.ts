@@ -73,10 +73,12 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     // The team's shared artifact, with a file A uploaded (its teammates may download it).
     const checked = await attachmentsService.checkUpload({ buffer: png, originalname: 'team-diagram.png', size: png.length }, 10 * 1024 * 1024);
     if (!checked.ok || !checked.upload) throw new Error('sample PNG refused');
-    await teamsService.saveArtifact(trx, { student: { id: a.id, offeringId }, unitId: team.unit_id, body: 'Our team artifact', upload: checked.upload, removeAttachment: false, now });
+    const current = await trx.selectFrom('team_artifact_version').select('id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirst();
+    const base = current ? String(current.id) : '';
+    await teamsService.saveArtifact(trx, { student: { id: a.id, offeringId }, unitId: team.unit_id, body: 'Our team artifact', upload: checked.upload, removeAttachment: false, base, now });
     const artifact = await trx.selectFrom('team_artifact_version').select('attachment_id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirstOrThrow();
     // A's reflection for the portfolio.
-    await portfolioService.saveReflection(trx, { id: a.id, offeringId }, requirement.id, 'What I learned this term (A only)', now);
+    await portfolioService.saveReflection(trx, { id: a.id, offeringId }, requirement.id, 'What I learned this term (A only)', '', now);
     // A's calendar feed link.
     const feed = await regenerateFeed(trx, a.id, now);
     // Office hours the instructor may move or cancel (the campus meetings stay for attendance).
