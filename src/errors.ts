@@ -66,6 +66,6 @@ export class StaleEdit extends Conflict {
     readonly yours: string,
     readonly fields: EditableField[],
   ) {
-    super(`The ${what} was saved again since you opened this page. Your text has not been saved yet: compare, then save.`);
+    super(`A newer version of this ${what} was saved after you opened the page (by someone else, or by you in another tab). Yours is not saved yet: compare them below, then save.`);
   }
 }

@@ -100,4 +100,17 @@ async function eventsFor(db: Db, userIds: number[], requirementId: number | null
     .execute();
 }
 
-export const gradingRepository = Object.freeze({ currentForUpdate, insertIfAbsent, update, insertEvent, currentOf, gradesFor, eventsFor });
+/** The latest grade change for a student's portfolio: its id is the grade's version token. */
+async function latestEvent(db: Db, userId: number, requirementId: number) {
+  return db
+    .selectFrom('grade_event as e')
+    .innerJoin('app_user as a', 'a.id', 'e.actor_id')
+    .select(['e.id', 'e.at', 'a.name as actor_name'])
+    .where('e.user_id', '=', userId)
+    .where('e.portfolio_requirement_id', '=', requirementId)
+    .orderBy('e.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export const gradingRepository = Object.freeze({ latestEvent, currentForUpdate, insertIfAbsent, update, insertEvent, currentOf, gradesFor, eventsFor });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 
 /** The grading form: S or U, with written feedback for the student. */
 export const gradeSchema = z.object({
@@ -8,6 +8,7 @@ export const gradeSchema = z.object({
     (v) => firstString(v) ?? '',
     z.string().min(1, 'Write feedback for the student.').max(20_000, 'Keep the feedback under 20,000 characters.'),
   ),
+  base_version: baseVersionField,
 });
 
 export type GradeInput = z.infer<typeof gradeSchema>;

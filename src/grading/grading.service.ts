@@ -13,6 +13,7 @@ import { notifyFeedbackReady } from './feedback-email';
 import { gradingRepository as repo } from './grading.repository';
 import type { GradeInput } from './grading.schemas';
 import type { SU } from './grading.tables';
+import { labelledText, requireCurrentVersion, versionToken } from '../versions';
 import { GRADE_MEANINGS, GRADE_NAMES, RACKHAM_QUOTE, RACKHAM_SOURCE } from './rackham';
 
 /**
@@ -110,9 +111,12 @@ async function gradingPage(db: Db, me: Instructor, submissionId: number, zone: s
         }
       : null,
     history: historyView(events, zone),
+    baseVersion: versionToken(events.length ? Math.max(...events.map((e) => e.id)) : null),
     meanings: GRADE_MEANINGS,
   };
 }
+
+const gradeText = (g: { grade: string; feedback: string }) => labelledText([{ label: 'Grade', text: g.grade }, { label: 'Feedback', text: g.feedback }]);
 
 export type GradeResult = { changed: boolean; grade: SU; studentName: string };
 
@@ -123,6 +127,14 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
   let old: { grade: SU; feedback: string } | null = null;
   if (gradeId === undefined) {
     const current = (await repo.currentForUpdate(trx, s.user_id, s.portfolio_requirement_id))!;
+    // Another grader (or another tab) may have graded since this form was opened.
+    const latest = await repo.latestEvent(trx, s.user_id, s.portfolio_requirement_id);
+    requireCurrentVersion({ token: versionToken(latest?.id), text: gradeText(current), by: latest?.actor_name ?? null, at: latest?.at ?? current.graded_at }, {
+      what: 'grade and feedback',
+      base: input.base_version,
+      text: gradeText(input),
+      fields: [{ name: 'feedback', label: 'Feedback for the student' }],
+    });
     if (current.grade === input.grade && current.feedback === input.feedback && current.portfolio_submission_id === s.id) {
       return { changed: false, grade: current.grade, studentName: s.student_name };
     }

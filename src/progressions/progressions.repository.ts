@@ -196,7 +196,13 @@ async function insertAssessment(
   return id;
 }
 
+/** Locks a partnership's row: assessments recorded at once are ordered (the later one sees the earlier). */
+async function lockPartnership(db: Db, id: number): Promise<void> {
+  await db.selectFrom('partnership').select('id').where('id', '=', id).forUpdate().execute();
+}
+
 export const progressionsRepository = Object.freeze({
+  lockPartnership,
   listInOffering,
   listForMember,
   find,

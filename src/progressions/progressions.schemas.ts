@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { firstString } from '../http/forms';
+import { baseVersionField, firstString } from '../http/forms';
 
 /** The forms of the progressions module: a partnership, and a dated assessment. */
 /** A form text value: first of duplicates, trimmed, without NUL characters (PostgreSQL text refuses them). */
@@ -39,6 +39,8 @@ const EARLIEST_ON = '2000-01-01';
 export interface AssessmentInput {
   assessedOn: string;
   copiedFrom: number | null;
+  /** The partnership's latest assessment when the form was opened ('' before the first). */
+  base: string;
   entries: { number: number; stage: number; evidence: string; nextSteps: string }[];
 }
 
@@ -67,6 +69,7 @@ export function assessmentSchema(objectiveNumbers: number[], today: string) {
       (v) => (firstString(v) === '' ? undefined : firstString(v)),
       z.coerce.number({ error: 'That copy is not available.' }).int().positive().max(2_147_483_647).optional(),
     ),
+    base_version: baseVersionField,
   };
   for (const n of objectiveNumbers) {
     shape[assessmentField.stage(n)] = text(
@@ -100,6 +103,7 @@ export function assessmentSchema(objectiveNumbers: number[], today: string) {
       (v): AssessmentInput => ({
         assessedOn: v.assessedOn as string,
         copiedFrom: (v.copiedFrom as number | undefined) ?? null,
+        base: v.base_version as string,
         entries: objectiveNumbers.map((n) => ({
           number: n,
           stage: Number(v[assessmentField.stage(n)]),

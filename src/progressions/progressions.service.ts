@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
 import { formatDateTime, formatLocalDate } from '../time';
+import { labelledText, requireCurrentVersion, versionToken } from '../versions';
 import type { AssessmentInput, PartnershipInput } from './progressions.schemas';
 import { progressionsRepository as repo, type AssessmentRow, type PartnershipRow } from './progressions.repository';
 import { comparisonModel, gridModel, historyModel, matchObjective, type DatedAssessment } from './progressions.views';
@@ -164,11 +165,49 @@ async function assessmentForm(db: Db, viewer: Viewer, partnershipId: number, cop
     values,
     copiedFrom,
     last: last ? assessmentSummary(last, viewer) : null,
+    baseVersion: latestToken(assessments),
   };
+}
+
+/** The version token of a partnership's assessments: the one recorded last (whatever its date). */
+function latestToken(rows: AssessmentRow[]): string {
+  return versionToken(rows.length ? Math.max(...rows.map((a) => a.id)) : null);
+}
+
+/** An assessment as text to compare on the conflict page: per objective, its stage, evidence and next steps. */
+function assessmentText(assessedOn: string, entries: { number: number; stage: number; evidence: string; nextSteps: string }[]): string {
+  const parts = [{ label: 'Date', text: assessedOn }];
+  for (const e of [...entries].sort((a, b) => a.number - b.number)) {
+    if (e.stage === 0 && !e.evidence && !e.nextSteps) continue;
+    parts.push({ label: `Objective ${e.number}`, text: [`Stage: ${e.stage || 'not yet started'}`, e.evidence && `Evidence: ${e.evidence}`, e.nextSteps && `Next steps: ${e.nextSteps}`].filter(Boolean).join('\n') });
+  }
+  return labelledText(parts);
+}
+
+/** Refuses an assessment recorded from a form opened before the partnership's latest assessment was recorded. */
+async function requireLatestAssessment(trx: Db, partnershipId: number, input: AssessmentInput): Promise<void> {
+  await repo.lockPartnership(trx, partnershipId);
+  const rows = await repo.assessmentsOf(trx, partnershipId);
+  const token = latestToken(rows);
+  const latest = rows.find((a) => String(a.id) === token);
+  const yours = assessmentText(input.assessedOn, input.entries);
+  const fields = input.entries.flatMap((e) => [
+    ...(e.evidence ? [{ name: `evidence_${e.number}`, label: `Objective ${e.number}: evidence` }] : []),
+    ...(e.nextSteps ? [{ name: `nextSteps_${e.number}`, label: `Objective ${e.number}: next steps` }] : []),
+  ]);
+  let theirs = null;
+  if (latest) {
+    const [one] = await dated(trx, [latest]);
+    const numberOf = new Map(one.rubric.objectives.map((o) => [o.id, o.number]));
+    const entries = one.entries.map((e) => ({ number: numberOf.get(e.objective_id) ?? 0, stage: e.stage, evidence: e.evidence, nextSteps: e.next_steps }));
+    theirs = { token, text: assessmentText(latest.assessed_on, entries), by: latest.created_by_name, at: latest.created_at };
+  }
+  requireCurrentVersion(theirs, { what: 'assessment', base: input.base, text: yours, fields });
 }
 
 async function recordAssessment(trx: Db, viewer: Viewer, partnershipId: number, input: AssessmentInput, now: Date): Promise<number> {
   const p = await visiblePartnership(trx, viewer, partnershipId);
+  await requireLatestAssessment(trx, p.id, input);
   const rubric = await currentRubric(trx);
   if (input.copiedFrom !== null) {
     const source = await repo.findAssessment(trx, input.copiedFrom);

@@ -18,7 +18,7 @@ export async function progressionsFixture(t: TestApp, memberId: number, instruct
       trx,
       viewer,
       partnershipId,
-      { assessedOn: '2020-01-06', copiedFrom: null, entries: numbers.map((number) => ({ number, stage: 0, evidence: '', nextSteps: '' })) },
+      { assessedOn: '2020-01-06', copiedFrom: null, base: '', entries: numbers.map((number) => ({ number, stage: 0, evidence: '', nextSteps: '' })) },
       now,
     );
     return { partnershipId, assessmentId };
