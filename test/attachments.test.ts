@@ -2,6 +2,7 @@ import { safeFileName } from '../src/attachments/attachments.service';
 import { sampleDocx, samplePdf, samplePng, zip } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { artifactFields, guideFields } from './helpers/versions';
 
 /** Downloads: always an attachment, the sniffed type, nosniff, a safe name; and who may read what. */
 let t: TestApp;
@@ -26,7 +27,7 @@ test('a download is an attachment with the sniffed type, nosniff and the same by
   const s = await t.login('student1@cohort.example');
   const png = samplePng();
   // The browser claims text/html and the name says .pdf: the bytes say PNG.
-  await s.upload(`/lessons/${await lesson(1)}/study-guide`, { guide_body: 'see diagram' }, [{ field: 'guide_file', buffer: png, filename: 'diagram.pdf', contentType: 'text/html' }]);
+  await s.upload(`/lessons/${await lesson(1)}/study-guide`, await guideFields(s, await lesson(1), { guide_body: 'see diagram' }), [{ field: 'guide_file', buffer: png, filename: 'diagram.pdf', contentType: 'text/html' }]);
   const file = await latestAttachment();
   expect(file).toMatchObject({ original_name: 'diagram.png', content_type: 'image/png', byte_size: png.length });
   const res = await s.get(`/attachments/${file.id}`).buffer(true).parse((r, cb) => {
@@ -45,11 +46,11 @@ test('a download is an attachment with the sniffed type, nosniff and the same by
 test('DOCX and PDF are accepted by content; a plain zip named .docx is refused', async () => {
   const s = await t.login('student3@cohort.example');
   const u = await lesson(2);
-  expect((await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'a' }, [{ field: 'guide_file', buffer: sampleDocx(), filename: 'guide.docx' }])).status).toBe(303);
+  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'a' }), [{ field: 'guide_file', buffer: sampleDocx(), filename: 'guide.docx' }])).status).toBe(303);
   expect((await latestAttachment()).content_type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-  expect((await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'b' }, [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide' }])).status).toBe(303);
+  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'b' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide' }])).status).toBe(303);
   expect(await latestAttachment()).toMatchObject({ original_name: 'guide.pdf', content_type: 'application/pdf' });
-  const refused = await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'c' }, [{ field: 'guide_file', buffer: zip({ 'evil.sh': 'rm -rf /' }), filename: 'guide.docx' }]);
+  const refused = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'c' }), [{ field: 'guide_file', buffer: zip({ 'evil.sh': 'rm -rf /' }), filename: 'guide.docx' }]);
   expect(refused.status).toBe(422);
 });
 
@@ -63,7 +64,7 @@ test('path traversal and odd characters in uploaded names are neutralized', asyn
   expect(safeFileName(`${'x'.repeat(500)}.pdf`, 'pdf')).toHaveLength(104);
 
   const s = await t.login('student5@cohort.example');
-  await s.upload(`/lessons/${await lesson(3)}/study-guide`, { guide_body: 'x' }, [{ field: 'guide_file', buffer: samplePng(), filename: '../../../etc/<script>.png' }]);
+  await s.upload(`/lessons/${await lesson(3)}/study-guide`, await guideFields(s, await lesson(3), { guide_body: 'x' }), [{ field: 'guide_file', buffer: samplePng(), filename: '../../../etc/<script>.png' }]);
   const file = await latestAttachment();
   expect(file.original_name).toBe('script.png');
   const res = await s.get(`/attachments/${file.id}`);
@@ -73,9 +74,9 @@ test('path traversal and odd characters in uploaded names are neutralized', asyn
 test('who may download: owner, teammates for a team artifact file, the instructor, an active peer assessor of the owner or a team member; no one else', async () => {
   const u = await lesson(2); // seeded team "Reason and Rationality": students 1, 4, 8
   const uploader = await t.login('student4@cohort.example');
-  await uploader.upload(`/lessons/${u}/team-artifact`, { artifact_body: 'plan' }, [{ field: 'artifact_file', buffer: samplePdf(), filename: 'plan.pdf' }]);
+  await uploader.upload(`/lessons/${u}/team-artifact`, await artifactFields(uploader, u, { artifact_body: 'plan' }), [{ field: 'artifact_file', buffer: samplePdf(), filename: 'plan.pdf' }]);
   const teamFile = (await latestAttachment()).id;
-  await uploader.upload(`/lessons/${u}/study-guide`, { guide_body: 'mine' }, [{ field: 'guide_file', buffer: samplePng(), filename: 'mine.png' }]);
+  await uploader.upload(`/lessons/${u}/study-guide`, await guideFields(uploader, u, { guide_body: 'mine' }), [{ field: 'guide_file', buffer: samplePng(), filename: 'mine.png' }]);
   const ownFile = (await latestAttachment()).id;
 
   const status = async (email: string, id: number) => (await (await t.login(email)).get(`/attachments/${id}`)).status;

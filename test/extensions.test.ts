@@ -1,5 +1,6 @@
 import { deadlinesFor } from '../src/portfolio/deadlines';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { withBase } from './helpers/versions';
 
 /**
  * Extensions ("arrangements made in advance"): a request records whether it came before the due
@@ -224,7 +225,7 @@ test('hostile form values (NUL, arrays, huge, markup) never cause a 500 on the p
     }
     expect((await instructor.post(`/instructor/extensions/${pending.id}/decide`, form)).status).toBeLessThan(500);
   }
-  const saved = await fatima.post(`/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' });
+  const saved = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' }));
   expect(saved.status).toBe(303);
   const page = await fatima.get(`/portfolios/${req502}`);
   expect(page.text).toContain('Beforeafter');

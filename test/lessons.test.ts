@@ -1,5 +1,6 @@
 import { queryCount } from '../src/db/query-counter';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { artifactFields, guideFields, withBase } from './helpers/versions';
 
 /** The lesson page: seven components with done toggles, Learning Check, notes, Enrichment, Celebrate Success. */
 let t: TestApp;
@@ -85,16 +86,16 @@ test('Learning Check: each save is a new row, the latest is shown; a missing ans
   const u = await unitId('LeadEd502x', 2);
   const s = await t.login('student4@cohort.example');
   const me = await userId('student4@cohort.example');
-  const bad = await s.post(`/lessons/${u}/learning-check`, { understanding: 'Systems, not silver bullets', strengths: 'Great cases', weaknesses: '' });
+  const bad = await s.post(`/lessons/${u}/learning-check`, { understanding: 'Systems, not silver bullets', strengths: 'Great cases', weaknesses: '', base_version: '' });
   expect(bad.status).toBe(422);
   expect(bad.text).toContain('Name the weaknesses of this lesson.');
   expect(bad.text).toContain('Systems, not silver bullets');
   expect(bad.text).toContain('Great cases');
   expect(await t.db.selectFrom('learning_check_response').select('id').where('user_id', '=', me).execute()).toHaveLength(0);
 
-  expect((await s.post(`/lessons/${u}/learning-check`, { understanding: 'First take', strengths: 'S1', weaknesses: 'W1' })).status).toBe(303);
+  expect((await s.post(`/lessons/${u}/learning-check`, await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'First take', strengths: 'S1', weaknesses: 'W1' }))).status).toBe(303);
   t.clock.set('2020-01-28T15:00:00Z');
-  expect((await s.post(`/lessons/${u}/learning-check`, { understanding: 'Second take', strengths: 'S2', weaknesses: 'W2' })).status).toBe(303);
+  expect((await s.post(`/lessons/${u}/learning-check`, await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'Second take', strengths: 'S2', weaknesses: 'W2' }))).status).toBe(303);
   const rows = await t.db.selectFrom('learning_check_response').select(['understanding']).where('user_id', '=', me).where('unit_id', '=', u).orderBy('id').execute();
   expect(rows.map((r) => r.understanding)).toEqual(['First take', 'Second take']);
   const page = (await s.get(`/lessons/${u}`)).text;
@@ -212,8 +213,8 @@ test('the lesson page makes the same number of queries however much work there i
     await busy.post(`/lessons/${u}/celebrate`, { celebrate_body: `Walk number ${i}` });
   }
   await busy.post(`/lessons/${u}/teams`, { team_name: 'Busy Bees' });
-  await busy.upload(`/lessons/${u}/team-artifact`, { artifact_body: 'Our plan' });
-  await busy.upload(`/lessons/${u}/study-guide`, { guide_body: 'Notes' });
+  await busy.upload(`/lessons/${u}/team-artifact`, await artifactFields(busy, u, { artifact_body: 'Our plan' }));
+  await busy.upload(`/lessons/${u}/study-guide`, await guideFields(busy, u, { guide_body: 'Notes' }));
   const busyPage = (await busy.get(`/lessons/${u}`)).text;
   expect(busyPage).toContain('Busy Bees');
   expect(busyPage).toContain('Our plan');

@@ -3,6 +3,7 @@ import { portfolioChecklist } from '../src/portfolio/checklist';
 import { samplePdf } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { artifactFields, guideFields } from './helpers/versions';
 
 /**
  * Peer assessment through HTTP: the instructor's seeded assignment (teammates preferred,
@@ -120,11 +121,11 @@ test('the assessor sees the assessee’s current work and nobody else’s; draft
   const outsiderEmail = `${Object.keys(ids).find((k) => ids[k] === outsider)}@cohort.example`;
 
   const assessee = await t.login(assesseeEmail);
-  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, { guide_body: 'ASSESSEE-GUIDE-v1' })).status).toBe(303);
-  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, { guide_body: 'ASSESSEE-GUIDE-v2' }, [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide.pdf' }])).status).toBe(303);
-  expect((await assessee.upload(`/lessons/${lesson1}/team-artifact`, { artifact_body: 'TEAM-ARTIFACT-TEXT' })).status).toBe(303);
+  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v1' }))).status).toBe(303);
+  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v2' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide.pdf' }])).status).toBe(303);
+  expect((await assessee.upload(`/lessons/${lesson1}/team-artifact`, await artifactFields(assessee, lesson1, { artifact_body: 'TEAM-ARTIFACT-TEXT' }))).status).toBe(303);
   const other = await t.login(outsiderEmail);
-  await other.upload(`/lessons/${lesson1}/study-guide`, { guide_body: 'OUTSIDER-GUIDE' });
+  await other.upload(`/lessons/${lesson1}/study-guide`, await guideFields(other, lesson1, { guide_body: 'OUTSIDER-GUIDE' }));
 
   const assessor = await t.login('student1@cohort.example');
   const list = (await assessor.get('/peer-assessments').expect(200)).text;

@@ -1,6 +1,7 @@
 import { submissionsRepository } from '../src/portfolio/submissions.repository';
 import { formatDeadline } from '../src/time';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { artifactFields, guideFields, withBase } from './helpers/versions';
 
 /**
  * Portfolios: the checklist, the personal reflection, submission snapshots that later edits
@@ -38,12 +39,12 @@ afterAll(() => t.close());
 const uid = (n: number | 'instructor') => userIds.get(n === 'instructor' ? 'instructor@cohort.example' : `student${n}@cohort.example`)!;
 
 async function saveGuide(s: Session, unitId: number, body: string) {
-  const res = await s.upload(`/lessons/${unitId}/study-guide`, { guide_body: body });
+  const res = await s.upload(`/lessons/${unitId}/study-guide`, await guideFields(s, unitId, { guide_body: body }));
   expect(res.status).toBe(303);
 }
 
 async function saveReflection(s: Session, requirementId: number, body: string) {
-  const res = await s.post(`/portfolios/${requirementId}/reflection`, { reflection_body: body });
+  const res = await s.post(`/portfolios/${requirementId}/reflection`, await withBase(s, `/portfolios/${requirementId}`, `/portfolios/${requirementId}/reflection`, { reflection_body: body }));
   expect(res.status).toBe(303);
 }
 
@@ -135,7 +136,7 @@ test('submitting an incomplete portfolio first lists what is missing; only "Subm
 test('the snapshot keeps the exact versions: later edits of the study guide, team artifact and reflection never change it', async () => {
   const ava = await t.login('student1@cohort.example');
   await saveGuide(ava, lessons502[0], 'Guide, first text');
-  const artifact = await ava.upload(`/lessons/${lessons502[0]}/team-artifact`, { artifact_body: 'Team plan, first text' });
+  const artifact = await ava.upload(`/lessons/${lessons502[0]}/team-artifact`, await artifactFields(ava, lessons502[0], { artifact_body: 'Team plan, first text' }));
   expect(artifact.status).toBe(303);
   await saveReflection(ava, req502, 'Reflection, first text');
 
@@ -159,7 +160,7 @@ test('the snapshot keeps the exact versions: later edits of the study guide, tea
   await saveGuide(ava, lessons502[0], 'Guide, second text');
   await saveReflection(ava, req502, 'Reflection, second text');
   const miguel = await t.login('student2@cohort.example');
-  expect((await miguel.upload(`/lessons/${lessons502[0]}/team-artifact`, { artifact_body: 'Team plan, second text' })).status).toBe(303);
+  expect((await miguel.upload(`/lessons/${lessons502[0]}/team-artifact`, await artifactFields(miguel, lessons502[0], { artifact_body: 'Team plan, second text' }))).status).toBe(303);
 
   const [again] = await submissionsOf(uid(1), req502);
   expect(JSON.stringify(again.snapshot)).toBe(frozen);
@@ -193,7 +194,7 @@ test('a complete portfolio (peer assessment included) submits without a confirma
   for (const [i, unitId] of lessons502.entries()) {
     await saveGuide(noah, unitId, `Lesson ${i + 1} guide`);
     expect((await noah.post(`/lessons/${unitId}/teams`, { team_name: `Noah team ${i + 1}` })).status).toBe(303);
-    expect((await noah.upload(`/lessons/${unitId}/team-artifact`, { artifact_body: `Lesson ${i + 1} artifact` })).status).toBe(303);
+    expect((await noah.upload(`/lessons/${unitId}/team-artifact`, await artifactFields(noah, unitId, { artifact_body: `Lesson ${i + 1} artifact` }))).status).toBe(303);
   }
   await saveReflection(noah, req502, 'What I learned');
   // The peer assessment (another feature's pages) arrives: an assignment and a submitted assessment.

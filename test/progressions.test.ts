@@ -6,6 +6,7 @@ import { neutralizeFormula } from '../src/progressions/assessment.csv';
 import { seedRubrics } from '../src/progressions/rubric.loader';
 import { databaseFingerprint } from './helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { withBase } from './helpers/versions';
 
 /**
  * The Developmental Progressions module through HTTP: the instructor creates a partnership, a
@@ -38,6 +39,12 @@ function assessmentForm(assessedOn: string, stages: Record<number, number>, base
     form[`nextSteps_${n}`] = '';
   }
   return { ...form, ...extra };
+}
+
+/** The form as the assessment page sends it: with the version (latest assessment) it was opened on. */
+async function recordable(s: Session, partnershipId: number, form: Record<string, string>): Promise<Record<string, string>> {
+  const url = `/progressions/partnerships/${partnershipId}/assessments`;
+  return withBase(s, `${url}/new`, url, form);
 }
 
 beforeAll(async () => {
@@ -116,7 +123,7 @@ test('a member records a dated assessment and sees the heat map', async () => {
 
   const res = await ava.post(
     `/progressions/partnerships/${ids.partnership}/assessments`,
-    assessmentForm('2020-02-03', { 1: 2, 2: 3, 16: 0, 24: 0 }, 1, { nextSteps_1: 'Bring two more faculty to the Summit.' }),
+    await recordable(ava, ids.partnership, assessmentForm('2020-02-03', { 1: 2, 2: 3, 16: 0, 24: 0 }, 1, { nextSteps_1: 'Bring two more faculty to the Summit.' })),
   );
   expect(res.status).toBe(303);
   ids.first = idFrom(res.headers.location, '/progressions/assessments/');
@@ -143,7 +150,7 @@ test('invalid input is refused with messages, the input kept, and nothing writte
   const url = `/progressions/partnerships/${ids.partnership}/assessments`;
 
   const form = assessmentForm('2020-02-10', {}, 1, { stage_3: '7', evidence_3: 'Our provost signed off', evidence_5: '' });
-  const res = await ava.post(url, form);
+  const res = await ava.post(url, await withBase(ava, `${url}/new`, url, form));
   expect(res.status).toBe(422);
   expect(res.text).toContain('Objective 3: choose a stage from 1 to 4, or “Not yet started”.');
   expect(res.text).toContain('Objective 5: note the evidence for this stage.');
@@ -162,11 +169,11 @@ test('invalid input is refused with messages, the input kept, and nothing writte
     ['copiedFrom', '99999999999', 'Please fix the following'],
     ['evidence_2', 'x'.repeat(4001), 'Objective 2: use at most 4000 characters.'],
   ] as const) {
-    const r = await ava.post(url, assessmentForm('2020-02-10', {}, 1, { [field]: value }));
+    const r = await ava.post(url, await withBase(ava, `${url}/new`, url, assessmentForm('2020-02-10', {}, 1, { [field]: value })));
     expect([field, value, r.status]).toEqual([field, value, 422]);
     expect(r.text).toContain(message);
   }
-  const copiedFromElsewhere = await ava.post(url, assessmentForm('2020-02-10', {}, 1, { copiedFrom: '999999' }));
+  const copiedFromElsewhere = await ava.post(url, await withBase(ava, `${url}/new`, url, assessmentForm('2020-02-10', {}, 1, { copiedFrom: '999999' })));
   expect(copiedFromElsewhere.status).toBe(422);
   expect(await databaseFingerprint(t.db)).toEqual(before);
 });
@@ -183,7 +190,7 @@ test('a new assessment can start from a copy of the last', async () => {
   // Miguel changes what moved and records it.
   const res = await miguel.post(
     `/progressions/partnerships/${ids.partnership}/assessments`,
-    assessmentForm('2020-03-02', { 1: 3, 2: 2, 16: 1, 24: 0 }, 1, { copiedFrom: String(ids.first) }),
+    await recordable(miguel, ids.partnership, assessmentForm('2020-03-02', { 1: 3, 2: 2, 16: 1, 24: 0 }, 1, { copiedFrom: String(ids.first) })),
   );
   expect(res.status).toBe(303);
   ids.second = idFrom(res.headers.location, '/progressions/assessments/');
@@ -242,7 +249,7 @@ test('CSV export parses back, one row per objective, with formulas neutralized',
   const form = assessmentForm('2020-03-09', {}, 2);
   tricky.forEach((text, i) => (form[`evidence_${i + 1}`] = text));
   form.nextSteps_1 = '=cmd|"/c calc"!A1';
-  const res = await ava.post(`/progressions/partnerships/${ids.partnership}/assessments`, form);
+  const res = await ava.post(`/progressions/partnerships/${ids.partnership}/assessments`, await recordable(ava, ids.partnership, form));
   expect(res.status).toBe(303);
   ids.third = idFrom(res.headers.location, '/progressions/assessments/');
 
@@ -293,7 +300,7 @@ test('members see their partnership, the instructor sees all, anyone else is tol
   expect(await databaseFingerprint(t.db)).toEqual(before);
 
   // The instructor records too, and changes the members: Olivia in, Miguel out.
-  const byInstructor = await instructor.post(`/progressions/partnerships/${p}/assessments`, assessmentForm('2020-03-10', {}, 0));
+  const byInstructor = await instructor.post(`/progressions/partnerships/${p}/assessments`, await recordable(instructor, p, assessmentForm('2020-03-10', {}, 0)));
   expect(byInstructor.status).toBe(303);
   const edit = await instructor.get(`/progressions/partnerships/${p}/edit`).expect(200);
   expect(edit.text).toMatch(new RegExp(`value="${ids.miguel}" checked`));
@@ -323,7 +330,7 @@ test('a later rubric revision loads beside the draft without touching past asses
   const rubricPage = await ava.get('/progressions/rubric?version=ilead-draft-02-18').expect(200);
   expect(rubricPage.text).toContain('Curriculum/Program Development');
 
-  const res = await ava.post(`/progressions/partnerships/${ids.partnership}/assessments`, assessmentForm('2020-03-16', { 1: 4 }));
+  const res = await ava.post(`/progressions/partnerships/${ids.partnership}/assessments`, await recordable(ava, ids.partnership, assessmentForm('2020-03-16', { 1: 4 })));
   expect(res.status).toBe(303);
   const latest = await ava.get(res.headers.location!).expect(200);
   expect(latest.text).toContain('rubric revision (test)');

@@ -1,6 +1,7 @@
 import { lessonUnitId } from './helpers/course';
 import { queriesOf } from './helpers/queries';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { guideFields } from './helpers/versions';
 
 /**
  * The student pages read what they need in few round trips (src/db/reads.ts): one query for the
@@ -21,8 +22,8 @@ test('a lesson page with a team, a study guide and an artifact: two queries, and
   expect(page.text).toContain('Learning Systems Crew');
   const first = await queriesOf(() => s.get(`/lessons/${id}`).expect(200));
   expect(first).toBe(2);
-  expect((await s.upload(`/lessons/${id}/study-guide`, { guide_body: 'A second thought about learning systems.' })).status).toBe(303);
-  expect((await s.upload(`/lessons/${id}/study-guide`, { guide_body: 'A third thought about learning systems.' })).status).toBe(303);
+  expect((await s.upload(`/lessons/${id}/study-guide`, await guideFields(s, id, { guide_body: 'A second thought about learning systems.' }))).status).toBe(303);
+  expect((await s.upload(`/lessons/${id}/study-guide`, await guideFields(s, id, { guide_body: 'A third thought about learning systems.' }))).status).toBe(303);
   // the first view after saving shows (and clears) the one-time message: a session write
   expect((await s.get(`/lessons/${id}`).expect(200)).text).toContain('A third thought about learning systems.');
   expect(await queriesOf(() => s.get(`/lessons/${id}`).expect(200))).toBe(first);

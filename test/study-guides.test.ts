@@ -2,6 +2,7 @@ import { portfolioChecklist } from '../src/portfolio/checklist';
 import { samplePdf, samplePng, sampleExe } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { guideFields } from './helpers/versions';
 
 /** Study guides: every save a version, all readable; files checked by content and size; soft delete; privacy. */
 let t: TestApp;
@@ -37,7 +38,7 @@ test('three saves make three versions, each readable with its own text; the less
   const texts = ['## Key terms\n- learning system', '## Key terms\n- learning system\n- hub', '## Key terms\n- learning system\n- hub\n\n## Questions for team discussion\n1. Who designs?'];
   for (const [i, body] of texts.entries()) {
     t.clock.set(`2020-01-27T1${5 + i}:00:00Z`);
-    const res = await s.upload(`/lessons/${u}/study-guide`, { guide_body: body });
+    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: body }));
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/lessons/${u}#study-guide`);
   }
@@ -63,7 +64,7 @@ test('three saves make three versions, each readable with its own text; the less
 test('Markdown is rendered safely: no script, no javascript: links', async () => {
   const u = await lesson(2);
   const s = await t.login('student3@cohort.example');
-  await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'Hello <script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>' });
+  await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Hello <script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>' }));
   const guide = (await guideOf('student3@cohort.example', u))!;
   const page = (await s.get(`/study-guides/${guide.id}/versions/1`).expect(200)).text;
   expect(page).not.toMatch(/<script>alert/);
@@ -76,7 +77,7 @@ test('a file is refused by its content, not its name: an EXE or text named .pdf 
   const s = await t.login('student5@cohort.example');
   const before = await rowCounts();
   for (const buffer of [sampleExe(), Buffer.from('just some text, honestly a PDF')]) {
-    const res = await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'My careful notes on metaphor' }, [{ field: 'guide_file', buffer, filename: 'notes.pdf', contentType: 'application/pdf' }]);
+    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'My careful notes on metaphor' }), [{ field: 'guide_file', buffer, filename: 'notes.pdf', contentType: 'application/pdf' }]);
     expect(res.status).toBe(422);
     expect(res.text).toContain('That file is not a PDF, Word (.docx), PNG, JPEG or GIF file');
     expect(res.text).toContain('My careful notes on metaphor');
@@ -89,7 +90,7 @@ test('a file over UPLOAD_MAX_BYTES is refused (413) with the text kept and nothi
   const u = await lesson(3);
   const s = await t.login('student7@cohort.example');
   const before = await rowCounts();
-  const res = await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'Analogies: networks as learning systems' }, [{ field: 'guide_file', buffer: samplePng(MAX + 100), filename: 'big.png' }]);
+  const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Analogies: networks as learning systems' }), [{ field: 'guide_file', buffer: samplePng(MAX + 100), filename: 'big.png' }]);
   expect(res.status).toBe(413);
   expect(res.text).toContain('That file is too large');
   expect(res.text).toContain('Analogies: networks as learning systems');
@@ -99,13 +100,13 @@ test('a file over UPLOAD_MAX_BYTES is refused (413) with the text kept and nothi
 test('an attached file is kept by later saves until removed; an empty save is refused with 422', async () => {
   const u = await lesson(4);
   const s = await t.login('student9@cohort.example');
-  const empty = await s.upload(`/lessons/${u}/study-guide`, { guide_body: '   ' });
+  const empty = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: '   ' }));
   expect(empty.status).toBe(422);
   expect(empty.text).toContain('Write your study guide, or attach a file.');
 
-  expect((await s.upload(`/lessons/${u}/study-guide`, { guide_body: '' }, [{ field: 'guide_file', buffer: samplePdf(), filename: 'SFA notes.pdf' }])).status).toBe(303);
-  expect((await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'Now with text' })).status).toBe(303);
-  expect((await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'Text only now', remove_attachment: 'on' })).status).toBe(303);
+  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: '' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'SFA notes.pdf' }])).status).toBe(303);
+  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Now with text' }))).status).toBe(303);
+  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Text only now', remove_attachment: 'on' }))).status).toBe(303);
   const guide = (await guideOf('student9@cohort.example', u))!;
   const versions = await t.db.selectFrom('study_guide_version').select(['version_no', 'attachment_id']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
   expect(versions[0].attachment_id).not.toBeNull();
@@ -119,7 +120,7 @@ test('an attached file is kept by later saves until removed; an empty save is re
 test('delete is soft: versions are kept and readable, the guide leaves the portfolio, restore brings it back', async () => {
   const u = await lesson(5);
   const s = await t.login('student11@cohort.example');
-  await s.upload(`/lessons/${u}/study-guide`, { guide_body: 'MIST notes' });
+  await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'MIST notes' }));
   expect((await s.post(`/lessons/${u}/study-guide/delete`)).status).toBe(303);
   const guide = (await guideOf('student11@cohort.example', u))!;
   expect(guide.deleted_at).not.toBeNull();
@@ -138,7 +139,7 @@ test('delete is soft: versions are kept and readable, the guide leaves the portf
 test('another student cannot read a study guide, its versions or its file (404); the instructor and an active peer assessor can', async () => {
   const u = await lesson(6);
   const owner = await t.login('student2@cohort.example');
-  await owner.upload(`/lessons/${u}/study-guide`, { guide_body: 'Private thoughts on NCSU' }, [{ field: 'guide_file', buffer: samplePng(), filename: 'diagram.png' }]);
+  await owner.upload(`/lessons/${u}/study-guide`, await guideFields(owner, u, { guide_body: 'Private thoughts on NCSU' }), [{ field: 'guide_file', buffer: samplePng(), filename: 'diagram.png' }]);
   const guide = (await guideOf('student2@cohort.example', u))!;
   const version = await t.db.selectFrom('study_guide_version').select('attachment_id').where('study_guide_id', '=', guide.id).executeTakeFirstOrThrow();
   const urls = [`/study-guides/${guide.id}/versions`, `/study-guides/${guide.id}/versions/1`, `/attachments/${version.attachment_id}`];

@@ -2,6 +2,7 @@ import { portfolioChecklists } from '../src/portfolio/checklist';
 import { samplePng } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { artifactFields } from './helpers/versions';
 
 /** Team Practice: which teams are offered, the size cap, one team per lesson, and the shared, versioned team artifact. */
 let t: TestApp;
@@ -134,12 +135,12 @@ test('the team artifact: every save a version with who and when, visible to team
   const u = await lesson('LeadEd502x', 2); // seeded team "Reason and Rationality": students 1, 4, 8
   const team = await teamId(u, 'Reason and Rationality');
   const outsider = await as(2);
-  expect((await outsider.upload(`/lessons/${u}/team-artifact`, { artifact_body: 'Not my team' })).status).toBe(403);
+  expect((await outsider.upload(`/lessons/${u}/team-artifact`, await artifactFields(outsider, u, { artifact_body: 'Not my team' }))).status).toBe(403);
 
   t.clock.set('2020-01-27T16:00:00Z');
-  expect((await (await as(1)).upload(`/lessons/${u}/team-artifact`, { artifact_body: '## Our case analysis\nDraft one' })).status).toBe(303);
+  expect((await (await as(1)).upload(`/lessons/${u}/team-artifact`, await artifactFields((await as(1)), u, { artifact_body: '## Our case analysis\nDraft one' }))).status).toBe(303);
   t.clock.set('2020-01-28T02:00:00Z');
-  const upload = await (await as(4)).upload(`/lessons/${u}/team-artifact`, { artifact_body: '## Our case analysis\nDraft two' }, [{ field: 'artifact_file', buffer: samplePng(), filename: 'team-diagram.png' }]);
+  const upload = await (await as(4)).upload(`/lessons/${u}/team-artifact`, await artifactFields((await as(4)), u, { artifact_body: '## Our case analysis\nDraft two' }), [{ field: 'artifact_file', buffer: samplePng(), filename: 'team-diagram.png' }]);
   expect(upload.status).toBe(303);
   t.clock.set('2020-01-27T15:00:00Z');
 

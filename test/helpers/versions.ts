@@ -19,3 +19,15 @@ export async function openForm(s: Session, page: string, action: string): Promis
   if (res.status !== 200) throw new Error(`GET ${page}: ${res.status}`);
   return formBase(res.text, action);
 }
+
+/** `fields` plus the base_version of the form posting to `action` on `page`, as a browser would send them. */
+export async function withBase(s: Session, page: string, action: string, fields: Record<string, string>): Promise<Record<string, string>> {
+  return { ...fields, base_version: await openForm(s, page, action) };
+}
+
+/** A study guide form's fields, from the lesson page's editing form. */
+export const guideFields = (s: Session, unitId: number, fields: Record<string, string>) =>
+  withBase(s, `/lessons/${unitId}?edit=study-guide`, `/lessons/${unitId}/study-guide`, fields);
+
+/** A team artifact form's fields, from the lesson page. */
+export const artifactFields = (s: Session, unitId: number, fields: Record<string, string>) => withBase(s, `/lessons/${unitId}`, `/lessons/${unitId}/team-artifact`, fields);

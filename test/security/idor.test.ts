@@ -3,6 +3,7 @@ import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
 import { loadFixture, PERSONA_EMAILS, type Fixture } from './fixtures';
 import { ownedRowsFingerprint } from './owned-rows';
 import type { Persona, SignedInPersona } from './route-matrix';
+import { artifactFields, guideFields, withBase } from '../helpers/versions';
 
 /**
  * IDOR: the other personas know (or guess) the ids of student A's records. What the matrix cannot
@@ -41,13 +42,13 @@ beforeAll(async () => {
   x.lesson02 = (await t.db.selectFrom('team').select('unit_id').where('id', '=', f.ids.team).executeTakeFirstOrThrow()).unit_id;
   // A's private lesson work on the fixture unit (LeadEd502x Lesson 01), through the app.
   expect((await a.post(`/lessons/${unit}/note`, { note_body: MARKERS.note })).status).toBe(303);
-  expect((await a.post(`/lessons/${unit}/learning-check`, { understanding: MARKERS.learningCheck, strengths: 'x', weaknesses: 'y' })).status).toBe(303);
-  expect((await a.upload(`/lessons/${unit}/study-guide`, { guide_body: MARKERS.guide })).status).toBe(303);
+  expect((await a.post(`/lessons/${unit}/learning-check`, await withBase(a, `/lessons/${unit}`, `/lessons/${unit}/learning-check`, { understanding: MARKERS.learningCheck, strengths: 'x', weaknesses: 'y' }))).status).toBe(303);
+  expect((await a.upload(`/lessons/${unit}/study-guide`, await guideFields(a, unit, { guide_body: MARKERS.guide }))).status).toBe(303);
   // A's work in the other edX course (LeadEd503x Lesson 01): a study guide with a file, and a team artifact with a file.
   const unit503 = (await t.db.selectFrom('unit').innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id').select('unit.id').where('c.code', '=', 'LeadEd503x').where('unit.kind', '=', 'lesson').orderBy('unit.position').executeTakeFirstOrThrow()).id;
-  expect((await a.upload(`/lessons/${unit503}/study-guide`, { guide_body: 'A 503x guide' }, file('guide_file'))).status).toBe(303);
+  expect((await a.upload(`/lessons/${unit503}/study-guide`, await guideFields(a, unit503, { guide_body: 'A 503x guide' }), file('guide_file'))).status).toBe(303);
   expect((await a.post(`/lessons/${unit503}/teams`, { team_name: 'A 503x team' })).status).toBe(303);
-  expect((await a.upload(`/lessons/${unit503}/team-artifact`, { artifact_body: 'A 503x artifact' }, file('artifact_file'))).status).toBe(303);
+  expect((await a.upload(`/lessons/${unit503}/team-artifact`, await artifactFields(a, unit503, { artifact_body: 'A 503x artifact' }), file('artifact_file'))).status).toBe(303);
   const guide = await t.db.selectFrom('study_guide as g').innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id').select(['g.id', 'v.attachment_id']).where('g.user_id', '=', f.ids.studentA).where('g.unit_id', '=', unit503).executeTakeFirstOrThrow();
   const team = await t.db.selectFrom('team as tm').innerJoin('team_artifact_version as v', 'v.team_id', 'tm.id').select(['tm.id', 'v.attachment_id']).where('tm.unit_id', '=', unit503).executeTakeFirstOrThrow();
   Object.assign(x, { guide503: guide.id, guideFile503: guide.attachment_id!, team503: team.id, teamFile503: team.attachment_id! });
@@ -150,7 +151,7 @@ const attacks: Attack[] = [
     as: 'studentB',
     multipart: true,
     path: (f) => `/lessons/${f.ids.unit}/study-guide`,
-    form: (f) => ({ ...namingA(f), guide_body: 'B was here', guideId: String(f.ids.studyGuide), study_guide_id: String(f.ids.studyGuide) }),
+    form: (f) => ({ ...namingA(f), guide_body: 'B was here', base_version: '', guideId: String(f.ids.studyGuide), study_guide_id: String(f.ids.studyGuide) }),
     status: 303,
   },
   { name: 'B deletes a study guide naming A', as: 'studentB', path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`, form: (f) => ({ ...namingA(f), guideId: String(f.ids.studyGuide) }), status: 303 },
@@ -160,11 +161,11 @@ const attacks: Attack[] = [
     as: 'studentB',
     multipart: true,
     path: () => `/lessons/${x.lesson02}/team-artifact`,
-    form: (f) => ({ ...namingA(f), artifact_body: 'B was here', team_id: String(f.ids.team), teamId: String(f.ids.team) }),
+    form: (f) => ({ ...namingA(f), artifact_body: 'B was here', base_version: '', team_id: String(f.ids.team), teamId: String(f.ids.team) }),
     status: 403,
   },
   { name: 'B leaves A’s team for A', as: 'studentB', path: () => `/lessons/${x.lesson02}/teams/leave`, form: (f) => ({ ...namingA(f), team_id: String(f.ids.team) }), status: 404 },
-  { name: 'B saves a reflection naming A', as: 'studentB', path: (f) => `/portfolios/${f.ids.requirement}/reflection`, form: (f) => ({ ...namingA(f), reflection_body: 'B was here' }), status: 303 },
+  { name: 'B saves a reflection naming A', as: 'studentB', path: (f) => `/portfolios/${f.ids.requirement}/reflection`, form: (f) => ({ ...namingA(f), reflection_body: 'B was here', base_version: '' }), status: 303 },
   { name: 'B submits a portfolio naming A', as: 'studentB', path: (f) => `/portfolios/${f.ids.requirement}/submit`, form: (f) => ({ ...namingA(f), confirm: 'yes', submissionId: String(f.ids.submission) }), status: 303 },
   {
     name: 'B requests an extension naming A’s request',
