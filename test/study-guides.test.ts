@@ -57,7 +57,8 @@ test('three saves make three versions, each readable with its own text; the less
   expect((await s.get(`/study-guides/${guide.id}/versions/4`)).status).toBe(404);
   const lessonPage = (await s.get(`/lessons/${u}`)).text;
   expect(lessonPage).toContain('Version 3, saved');
-  expect(lessonPage).toContain('1. Who designs?'); // the latest text is in the form to edit
+  expect(lessonPage).toContain('<li>Who designs?</li>'); // the latest text, rendered
+  expect((await s.get(`/lessons/${u}?edit=study-guide`)).text).toContain('1. Who designs?'); // and in the form to edit
   t.clock.set('2020-01-27T15:00:00Z');
 });
 

@@ -239,7 +239,7 @@ test('the lesson page shows the study guide rendered with an Edit link; its head
   expect(page).toContain('<strong>Metaphor</strong>');
   // The seven components are numbered in the page itself, one to seven; no student heading is an h2.
   const h2s = page.match(/<h2[^>]*>.*?<\/h2>/g) ?? [];
-  const numbered = h2s.map((h) => h.match(/class="component-number">(\d+)\./)?.[1]).filter(Boolean);
+  const numbered = h2s.map((h) => h.match(/class="component-number">(\d+)\. /)?.[1]).filter(Boolean);
   expect(numbered).toEqual(['1', '2', '3', '4', '5', '6', '7']);
   expect(h2s.join('')).not.toContain('Key terms');
 

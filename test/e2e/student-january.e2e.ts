@@ -57,6 +57,9 @@ test('a study guide written with the keyboard, then edited: both versions listed
   await enterAndWait(page);
   await expect(textOf(page, '.flash')).resolves.toContain('Study guide saved (version 1)');
   await expect(textOf(page, '#study-guide .saved-at')).resolves.toContain('Version 1');
+  // The saved guide is shown rendered; "Edit" opens the form again.
+  await expect(textOf(page, '#study-guide .prose strong')).resolves.toBe('Metaphor');
+  await clickAndWait(page, '#study-guide a:has-text("Edit")');
 
   await page.fill('#guide_body', '## Key terms\n- **Metaphor**: a learning system is like a professional network\n- **Analogy**: hub and spokes');
   await page.setInputFiles('#guide_file', { name: 'network-map.png', mimeType: 'image/png', buffer: samplePng() });
