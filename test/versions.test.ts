@@ -1,4 +1,5 @@
 import { lessonUnitId } from './helpers/course';
+import { samplePng } from './helpers/sample-files';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 import { formBase, openForm } from './helpers/versions';
 
@@ -102,9 +103,13 @@ test('study guide, same student in two tabs: the older tab is stale after the ne
   const versions = () => t.db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
   const v2 = (await versions())[1];
 
-  const stale = await s.upload(action, { guide_body: 'Guide from tab one', base_version: tab1 });
+  const files = async () => Number((await t.db.selectFrom('attachment').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const filesBefore = await files();
+  const stale = await s.upload(action, { guide_body: 'Guide from tab one', base_version: tab1 }, [{ field: 'guide_file', buffer: samplePng(), filename: 'tab-one.png' }]);
   expectConflictPage(stale, action, 'Guide v2 from tab two', 'Guide from tab one', String(v2.id), 'you');
   expect(stale.text).toContain('enctype="multipart/form-data"');
+  expect(stale.text).toContain('The file you attached was not saved');
+  expect(await files()).toBe(filesBefore);
   expect((await versions()).map((v) => v.body_md)).toEqual(['Guide v1', 'Guide v2 from tab two']);
 
   expect((await s.upload(action, { guide_body: 'Guide merged from both tabs', base_version: formBase(stale.text, action) })).status).toBe(303);

@@ -37,7 +37,9 @@ export function staleEditModel(err: StaleEdit, req: Request, zone: string) {
     yours: err.yours,
     diff: lineDiff(err.theirs.text, err.yours),
     action: req.originalUrl,
-    multipart: req.is('multipart/form-data') !== false && req.is('multipart/form-data') !== null,
+    multipart: typeof req.is('multipart/form-data') === 'string',
+    // A file sent with the refused save was not stored: the person attaches it again.
+    fileDropped: req.file !== undefined,
     base: err.theirs.token,
     fields: err.fields.map((f) => ({ ...f, value: values[f.name] ?? '' })),
     kept: Object.entries(values).filter(([name]) => !editable.has(name)),
