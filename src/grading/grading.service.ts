@@ -9,11 +9,11 @@ import { peerAssessmentRepository } from '../peer-assessment/peer-assessment.rep
 import { snapshotView } from '../portfolio/snapshot';
 import { submissionsRepository } from '../portfolio/submissions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
+import { labelledText, requireCurrentVersion, versionToken } from '../versions';
 import { notifyFeedbackReady } from './feedback-email';
 import { gradingRepository as repo } from './grading.repository';
 import type { GradeInput } from './grading.schemas';
 import type { SU } from './grading.tables';
-import { labelledText, requireCurrentVersion, versionToken } from '../versions';
 import { GRADE_MEANINGS, GRADE_NAMES, RACKHAM_QUOTE, RACKHAM_SOURCE } from './rackham';
 
 /**

@@ -12,12 +12,12 @@ import { render } from '../http/render';
 import { teamsRepository } from '../teams/teams.repository';
 import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
 import { addDays, formatDateTime, localDateOf } from '../time';
+import { versionToken } from '../versions';
 import { celebrateRepository, SHARES_SHOWN, type Share } from './celebrate.repository';
 import { enrichmentRepository } from './enrichment.repository';
 import { lessonPageRepository } from './lesson-page.repository';
 import { lessonsRepository } from './lessons.repository';
 import { lessonsService, unitHeading } from './lessons.service';
-import { versionToken } from '../versions';
 
 /**
  * The lesson page's view model: a constant number of queries whatever the class size.
