@@ -2,10 +2,10 @@ import type { Db } from '../db/database';
 import type { TokenPurpose } from './accounts.tables';
 import { hashToken, newToken } from './passwords';
 
-export const TOKEN_TTL_HOURS: Record<TokenPurpose, number> = { invitation: 24 * 14, password_reset: 2 };
+export const TOKEN_TTL_HOURS: Record<TokenPurpose, number> = { invitation: 24 * 14, password_reset: 2, email_change: 48 };
 
 /** Issues a one-time token (stored hashed); returns the secret for the email link. */
-async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date): Promise<string> {
+async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date, newEmail: string | null = null): Promise<string> {
   const { token, hash } = newToken();
   await db
     .insertInto('user_token')
@@ -13,6 +13,7 @@ async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date): 
       user_id: userId,
       purpose,
       token_hash: hash,
+      new_email: newEmail,
       created_at: now,
       expires_at: new Date(now.getTime() + TOKEN_TTL_HOURS[purpose] * 3600_000),
     })
