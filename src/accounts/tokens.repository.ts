@@ -39,4 +39,37 @@ async function markUsed(db: Db, tokenId: number, userId: number, now: Date): Pro
   await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
 }
 
-export const tokensRepository = Object.freeze({ issue, findLive, markUsed });
+/** Every outstanding link of the account dies (the student was dropped, or their address changed). */
+async function revokeAll(db: Db, userId: number, now: Date): Promise<void> {
+  await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+}
+
+/** Whether a live email-change link (of another account) is waiting to claim this address. */
+async function emailClaimed(db: Db, email: string, exceptUserId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_token')
+    .select('id')
+    .where('purpose', '=', 'email_change')
+    .where('new_email', '=', email)
+    .where('user_id', '<>', exceptUserId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** The address a live email-change link of this account is waiting to confirm, if any. */
+async function pendingEmail(db: Db, userId: number, now: Date): Promise<string | null> {
+  const row = await db
+    .selectFrom('user_token')
+    .select('new_email')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'email_change')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.new_email ?? null;
+}
+
+export const tokensRepository = Object.freeze({ issue, findLive, markUsed, revokeAll, emailClaimed, pendingEmail });

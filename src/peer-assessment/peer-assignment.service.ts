@@ -95,6 +95,18 @@ async function reconcile(trx: Db, me: Instructor, requirementId: number, now: Da
   };
 }
 
+/**
+ * After the instructor drops or re-enrolls a student (src/roster): every portfolio with a current
+ * assignment that the change touches is brought up to date by the same rules as "Update for
+ * roster changes" (a dropped student's assessor takes over their assessee; a returning student is
+ * spliced in as a late joiner). `userId` limits it to the portfolios where that student has a pair.
+ */
+async function reconcileAfterRosterChange(trx: Db, me: Instructor, now: Date, userId: number | null): Promise<number> {
+  const requirementIds = await repo.assignedRequirementIds(trx, me.offeringId, userId);
+  for (const id of requirementIds) await reconcile(trx, me, id, now);
+  return requirementIds.length;
+}
+
 /** By hand: the assessor now assesses the chosen colleague (the one who assessed them takes the assessor's old colleague). */
 async function swap(trx: Db, me: Instructor, requirementId: number, input: { assessor: string; assessee: string }, now: Date): Promise<ActionResult> {
   await lockedRequirement(trx, me, requirementId);
@@ -155,4 +167,4 @@ async function page(db: Db, me: Instructor, requirementId: number, pageNo: numbe
   };
 }
 
-export const peerAssignmentService = Object.freeze({ assign, reconcile, swap, page });
+export const peerAssignmentService = Object.freeze({ assign, reconcile, reconcileAfterRosterChange, swap, page });
