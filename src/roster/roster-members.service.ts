@@ -54,7 +54,7 @@ async function drop(trx: Db, me: Instructor, userId: number, ctx: RosterAction) 
   if (s.deactivated_at) throw new Conflict(`${s.name} is already dropped.`);
   await repo.markDropped(trx, s.id, ctx.now);
   const teams = await teamsRepository.leaveAll(trx, s.id, ctx.now);
-  const portfolios = await peerAssignmentService.reconcileAfterRosterChange(trx, me, ctx.now, s.id);
+  const portfolios = await peerAssignmentService.applyRosterChange(trx, me, s.id, 'drop', ctx.now);
   await replanReminders(trx, s.id, ctx);
   await tokensRepository.revokeAll(trx, s.id, ctx.now);
   await endSessionsOf(trx, s.id);
@@ -66,7 +66,7 @@ async function reEnroll(trx: Db, me: Instructor, userId: number, ctx: RosterActi
   const s = await lockedStudent(trx, me, userId);
   if (!s.deactivated_at) throw new Conflict(`${s.name} is already enrolled.`);
   await repo.reEnroll(trx, { id: s.id, enrolled_at: s.enrolled_at, deactivated_at: s.deactivated_at }, ctx.now);
-  const portfolios = await peerAssignmentService.reconcileAfterRosterChange(trx, me, ctx.now, null);
+  const portfolios = await peerAssignmentService.applyRosterChange(trx, me, s.id, 'join', ctx.now);
   await replanReminders(trx, s.id, ctx);
   let invited = false;
   if (!s.password_hash) {
