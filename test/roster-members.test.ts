@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { isDerangement } from '../src/peer-assessment/assignment';
-import { DEMO_PASSWORD } from './helpers/db';
+import { exportLines, importLines } from '../src/backup/backup.service';
+import { DEMO_PASSWORD, emptyDatabase } from './helpers/db';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /**
@@ -169,6 +170,7 @@ test('bad input re-renders the form with the message and the input kept (422), n
   const before = await user('student2');
   const cases: [Record<string, string>, string][] = [
     [{ name: '   ', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter the student’s name.'],
+    [{ name: 'a\u0000b', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'The name cannot contain control characters.'],
     [{ name: 'X', email: 'not-an-email', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter a valid email address'],
     [{ name: 'X', email: 'student2@cohort.example', section: '999999', timeZone: 'America/Detroit' }, 'Choose one of the course’s sections.'],
     [{ name: 'X', email: 'student2@cohort.example', section: 'abc', timeZone: 'Mars/Base' }, 'Choose an IANA time zone'],
@@ -254,8 +256,6 @@ test('students cannot use the roster pages', async () => {
 });
 
 test('a backup round-trips enrollments, closed enrollment periods, email-change tokens and the audit log', async () => {
-  const { exportLines, importLines } = await import('../src/backup/backup.service');
-  const { emptyDatabase } = await import('./helpers/db');
   t.clock.set('2020-02-10T15:00:00Z');
   await instructor.post(`${studentUrl('student12')}/drop`);
   t.clock.set('2020-02-12T15:00:00Z');

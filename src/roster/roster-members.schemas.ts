@@ -10,7 +10,14 @@ export const studentEditSchema = z.object({
     z
       .string({ error: 'Enter the student’s name.' })
       .transform(normalizeName)
-      .pipe(z.string().min(1, 'Enter the student’s name.').max(200, 'Use at most 200 characters for the name.')),
+      .pipe(
+        z
+          .string()
+          .min(1, 'Enter the student’s name.')
+          .max(200, 'Use at most 200 characters for the name.')
+          // eslint-disable-next-line no-control-regex
+          .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), 'The name cannot contain control characters.'),
+      ),
   ),
   email: z.preprocess(
     firstString,
