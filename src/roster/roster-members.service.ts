@@ -10,7 +10,7 @@ import { Conflict, Invalid, NotFound } from '../errors';
 import { formatDate, formatDateTime } from '../time';
 import { endSessionsOf } from '../http/session-store';
 import { peerAssignmentService } from '../peer-assessment/peer-assignment.service';
-import { planStudents } from '../reminders/planner';
+import { inTransaction, planStudents } from '../reminders/planner';
 import { teamsRepository } from '../teams/teams.repository';
 import { rosterMembersRepository as repo } from './roster-members.repository';
 import type { StudentEdit } from './roster-members.schemas';
@@ -43,10 +43,9 @@ async function lockedStudent(trx: Db, me: Instructor, userId: number) {
   return s;
 }
 
+/** Plans this student's reminders now, in the action's transaction (a drop cancels them: "removed from the roster"). */
 async function replanReminders(trx: Db, userId: number, ctx: RosterAction): Promise<void> {
-  // The planner's statements need a transaction; a route always passes one.
-  if (!trx.isTransaction) throw new Error('replanReminders needs a transaction');
-  await planStudents(trx as Parameters<typeof planStudents>[0], ctx.now, ctx.reminderOffsetsDays, [userId]);
+  await inTransaction(trx, (t) => planStudents(t, ctx.now, ctx.reminderOffsetsDays, [userId]));
 }
 
 async function drop(trx: Db, me: Instructor, userId: number, ctx: RosterAction) {
