@@ -15,10 +15,13 @@ export interface AppUserTable {
   created_at: Generated<Date>;
   activated_at: Date | null;
   last_login_at: Date | null;
+  /** Start of the current (or, when dropped, the last) enrollment; filled from created_at on insert (migration 0110). */
+  enrolled_at: Generated<Date>;
+  /** Set when the instructor drops the student (their enrollment ended); cleared on re-enrollment. */
   deactivated_at: Date | null;
 }
 
-export type TokenPurpose = 'invitation' | 'password_reset';
+export type TokenPurpose = 'invitation' | 'password_reset' | 'email_change';
 
 export interface UserTokenTable {
   id: Generated<number>;
@@ -28,6 +31,8 @@ export interface UserTokenTable {
   expires_at: Date;
   used_at: Date | null;
   created_at: Generated<Date>;
+  /** The address an 'email_change' token confirms (null for the other purposes). */
+  new_email: Generated<string | null>;
 }
 
 export interface HttpSessionTable {

@@ -2,10 +2,10 @@ import type { Db } from '../db/database';
 import type { TokenPurpose } from './accounts.tables';
 import { hashToken, newToken } from './passwords';
 
-export const TOKEN_TTL_HOURS: Record<TokenPurpose, number> = { invitation: 24 * 14, password_reset: 2 };
+export const TOKEN_TTL_HOURS: Record<TokenPurpose, number> = { invitation: 24 * 14, password_reset: 2, email_change: 48 };
 
 /** Issues a one-time token (stored hashed); returns the secret for the email link. */
-async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date): Promise<string> {
+async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date, newEmail: string | null = null): Promise<string> {
   const { token, hash } = newToken();
   await db
     .insertInto('user_token')
@@ -13,6 +13,7 @@ async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date): 
       user_id: userId,
       purpose,
       token_hash: hash,
+      new_email: newEmail,
       created_at: now,
       expires_at: new Date(now.getTime() + TOKEN_TTL_HOURS[purpose] * 3600_000),
     })
@@ -38,4 +39,37 @@ async function markUsed(db: Db, tokenId: number, userId: number, now: Date): Pro
   await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
 }
 
-export const tokensRepository = Object.freeze({ issue, findLive, markUsed });
+/** Every outstanding link of the account dies (the student was dropped, or their address changed). */
+async function revokeAll(db: Db, userId: number, now: Date): Promise<void> {
+  await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+}
+
+/** Whether a live email-change link (of another account) is waiting to claim this address. */
+async function emailClaimed(db: Db, email: string, exceptUserId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_token')
+    .select('id')
+    .where('purpose', '=', 'email_change')
+    .where('new_email', '=', email)
+    .where('user_id', '<>', exceptUserId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** The address a live email-change link of this account is waiting to confirm, if any. */
+async function pendingEmail(db: Db, userId: number, now: Date): Promise<string | null> {
+  const row = await db
+    .selectFrom('user_token')
+    .select('new_email')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'email_change')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.new_email ?? null;
+}
+
+export const tokensRepository = Object.freeze({ issue, findLive, markUsed, revokeAll, emailClaimed, pendingEmail });

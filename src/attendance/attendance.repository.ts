@@ -1,6 +1,14 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { AttendanceStatus } from './attendance.tables';
 import { anyOf } from '../db/any';
+import { enrolledOn, sqlDate } from '../roster/enrollment';
+
+/** A meeting's date in the course zone: the day whose roster its sheet shows (src/roster/enrollment.ts). */
+export interface MeetingDay {
+  on: string;
+  zone: string;
+}
 
 /** Queries for attendance at campus meetings and students' advance absence notices. Every
  * list is batched: a constant number of queries whatever the number of students. */
@@ -20,8 +28,9 @@ async function meetings(db: Db, offeringId: number) {
 async function meeting(db: Db, offeringId: number, eventId: number) {
   return db
     .selectFrom('calendar_event as e')
+    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
     .leftJoin('edx_course as c', 'c.id', 'e.edx_course_id')
-    .select(['e.id', 'e.title', 'e.starts_at', 'e.ends_at', 'e.required', 'e.status', 'e.location', 'e.edx_course_id', 'c.code as edx_code'])
+    .select(['e.id', 'e.title', 'e.starts_at', 'e.ends_at', 'e.required', 'e.status', 'e.location', 'e.edx_course_id', 'c.code as edx_code', 'o.time_zone as course_zone'])
     .where('e.offering_id', '=', offeringId)
     .where('e.kind', '=', 'campus_meeting')
     .where('e.id', '=', eventId)
@@ -51,38 +60,39 @@ async function noticeCounts(db: Db, offeringId: number) {
     .execute();
 }
 
-function activeStudents(db: Db, offeringId: number, sectionId: number | null) {
+/** The offering's students enrolled on the meeting's day (dropped ones included for the days they were enrolled). */
+function enrolledStudents(db: Db, offeringId: number, sectionId: number | null, day: MeetingDay) {
   let q = db
     .selectFrom('app_user as u')
     .where('u.offering_id', '=', offeringId)
     .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null);
+    .where(enrolledOn('u', sqlDate(day.on), sql`${day.zone}`));
   if (sectionId !== null) q = q.where('u.section_id', '=', sectionId);
   return q;
 }
 
-/** One page of active students by name (the attendance sheet), with the total. */
-async function studentPage(db: Db, offeringId: number, sectionId: number | null, limit: number, offset: number) {
+/** One page of the students enrolled on the meeting's day, by name (the attendance sheet), with the total. */
+async function studentPage(db: Db, offeringId: number, sectionId: number | null, day: MeetingDay, limit: number, offset: number) {
   const [rows, total] = await Promise.all([
-    activeStudents(db, offeringId, sectionId)
+    enrolledStudents(db, offeringId, sectionId, day)
       .innerJoin('section as s', 's.id', 'u.section_id')
-      .select(['u.id', 'u.name', 'u.email', 's.code as section'])
+      .select(['u.id', 'u.name', 'u.email', 's.code as section', 'u.deactivated_at'])
       .orderBy('u.name')
       .orderBy('u.id')
       .limit(limit)
       .offset(offset)
       .execute(),
-    activeStudents(db, offeringId, sectionId)
+    enrolledStudents(db, offeringId, sectionId, day)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(total.n) };
 }
 
-/** Which of these user ids are active students of the offering. */
-async function activeStudentIds(db: Db, offeringId: number, userIds: number[]): Promise<Set<number>> {
+/** Which of these user ids are students of the offering enrolled on the meeting's day. */
+async function enrolledStudentIds(db: Db, offeringId: number, userIds: number[], day: MeetingDay): Promise<Set<number>> {
   if (userIds.length === 0) return new Set();
-  const rows = await activeStudents(db, offeringId, null).select('u.id').where('u.id', '=', anyOf(userIds)).execute();
+  const rows = await enrolledStudents(db, offeringId, null, day).select('u.id').where('u.id', '=', anyOf(userIds)).execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -109,15 +119,15 @@ async function currentNotices(db: Db, eventId: number, userIds: number[]) {
     .execute();
 }
 
-/** Every current notice for a meeting with the student's name (shown above the sheet). */
-async function noticesForMeeting(db: Db, eventId: number) {
+/** Every current notice for a meeting from a student enrolled on its day, with the student's name (shown above the sheet). */
+async function noticesForMeeting(db: Db, eventId: number, day: MeetingDay) {
   return db
     .selectFrom('absence_notice as n')
     .innerJoin('app_user as u', 'u.id', 'n.user_id')
     .select(['n.user_id', 'n.reason', 'n.submitted_at', 'u.name'])
     .where('n.calendar_event_id', '=', eventId)
     .where('n.superseded_at', 'is', null)
-    .where('u.deactivated_at', 'is', null)
+    .where(enrolledOn('u', sqlDate(day.on), sql`${day.zone}`))
     .orderBy('u.name')
     .execute();
 }
@@ -141,13 +151,13 @@ async function insertRecords(
     .execute();
 }
 
-/** Records "present" for every active student who has no record for the meeting yet. */
-async function markUnrecordedPresent(db: Db, offeringId: number, eventId: number, recordedBy: number, at: Date): Promise<number> {
+/** Records "present" for every student enrolled on the meeting's day who has no record for it yet. */
+async function markUnrecordedPresent(db: Db, offeringId: number, eventId: number, day: MeetingDay, recordedBy: number, at: Date): Promise<number> {
   const result = await db
     .insertInto('attendance_record')
     .columns(['calendar_event_id', 'user_id', 'status', 'note', 'recorded_by', 'recorded_at'])
     .expression(
-      activeStudents(db, offeringId, null)
+      enrolledStudents(db, offeringId, null, day)
         .select((eb) => [
           eb.val(eventId).as('calendar_event_id'),
           'u.id',
@@ -173,10 +183,12 @@ async function markUnrecordedPresent(db: Db, offeringId: number, eventId: number
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
-/** A student's own meetings, each with their current record and notice. */
+/** A student's own meetings, each with their current record and notice, and whether they were enrolled on its day. */
 async function recordOfStudent(db: Db, offeringId: number, userId: number) {
   return db
     .selectFrom('calendar_event as e')
+    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
+    .innerJoin('app_user as me', (j) => j.on('me.id', '=', userId))
     .leftJoin('edx_course as c', 'c.id', 'e.edx_course_id')
     .leftJoin('attendance_record as a', (j) => j.onRef('a.calendar_event_id', '=', 'e.id').on('a.user_id', '=', userId).on('a.superseded_at', 'is', null))
     .leftJoin('absence_notice as n', (j) => j.onRef('n.calendar_event_id', '=', 'e.id').on('n.user_id', '=', userId).on('n.superseded_at', 'is', null))
@@ -195,6 +207,7 @@ async function recordOfStudent(db: Db, offeringId: number, userId: number) {
       'a.recorded_at',
       'n.reason as notice_reason',
       'n.submitted_at as notice_submitted_at',
+      enrolledOn('me', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`).as('enrolled'),
     ])
     .where('e.offering_id', '=', offeringId)
     .where('e.kind', '=', 'campus_meeting')
@@ -223,7 +236,7 @@ export const attendanceRepository = Object.freeze({
   statusCounts,
   noticeCounts,
   studentPage,
-  activeStudentIds,
+  enrolledStudentIds,
   currentRecords,
   currentNotices,
   noticesForMeeting,

@@ -32,7 +32,7 @@ async function renderSheet(ctx: AppContext, req: Request, res: Response, input: 
   const me = currentUser(req);
   const eventId = eventIdOf(req);
   const q = sheetQuerySchema.parse(input);
-  const sheet = await attendanceService.sheet(ctx.db, me.offeringId, eventId, { page: q.page, sectionId: q.section }, me.timeZone);
+  const sheet = await attendanceService.sheet(ctx.db, me.offeringId, eventId, { page: q.page, sectionId: q.section }, me.timeZone, ctx.clock.now());
   const pageUrl = (page: number) => sheetUrl(eventId, page, sheet.sectionId);
   render(res, 'attendance/sheet', { title: `Attendance · ${sheet.meeting.title}`, ...sheet, pageUrl, errors, values }, Object.keys(errors).length ? 422 : 200);
 }

@@ -1,9 +1,9 @@
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { Conflict, Invalid, NotFound } from '../errors';
-import { formatDateTime, formatTime } from '../time';
+import { formatDate, formatDateTime, formatTime, localDateOf } from '../time';
 import { absencesFromRequiredMeetings } from './absences';
-import { attendanceRepository as repo } from './attendance.repository';
+import { attendanceRepository as repo, type MeetingDay } from './attendance.repository';
 import type { SheetEntry } from './attendance.schemas';
 import type { AttendanceStatus } from './attendance.tables';
 
@@ -45,14 +45,25 @@ async function findMeeting(db: Db, offeringId: number, eventId: number) {
   return m;
 }
 
+/** The meeting's date in the course zone: its sheet lists the students enrolled that day. */
+function dayOf(m: { starts_at: Date; course_zone: string }): MeetingDay {
+  return { on: localDateOf(m.starts_at, m.course_zone), zone: m.course_zone };
+}
+
+/** Attendance is taken for meetings that have happened or are today (course zone), never ahead. */
+function isAhead(m: { starts_at: Date; course_zone: string }, now: Date): boolean {
+  return localDateOf(m.starts_at, m.course_zone) > localDateOf(now, m.course_zone);
+}
+
 /** The attendance sheet for one meeting: a page of students with their current record and any notice. */
-async function sheet(db: Db, offeringId: number, eventId: number, opts: { page: number; sectionId: number | null }, zone: string) {
+async function sheet(db: Db, offeringId: number, eventId: number, opts: { page: number; sectionId: number | null }, zone: string, now: Date) {
   const m = await findMeeting(db, offeringId, eventId);
+  const day = dayOf(m);
   const offset = (opts.page - 1) * SHEET_PAGE_SIZE;
   const [{ rows, total }, sections, notices] = await Promise.all([
-    repo.studentPage(db, offeringId, opts.sectionId, SHEET_PAGE_SIZE, offset),
+    repo.studentPage(db, offeringId, opts.sectionId, day, SHEET_PAGE_SIZE, offset),
     courseRepository.sections(db, offeringId),
-    repo.noticesForMeeting(db, eventId),
+    repo.noticesForMeeting(db, eventId, day),
   ]);
   const ids = rows.map((r) => r.id);
   const records = await repo.currentRecords(db, eventId, ids);
@@ -60,7 +71,16 @@ async function sheet(db: Db, offeringId: number, eventId: number, opts: { page: 
   const noticeOf = new Map(notices.map((n) => [n.user_id, n]));
   const pages = Math.max(1, Math.ceil(total / SHEET_PAGE_SIZE));
   return {
-    meeting: { id: m.id, title: m.title, edxCode: m.edx_code, when: when(m.starts_at, m.ends_at, zone), required: m.required === true, cancelled: m.status === 'cancelled', location: m.location },
+    meeting: {
+      id: m.id,
+      title: m.title,
+      edxCode: m.edx_code,
+      when: when(m.starts_at, m.ends_at, zone),
+      required: m.required === true,
+      cancelled: m.status === 'cancelled',
+      ahead: isAhead(m, now),
+      location: m.location,
+    },
     students: rows.map((s) => {
       const r = recordOf.get(s.id);
       const n = noticeOf.get(s.id);
@@ -68,6 +88,7 @@ async function sheet(db: Db, offeringId: number, eventId: number, opts: { page: 
         id: s.id,
         name: s.name,
         section: s.section,
+        droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, m.course_zone) : null,
         status: r?.status ?? '',
         note: r?.note ?? '',
         recorded: r ? `${STATUS_LABEL[r.status]}, recorded ${formatDateTime(r.recorded_at, zone)} by ${r.recorded_by_name}` : 'Not recorded yet',
@@ -83,9 +104,10 @@ async function sheet(db: Db, offeringId: number, eventId: number, opts: { page: 
   };
 }
 
-async function assertRecordable(db: Db, offeringId: number, eventId: number) {
+async function assertRecordable(db: Db, offeringId: number, eventId: number, now: Date) {
   const m = await findMeeting(db, offeringId, eventId);
   if (m.status === 'cancelled') throw new Conflict('This meeting was cancelled: there is no attendance to take.');
+  if (isAhead(m, now)) throw new Conflict('This meeting has not happened yet: attendance can be taken on the day of the meeting or after it.');
   // Serialize recordings of one meeting (two devices saving at once): lock the meeting row.
   await db.selectFrom('calendar_event').select('id').where('id', '=', eventId).forUpdate().execute();
   return m;
@@ -93,11 +115,11 @@ async function assertRecordable(db: Db, offeringId: number, eventId: number) {
 
 /** Saves the sheet: only the students whose status or note changed get a new row. */
 async function recordSheet(db: Db, offeringId: number, eventId: number, entries: SheetEntry[], recordedBy: number, now: Date): Promise<number> {
-  await assertRecordable(db, offeringId, eventId);
+  const m = await assertRecordable(db, offeringId, eventId, now);
   const ids = entries.map((e) => e.userId);
-  const enrolled = await repo.activeStudentIds(db, offeringId, ids);
+  const enrolled = await repo.enrolledStudentIds(db, offeringId, ids, dayOf(m));
   const strangers = ids.filter((id) => !enrolled.has(id));
-  if (strangers.length) throw new Invalid('Some of those people are not students in this course. Reload the page and try again.');
+  if (strangers.length) throw new Invalid('Some of those people were not enrolled in this course on the day of the meeting. Reload the page and try again.');
   const current = new Map((await repo.currentRecords(db, eventId, ids)).map((r) => [r.user_id, r]));
   const changed = entries.filter((e) => {
     const c = current.get(e.userId);
@@ -113,8 +135,8 @@ async function recordSheet(db: Db, offeringId: number, eventId: number, entries:
 }
 
 async function markAllPresent(db: Db, offeringId: number, eventId: number, recordedBy: number, now: Date): Promise<number> {
-  await assertRecordable(db, offeringId, eventId);
-  return repo.markUnrecordedPresent(db, offeringId, eventId, recordedBy, now);
+  const m = await assertRecordable(db, offeringId, eventId, now);
+  return repo.markUnrecordedPresent(db, offeringId, eventId, dayOf(m), recordedBy, now);
 }
 
 /** A student's own attendance: every campus meeting, their record, notices, absences per course. */
@@ -129,6 +151,7 @@ async function studentRecord(db: Db, offeringId: number, userId: number, zone: s
     meetings: rows.map((r) => {
       const cancelled = r.event_status === 'cancelled';
       const upcoming = r.starts_at.getTime() > now.getTime();
+      const enrolled = r.enrolled === true || upcoming;
       return {
         id: r.id,
         title: r.title,
@@ -137,9 +160,9 @@ async function studentRecord(db: Db, offeringId: number, userId: number, zone: s
         required: r.required === true,
         cancelled,
         upcoming,
-        status: r.status ?? null,
-        statusLabel: r.status ? STATUS_LABEL[r.status] : cancelled ? 'Cancelled' : upcoming ? 'Upcoming' : 'Not recorded',
-        note: r.note ?? '',
+        status: enrolled ? (r.status ?? null) : null,
+        statusLabel: !enrolled ? 'Not enrolled then' : r.status ? STATUS_LABEL[r.status] : cancelled ? 'Cancelled' : upcoming ? 'Upcoming' : 'Not recorded',
+        note: enrolled ? (r.note ?? '') : '',
         notice: r.notice_reason !== null ? { reason: r.notice_reason, submitted: formatDateTime(r.notice_submitted_at!, zone) } : null,
         canNotify: upcoming && !cancelled,
       };

@@ -2,6 +2,7 @@ import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
 import { anyOf } from '../db/any';
+import { enrolledOn } from '../roster/enrollment';
 
 /**
  * Queries for the class overview. The page of students is one query (sorted and filtered in
@@ -72,8 +73,8 @@ function filtered(db: Db, offeringId: number, q: StudentPageQuery, keys: { pace:
     .$if(keys.pace, (qb) => qb.leftJoin(paceJoin(q, true), 'p.user_id', 'u.id'))
     .$if(keys.sort === 'components' || keys.sort === 'activity', (qb) => qb.leftJoin(metricJoin(q, keys.sort), 'm.user_id', 'u.id'))
     .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null);
+    .where('u.role', '=', 'student');
+  // Dropped students stay listed, marked dropped with the date (never flagged).
   if (q.sectionId !== null) query = query.where('u.section_id', '=', q.sectionId);
   if (q.search) {
     const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -96,7 +97,7 @@ async function studentPage(db: Db, offeringId: number, q: StudentPageQuery) {
   const [rows, total] = await Promise.all([
     filtered(db, offeringId, q, { pace: q.behindOnly || q.sort === 'pace', sort: q.sort })
       .innerJoin('section as s', 's.id', 'u.section_id')
-      .select(['u.id', 'u.name', 'u.email', 'u.time_zone', 'u.last_login_at', 'u.activated_at', 's.code as section'])
+      .select(['u.id', 'u.name', 'u.email', 'u.time_zone', 'u.last_login_at', 'u.activated_at', 'u.deactivated_at', 's.code as section'])
       .orderBy(order)
       .limit(q.limit)
       .offset(q.offset)
@@ -129,12 +130,15 @@ async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
   return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
 }
 
-/** Current attendance records per student and status, at meetings that were not cancelled. */
+/** Current attendance records per student and status, at meetings that were not cancelled, held on a day the student was enrolled. */
 async function attendanceCounts(db: Db, userIds: number[]) {
   if (userIds.length === 0) return [];
   return db
     .selectFrom('attendance_record as a')
     .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
+    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
+    .innerJoin('app_user as u', 'u.id', 'a.user_id')
+    .where(enrolledOn('u', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`))
     .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('a.user_id', '=', anyOf(userIds))
     .where('a.superseded_at', 'is', null)

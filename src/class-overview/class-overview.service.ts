@@ -93,12 +93,14 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
     if (p.behindBy > 0) reasons.push(p.label);
     if (lessonsRunning && (work === null || quietDays! >= QUIET_DAYS)) reasons.push(work ? `No work saved for ${quietDays} days` : 'No work saved yet');
     for (const a of requiredAbsences) if (a.n >= ABSENCE_FLAG) reasons.push(`${a.n} absences from required ${a.code} meetings`);
+    if (s.deactivated_at) reasons.length = 0; // a dropped student is not someone to reach out to
     const rem = remindersOf.get(s.id);
     return {
       id: s.id,
       name: s.name,
       email: s.email,
       section: s.section,
+      droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, zone) : null,
       pace: { label: p.label, status: p.status, behindBy: p.behindBy },
       lastWork: work ? `${formatDate(work, zone)} (${quietDays === 0 ? 'today' : `${quietDays} day${quietDays === 1 ? '' : 's'} ago`})` : 'No work yet',
       lastLogin: s.last_login_at ? formatDate(s.last_login_at, zone) : s.activated_at ? 'Never logged in' : 'Invitation not accepted',

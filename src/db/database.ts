@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountTables } from '../accounts/accounts.tables';
+import type { AuditTables } from '../audit/audit.tables';
 import type { AttendanceTables } from '../attendance/attendance.tables';
 import type { CalendarFeedTables } from '../calendar/calendar-feed.tables';
 import type { CourseTables } from '../course/course.tables';
@@ -12,6 +13,7 @@ import type { PortfolioCoreTables } from '../portfolio/portfolio-core.tables';
 import type { PortfolioItemTables } from '../portfolio/portfolio-items.tables';
 import type { ProgressionsTables } from '../progressions/progressions.tables';
 import type { RemindersTables } from '../reminders/reminders.tables';
+import type { RosterTables } from '../roster/roster.tables';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
 export interface Database
@@ -27,7 +29,9 @@ export interface Database
     ProgressionsTables,
     RemindersTables,
     GradingTables,
-    EdxImportTables {}
+    EdxImportTables,
+    RosterTables,
+    AuditTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -13,6 +13,7 @@ import type { GradebookQuery } from './grading.schemas';
  * The gradebook as CSV: UTF-8 (with a byte-order mark, so spreadsheet programs read accents
  * right), one row per student, for each portfolio its status, submitted_at and graded_at (ISO
  * 8601 with the course zone's offset), late, extension, grade; then certificate eligibility.
+ * dropped_on is the course-zone date a dropped student was dropped (empty while enrolled).
  * Streamed in keyset batches of BATCH students with backpressure, so memory stays flat for any
  * class size. Every cell is neutralized against spreadsheet formula injection (a leading
  * = + - @, tab or carriage return gets an apostrophe).
@@ -30,6 +31,7 @@ export function csvColumns(codes: string[]): string[] {
     'student_name',
     'email',
     'section',
+    'dropped_on',
     ...codes.flatMap((c) => [`${c}_status`, `${c}_submitted_at`, `${c}_late`, `${c}_complete`, `${c}_extension`, `${c}_extension_requested_before_due`, `${c}_grade`, `${c}_graded_at`]),
     ...codes.map((c) => `${c}_certificate_requirements_met`),
     'both_certificates',
@@ -41,6 +43,7 @@ export function csvRow(f: StudentFacts, zone: string): string[] {
     f.student.name,
     f.student.email,
     f.student.section,
+    f.student.dropped_at ? DateTime.fromJSDate(f.student.dropped_at, { zone }).toISODate()! : '',
     ...f.portfolios.flatMap((p) => [
       statusOf(p),
       iso(p.submission?.submitted_at, zone),

@@ -46,8 +46,8 @@ function filtered(db: Db, offeringId: number, f: GradebookFilter) {
     .selectFrom('app_user as u')
     .innerJoin('section as sec', 'sec.id', 'u.section_id')
     .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
-    .where('u.deactivated_at', 'is', null);
+    .where('u.role', '=', 'student');
+  // Dropped students stay in the gradebook (their work is kept), marked dropped with the date.
   if (f.sectionId !== null) query = query.where('u.section_id', '=', f.sectionId);
   const status = f.status;
   if (status !== null && f.requirementIds.length) {
@@ -56,9 +56,9 @@ function filtered(db: Db, offeringId: number, f: GradebookFilter) {
   return query;
 }
 
-const studentColumns = (q: ReturnType<typeof filtered>) => q.select(['u.id', 'u.name', 'u.email', 'sec.code as section']);
+const studentColumns = (q: ReturnType<typeof filtered>) => q.select(['u.id', 'u.name', 'u.email', 'sec.code as section', 'u.deactivated_at as dropped_at']);
 
-export type GradebookStudent = { id: number; name: string; email: string; section: string };
+export type GradebookStudent = { id: number; name: string; email: string; section: string; dropped_at: Date | null };
 
 async function studentPage(db: Db, offeringId: number, f: GradebookFilter, limit: number, offset: number): Promise<{ rows: GradebookStudent[]; total: number }> {
   const count = filtered(db, offeringId, f).select((eb) => eb.fn.countAll<number>().as('n'));

@@ -6,7 +6,7 @@ import type { Db } from '../db/database';
 import { extensionsRepository } from '../extensions/extensions.repository';
 import { checklistsOf, type Checklist } from '../portfolio/checklist';
 import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
-import { formatDateTime, formatDuration, formatLocalDate } from '../time';
+import { formatDate, formatDateTime, formatDuration, formatLocalDate } from '../time';
 import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
 import { gradingRepository } from './grading.repository';
 import type { GradebookQuery } from './grading.schemas';
@@ -123,6 +123,7 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
     name: f.student.name,
     email: f.student.email,
     section: f.student.section,
+    droppedOn: f.student.dropped_at ? formatDate(f.student.dropped_at, zone) : null,
     portfolios: f.portfolios.map((p, i) => cellView(p, checklists[i].get(f.student.id), eventsOf(f.student.id, p.requirement.id), zone)),
     certificates: f.certificates,
     absences: absences ? requirements.map((r) => ({ code: r.edx_code, n: absences.get(f.student.id)?.get(r.edx_course_id) ?? 0 })) : null,

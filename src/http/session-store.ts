@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import session from 'express-session';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import type { Database, Db } from '../db/database';
 import { knownVersions } from '../db/known-versions';
 
 /**
@@ -19,6 +19,12 @@ const PRELOAD = Symbol('session preload');
 
 export function sessionPreload(req: Request): SessionPreload | undefined {
   return (req as unknown as { [PRELOAD]?: SessionPreload })[PRELOAD];
+}
+
+/** Ends every session of a user (they were dropped from the roster): their next request is signed out. */
+export async function endSessionsOf(db: Db, userId: number): Promise<number> {
+  const r = await db.deleteFrom('http_session').where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId)).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /**

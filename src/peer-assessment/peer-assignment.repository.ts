@@ -91,6 +91,21 @@ async function activePairs(db: Db, requirementId: number) {
   return { pairs: new Map(rows.map((r) => [r.assessor_id, r.assessee_id])), seed: seeded[0]?.seed ?? null };
 }
 
+/** The offering's portfolios with a current assignment (optionally only those with a pair involving `userId`). */
+async function assignedRequirementIds(db: Db, offeringId: number, userId: number | null = null): Promise<number[]> {
+  let q = db
+    .selectFrom('peer_assignment as pa')
+    .innerJoin('portfolio_requirement as pr', 'pr.id', 'pa.portfolio_requirement_id')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select('pa.portfolio_requirement_id')
+    .distinct()
+    .where('c.offering_id', '=', offeringId)
+    .where('pa.replaced_at', 'is', null);
+  if (userId !== null) q = q.where((eb) => eb.or([eb('pa.assessor_id', '=', userId), eb('pa.assessee_id', '=', userId)]));
+  const rows = await q.orderBy('pa.portfolio_requirement_id').execute();
+  return rows.map((r) => r.portfolio_requirement_id);
+}
+
 /** Retires current links (each identified by its assessor, who has one current link). */
 async function retire(db: Db, requirementId: number, links: readonly Link[], at: Date): Promise<void> {
   for (const part of chunks(links)) {
@@ -200,6 +215,7 @@ async function find(db: Db, assignmentId: number, opts: { lock?: boolean } = {})
 }
 
 export const peerAssignmentRepository = Object.freeze({
+  assignedRequirementIds,
   lockRequirement,
   requirement,
   activeStudentIds,

@@ -95,6 +95,27 @@ async function reconcile(trx: Db, me: Instructor, requirementId: number, now: Da
   };
 }
 
+/**
+ * After the instructor drops or re-enrolls one student (src/roster): in every portfolio with a
+ * current assignment, that student alone is linked past (dropOut: their assessor takes over their
+ * assessee) or spliced in as a late joiner (joinLate). Other pending roster changes are left to
+ * "Update for roster changes", as before. Returns how many portfolios changed.
+ */
+async function applyRosterChange(trx: Db, me: Instructor, userId: number, change: 'drop' | 'join', now: Date): Promise<number> {
+  const requirementIds = await repo.assignedRequirementIds(trx, me.offeringId, change === 'drop' ? userId : null);
+  let changedPortfolios = 0;
+  for (const id of requirementIds) {
+    const r = await lockedRequirement(trx, me, id);
+    const current = await repo.activePairs(trx, id);
+    const teammates = teammateIndex(await repo.teammatePairs(trx, r.edx_course_id));
+    const seed = current.seed ?? 'by-hand';
+    const pairs = applyChange(current.pairs, change === 'drop' ? dropOut(current.pairs, userId, teammates, seed) : joinLate(current.pairs, userId, teammates, seed));
+    const written = await write(trx, id, current.pairs, pairs, me.id, now, null);
+    if (written.retired + written.added > 0) changedPortfolios++;
+  }
+  return changedPortfolios;
+}
+
 /** By hand: the assessor now assesses the chosen colleague (the one who assessed them takes the assessor's old colleague). */
 async function swap(trx: Db, me: Instructor, requirementId: number, input: { assessor: string; assessee: string }, now: Date): Promise<ActionResult> {
   await lockedRequirement(trx, me, requirementId);
@@ -155,4 +176,4 @@ async function page(db: Db, me: Instructor, requirementId: number, pageNo: numbe
   };
 }
 
-export const peerAssignmentService = Object.freeze({ assign, reconcile, swap, page });
+export const peerAssignmentService = Object.freeze({ assign, reconcile, applyRosterChange, swap, page });

@@ -6,13 +6,15 @@ import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { singleUpload } from '../http/uploads';
 import { courseRepository } from '../course/course.repository';
+import { formatDate } from '../time';
 import { rosterRepository } from './roster.repository';
 import { rosterService } from './roster.service';
 
 const importSchema = z.object({ csv: z.string().max(20_000_000).optional() });
 
 async function rosterModel(ctx: AppContext, offeringId: number) {
-  const students = await rosterRepository.listStudents(ctx.db, offeringId);
+  const [rows, offering] = await Promise.all([rosterRepository.listStudents(ctx.db, offeringId), courseRepository.offering(ctx.db, offeringId)]);
+  const students = rows.map((s) => ({ ...s, droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, offering.time_zone) : null }));
   return { title: 'Roster', students };
 }
 

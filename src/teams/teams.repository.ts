@@ -139,6 +139,12 @@ async function leave(db: Db, userId: number, unitId: number, at: Date): Promise<
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Ends every current Team Practice membership of a student (they were dropped); their artifact versions stay. */
+async function leaveAll(db: Db, userId: number, at: Date): Promise<number> {
+  const r = await db.updateTable('team_membership').set({ left_at: at }).where('user_id', '=', userId).where('left_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 async function artifactVersions(db: Db, teamId: number) {
   return db
     .selectFrom('team_artifact_version as v')
@@ -167,6 +173,7 @@ async function teamWithUnit(db: Db, teamId: number) {
 }
 
 export const teamsRepository = Object.freeze({
+  leaveAll,
   membershipOf,
   membersOf,
   openTeams,

@@ -43,6 +43,8 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     (['studentA', 'studentB', 'teammate', 'peerAssessor', 'instructor'] as const).map((p) => userOf(PERSONA_EMAILS[p])),
   );
   const offeringId = a.offering_id;
+  // A student who is none of the personas: the roster routes drop and re-enroll them.
+  const bystander = await userOf('student12@cohort.example');
   const unit = await db.selectFrom('unit').select('id').where('kind', '=', 'lesson').orderBy('id').executeTakeFirstOrThrow();
   const requirement = await db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
   const meeting = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').orderBy('starts_at').executeTakeFirstOrThrow();
@@ -123,6 +125,7 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
       teammate: mate.id,
       peerAssessor: assessor.id,
       instructor: instructor.id,
+      bystander: bystander.id,
       unit: unit.id,
       requirement: requirement.id,
       meetingEvent: meeting.id,

@@ -80,6 +80,13 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /calendar': { expect: signedIn },
   'GET /instructor/roster': { expect: instructorOnly },
   'POST /instructor/roster/import': { expect: instructorOnly },
+  // the instructor keeps the roster (issue 13): a bystander student, so the personas stay enrolled
+  'GET /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  'POST /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  'POST /instructor/roster/students/:userId/drop': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  'POST /instructor/roster/students/:userId/re-enroll': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  'GET /confirm-email/:token': { expect: everyone('gone') },
+  'POST /confirm-email/:token': { expect: everyone('gone') },
   // attendance and events (issue 5): :eventId is a campus meeting; edit/cancel use the fixture office hours.
   'GET /instructor/attendance': { expect: instructorOnly },
   'GET /instructor/attendance/:eventId': { expect: instructorOnly },
