@@ -145,6 +145,7 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
   const [student, offering] = await Promise.all([usersRepository.findById(trx, s.user_id), courseRepository.offering(trx, me.offeringId)]);
   await notifyFeedbackReady(trx, {
     gradeEventId: eventId,
+    hasFeedback: input.feedback.trim() !== '',
     student: { id: s.user_id, name: student!.name, email: student!.email },
     course: { code: offering.code, title: offering.title, instructor: offering.instructor_name },
     portfolio: requirement.title,
