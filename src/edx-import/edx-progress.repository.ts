@@ -80,7 +80,22 @@ async function progressOf(db: Db, userIds: number[], edxCourseId?: number) {
     .selectFrom('edx_progress as p')
     .innerJoin('unit', 'unit.id', 'p.unit_id')
     .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
-    .select(['p.user_id', 'p.unit_id', 'p.score', 'p.attempted', 'p.subsections', 'p.subsections_attempted', 'p.updated_at', 'unit.kind', 'unit.lesson_number', 'unit.title', 'c.id as edx_course_id', 'c.code as edx_code'])
+    .leftJoin('edx_course_grade as g', (j) => j.onRef('g.user_id', '=', 'p.user_id').onRef('g.edx_course_id', '=', 'c.id'))
+    .select([
+      'p.user_id',
+      'p.unit_id',
+      'p.score',
+      'p.attempted',
+      'p.subsections',
+      'p.subsections_attempted',
+      'p.updated_at',
+      'unit.kind',
+      'unit.lesson_number',
+      'unit.title',
+      'c.id as edx_course_id',
+      'c.code as edx_code',
+      'g.enrollment_status',
+    ])
     .where('p.user_id', '=', anyOf(userIds));
   if (edxCourseId !== undefined) q = q.where('c.id', '=', edxCourseId);
   return q.orderBy('p.user_id').orderBy('c.position').orderBy('unit.position').execute();
