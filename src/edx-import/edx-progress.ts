@@ -65,7 +65,7 @@ export function edxProgressLabel(units: EdxUnitProgress[]): string | null {
     .map((code) => {
       const mine = units.filter((u) => u.edxCode === code);
       const mean = mine.reduce((s, u) => s + u.score, 0) / mine.length;
-      if (mine.some((u) => u.unenrolled)) return `${code} ${UNENROLLED_LABEL.toLowerCase()} (${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted before)`;
+      if (mine.some((u) => u.unenrolled)) return `${code} unenrolled on edX (${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted before)`;
       return `${code} ${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted, mean ${percent(mean)}`;
     })
     .join('; ');
