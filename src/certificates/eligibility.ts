@@ -114,10 +114,10 @@ export function certificateStatus(
   return { courses: rows, eligibleCount, both: rows.length > 0 && eligibleCount === rows.length };
 }
 
-/** "Lesson 04: study guide; portfolio graded U", or the honest line when nothing is missing. */
+/** "Lesson 04: study guide; portfolio graded U", or the honest line when nothing is missing; then what could not be checked. */
 export function missingText(c: CourseCertificate): string {
-  if (c.eligible) return 'meets every requirement we track';
-  return c.missing.join('; ');
+  const text = c.eligible ? 'meets every requirement we track' : c.missing.join('; ');
+  return c.unchecked.length ? `${text} (not checked: ${c.unchecked.join('; ')})` : text;
 }
 
 const LABELS: Record<CertificateRequirement, string> = {
