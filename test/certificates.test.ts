@@ -179,6 +179,7 @@ test('a learner the edX report lists as unenrolled is shown so wherever edX prog
   expect(tableRow).toContain('Unenrolled on edX');
   const overview = (await instructor.get('/instructor/overview?q=' + encodeURIComponent(name)).expect(200)).text;
   expect(overview).toContain('LeadEd502x unenrolled on edX');
+  expect(overview).toContain('Unenrolled on edX from LeadEd502x'); // a reason to reach out
 
   expect(cardOf(await certificatesOf(who), 'LeadEd502x')).toContain('<li>edX: unenrolled</li>');
   expect(await gradebookRow(name)).toContain('edX: unenrolled');
