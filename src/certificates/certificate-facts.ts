@@ -70,7 +70,7 @@ export async function certificateFactsFor(db: Db, course: CourseSnapshot, userId
           componentsDone: (unitId) => done?.get(unitId) ?? none,
           studyGuide: (unitId) => present('study_guide', unitId),
           teamArtifact: (unitId) => present('team_artifact', unitId),
-          submission: s ? { isComplete: s.is_complete, isLate: s.is_late } : null,
+          submission: s ? { isComplete: s.is_complete } : null,
           grade: gradeOf.get(`${userId}:${c.requirementId}`) ?? null,
           edx: !facts.imported.has(c.edxCourseId)
             ? { imported: false }

@@ -30,9 +30,10 @@ export interface CourseWork {
   componentsDone: (unitId: number) => ReadonlySet<number>;
   studyGuide: (unitId: number) => boolean;
   teamArtifact: (unitId: number) => boolean;
-  submission: { isComplete: boolean; isLate: boolean } | null;
+  /** The latest submission. Lateness is not a requirement: the grade is the instructor's call on it. */
+  submission: { isComplete: boolean } | null;
   grade: 'S' | 'U' | null;
-  /** Null when no edX grade report was imported for this course (nothing to check against). */
+  /** What the latest imported edX grade report says (`imported: false`: no report yet, nothing to check against). */
   edx: { imported: false } | { imported: true; listed: false } | { imported: true; listed: true; grade: number; unenrolled: boolean };
 }
 

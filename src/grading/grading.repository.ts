@@ -84,8 +84,8 @@ async function currentOf(db: Db, userId: number, requirementId: number) {
 /** Batched: every current grade of these students. */
 /** The current grades of these students (all portfolios), as a read to run with a page's others. */
 function gradesForRead(db: Db, userIds: number[]) {
-  const query = db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)]));
   if (!userIds.length) return answered<GradeRow[]>([]);
+  const query = db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)]));
   return read(query, (rows): GradeRow[] => rows.map((r) => ({ ...r, graded_at: instant(r.graded_at) })));
 }
 
