@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { edxProgressFor } from '../src/edx-import/edx-progress';
+import { parseGradeReport } from '../src/edx-import/grade-report';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /** The edX grade report import: a realistic LeadEd502x report (six subsection columns, average
@@ -224,4 +225,11 @@ test('a student sees their own edX progress beside their components; the instruc
   expect((avaRow.match(/\/7<span/g) ?? []).length).toBe(6); // the six lessons, not Kickoff or Closing
   const gracesRow = grid.split('<tr>').find((r) => r.includes('Grace Kim'))!;
   expect(gracesRow).toContain('No edX data');
+});
+
+test('an "Is Enrolled" column (when there is no Enrollment Status) is read as enrolled / unenrolled', () => {
+  const header = 'Student ID,Email,Username,Grade,Learning Check 01,Cohort Name,Is Enrolled';
+  const parsed = parseGradeReport(`${header}\n1,a@x.example,a,0.9,1.0,C,True\n2,b@x.example,b,0.8,0.5,C,False\n`);
+  expect(parsed.ok && parsed.report.learners.map((l) => l.enrollmentStatus)).toEqual(['enrolled', 'unenrolled']);
+  expect(parsed.ok && parsed.report.subsections.map((s) => s.name)).toEqual(['Learning Check 01']);
 });

@@ -132,6 +132,71 @@ test('a newer approval supersedes the earlier approved extension (kept, marked w
   expect((await due502(uid(3))).dueOn).toBe('2020-03-13');
 });
 
+test('the instructor grants an extension without a request: same effects as an approved one, on record, the student emailed', async () => {
+  const instructor = await t.login('instructor@cohort.example');
+  await t.runWorker(); // reminders planned for the class due date first
+  // From the gradebook row: the form comes with the student and portfolio chosen.
+  const gradebook = (await instructor.get('/instructor/gradebook').expect(200)).text;
+  expect(gradebook).toContain(`/instructor/extensions/grant?student=${uid(9)}&amp;portfolio=${req502}`);
+  const form = (await instructor.get(`/instructor/extensions/grant?student=${uid(9)}&portfolio=${req502}`).expect(200)).text;
+  expect(form).toContain(`<option value="${uid(9)}" selected>`);
+  expect(form).toContain(`<option value="${req502}" selected>`);
+
+  // student9 has a request waiting: the grant answers it.
+  const s9 = await t.login('student9@cohort.example');
+  expect((await s9.post(`/portfolios/${req502}/extension`, { reason: 'A week away', proposed_due_on: '2020-03-02' })).status).toBe(303);
+
+  const missing = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: ' ', granted_due_on: '2020-03-10' });
+  expect(missing.status).toBe(422);
+  expect(missing.text).toContain('Record why you are granting it');
+  expect(missing.text).toContain('value="2020-03-10"');
+  const early = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: 'Illness', granted_due_on: '2020-02-25' });
+  expect(early.status).toBe(422);
+  expect(early.text).toContain('Choose a date after the original due date');
+  const nobody = await instructor.post('/instructor/extensions/grant', { student: '999999', portfolio: String(req502), reason: 'Illness', granted_due_on: '2020-03-10' });
+  expect(nobody.status).toBe(422);
+  expect(nobody.text).toContain('Choose an active student of this course.');
+  expect((await requestsOf(uid(9))).map((r) => r.status)).toEqual(['pending']);
+
+  const res = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: 'Accommodation (SSD letter on file)', granted_due_on: '2020-03-10' });
+  expect(res.status).toBe(303);
+  const [answered, granted] = await requestsOf(uid(9));
+  expect(answered.status).toBe('withdrawn');
+  expect([granted.status, granted.initiated_by, granted.reason, granted.decided_by, granted.granted_due_on, granted.granted_due_at!.toISOString(), granted.made_before_due]).toEqual([
+    'approved',
+    'instructor',
+    'Accommodation (SSD letter on file)',
+    userIds.get('instructor@cohort.example'),
+    '2020-03-10',
+    '2020-03-11T04:00:00.000Z', // end of 03/10, EDT
+    true,
+  ]);
+  // The due date moves for every reader: deadlines, the student's pages and calendar (and so the feed), reminders, late marking.
+  expect([(await due502(uid(9))).dueOn, (await due502(uid(9))).extended]).toEqual(['2020-03-10', true]);
+  expect((await s9.get(`/portfolios/${req502}`)).text).toContain('Extended');
+  expect((await s9.get('/calendar')).text).toContain('LeadEd502x Portfolio due (your extended deadline)');
+  await t.runWorker();
+  const reminders = await t.db.selectFrom('reminder').select(['status', 'reason']).where('user_id', '=', uid(9)).where('kind', '=', 'portfolio_deadline').where('portfolio_requirement_id', '=', req502).execute();
+  expect(reminders.some((r) => r.status === 'cancelled' && r.reason === 'The deadline moved to Tue, Mar 10, 2020 (extension); reminders follow the new date.')).toBe(true);
+  const [mail] = mailTo(9, /Extension granted/);
+  expect(mail.subject).toContain('now due Tue, Mar 10, 2020');
+  expect(mail.text).toContain('has GRANTED you an extension');
+  expect(mail.text).toContain('Accommodation (SSD letter on file)');
+  t.clock.set('2020-03-10T23:59:00-04:00');
+  expect((await s9.post(`/portfolios/${req502}/submit`, { confirm: 'yes' })).status).toBe(303);
+  t.clock.set('2020-02-20T15:00:00Z');
+  expect((await t.db.selectFrom('portfolio_submission').select('is_late').where('user_id', '=', uid(9)).executeTakeFirstOrThrow()).is_late).toBe(false);
+
+  // On record: the extensions list and the gradebook say who granted it; so does the CSV.
+  expect((await instructor.get('/instructor/extensions?status=approved')).text).toContain('Granted by the instructor');
+  const row = (await instructor.get('/instructor/gradebook')).text.split('<tr>').find((r) => r.includes('student9@cohort.example'))!;
+  expect(row).toContain('(granted by the instructor)');
+  const csv = (await instructor.get('/instructor/gradebook.csv')).text.split(/\r?\n/);
+  const header = csv[0].replace(/^\uFEFF/, '').split(',');
+  const cells = csv.find((l) => l.includes('student9@cohort.example'))!.split(',');
+  expect([cells[header.indexOf('LeadEd502x_extension')], cells[header.indexOf('LeadEd502x_extension_granted_by')]]).toEqual(['2020-03-10', 'instructor']);
+});
+
 describe('invalid input is refused with 422, the input kept and nothing written', () => {
   test('student: empty reason, malformed, impossible, past and too-early dates', async () => {
     const chidi = await t.login('student6@cohort.example');

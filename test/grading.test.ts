@@ -107,7 +107,12 @@ test('grading S/U with feedback: email, audit log of every change, the studentâ€
   const empty = await instructor.post(path, { grade: '', feedback: '' });
   expect(empty.status).toBe(422);
   expect(empty.text).toContain('Choose S (satisfactory) or U (unsatisfactory)');
-  expect(empty.text).toContain('Write feedback for the student');
+  // A U must say why: refused with the form kept (an S without feedback: test/certificates.test.ts).
+  const bareU = await instructor.post(path, { grade: 'U', feedback: '   ' });
+  expect(bareU.status).toBe(422);
+  expect(bareU.text).toContain('A U needs feedback: tell the student why');
+  expect(bareU.text).toContain('id="grade-U" name="grade" value="U" checked');
+  expect(await t.db.selectFrom('grade').select('id').where('user_id', '=', ids.student1).execute()).toHaveLength(0);
 
   t.clock.set('2020-03-05T16:00:00Z');
   expect((await instructor.post(path, await withBase(instructor, path, path, { grade: 'S', feedback: 'Strong study guides.\n\nKeep linking artifacts to the readings.' }))).status).toBe(303);
@@ -167,18 +172,25 @@ test('grading S/U with feedback: email, audit log of every change, the studentâ€
   expect((await s2.get('/portfolios/999999/feedback')).status).toBe(404);
 });
 
-test('certificates: S on a courseâ€™s portfolio completes its requirements; both courses once both are S', async () => {
+test('certificates: an S alone does not meet the requirements; the page says what is still missing', async () => {
+  // student1 has S on an (incomplete) LeadEd502x portfolio and no lesson work: not eligible.
+  // The whole rule, with a student who has done everything: test/certificates.test.ts.
   const s1 = await t.login('student1@cohort.example');
   let page = (await s1.get('/certificates').expect(200)).text;
-  expect(page).toContain('Requirements complete');
-  expect(page).toContain('1 of 2 courses complete');
+  expect(page).not.toContain('Requirements met');
+  expect(page).toContain('0 of 2 courses meet every requirement we track');
+  expect(page).toContain('Lesson 01: study guide; team artifact; no components done');
+  expect(page).toContain('portfolio submitted incomplete');
 
   const sid = await submit('student1', req503, '2020-04-20T15:00:00Z');
   expect((await instructor.post(`/instructor/submissions/${sid}/grade`, await withBase(instructor, `/instructor/submissions/${sid}/grade`, `/instructor/submissions/${sid}/grade`, { grade: 'S', feedback: 'Excellent improvement charter.' }))).status).toBe(303);
   page = (await s1.get('/certificates')).text;
-  expect(page).toContain('You have completed all requirements for both coursesâ€™ MichiganX certificates');
-  expect(rowOf((await instructor.get('/instructor/gradebook')).text, 'Ava Thompson')).toContain('Both: yes');
-  expect((await (await t.login('student5@cohort.example')).get('/certificates')).text).toContain('0 of 2 courses complete');
+  expect(page).not.toContain('portfolio not submitted');
+  expect(page).toContain('0 of 2 courses meet every requirement we track');
+  const row = rowOf((await instructor.get('/instructor/gradebook')).text, 'Ava Thompson');
+  expect(row).toContain('Both: no');
+  expect(row).toContain('missing Lesson 01: study guide; team artifact; no components done');
+  expect((await (await t.login('student5@cohort.example')).get('/certificates')).text).toContain('portfolio not graded yet');
 });
 
 test('the CSV export parses back: one row per student, ISO 8601 with offsets, formula injection neutralized', async () => {
@@ -207,7 +219,10 @@ test('the CSV export parses back: one row per student, ISO 8601 with offsets, fo
   expect(ava.LeadEd502x_grade).toBe('S');
   expect(ava.LeadEd502x_graded_at).toBe('2020-03-06T09:00:00-05:00');
   expect(ava.LeadEd503x_submitted_at).toBe('2020-04-20T11:00:00-04:00'); // after the switch to daylight time
-  expect(ava.both_certificates).toBe('yes');
+  expect(ava.both_certificates).toBe('no'); // S on both portfolios, but the lesson work is missing
+  expect(ava.LeadEd502x_certificate_requirements_met).toBe('no');
+  expect(ava.LeadEd502x_certificate_missing).toContain('Lesson 06: study guide; team artifact; no components done');
+  expect(ava.LeadEd502x_feedback_written).toBe('yes');
   expect(by('student5@cohort.example').LeadEd502x_late).toBe('yes');
   expect(by('student5@cohort.example').LeadEd502x_status).toBe('late');
   const olivia = by('student3@cohort.example');

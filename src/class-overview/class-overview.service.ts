@@ -93,6 +93,8 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
     if (p.behindBy > 0) reasons.push(p.label);
     if (lessonsRunning && (work === null || quietDays! >= QUIET_DAYS)) reasons.push(work ? `No work saved for ${quietDays} days` : 'No work saved yet');
     for (const a of requiredAbsences) if (a.n >= ABSENCE_FLAG) reasons.push(`${a.n} absences from required ${a.code} meetings`);
+    const unenrolledFrom = [...new Set((edx.get(s.id) ?? []).filter((u) => u.unenrolled).map((u) => u.edxCode))];
+    if (unenrolledFrom.length) reasons.push(`Unenrolled on edX from ${unenrolledFrom.join(' and ')}`);
     if (s.deactivated_at) reasons.length = 0; // a dropped student is not someone to reach out to
     const rem = remindersOf.get(s.id);
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidZone } from '../time';
+import { certificateRuleSchema, DEFAULT_CERTIFICATE_RULE } from './certificate-rule';
 
 /** The shape of a course file under seeds/courses/: a whole offering as data. */
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
@@ -69,6 +70,8 @@ export const courseDefinitionSchema = z.object({
       campusMeeting: z.enum(['required', 'optional']).optional(),
     }),
   ),
+  /** What the MichiganX certificate requires; without it, every requirement (see certificate-rule.ts). */
+  certificate: certificateRuleSchema.default(DEFAULT_CERTIFICATE_RULE),
 });
 
 export type CourseDefinition = z.infer<typeof courseDefinitionSchema>;

@@ -43,6 +43,7 @@ export async function loadCourse(trx: Db, def: CourseDefinition): Promise<{ offe
       social_url: o.socialUrl ?? null,
       starts_on: o.startsOn,
       ends_on: o.endsOn,
+      certificate_rule: JSON.stringify(def.certificate),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

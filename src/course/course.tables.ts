@@ -20,6 +20,8 @@ export interface CourseOfferingTable {
   starts_on: string;
   ends_on: string;
   created_at: Generated<Date>;
+  /** What the MichiganX certificate requires (src/course/certificate-rule.ts). */
+  certificate_rule: Generated<unknown>;
 }
 
 export interface SectionTable {

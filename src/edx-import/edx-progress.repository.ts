@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
+import { answered, read, type Read } from '../db/reads';
+import { isUnenrolled } from './enrollment';
 
 /** edX progress per student per unit: recomputed from the stored subsection scores through the
  * mapping, and read for any number of students. */
@@ -78,10 +80,56 @@ async function progressOf(db: Db, userIds: number[], edxCourseId?: number) {
     .selectFrom('edx_progress as p')
     .innerJoin('unit', 'unit.id', 'p.unit_id')
     .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
-    .select(['p.user_id', 'p.unit_id', 'p.score', 'p.attempted', 'p.subsections', 'p.subsections_attempted', 'p.updated_at', 'unit.kind', 'unit.lesson_number', 'unit.title', 'c.id as edx_course_id', 'c.code as edx_code'])
+    .leftJoin('edx_course_grade as g', (j) => j.onRef('g.user_id', '=', 'p.user_id').onRef('g.edx_course_id', '=', 'c.id'))
+    .select([
+      'p.user_id',
+      'p.unit_id',
+      'p.score',
+      'p.attempted',
+      'p.subsections',
+      'p.subsections_attempted',
+      'p.updated_at',
+      'unit.kind',
+      'unit.lesson_number',
+      'unit.title',
+      'c.id as edx_course_id',
+      'c.code as edx_code',
+      'g.enrollment_status',
+    ])
     .where('p.user_id', '=', anyOf(userIds));
   if (edxCourseId !== undefined) q = q.where('c.id', '=', edxCourseId);
   return q.orderBy('p.user_id').orderBy('c.position').orderBy('unit.position').execute();
+}
+
+export interface EdxCourseStanding {
+  userId: number;
+  edxCourseId: number;
+  grade: number;
+  enrollmentStatus: string;
+  unenrolled: boolean;
+}
+
+/**
+ * What the latest imported grade reports say per student per edX course (course grade,
+ * enrollment), and which of the offering's edX courses have had a report imported at all
+ * ("not in the report" means something only there). One read each, to run with a page's others.
+ */
+function standingsRead(db: Db, userIds: number[]): Read<EdxCourseStanding[]> {
+  if (userIds.length === 0) return answered([]);
+  const query = db.selectFrom('edx_course_grade').select(['user_id', 'edx_course_id', 'grade', 'enrollment_status']).where('user_id', '=', anyOf(userIds));
+  return read(query, (rows) =>
+    rows.map((r) => ({ userId: r.user_id, edxCourseId: r.edx_course_id, grade: Number(r.grade), enrollmentStatus: r.enrollment_status, unenrolled: isUnenrolled(r.enrollment_status) })),
+  );
+}
+
+function importedCoursesRead(db: Db, offeringId: number): Read<Set<number>> {
+  const query = db
+    .selectFrom('edx_import as i')
+    .innerJoin('edx_course as c', 'c.id', 'i.edx_course_id')
+    .select('i.edx_course_id')
+    .distinct()
+    .where('c.offering_id', '=', offeringId);
+  return read(query, (rows) => new Set(rows.map((r) => r.edx_course_id)));
 }
 
 async function gradesOf(db: Db, userIds: number[], edxCourseId?: number) {
@@ -91,4 +139,4 @@ async function gradesOf(db: Db, userIds: number[], edxCourseId?: number) {
   return q.execute();
 }
 
-export const edxProgressRepository = Object.freeze({ recomputeProgress, progressOf, gradesOf });
+export const edxProgressRepository = Object.freeze({ recomputeProgress, progressOf, gradesOf, standingsRead, importedCoursesRead });

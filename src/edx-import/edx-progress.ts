@@ -5,6 +5,7 @@ import { NotFound } from '../errors';
 import { progressRepository } from '../progress/progress.repository';
 import { formatDate } from '../time';
 import { edxImportRepository as repo } from './edx-import.repository';
+import { isUnenrolled, UNENROLLED_LABEL } from './enrollment';
 import { edxProgressRepository } from './edx-progress.repository';
 import { unitLabel } from './subsection-mapping';
 
@@ -25,6 +26,8 @@ export interface EdxUnitProgress {
   subsections: number;
   subsectionsAttempted: number;
   updatedAt: Date;
+  /** The latest report lists the learner as unenrolled from this edX course. */
+  unenrolled: boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function edxProgressFor(db: Db, userIds: number[], edxCourseId?: nu
       subsections: r.subsections,
       subsectionsAttempted: r.subsections_attempted,
       updatedAt: r.updated_at,
+      unenrolled: isUnenrolled(r.enrollment_status),
     });
   }
   return result;
@@ -61,6 +65,7 @@ export function edxProgressLabel(units: EdxUnitProgress[]): string | null {
     .map((code) => {
       const mine = units.filter((u) => u.edxCode === code);
       const mean = mine.reduce((s, u) => s + u.score, 0) / mine.length;
+      if (mine.some((u) => u.unenrolled)) return `${code} unenrolled on edX (${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted before)`;
       return `${code} ${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted, mean ${percent(mean)}`;
     })
     .join('; ');
@@ -106,6 +111,7 @@ export async function studentEdxPage(db: Db, offeringId: number, userId: number,
         edxUrl: c.edx_url,
         importedOn: latest.get(c.id) ?? null,
         grade: grade ? percent(Number(grade.grade)) : null,
+        unenrolled: isUnenrolled(grade?.enrollment_status),
         certificate: certificateLabel(grade),
         units: units
           .filter((u) => u.edx_course_id === c.id)
@@ -153,6 +159,8 @@ export async function courseEdxPage(db: Db, offeringId: number, edxCourseId: num
         username: s.username ?? '',
         grade: g ? percent(Number(g.grade)) : '—',
         track: g?.enrollment_track || '—',
+        enrollment: g ? (isUnenrolled(g.enrollment_status) ? UNENROLLED_LABEL : g.enrollment_status || '—') : '—',
+        unenrolled: isUnenrolled(g?.enrollment_status),
         certificate: certificateLabel(g),
         cells: units.map((u) => ({ ...edxCell(mine.get(u.id)), components: u.kind === 'lesson' ? (counts.get(s.id)?.get(u.id) ?? 0) : null })),
       };

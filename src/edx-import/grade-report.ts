@@ -48,7 +48,7 @@ export type ReportResult = { ok: true; report: GradeReport } | { ok: false; erro
 export const REQUIRED_COLUMNS = ['Student ID', 'Email', 'Username', 'Grade'] as const;
 
 /** Columns after the subsections: enrollment, cohort, experiment groups, certificates. */
-const TRAILING = /^(cohort name|team name|experiment group\b.*|enrollment track|verification status|certificate eligible|certificate delivered|certificate type|enrollment status|id verification status)$/i;
+const TRAILING = /^(cohort name|team name|experiment group\b.*|enrollment track|verification status|certificate eligible|certificate delivered|certificate type|enrollment status|is enrolled|id verification status)$/i;
 
 /** At most this many errors are listed; the count of the rest is given. */
 const MAX_ERRORS = 50;
@@ -69,6 +69,13 @@ function yesNo(cell: string | undefined): boolean | null {
   if (v === 'y' || v === 'yes' || v === 'true') return true;
   if (v === 'n' || v === 'no' || v === 'false') return false;
   return null;
+}
+
+/** "Enrollment Status" as edX writes it, or from an "Is Enrolled" yes/no column when that is all there is. */
+function enrollmentOf(status: string, isEnrolled: string): string {
+  if (status) return status.toLowerCase();
+  const yes = yesNo(isEnrolled);
+  return yes === null ? '' : yes ? 'enrolled' : 'unenrolled';
 }
 
 function readRecords(text: string): { records: { cells: string[]; line: number }[] } | { error: ReportError } {
@@ -157,7 +164,7 @@ export function parseGradeReport(text: string): ReportResult {
       scores,
       cohort: cell('Cohort Name'),
       enrollmentTrack: cell('Enrollment Track'),
-      enrollmentStatus: cell('Enrollment Status'),
+      enrollmentStatus: enrollmentOf(cell('Enrollment Status'), cell('Is Enrolled')),
       certificateEligible: yesNo(cell('Certificate Eligible')),
       certificateDelivered: yesNo(cell('Certificate Delivered')),
     });

@@ -21,6 +21,8 @@ export interface DecisionNotice {
   due: Deadline;
   message: string | null;
   baseUrl: string;
+  /** The instructor granted it without a request (the message is their reason). */
+  grantedByInstructor?: boolean;
 }
 
 export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promise<void> {
@@ -29,6 +31,7 @@ export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promis
     course: `${n.offering.code} ${n.offering.title}`,
     name: n.student.name,
     approved: n.approved,
+    grantedByInstructor: !!n.grantedByInstructor,
     portfolio: n.portfolio,
     dueOn: formatLocalDate(n.due.dueOn),
     dueWhen,
@@ -42,7 +45,7 @@ export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promis
     kind: 'extension_decision',
     userId: n.student.id,
     to: n.student.email,
-    subject: `[${n.offering.code}] Extension ${n.approved ? 'approved' : 'declined'}: ${n.portfolio}${n.approved ? `, now due ${formatLocalDate(n.due.dueOn)}` : ''}`,
+    subject: `[${n.offering.code}] Extension ${n.grantedByInstructor ? 'granted' : n.approved ? 'approved' : 'declined'}: ${n.portfolio}${n.approved ? `, now due ${formatLocalDate(n.due.dueOn)}` : ''}`,
     text: email.text,
     html: email.html,
     dedupeKey: `extension-decision:${n.requestId}`,

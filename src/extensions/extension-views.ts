@@ -13,6 +13,7 @@ export interface RequestRow {
   granted_due_on: string | null;
   granted_due_at: Date | null;
   decided_by_name?: string | null;
+  initiated_by?: 'student' | 'instructor';
 }
 
 export function statusLabel(r: Pick<RequestRow, 'status' | 'decided_at'>): string {
@@ -35,9 +36,10 @@ export function requestView(r: RequestRow, zone: string) {
     proposedOn: formatLocalDate(r.proposed_due_on),
     requestedAt: formatDateTime(r.requested_at, zone),
     madeBeforeDue: r.made_before_due,
-    timing: r.made_before_due ? 'Made before the due date' : 'Made after the due date',
+    byInstructor: r.initiated_by === 'instructor',
+    timing: r.initiated_by === 'instructor' ? 'Granted by the instructor, without a request' : r.made_before_due ? 'Made before the due date' : 'Made after the due date',
     status: r.status,
-    statusLabel: statusLabel(r),
+    statusLabel: r.initiated_by === 'instructor' && r.status === 'approved' ? 'Granted by the instructor' : statusLabel(r),
     decidedAt: r.decided_at ? formatDateTime(r.decided_at, zone) : null,
     decidedBy: r.decided_by_name ?? null,
     message: r.decision_message,

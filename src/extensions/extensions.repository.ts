@@ -15,6 +15,8 @@ export interface NewRequest {
   proposedDueOn: string;
   requestedAt: Date;
   madeBeforeDue: boolean;
+  /** Default 'student'; 'instructor' when the instructor grants one without a request. */
+  initiatedBy?: 'student' | 'instructor';
 }
 
 const listColumns = [
@@ -30,6 +32,7 @@ const listColumns = [
   'x.decision_message',
   'x.granted_due_on',
   'x.granted_due_at',
+  'x.initiated_by',
 ] as const;
 
 async function insert(db: Db, r: NewRequest): Promise<number> {
@@ -42,6 +45,7 @@ async function insert(db: Db, r: NewRequest): Promise<number> {
       proposed_due_on: r.proposedDueOn,
       requested_at: r.requestedAt,
       made_before_due: r.madeBeforeDue,
+      initiated_by: r.initiatedBy ?? 'student',
     })
     .returning('id')
     .executeTakeFirstOrThrow();

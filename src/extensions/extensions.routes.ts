@@ -6,7 +6,7 @@ import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { idParam } from '../lessons/lessons.schemas';
 import { formatLocalDate } from '../time';
-import { decisionSchema, listFilterSchema, requestSchema } from './extensions.schemas';
+import { decisionSchema, grantQuerySchema, grantSchema, listFilterSchema, requestSchema } from './extensions.schemas';
 import { extensionsService } from './extensions.service';
 
 async function renderRequestPage(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
@@ -69,6 +69,30 @@ const decide = (ctx: AppContext) => async (req: Request, res: Response) => {
   res.redirect(303, '/instructor/extensions');
 };
 
+async function renderGrant(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
+  const me = currentUser(req);
+  const model = await extensionsService.grantPage(ctx.db, me, grantQuerySchema.parse(req.query));
+  render(
+    res,
+    'extensions/grant',
+    { title: 'Grant an extension', ...model, values: posted ? { ...model.defaults, ...posted.values } : model.defaults, errors: posted?.errors ?? {} },
+    posted ? 422 : 200,
+  );
+}
+
+const grantPage = (ctx: AppContext) => async (req: Request, res: Response) => renderGrant(ctx, req, res);
+
+const grant = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const values = submittedValues(req.body);
+  const form = parseForm(grantSchema, req.body);
+  if (!form.ok) return renderGrant(ctx, req, res, { values, errors: form.errors });
+  const result = await ctx.db.transaction().execute((trx) => extensionsService.grant(trx, me, form.data, ctx.clock.now(), ctx.config.baseUrl));
+  if (!result.ok) return renderGrant(ctx, req, res, { values, errors: result.errors });
+  flash(res, `Granted ${result.student} an extension to ${formatLocalDate(result.on)}. They are being emailed.`);
+  res.redirect(303, '/instructor/extensions?status=approved');
+};
+
 const student = ['student'] as const;
 const instructor = ['instructor'] as const;
 
@@ -76,6 +100,8 @@ export const extensionsRoutes: RouteDef[] = [
   { method: 'get', path: '/portfolios/:requirementId/extension', access: student, handler: requestPage, summary: 'Your extension requests for a portfolio, and the request form' },
   { method: 'post', path: '/portfolios/:requirementId/extension', access: student, handler: requestExtension, summary: 'Request an extension (reason and proposed date)' },
   { method: 'get', path: '/instructor/extensions', access: instructor, handler: listPage, summary: 'Extension requests (filter by status; pending first)' },
+  { method: 'get', path: '/instructor/extensions/grant', access: instructor, handler: grantPage, summary: 'Grant a student an extension without a request (an accommodation, an illness)' },
+  { method: 'post', path: '/instructor/extensions/grant', access: instructor, handler: grant, summary: 'Grant an extension with a reason and a new date; emails the student' },
   { method: 'get', path: '/instructor/extensions/:extensionId', access: instructor, handler: detailPage, summary: 'One extension request and the decision form' },
   { method: 'post', path: '/instructor/extensions/:extensionId/decide', access: instructor, handler: decide, summary: 'Approve (possibly with another date) or decline an extension; emails the student' },
 ];

@@ -8,7 +8,8 @@ import { addDays, endOfLocalDay, formatDeadline, formatLocalDate, localDateOf } 
 import { notifyExtensionDecision } from './decision-email';
 import { requestView } from './extension-views';
 import { extensionsRepository as repo } from './extensions.repository';
-import type { DecisionInput, RequestInput } from './extensions.schemas';
+import { rosterRepository } from '../roster/roster.repository';
+import type { DecisionInput, GrantInput, RequestInput } from './extensions.schemas';
 
 /**
  * Extensions: "unless arrangements are made in advance, late work risks receiving no credit".
@@ -145,4 +146,62 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
   return { ok: true, status: input.decision === 'approve' ? 'approved' : 'declined', student: x.student_name };
 }
 
-export const extensionsService = Object.freeze({ requestPage, request, list, detail, decide });
+/** The grant form: the offering's active students and portfolios (one preselected from a gradebook row). */
+async function grantPage(db: Db, instructor: Actor, chosen: { student: number | null; portfolio: number | null }) {
+  const [students, requirements] = await Promise.all([rosterRepository.listStudents(db, instructor.offeringId), courseRepository.portfolioRequirements(db, instructor.offeringId)]);
+  return {
+    students: students.map((s) => ({ id: s.id, label: `${s.name} (${s.section})` })),
+    portfolios: requirements.map((r) => ({ id: r.id, label: r.title })),
+    defaults: { student: chosen.student ? String(chosen.student) : '', portfolio: chosen.portfolio ? String(chosen.portfolio) : '', reason: '', granted_due_on: '' },
+  };
+}
+
+export type GrantResult = { ok: true; student: string; on: string } | { ok: false; errors: FieldErrors };
+
+/**
+ * The instructor grants an extension without a request (an accommodation, an illness): recorded
+ * as an extension the instructor initiated and approved at once, with their reason, so it has
+ * every effect of an approved request (due date everywhere, reminders re-planned by the worker,
+ * late marking, calendar feed) and stays on record (rows are never deleted). It replaces the
+ * student's current extension and answers any request still waiting. The student is emailed.
+ */
+async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, baseUrl: string): Promise<GrantResult> {
+  const [students, offering] = await Promise.all([rosterRepository.listStudents(trx, instructor.offeringId), courseRepository.offering(trx, instructor.offeringId)]);
+  const student = students.find((s) => s.id === input.student);
+  if (!student) return { ok: false, errors: { student: 'Choose an active student of this course.' } };
+  const requirement = (await courseRepository.portfolioRequirements(trx, instructor.offeringId)).find((r) => r.id === input.portfolio);
+  if (!requirement) return { ok: false, errors: { portfolio: 'Choose a portfolio of this course.' } };
+  const owner = { id: student.id, offeringId: instructor.offeringId };
+  const before = await deadlineOf(trx, owner, requirement.id);
+  const on = input.granted_due_on;
+  const problem = checkDate(on, { after: before.originalDueOn, afterText: 'the original due date', today: localDateOf(now, offering.time_zone), originalDueOn: before.originalDueOn });
+  if (problem) return { ok: false, errors: { granted_due_on: problem } };
+  await repo.lockStudentRequests(trx, student.id, requirement.id);
+  await repo.withdrawPending(trx, student.id, requirement.id);
+  await repo.supersedeApproved(trx, student.id, requirement.id);
+  const id = await repo.insert(trx, {
+    userId: student.id,
+    requirementId: requirement.id,
+    reason: input.reason,
+    proposedDueOn: on,
+    requestedAt: now,
+    madeBeforeDue: now.getTime() < before.dueAt.getTime(),
+    initiatedBy: 'instructor',
+  });
+  await repo.decide(trx, id, { status: 'approved', by: instructor.id, at: now, message: null, grantedDueOn: on, grantedDueAt: endOfLocalDay(on, offering.time_zone) });
+  const due = await deadlineOf(trx, owner, requirement.id);
+  await notifyExtensionDecision(trx, {
+    requestId: id,
+    approved: true,
+    grantedByInstructor: true,
+    student: { id: student.id, name: student.name, email: student.email, zone: student.time_zone },
+    offering,
+    portfolio: requirement.title,
+    due,
+    message: input.reason,
+    baseUrl,
+  });
+  return { ok: true, student: student.name, on };
+}
+
+export const extensionsService = Object.freeze({ requestPage, request, list, detail, decide, grantPage, grant });

@@ -14,6 +14,8 @@ export interface FeedbackNotice {
   portfolio: string;
   requirementId: number;
   updated: boolean;
+  /** An S may come without written feedback: then the email does not promise any. */
+  hasFeedback: boolean;
   baseUrl: string;
 }
 
@@ -23,6 +25,7 @@ export async function notifyFeedbackReady(db: Db, n: FeedbackNotice): Promise<vo
     name: n.student.name,
     portfolio: n.portfolio,
     updated: n.updated,
+    hasFeedback: n.hasFeedback,
     instructor: n.course.instructor,
     feedbackUrl: `${n.baseUrl}/portfolios/${n.requirementId}/feedback`,
   });
@@ -30,7 +33,7 @@ export async function notifyFeedbackReady(db: Db, n: FeedbackNotice): Promise<vo
     kind: 'feedback_ready',
     userId: n.student.id,
     to: n.student.email,
-    subject: `[${n.course.code}] ${n.updated ? 'Updated feedback' : 'Feedback'} on your ${n.portfolio} is ready`,
+    subject: `[${n.course.code}] ${n.hasFeedback ? `${n.updated ? 'Updated feedback' : 'Feedback'} on your ${n.portfolio} is ready` : `Your ${n.portfolio} has ${n.updated ? 'an updated grade' : 'been graded'}`}`,
     text: email.text,
     html: email.html,
     dedupeKey: `feedback-ready:${n.gradeEventId}`,

@@ -1,11 +1,12 @@
 import { absencesFromRequiredMeetings } from '../attendance/absences';
-import { certificateStatus, type CertificateStatus } from '../certificates/eligibility';
-import { courseCache } from '../course/course-cache';
+import { certificateFactsFor } from '../certificates/certificate-facts';
+import { missingText, type CertificateStatus } from '../certificates/eligibility';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { extensionsRepository } from '../extensions/extensions.repository';
-import { checklistsOf, type Checklist } from '../portfolio/checklist';
-import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
+import type { Checklist } from '../portfolio/checklist';
+import type { SubmissionSummary } from '../portfolio/submissions.repository';
 import { formatDate, formatDateTime, formatDuration, formatLocalDate } from '../time';
 import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
 import { gradingRepository } from './grading.repository';
@@ -29,6 +30,8 @@ export interface PortfolioFacts {
   submission: SubmissionSummary | null;
   extension: Extension | null;
   grade: Grade | null;
+  /** The portfolio's items as they are now. */
+  checklist: Checklist | null;
 }
 
 export interface StudentFacts {
@@ -42,28 +45,28 @@ export function filterFor(query: Pick<GradebookQuery, 'section' | 'status' | 'po
   return { sectionId: query.section, status: query.status, requirementIds: (chosen.length ? chosen : requirements).map((r) => r.id) };
 }
 
-/** Batched facts for a set of students: latest submission, approved extension, grade, per portfolio. */
-export async function factsFor(db: Db, requirements: Requirement[], students: GradebookStudent[]): Promise<StudentFacts[]> {
+/**
+ * Batched facts for a set of students, per portfolio: latest submission, approved extension,
+ * grade, checklist; and certificate eligibility (src/certificates/eligibility.ts), whose one
+ * batched read supplies the submissions, grades and checklists shown here too.
+ */
+export async function factsFor(db: Db, course: CourseSnapshot, students: GradebookStudent[]): Promise<StudentFacts[]> {
   const ids = students.map((s) => s.id);
+  const requirements = course.requirements;
   const requirementIds = requirements.map((r) => r.id);
-  const [grades, submissions, extensions] = await Promise.all([
-    gradingRepository.gradesFor(db, ids),
-    submissionsRepository.latestForEach(db, ids, requirementIds),
-    extensionsRepository.approvedForEach(db, ids, requirementIds),
-  ]);
-  const gradeOf = new Map(grades.map((g) => [`${g.user_id}:${g.portfolio_requirement_id}`, g]));
-  const courses = requirements.map((r) => ({ requirementId: r.id, edxCode: r.edx_code, edxTitle: r.edx_title }));
+  const [facts, extensions] = await Promise.all([certificateFactsFor(db, course, ids), extensionsRepository.approvedForEach(db, ids, requirementIds)]);
+  const gradeOf = new Map(facts.grades.map((g) => [`${g.user_id}:${g.portfolio_requirement_id}`, g]));
   return students.map((student) => {
     const portfolios = requirements.map((requirement) => {
       return {
         requirement,
-        submission: submissions.get(`${student.id}:${requirement.id}`) ?? null,
+        submission: facts.submissions.get(`${student.id}:${requirement.id}`) ?? null,
         extension: extensions.get(`${student.id}:${requirement.id}`) ?? null,
         grade: gradeOf.get(`${student.id}:${requirement.id}`) ?? null,
+        checklist: facts.checklists.get(requirement.id)?.get(student.id) ?? null,
       };
     });
-    const certificates = certificateStatus(courses, (rid) => gradeOf.get(`${student.id}:${rid}`)?.grade ?? null);
-    return { student, portfolios, certificates };
+    return { student, portfolios, certificates: facts.certificates.get(student.id)! };
   });
 }
 
@@ -77,7 +80,7 @@ function requiredMeetingAbsences(db: Db, offeringId: number, userIds: number[]):
   return absencesFromRequiredMeetings(db, offeringId, userIds);
 }
 
-function cellView(p: PortfolioFacts, checklist: Checklist | undefined, events: ReturnType<typeof historyView>, zone: string) {
+function cellView(p: PortfolioFacts, events: ReturnType<typeof historyView>, zone: string) {
   const status = statusOf(p);
   const s = p.submission;
   return {
@@ -88,10 +91,15 @@ function cellView(p: PortfolioFacts, checklist: Checklist | undefined, events: R
     submittedAt: s ? formatDateTime(s.submitted_at, zone) : null,
     incomplete: s ? !s.is_complete : false,
     extension: p.extension
-      ? { on: p.extension.granted_due_on ? formatLocalDate(p.extension.granted_due_on) : '—', beforeDue: p.extension.made_before_due }
+      ? {
+          on: p.extension.granted_due_on ? formatLocalDate(p.extension.granted_due_on) : '—',
+          beforeDue: p.extension.made_before_due,
+          byInstructor: p.extension.initiated_by === 'instructor',
+        }
       : null,
-    items: checklist ? `${checklist.presentCount} of ${checklist.total}` : '—',
+    items: p.checklist ? `${p.checklist.presentCount} of ${p.checklist.total}` : '—',
     grade: p.grade?.grade ?? null,
+    feedback: p.grade ? (p.grade.feedback.trim() ? 'yes' : 'no') : null,
     gradedAt: p.grade ? formatDateTime(p.grade.graded_at, zone) : null,
     regrade: !!(p.grade && s && p.grade.portfolio_submission_id !== s.id),
     gradeUrl: s ? `/instructor/submissions/${s.id}/grade` : null,
@@ -105,18 +113,7 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
   const filter = filterFor(query, requirements);
   const { rows, total } = await repo.studentPage(db, offeringId, filter, PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
   const ids = rows.map((r) => r.id);
-  const [facts, events, absences, checklistsByRequirement] = await Promise.all([
-    factsFor(db, requirements, rows),
-    gradingRepository.eventsFor(db, ids),
-    requiredMeetingAbsences(db, offeringId, ids),
-    checklistsOf(
-      db,
-      course,
-      requirements.map((r) => r.id),
-      ids,
-    ),
-  ]);
-  const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);
+  const [facts, events, absences] = await Promise.all([factsFor(db, course, rows), gradingRepository.eventsFor(db, ids), requiredMeetingAbsences(db, offeringId, ids)]);
   const eventsOf = (userId: number, rid: number) => historyView(events.filter((e) => e.user_id === userId && e.portfolio_requirement_id === rid), zone);
   const students = facts.map((f) => ({
     id: f.student.id,
@@ -124,8 +121,8 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
     email: f.student.email,
     section: f.student.section,
     droppedOn: f.student.dropped_at ? formatDate(f.student.dropped_at, zone) : null,
-    portfolios: f.portfolios.map((p, i) => cellView(p, checklists[i].get(f.student.id), eventsOf(f.student.id, p.requirement.id), zone)),
-    certificates: f.certificates,
+    portfolios: f.portfolios.map((p) => cellView(p, eventsOf(f.student.id, p.requirement.id), zone)),
+    certificates: { ...f.certificates, courses: f.certificates.courses.map((c) => ({ ...c, text: missingText(c) })) },
     absences: absences ? requirements.map((r) => ({ code: r.edx_code, n: absences.get(f.student.id)?.get(r.edx_course_id) ?? 0 })) : null,
   }));
   return {

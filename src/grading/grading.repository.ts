@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import type { SU } from './grading.tables';
 import { anyOf } from '../db/any';
+import { answered, instant, read } from '../db/reads';
 
 /**
  * Grades (one current row per student and portfolio) and their append-only audit log. A grade
@@ -81,6 +82,15 @@ async function currentOf(db: Db, userId: number, requirementId: number) {
 }
 
 /** Batched: every current grade of these students. */
+/** The current grades of these students (all portfolios), as a read to run with a page's others. */
+function gradesForRead(db: Db, userIds: number[]) {
+  if (!userIds.length) return answered<GradeRow[]>([]);
+  const query = db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)]));
+  return read(query, (rows): GradeRow[] => rows.map((r) => ({ ...r, graded_at: instant(r.graded_at) })));
+}
+
+export type GradeRow = Awaited<ReturnType<typeof gradesFor>>[number];
+
 async function gradesFor(db: Db, userIds: number[]) {
   if (!userIds.length) return [];
   return db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)])).execute();
@@ -113,4 +123,4 @@ async function latestEvent(db: Db, userId: number, requirementId: number) {
     .executeTakeFirst();
 }
 
-export const gradingRepository = Object.freeze({ latestEvent, currentForUpdate, insertIfAbsent, update, insertEvent, currentOf, gradesFor, eventsFor });
+export const gradingRepository = Object.freeze({ latestEvent, currentForUpdate, insertIfAbsent, update, insertEvent, currentOf, gradesFor, gradesForRead, eventsFor });

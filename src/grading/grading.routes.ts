@@ -75,7 +75,7 @@ const recordGrade = (ctx: AppContext) => async (req: Request, res: Response) => 
   const form = parseForm(gradeSchema, req.body);
   if (!form.ok) return renderGrading(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
   const result = await ctx.db.transaction().execute((trx) => gradingService.recordGrade(trx, me, submissionId, form.data, ctx.clock.now(), ctx.config.baseUrl));
-  if (result.changed) flash(res, `Recorded ${result.grade} for ${result.studentName}. They are being emailed that feedback is ready.`);
+  if (result.changed) flash(res, `Recorded ${result.grade} for ${result.studentName}. They are being emailed.`);
   else flash(res, 'The grade and feedback are unchanged: nothing was recorded or sent.', 'info');
   res.redirect(303, `/instructor/submissions/${submissionId}/grade`);
 };

@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { baseVersionField, firstString } from '../http/forms';
 
-/** The grading form: S or U, with written feedback for the student. */
-export const gradeSchema = z.object({
-  grade: z.preprocess((v) => firstString(v) ?? '', z.enum(['S', 'U'], { error: 'Choose S (satisfactory) or U (unsatisfactory).' })),
-  feedback: z.preprocess(
-    (v) => firstString(v) ?? '',
-    z.string().min(1, 'Write feedback for the student.').max(20_000, 'Keep the feedback under 20,000 characters.'),
-  ),
-  base_version: baseVersionField,
-});
+/** The grading form: S or U, with written feedback for the student (optional for S; a U must say why). */
+export const gradeSchema = z
+  .object({
+    grade: z.preprocess((v) => firstString(v) ?? '', z.enum(['S', 'U'], { error: 'Choose S (satisfactory) or U (unsatisfactory).' })),
+    feedback: z.preprocess((v) => firstString(v) ?? '', z.string().max(20_000, 'Keep the feedback under 20,000 characters.')),
+    base_version: baseVersionField,
+  })
+  .superRefine((v, ctx) => {
+    if (v.grade === 'U' && !v.feedback.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'A U needs feedback: tell the student why the portfolio is unsatisfactory and what would make it satisfactory.' });
+    }
+  });
 
 export type GradeInput = z.infer<typeof gradeSchema>;
 

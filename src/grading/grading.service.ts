@@ -1,6 +1,6 @@
 import { usersRepository } from '../accounts/users.repository';
-import { certificateStatus } from '../certificates/eligibility';
-import { certificateCourses } from '../certificates/certificates.service';
+import { certificateFactsFor } from '../certificates/certificate-facts';
+import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
@@ -157,6 +157,7 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
   const [student, offering] = await Promise.all([usersRepository.findById(trx, s.user_id), courseRepository.offering(trx, me.offeringId)]);
   await notifyFeedbackReady(trx, {
     gradeEventId: eventId,
+    hasFeedback: input.feedback.trim() !== '',
     student: { id: s.user_id, name: student!.name, email: student!.email },
     course: { code: offering.code, title: offering.title, instructor: offering.instructor_name },
     portfolio: requirement.title,
@@ -169,12 +170,12 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
 
 /** The student's own grade and feedback for a portfolio, with what S and U mean. */
 async function feedbackPage(db: Db, student: { id: number; offeringId: number }, requirementId: number, zone: string) {
-  const courses = await certificateCourses(db, student.offeringId);
-  const course = courses.find((c) => c.requirementId === requirementId);
-  if (!course) throw new NotFound('We could not find that portfolio.');
-  const [current, grades] = await Promise.all([repo.currentOf(db, student.id, requirementId), repo.gradesFor(db, [student.id])]);
-  const gradeOf = new Map(grades.map((g) => [g.portfolio_requirement_id, g.grade]));
-  const certificates = certificateStatus(courses, (id) => gradeOf.get(id) ?? null);
+  const snapshot = await courseCache.current(db, student.offeringId);
+  const requirement = snapshot.requirements.find((r) => r.id === requirementId);
+  if (!requirement) throw new NotFound('We could not find that portfolio.');
+  const course = { edxCode: requirement.edx_code, edxTitle: requirement.edx_title };
+  const [current, facts] = await Promise.all([repo.currentOf(db, student.id, requirementId), certificateFactsFor(db, snapshot, [student.id])]);
+  const certificates = facts.certificates.get(student.id)!;
   return {
     requirement: { id: requirementId, edxCode: course.edxCode, edxTitle: course.edxTitle },
     grade: current

@@ -16,6 +16,8 @@ export interface ExtensionRequestTable {
   decision_message: string | null;
   granted_due_on: string | null;
   granted_due_at: Date | null;
+  /** 'instructor' when the instructor granted it without a request (then it is approved at once). */
+  initiated_by: Generated<'student' | 'instructor'>;
 }
 
 export interface PortfolioSubmissionTable {

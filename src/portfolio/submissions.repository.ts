@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { instant, read, readOne, type Read } from '../db/reads';
+import { answered, instant, read, readOne, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -85,6 +85,21 @@ async function find(db: Db, submissionId: number) {
 }
 
 /** Each student's latest submission for each of the requirements: Map<"userId:requirementId", summary>. One query. */
+function latestForEachRead(db: Db, userIds: number[], requirementIds: number[]): Read<Map<string, SubmissionSummary>> {
+  if (userIds.length === 0 || requirementIds.length === 0) return answered(new Map());
+  const query = db
+    .selectFrom('portfolio_submission')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(summaryColumns)
+    .where('user_id', '=', anyOf([...new Set(userIds)]))
+    .where('portfolio_requirement_id', '=', anyOf(requirementIds))
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc');
+  return read(query, (rows) => new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, { ...r, submitted_at: instant(r.submitted_at), due_at: instant(r.due_at) }])));
+}
+
 async function latestForEach(db: Db, userIds: number[], requirementIds: number[]): Promise<Map<string, SubmissionSummary>> {
   if (userIds.length === 0 || requirementIds.length === 0) return new Map();
   const rows = await db
@@ -101,4 +116,4 @@ async function latestForEach(db: Db, userIds: number[], requirementIds: number[]
   return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
 }
 
-export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestForEach });
+export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestForEach, latestForEachRead });

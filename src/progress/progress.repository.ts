@@ -114,6 +114,28 @@ function completionCountsRead(db: Db, userIds: number[], unitIds: number[]): Rea
   });
 }
 
+/** Which components each student marked done per unit: Map<userId, Map<unitId, Set<componentId>>>. One read. */
+function componentsDoneRead(db: Db, userIds: number[], unitIds: number[]): Read<Map<number, Map<number, Set<number>>>> {
+  const empty = () => new Map<number, Map<number, Set<number>>>(userIds.map((id) => [id, new Map()]));
+  if (userIds.length === 0 || unitIds.length === 0) return answered(empty());
+  const query = db
+    .selectFrom('component_completion')
+    .select(['user_id', 'unit_id', 'component_id'])
+    .where('user_id', '=', anyOf(userIds))
+    .where('unit_id', '=', anyOf(unitIds));
+  return read(query, (rows) => {
+    const result = empty();
+    for (const r of rows) {
+      const units = result.get(r.user_id);
+      if (!units) continue;
+      let done = units.get(r.unit_id);
+      if (!done) units.set(r.unit_id, (done = new Set()));
+      done.add(r.component_id);
+    }
+    return result;
+  });
+}
+
 async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
   return readOne(db, completionCountsRead(db, userIds, unitIds));
 }
@@ -157,4 +179,4 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
   return Number(row?.n ?? 0);
 }
 
-export const progressRepository = Object.freeze({ outline, completionCounts, completionCountsRead, activeStudentCount, studentsCompletingAll });
+export const progressRepository = Object.freeze({ outline, completionCounts, completionCountsRead, componentsDoneRead, activeStudentCount, studentsCompletingAll });

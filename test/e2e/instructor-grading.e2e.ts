@@ -45,15 +45,20 @@ test('the instructor grades the submission S with feedback from the gradebook, w
   expect(facts).toContain('Incomplete: 0 of 14 items present when submitted');
   await stepOn(j, instructor, 'grade-form');
 
-  // With the keyboard alone: Tab to the grade, Space chooses S, Enter submits. Without feedback
-  // the grade is refused and the choice is kept.
+  // With the keyboard alone: Tab to the grade, the arrow key chooses U, Enter submits. A U
+  // without feedback is refused (it must say why) and the choice is kept; the arrow back to S.
   await focusTop(instructor);
   await tabTo(instructor, '#grade-S');
-  await instructor.keyboard.press('Space');
+  await instructor.keyboard.press('ArrowDown');
+  await expect(instructor.isChecked('#grade-U')).resolves.toBe(true);
   await enterAndWait(instructor);
-  await expect(textOf(instructor, '.error-summary')).resolves.toContain('Write feedback for the student.');
-  await expect(instructor.isChecked('#grade-S')).resolves.toBe(true);
+  await expect(textOf(instructor, '.error-summary')).resolves.toContain('A U needs feedback');
+  await expect(instructor.isChecked('#grade-U')).resolves.toBe(true);
   await stepOn(j, instructor, 'grade-form-error');
+  await focusTop(instructor);
+  await tabTo(instructor, '#grade-U');
+  await instructor.keyboard.press('ArrowUp');
+  await expect(instructor.isChecked('#grade-S')).resolves.toBe(true);
 
   await tabTo(instructor, '#feedback');
   await instructor.keyboard.type('A **thoughtful** portfolio. Add the missing study guides for your own records.');
@@ -97,7 +102,10 @@ test('the gradebook CSV carries the grade, timing and completeness', async () =>
   expect(ava.LeadEd502x_complete).toBe('no');
   expect(ava.LeadEd502x_submitted_at).toBe('2020-02-25T10:00:00-05:00');
   expect(ava.LeadEd502x_graded_at).toBe('2020-03-02T09:00:00-05:00');
-  expect(ava.LeadEd502x_certificate_requirements_met).toBe('yes');
+  // An S on an incomplete portfolio is the instructor's call; it does not meet the certificate's requirements.
+  expect(ava.LeadEd502x_certificate_requirements_met).toBe('no');
+  expect(ava.LeadEd502x_certificate_missing).toContain('portfolio submitted incomplete');
+  expect(ava.LeadEd502x_feedback_written).toBe('yes');
   const miguel = rows.find((r) => r.email === 'student2@cohort.example')!;
   expect(miguel.LeadEd502x_grade).toBe('');
   expect(miguel.LeadEd502x_submitted_at).toBe('');

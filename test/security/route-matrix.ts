@@ -157,6 +157,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /portfolios/:requirementId/extension': { expect: studentsOnly },
   'POST /portfolios/:requirementId/extension': { expect: studentsOnly },
   'GET /instructor/extensions': { expect: instructorOnly },
+  // instructor-initiated extensions (issue 13)
+  'GET /instructor/extensions/grant': { expect: instructorOnly },
+  'POST /instructor/extensions/grant': { expect: instructorOnly },
   'GET /instructor/extensions/:extensionId': { expect: instructorOnly },
   'POST /instructor/extensions/:extensionId/decide': { expect: instructorOnly },
   // peer assessment, grading, certificates (issue 6): :assignmentId is the peer assessor's
