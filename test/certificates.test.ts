@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { courseDefinitionSchema } from '../src/course/course.definition';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { withBase } from './helpers/versions';
 
 /**
  * MichiganX certificate eligibility (issue 13) through HTTP: every requirement the course data
@@ -64,7 +65,10 @@ async function submission(userId: number, code: string, complete = true): Promis
   return id;
 }
 
-const grade = (submissionId: number, g: 'S' | 'U', feedback = 'Satisfactory work.') => instructor.post(`/instructor/submissions/${submissionId}/grade`, { grade: g, feedback });
+const grade = async (submissionId: number, g: 'S' | 'U', feedback = 'Satisfactory work.') => {
+  const path = `/instructor/submissions/${submissionId}/grade`;
+  return instructor.post(path, await withBase(instructor, path, path, { grade: g, feedback }));
+};
 
 const REPORT = fs.readFileSync(path.join(__dirname, 'fixtures', 'edx', 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv'), 'utf8').split(/\r\n|\r|\n/)[0];
 /** A LeadEd502x grade report with one row per [student, course grade, enrollment status]. */

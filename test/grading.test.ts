@@ -104,11 +104,11 @@ test('the grading page shows the frozen portfolio and the late/extension facts',
 test('grading S/U with feedback: email, audit log of every change, the student’s feedback page with the Rackham meaning', async () => {
   const sid = submissionOf[`student1:${req502}`];
   const path = `/instructor/submissions/${sid}/grade`;
-  const empty = await instructor.post(path, { grade: '', feedback: '' });
+  const empty = await instructor.post(path, await withBase(instructor, path, path, { grade: '', feedback: '' }));
   expect(empty.status).toBe(422);
   expect(empty.text).toContain('Choose S (satisfactory) or U (unsatisfactory)');
   // A U must say why: refused with the form kept (an S without feedback: test/certificates.test.ts).
-  const bareU = await instructor.post(path, { grade: 'U', feedback: '   ' });
+  const bareU = await instructor.post(path, await withBase(instructor, path, path, { grade: 'U', feedback: '   ' }));
   expect(bareU.status).toBe(422);
   expect(bareU.text).toContain('A U needs feedback: tell the student why');
   expect(bareU.text).toContain('id="grade-U" name="grade" value="U" checked');
