@@ -9,6 +9,8 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-  testTimeout: 30000,
+  // Generous: a busy 2-core machine (CI beside other work) can take tens of seconds to clone a database
+  // in a beforeAll hook; no test asserts on time, so a long limit only delays a real hang's report.
+  testTimeout: 180_000,
   maxWorkers: 2,
 };
