@@ -4,9 +4,11 @@ import helmet from 'helmet';
 import type passport from 'passport';
 import type { AppContext } from './context';
 import { configurePassport, guard } from './http/auth';
+import { noStoreByDefault } from './http/cache';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFound } from './http/errors';
 import { locals } from './http/locals';
+import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
 import type { Handler } from './http/routing';
 import { PostgresSessionStore, sessionPreload } from './http/session-store';
@@ -44,6 +46,7 @@ export function createApp(ctx: AppContext): express.Express {
     }),
   );
   app.use('/static', express.static(publicDir, { maxAge: ctx.config.NODE_ENV === 'production' ? '1d' : 0 }));
+  app.use(noStoreByDefault);
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 500 }));
   app.use(
     session({
@@ -71,6 +74,7 @@ export function createApp(ctx: AppContext): express.Express {
     knownVersions.run(ctx.db, version, next);
   });
   app.use(locals(ctx));
+  app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 
   for (const route of routeTable(() => pp as passport.PassportStatic)) {

@@ -38,7 +38,12 @@ export async function prepareDatabase(config: Config, log: AppContext['log'], op
 }
 
 export function mailSenderFor(config: Config): MailSender {
-  return config.SMTP_URL ? smtpSender(config.SMTP_URL) : consoleSender(path.join(config.dataDir, 'mail'));
+  if (config.SMTP_URL) return smtpSender(config.SMTP_URL);
+  if (config.NODE_ENV === 'production') {
+    // Only reachable with MAIL_WITHOUT_SMTP=log-links (src/config.ts refuses production otherwise).
+    console.error('WARNING: production without SMTP_URL (MAIL_WITHOUT_SMTP=log-links): every email, password links included, goes to this log and DATA_DIR/mail.');
+  }
+  return consoleSender(path.join(config.dataDir, 'mail'));
 }
 
 export function buildContext(config: Config, handle: DatabaseHandle, overrides: { clock?: Clock; mail?: MailSender } = {}): AppContext {

@@ -32,6 +32,11 @@ const schema = z
     DATA_DIR: z.string().default('data'),
     APP_NOW: isoInstant.optional(),
     SESSION_SECRET: z.string().optional(),
+    /**
+     * Production without SMTP_URL would print set-password and reset links to the log and disk:
+     * refused unless this is set to exactly 'log-links' (a loud warning at every start).
+     */
+    MAIL_WITHOUT_SMTP: z.enum(['log-links']).optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().default('EDUC 551/639 Cohort Companion <cohort@cohort.example>'),
     MAIL_REPLY_TO: z.string().default('Donald J. Peurach <dpeurach@umich.edu>'),
@@ -40,6 +45,8 @@ const schema = z
     WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
     TEAM_SIZE_CAP: z.coerce.number().int().min(2).max(50).default(5),
     UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    /** All files one person may keep (every version's file counts; identical bytes once). */
+    UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
     REMINDER_OFFSETS_DAYS: z
       .string()
       .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole days, e.g. 7,2,0')
@@ -49,6 +56,14 @@ const schema = z
     BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL && env.MAIL_WITHOUT_SMTP !== 'log-links') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message:
+          'is required in production: without it, password links would be written to the log and the data directory. Set SMTP_URL, or MAIL_WITHOUT_SMTP=log-links to accept that knowingly.',
+      });
+    }
     if (env.NODE_ENV === 'production') {
       const s = env.SESSION_SECRET;
       if (!s || s.length < 32 || weakSecrets.has(s.toLowerCase()) || new Set(s).size < 10) {

@@ -1,5 +1,5 @@
 import type { Request, Response, NextFunction } from 'express';
-import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type passport from 'passport';
 import type { AppContext } from '../context';
 import { parseForm, submittedValues } from '../http/forms';
@@ -7,6 +7,8 @@ import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { currentUser } from '../http/auth';
 import { Invalid } from '../errors';
+import { throttle, type ThrottleRule } from '../http/throttle';
+import { normalizeEmail } from './identity';
 import { timeZoneChoices } from '../time-zones';
 import { forgotSchema, loginSchema, passwordSchema, settingsSchema } from './accounts.schemas';
 import { accountsService } from './accounts.service';
@@ -16,54 +18,51 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/';
 }
 
-/** 10 failed logins per 15 minutes per address and IP; successful logins don't count. */
-const loginLimiter = () => rateLimit({
-  windowMs: 15 * 60_000,
-  limit: 10,
-  skipSuccessfulRequests: true,
-  keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as Record<string, unknown>)?.email ?? '').toLowerCase().slice(0, 320)}`,
-  handler: (req, res) => {
-    render(
-      res,
-      'accounts/login',
-      {
-        title: 'Log in',
-        values: { email: String((req.body as Record<string, unknown>)?.email ?? '') },
-        errors: { _form: 'Too many failed attempts. For your security, wait 15 minutes before trying again, or reset your password.' },
-        next: '/',
-      },
-      429,
-    );
-  },
-});
+/**
+ * Abuse limits, counted in PostgreSQL (src/http/throttle.ts) so every instance sees the same counts.
+ * Logins: 10 failures per account per 15 minutes (keyed on the normalized address, so " X@y" and
+ * "x@y" are one counter), and 50 failures per client address, which also stops spraying one
+ * password across many accounts. Successful logins do not count. Password resets: 3 requests per
+ * address an hour and 20 per client address an hour, whether or not the address has an account.
+ */
+export const LOGIN_PER_ACCOUNT: ThrottleRule = { name: 'login-account', limit: 10, windowMinutes: 15 };
+export const LOGIN_PER_CLIENT: ThrottleRule = { name: 'login-client', limit: 50, windowMinutes: 15 };
+export const RESET_PER_ADDRESS: ThrottleRule = { name: 'reset-address', limit: 3, windowMinutes: 60 };
+export const RESET_PER_CLIENT: ThrottleRule = { name: 'reset-client', limit: 20, windowMinutes: 60 };
+
+const clientOf = (req: Request) => ipKeyGenerator(req.ip ?? '');
 
 const loginPage = () => (req: Request, res: Response) => {
   if (req.user) return res.redirect(303, '/');
   render(res, 'accounts/login', { title: 'Log in', values: {}, errors: {}, next: safeNext(req.query.next) });
 };
 
-const login = (ctx: AppContext, pp: () => passport.PassportStatic) => [
-  loginLimiter(),
-  (req: Request, res: Response, next: NextFunction) => {
-    const form = parseForm(loginSchema, req.body);
-    const nextUrl = safeNext((req.body as Record<string, unknown>)?.next);
-    const values = { email: submittedValues(req.body).email ?? '' };
-    if (!form.ok) return render(res, 'accounts/login', { title: 'Log in', values, errors: form.errors, next: nextUrl }, 422);
-    pp().authenticate('local', (err: unknown, user: Express.User | false) => {
-      if (err) return next(err);
-      if (!user) {
-        return render(
-          res,
-          'accounts/login',
-          { title: 'Log in', values, errors: { _form: 'That email and password do not match an account.' }, next: nextUrl },
-          401,
-        );
-      }
-      // passport regenerates the session id on login.
-      req.logIn(user, (e) => (e ? next(e) : res.redirect(303, nextUrl)));
-    })(req, res, next);
-  },
-];
+const login = (ctx: AppContext, pp: () => passport.PassportStatic) => async (req: Request, res: Response, next: NextFunction) => {
+  const form = parseForm(loginSchema, req.body);
+  const nextUrl = safeNext((req.body as Record<string, unknown>)?.next);
+  const values = { email: submittedValues(req.body).email ?? '' };
+  if (!form.ok) return render(res, 'accounts/login', { title: 'Log in', values, errors: form.errors, next: nextUrl }, 422);
+  const limits = [
+    { rule: LOGIN_PER_ACCOUNT, subject: normalizeEmail(form.data.email) },
+    { rule: LOGIN_PER_CLIENT, subject: clientOf(req) },
+  ];
+  if (await throttle.isBlocked(ctx.db, limits)) {
+    const errors = { _form: 'Too many failed attempts. For your security, wait 15 minutes before trying again, or reset your password.' };
+    return render(res, 'accounts/login', { title: 'Log in', values, errors, next: nextUrl }, 429);
+  }
+  pp().authenticate('local', (err: unknown, user: Express.User | false) => {
+    if (err) return next(err);
+    if (!user) {
+      throttle.hit(ctx.db, limits).then(
+        () => render(res, 'accounts/login', { title: 'Log in', values, errors: { _form: 'That email and password do not match an account.' }, next: nextUrl }, 401),
+        next,
+      );
+      return;
+    }
+    // passport regenerates the session id on login.
+    req.logIn(user, (e) => (e ? next(e) : res.redirect(303, nextUrl)));
+  })(req, res, next);
+};
 
 const logout = () => (req: Request, res: Response, next: NextFunction) => {
   req.logout((err) => {
@@ -110,7 +109,20 @@ const forgot = (ctx: AppContext) => async (req: Request, res: Response) => {
   if (!form.ok) {
     return render(res, 'accounts/forgot-password', { title: 'Reset your password', values: submittedValues(req.body), errors: form.errors, sent: false }, 422);
   }
-  await ctx.db.transaction().execute((trx) => accountsService.requestPasswordReset(trx, form.data.email, ctx.config.baseUrl, ctx.clock.now()));
+  const limits = [
+    { rule: RESET_PER_ADDRESS, subject: normalizeEmail(form.data.email) },
+    { rule: RESET_PER_CLIENT, subject: clientOf(req) },
+  ];
+  const blocked = await ctx.db.transaction().execute(async (trx) => {
+    if (await throttle.isBlocked(trx, limits)) return true;
+    await throttle.hit(trx, limits);
+    await accountsService.requestPasswordReset(trx, form.data.email);
+    return false;
+  });
+  if (blocked) {
+    const errors = { _form: 'Too many reset requests. If an email is on its way, use the newest link in it; otherwise try again in an hour.' };
+    return render(res, 'accounts/forgot-password', { title: 'Reset your password', values: submittedValues(req.body), errors, sent: false }, 429);
+  }
   render(res, 'accounts/forgot-password', { title: 'Reset your password', values: {}, errors: {}, sent: true });
 };
 

@@ -1,8 +1,10 @@
 import type { Db } from '../db/database';
+import { endSessionsOf } from '../http/session-store';
 import { Invalid } from '../errors';
 import { enqueueEmail } from '../mail/outbox';
 import { renderEmail } from '../mail/render';
 import type { TokenPurpose } from './accounts.tables';
+import { normalizeEmail } from './identity';
 import { hashPassword, verifyPassword } from './passwords';
 import { tokensRepository, TOKEN_TTL_HOURS } from './tokens.repository';
 import { usersRepository, type User } from './users.repository';
@@ -55,11 +57,30 @@ async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl
   });
 }
 
-async function requestPasswordReset(db: Db, email: string, baseUrl: string, now: Date): Promise<void> {
-  const user = await usersRepository.findByEmail(db, email);
-  // Same answer whether or not the account exists: the page never reveals who is enrolled.
-  if (!user || user.deactivated_at) return;
-  await sendTokenEmail(db, user, 'password_reset', baseUrl, now);
+/**
+ * "Forgot password": the request is only written down here, the same single insert for any address,
+ * so the page answers in the same time whether or not the address has an account. The worker
+ * answers the requests (answerPasswordResets). Abuse limits are the route's (src/http/throttle.ts).
+ */
+async function requestPasswordReset(db: Db, email: string): Promise<void> {
+  await db.insertInto('password_reset_request').values({ email: normalizeEmail(email) }).execute();
+}
+
+/** The worker's job: a reset email for each waiting request whose address is an active account; others are dropped. */
+async function answerPasswordResets(db: Db, baseUrl: string, now: Date, batch = 100): Promise<number> {
+  const requests = await db
+    .deleteFrom('password_reset_request')
+    .where('id', 'in', db.selectFrom('password_reset_request').select('id').orderBy('id').limit(batch).forUpdate().skipLocked())
+    .returning(['email'])
+    .execute();
+  let sent = 0;
+  for (const email of new Set(requests.map((r) => r.email))) {
+    const user = await usersRepository.findByEmail(db, email);
+    if (!user || user.deactivated_at) continue;
+    await sendTokenEmail(db, user, 'password_reset', baseUrl, now);
+    sent += 1;
+  }
+  return sent;
 }
 
 async function checkToken(db: Db, token: string, now: Date): Promise<User | null> {
@@ -73,6 +94,8 @@ async function setPasswordWithToken(db: Db, token: string, password: string, now
   if (!live) throw new Invalid('This link has expired or has already been used. Ask for a new one below.');
   await usersRepository.setPassword(db, live.user_id, await hashPassword(password), now);
   await tokensRepository.markUsed(db, live.id, live.user_id, now);
+  // Whoever was signed in with the old password (a shared computer, a stolen session) is signed out.
+  await endSessionsOf(db, live.user_id);
   return (await usersRepository.findById(db, live.user_id))!;
 }
 
@@ -81,6 +104,7 @@ export const accountsService = Object.freeze({
   authenticate,
   sendTokenEmail,
   requestPasswordReset,
+  answerPasswordResets,
   checkToken,
   setPasswordWithToken,
 });

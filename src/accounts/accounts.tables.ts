@@ -47,8 +47,16 @@ export interface RosterVersionTable {
   version: number;
 }
 
+/** A "forgot password" request waiting for the worker (migration 0150): answered the same way for any address. */
+export interface PasswordResetRequestTable {
+  id: Generated<number>;
+  email: string;
+  requested_at: Generated<Date>;
+}
+
 export interface AccountTables {
   app_user: AppUserTable;
+  password_reset_request: PasswordResetRequestTable;
   roster_version: RosterVersionTable;
   user_token: UserTokenTable;
   http_session: HttpSessionTable;

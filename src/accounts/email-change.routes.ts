@@ -14,7 +14,9 @@ const confirmPage = (ctx: AppContext) => async (req: Request, res: Response) => 
 const confirm = (ctx: AppContext) => async (req: Request, res: Response) => {
   try {
     const r = await ctx.db.transaction().execute((trx) => emailChangeService.confirm(trx, String(req.params.token), ctx.clock.now()));
-    flash(res, `Your email address is now ${r.email}. Use it to sign in.`);
+    // Every session of the account ended with the change; this browser's too, if it was theirs.
+    if (req.user?.id === r.userId) await new Promise<void>((resolve, reject) => req.logout((e) => (e ? reject(e) : resolve())));
+    flash(res, `Your email address is now ${r.email}. Sign in with it.`);
     res.redirect(303, req.user ? '/' : '/login');
   } catch (err) {
     if (err instanceof Invalid || err instanceof Conflict) {

@@ -1,5 +1,6 @@
 import { auditRepository } from '../audit/audit.repository';
 import type { Db } from '../db/database';
+import { endSessionsOf } from '../http/session-store';
 import { Conflict, Invalid } from '../errors';
 import { enqueueEmail } from '../mail/outbox';
 import { renderEmail } from '../mail/render';
@@ -47,6 +48,7 @@ async function requestChange(db: Db, user: User, newEmail: string, ctx: MailCont
     await notifyOldAddress(db, user, newEmail, false);
     await tokensRepository.revokeAll(db, user.id, ctx.now);
     await db.updateTable('app_user').set({ email: newEmail }).where('id', '=', user.id).execute();
+    await endSessionsOf(db, user.id);
     await accountsService.sendTokenEmail(db, { ...user, email: newEmail }, 'invitation', ctx.baseUrl, ctx.now);
     return 'switched';
   }
@@ -76,17 +78,19 @@ async function check(db: Db, token: string, now: Date) {
 }
 
 /** The person confirms: the address becomes their login, unless someone took it meanwhile. */
-async function confirm(db: Db, token: string, now: Date): Promise<{ email: string }> {
+/** Switches the address; every session of the account ends (it signs in again with the new address). */
+async function confirm(db: Db, token: string, now: Date): Promise<{ email: string; userId: number }> {
   const live = await check(db, token, now);
   if (!live) throw new Invalid('This link has expired or has already been used. Ask your instructor to change the address again.');
   const taken = await usersRepository.findByEmail(db, live.newEmail);
   if (taken && taken.id !== live.user.id) throw new Conflict(`${live.newEmail} is already used by another account. Ask your instructor for help.`);
   await db.updateTable('app_user').set({ email: live.newEmail }).where('id', '=', live.user.id).execute();
   await tokensRepository.markUsed(db, live.tokenId, live.user.id, now);
+  await endSessionsOf(db, live.user.id);
   await auditRepository.record(db, [
     { offeringId: live.user.offering_id, subjectUserId: live.user.id, actorId: live.user.id, action: 'email', oldValue: live.user.email, newValue: live.newEmail, at: now },
   ]);
-  return { email: live.newEmail };
+  return { email: live.newEmail, userId: live.user.id };
 }
 
 export const emailChangeService = Object.freeze({ requestChange, check, confirm });

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import { normalizeEmail } from './identity';
 import type { AppUserTable } from './accounts.tables';
 
 export type User = Selectable<AppUserTable>;
@@ -12,7 +13,7 @@ async function findByEmail(db: Db, email: string): Promise<User | undefined> {
   return db
     .selectFrom('app_user')
     .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', normalizeEmail(email)))
     .executeTakeFirst();
 }
 

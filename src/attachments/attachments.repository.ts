@@ -45,4 +45,20 @@ async function count(db: Db): Promise<number> {
   return Number(n);
 }
 
-export const attachmentsRepository = Object.freeze({ insert, metaByIds, count });
+/** The owner's file with these bytes, if they stored it before (uploads are de-duplicated per owner). */
+async function findOwnedBySha256(db: Db, ownerUserId: number, sha256: string): Promise<number | null> {
+  const row = await db.selectFrom('attachment').select('id').where('owner_user_id', '=', ownerUserId).where('sha256', '=', sha256).orderBy('id').limit(1).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Bytes stored for one owner (every version's file counts until it is purged). */
+async function bytesOwnedBy(db: Db, ownerUserId: number): Promise<number> {
+  const { n } = await db
+    .selectFrom('attachment')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('byte_size'), eb.lit(0)).as('n'))
+    .where('owner_user_id', '=', ownerUserId)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+export const attachmentsRepository = Object.freeze({ insert, metaByIds, count, findOwnedBySha256, bytesOwnedBy });

@@ -70,8 +70,27 @@ export async function checkUpload(file: UploadedFile | undefined, maxBytes: numb
   };
 }
 
+/**
+ * Stores an upload, or reuses the owner's earlier file with the same bytes (saving a new version
+ * with the same file attached again costs no space; the file keeps its first name).
+ */
 async function store(db: Db, ownerUserId: number, upload: CheckedUpload, now: Date): Promise<number> {
-  return attachmentsRepository.insert(db, { ownerUserId, ...upload, createdAt: now });
+  const same = await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256);
+  return same ?? attachmentsRepository.insert(db, { ownerUserId, ...upload, createdAt: now });
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/**
+ * Each person may keep UPLOAD_QUOTA_BYTES of files in all (every version's file counts; identical
+ * bytes count once). Checked before the save's transaction: the message for the form, or null.
+ */
+async function checkQuota(db: Db, ownerUserId: number, upload: CheckedUpload | null, quotaBytes: number): Promise<string | null> {
+  if (!upload) return null;
+  if (await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256)) return null;
+  const used = await attachmentsRepository.bytesOwnedBy(db, ownerUserId);
+  if (used + upload.byteSize <= quotaBytes) return null;
+  return `You have used ${mb(used)} of your ${mb(quotaBytes)} for files, and this file (${mb(upload.byteSize)}) does not fit. Nothing was saved. Attach a smaller file, or save without one and ask your instructor for more space.`;
 }
 
 /** What a view shows for a file: its link, name and size. */
@@ -87,4 +106,4 @@ export function attachmentView(meta: AttachmentMeta | undefined | null): Attachm
   return { url: `/attachments/${meta.id}`, name: meta.original_name, size: kb < 1024 ? `${Math.max(1, Math.round(kb))} KB` : `${(kb / 1024).toFixed(1)} MB` };
 }
 
-export const attachmentsService = Object.freeze({ checkUpload, store, safeFileName, attachmentView });
+export const attachmentsService = Object.freeze({ checkUpload, checkQuota, store, safeFileName, attachmentView });

@@ -14,6 +14,7 @@ import type { PortfolioItemTables } from '../portfolio/portfolio-items.tables';
 import type { ProgressionsTables } from '../progressions/progressions.tables';
 import type { RemindersTables } from '../reminders/reminders.tables';
 import type { RosterTables } from '../roster/roster.tables';
+import type { ThrottleTables } from '../http/throttle';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
 export interface Database
@@ -31,7 +32,8 @@ export interface Database
     GradingTables,
     EdxImportTables,
     RosterTables,
-    AuditTables {}
+    AuditTables,
+    ThrottleTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -4,6 +4,10 @@ import type { AppContext } from '../context';
 import { AppError, Invalid, StaleEdit } from '../errors';
 import { render } from './render';
 import { staleEditModel } from './stale-edit';
+import { CONTROL_CHARACTER_MESSAGE } from './text-hygiene';
+
+/** PostgreSQL's refusals of text it cannot store (NUL in text or jsonb): the sender's input, not our fault. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 export function notFound(_req: Request, res: Response): void {
   render(res, 'errors/404', { title: 'Page not found' }, 404);
@@ -22,6 +26,9 @@ export function errorHandler(ctx: AppContext) {
     if (err instanceof AppError) {
       status = err.status;
       message = err.message;
+    } else if (UNSTORABLE_TEXT.has(String((err as { code?: unknown }).code))) {
+      status = 422;
+      message = CONTROL_CHARACTER_MESSAGE;
     } else if (typeof (e.status ?? e.statusCode) === 'number' && (e.status ?? e.statusCode)! >= 400 && (e.status ?? e.statusCode)! < 500) {
       status = (e.status ?? e.statusCode)!;
       message =

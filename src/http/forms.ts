@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_CHARACTER_MESSAGE, fieldsWithControlCharacters, markControlCharacters } from './text-hygiene';
 
 /** One zod schema per form; on failure the view gets `errors` by field and the values typed. */
 export type FieldErrors = Record<string, string>;
@@ -6,6 +7,8 @@ export type FieldErrors = Record<string, string>;
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
+  const refused = fieldsWithControlCharacters(input);
+  if (refused.length) return { ok: false, errors: Object.fromEntries(refused.map((k) => [k, CONTROL_CHARACTER_MESSAGE])) };
   const result = schema.safeParse(input ?? {});
   if (result.success) return { ok: true, data: result.data };
   const errors: FieldErrors = {};
@@ -16,13 +19,13 @@ export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormR
   return { ok: false, errors };
 }
 
-/** Form values as the user sent them (strings only), to re-fill a form after an error. */
+/** Form values as the user sent them (strings only), to re-fill a form after an error (control characters shown as U+FFFD). */
 export function submittedValues(body: unknown): Record<string, string> {
   const values: Record<string, string> = {};
   if (body && typeof body === 'object') {
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof v === 'string') values[k] = v;
-      else if (Array.isArray(v) && typeof v[0] === 'string') values[k] = v[0];
+      if (typeof v === 'string') values[k] = markControlCharacters(v);
+      else if (Array.isArray(v) && typeof v[0] === 'string') values[k] = markControlCharacters(v[0]);
     }
   }
   return values;

@@ -21,7 +21,12 @@ export function sessionPreload(req: Request): SessionPreload | undefined {
   return (req as unknown as { [PRELOAD]?: SessionPreload })[PRELOAD];
 }
 
-/** Ends every session of a user (they were dropped from the roster): their next request is signed out. */
+/**
+ * Ends every session of a user: their next request in any browser is signed out. Called when the
+ * account's keys change hands or lapse: dropped from the roster, a password set or reset, an email
+ * address changed. (A session of the person doing it that must stay is re-created after, e.g. by
+ * passport's login, which starts a fresh session id.)
+ */
 export async function endSessionsOf(db: Db, userId: number): Promise<number> {
   const r = await db.deleteFrom('http_session').where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId)).executeTakeFirst();
   return Number(r.numDeletedRows);

@@ -24,6 +24,8 @@ const saveGuide = (ctx: AppContext) => [
     if (!form.ok) return renderLessonPage(ctx, req, res, unitId, { errors: form.errors, values }, 422);
     const file = await attachmentsService.checkUpload(req.file, ctx.config.UPLOAD_MAX_BYTES);
     if (!file.ok) return renderLessonPage(ctx, req, res, unitId, { errors: { guide_file: file.message }, values }, 422);
+    const overQuota = await attachmentsService.checkQuota(ctx.db, me.id, file.upload, ctx.config.UPLOAD_QUOTA_BYTES);
+    if (overQuota) return renderLessonPage(ctx, req, res, unitId, { errors: { guide_file: overQuota }, values }, 413);
     const input = { student: me, unitId, body: form.data.guide_body, upload: file.upload, removeAttachment: form.data.remove_attachment, base: form.data.base_version, now: ctx.clock.now() };
     const result = await ctx.db.transaction().execute((trx) => studyGuidesService.save(trx, input));
     if (!result.ok) return renderLessonPage(ctx, req, res, unitId, { errors: result.errors, values }, 422);

@@ -1,4 +1,6 @@
 import type { AppContext } from '../context';
+import { accountsService } from '../accounts/accounts.service';
+import { throttle } from '../http/throttle';
 import { deliverDueEmails } from '../mail/outbox';
 import { runRemindersJob } from '../reminders/reminders.service';
 
@@ -11,6 +13,8 @@ export type Job = { name: string; run: (ctx: AppContext) => Promise<unknown> };
 
 export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
+  { name: 'password-resets', run: (ctx) => ctx.db.transaction().execute((trx) => accountsService.answerPasswordResets(trx, ctx.config.baseUrl, ctx.clock.now())) },
+  { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
   {
     name: 'deliver-email',
     run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now() }),
