@@ -170,7 +170,7 @@ test('bad input re-renders the form with the message and the input kept (422), n
   const before = await user('student2');
   const cases: [Record<string, string>, string][] = [
     [{ name: '   ', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter the student’s name.'],
-    [{ name: 'a\u0000b', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'The name cannot contain control characters.'],
+    [{ name: 'a\u0000b', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'This contains a control character (such as a NUL byte) that cannot be part of text.'],
     [{ name: 'X', email: 'not-an-email', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter a valid email address'],
     [{ name: 'X', email: 'student2@cohort.example', section: '999999', timeZone: 'America/Detroit' }, 'Choose one of the course’s sections.'],
     [{ name: 'X', email: 'student2@cohort.example', section: 'abc', timeZone: 'Mars/Base' }, 'Choose an IANA time zone'],

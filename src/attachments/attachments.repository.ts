@@ -45,9 +45,12 @@ async function count(db: Db): Promise<number> {
   return Number(n);
 }
 
-/** The owner's file with these bytes, if they stored it before (uploads are de-duplicated per owner). */
-async function findOwnedBySha256(db: Db, ownerUserId: number, sha256: string): Promise<number | null> {
-  const row = await db.selectFrom('attachment').select('id').where('owner_user_id', '=', ownerUserId).where('sha256', '=', sha256).orderBy('id').limit(1).executeTakeFirst();
+/** The owner's file with these bytes, if they stored it before; only among `among` when given. */
+async function findOwnedBySha256(db: Db, ownerUserId: number, sha256: string, among?: number[]): Promise<number | null> {
+  if (among && !among.length) return null;
+  let q = db.selectFrom('attachment').select('id').where('owner_user_id', '=', ownerUserId).where('sha256', '=', sha256);
+  if (among) q = q.where('id', '=', anyOf(among));
+  const row = await q.orderBy('id').limit(1).executeTakeFirst();
   return row?.id ?? null;
 }
 

@@ -71,19 +71,24 @@ export async function checkUpload(file: UploadedFile | undefined, maxBytes: numb
 }
 
 /**
- * Stores an upload, or reuses the owner's earlier file with the same bytes (saving a new version
- * with the same file attached again costs no space; the file keeps its first name).
+ * Stores an upload, or reuses the file of an earlier version of the same document (`earlierFiles`)
+ * when its bytes are the same: saving again with the same file attached costs no space (the file
+ * keeps its first name). Only within one document: a private study guide's file never becomes the
+ * same record as a team artifact's, so who may read each stays as it was.
  */
-async function store(db: Db, ownerUserId: number, upload: CheckedUpload, now: Date): Promise<number> {
-  const same = await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256);
+async function store(db: Db, ownerUserId: number, upload: CheckedUpload, now: Date, earlierFiles: (number | null)[] = []): Promise<number> {
+  const among = earlierFiles.filter((id): id is number => id !== null);
+  const same = await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256, among);
   return same ?? attachmentsRepository.insert(db, { ownerUserId, ...upload, createdAt: now });
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
 /**
- * Each person may keep UPLOAD_QUOTA_BYTES of files in all (every version's file counts; identical
- * bytes count once). Checked before the save's transaction: the message for the form, or null.
+ * Each person may keep UPLOAD_QUOTA_BYTES of files in all (every version's file counts; a file
+ * saved again on the same document is stored once). Checked before the save's transaction: the
+ * message for the form, or null. Bytes the person already stored are let through (at most one more
+ * copy per document), so re-attaching a kept file never fails.
  */
 async function checkQuota(db: Db, ownerUserId: number, upload: CheckedUpload | null, quotaBytes: number): Promise<string | null> {
   if (!upload) return null;

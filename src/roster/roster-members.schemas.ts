@@ -14,9 +14,7 @@ export const studentEditSchema = z.object({
         z
           .string()
           .min(1, 'Enter the student’s name.')
-          .max(200, 'Use at most 200 characters for the name.')
-          // eslint-disable-next-line no-control-regex
-          .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), 'The name cannot contain control characters.'),
+          .max(200, 'Use at most 200 characters for the name.'),
       ),
   ),
   email: z.preprocess(

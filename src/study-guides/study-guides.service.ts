@@ -45,7 +45,8 @@ async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
     text: input.body,
     fields: [{ name: 'guide_body', label: 'Study guide (Markdown)' }],
   });
-  const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now) : keptFile;
+  const earlierFiles = input.upload ? (await studyGuidesRepository.versions(trx, guideId)).map((v) => v.attachment_id) : [];
+  const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now, earlierFiles) : keptFile;
   const versionNo = (latest?.version_no ?? 0) + 1;
   await studyGuidesRepository.insertVersion(trx, { guideId, versionNo, body: input.body, attachmentId, at: input.now });
   return { ok: true, versionNo };

@@ -90,7 +90,8 @@ async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResu
   const mine = await teamsRepository.membershipOf(trx, userId, input.unitId);
   if (!mine) throw new Forbidden('Join or start a team for this lesson before saving a team artifact.');
   await teamsRepository.lockTeam(trx, mine.team_id);
-  const [latest] = await teamsRepository.artifactVersions(trx, mine.team_id);
+  const versions = await teamsRepository.artifactVersions(trx, mine.team_id);
+  const [latest] = versions;
   requireCurrentVersion(latest ? { token: versionToken(latest.id), text: latest.body_md, by: latest.uploader, at: latest.created_at } : null, {
     what: 'team artifact',
     base: input.base,
@@ -101,7 +102,8 @@ async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResu
   if (!input.body.trim() && !input.upload && keptFile === null) {
     return { ok: false, errors: { artifact_body: 'Write the team artifact, or attach a file.' } };
   }
-  const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now) : keptFile;
+  const earlierFiles = versions.map((v) => v.attachment_id);
+  const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now, earlierFiles) : keptFile;
   const versionNo = (latest?.version_no ?? 0) + 1;
   await teamsRepository.insertArtifactVersion(trx, { teamId: mine.team_id, versionNo, body: input.body, attachmentId, by: userId, at: input.now });
   return { ok: true, versionNo };
