@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import { Invalid } from '../errors';
 import { edxImportRepository as repo } from './edx-import.repository';
 import { edxProgressRepository } from './edx-progress.repository';
+import type { Delimiter } from '../http/text-upload';
 import { parseGradeReport, type ReportError, type ReportLearner } from './grade-report';
 import { guessUnit } from './subsection-mapping';
 
@@ -64,11 +65,11 @@ function match(learners: ReportLearner[], people: Person[]) {
 
 async function importReport(
   db: Db,
-  input: { offeringId: number; edxCourseId: number; importedBy: number; fileName: string; text: string; now: Date },
+  input: { offeringId: number; edxCourseId: number; importedBy: number; fileName: string; text: string; delimiter?: Delimiter; now: Date },
 ): Promise<ImportOutcome> {
   const course = await repo.course(db, input.offeringId, input.edxCourseId);
   if (!course) return { ok: false, errors: [{ line: 1, message: 'Choose the edX course this report is from.' }] };
-  const parsed = parseGradeReport(input.text);
+  const parsed = parseGradeReport(input.text, input.delimiter);
   if (!parsed.ok) return parsed;
   const { report } = parsed;
   const [people, units, known] = await Promise.all([repo.people(db, input.offeringId), repo.units(db, course.id), repo.mappings(db, course.id)]);

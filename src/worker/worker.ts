@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { deliverDueEmails } from '../mail/outbox';
 import { runRemindersJob } from '../reminders/reminders.service';
+import { runQueuedImports } from '../roster/roster-import.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -11,6 +12,7 @@ export type Job = { name: string; run: (ctx: AppContext) => Promise<unknown> };
 
 export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
+  { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   {
     name: 'deliver-email',
     run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now() }),
