@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { decodeTextUpload, detectDelimiter } from '../src/http/text-upload';
 import { runQueuedImports } from '../src/roster/roster-import.service';
 import { samplePng } from './helpers/sample-files';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
@@ -207,4 +208,12 @@ test('an edX grade report saved as Windows-1252 or UTF-16 is decoded before it i
   const logs = await t.db.selectFrom('edx_import').select(['learner_rows', 'matched']).orderBy('id').execute();
   expect(logs.map((l) => l.learner_rows)).toEqual([9, 9]);
   expect(logs[1].matched).toBe(logs[0].matched);
+});
+
+test('the delimiter is the one the rows agree on, not the first separator seen', () => {
+  expect(detectDelimiter('name,email,section\n"Lee; Ann",ann@umich.edu,EDUC 551\nBo; Li,bo@umich.edu,EDUC 639\n')).toBe(',');
+  expect(detectDelimiter('name;email;section\n"Brown, Sam";sam@umich.edu;EDUC 551\nLee, Ann;ann@umich.edu;EDUC 639\n')).toBe(';');
+  expect(detectDelimiter('name\temail\tsection\nAnn, Lee\tann@umich.edu\tEDUC 551\n')).toBe('\t');
+  const euro = decodeTextUpload(Buffer.from([0x80, 0x20, 0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72])); // "€ Müller" in Windows-1252
+  expect(euro).toEqual({ ok: true, value: { text: '€ Müller', encoding: 'Windows-1252' } });
 });

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import type { AppUserTable } from './accounts.tables';
+import { normalizeEmail } from './identity';
 
 export type User = Selectable<AppUserTable>;
 
@@ -12,7 +13,7 @@ async function findByEmail(db: Db, email: string): Promise<User | undefined> {
   return db
     .selectFrom('app_user')
     .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', normalizeEmail(email)))
     .executeTakeFirst();
 }
 
@@ -21,7 +22,7 @@ async function findByEmails(db: Db, emails: string[]): Promise<User[]> {
   return db
     .selectFrom('app_user')
     .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails.map((e) => e.toLowerCase())))
+    .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails.map(normalizeEmail)))
     .execute();
 }
 

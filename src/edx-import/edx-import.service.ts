@@ -1,3 +1,4 @@
+import { normalizeEmail } from '../accounts/identity';
 import type { Db } from '../db/database';
 import { Invalid } from '../errors';
 import { edxImportRepository as repo } from './edx-import.repository';
@@ -39,13 +40,13 @@ interface Person {
 }
 
 function match(learners: ReportLearner[], people: Person[]) {
-  const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
+  const byEmail = new Map(people.map((p) => [normalizeEmail(p.email), p]));
   const byUsername = new Map(people.filter((p) => p.username).map((p) => [p.username!.toLowerCase(), p]));
   const lineOf = new Map<number, number>();
   const matched: { learner: ReportLearner; person: Person; by: 'email' | 'username' }[] = [];
   const unmatched: UnmatchedRow[] = [];
   for (const learner of learners) {
-    let person = learner.email ? byEmail.get(learner.email.toLowerCase()) : undefined;
+    let person = learner.email ? byEmail.get(normalizeEmail(learner.email)) : undefined;
     let by: 'email' | 'username' = 'email';
     if (!person && learner.username) {
       person = byUsername.get(learner.username.toLowerCase());
