@@ -91,6 +91,13 @@ test('emails are compared as identities (case and spaces make no second person);
   expect((await userByEmail('rene.dubois@umich.edu'))?.name).toBe('Ren\u00e9 Dubois');
 });
 
+test('a file of people all already on the roster previews with nothing to confirm', async () => {
+  const res = await instructor.post('/instructor/roster/import', { csv: 'email\tname\tsection\nstudent3@cohort.example\tSomeone\tEDUC 551\n' });
+  const page = await instructor.get(res.headers.location).expect(200);
+  expect(page.text).toContain('Everyone in this file is already on the roster: there is nothing to import.');
+  expect(page.text).not.toContain('/confirm');
+});
+
 test('a binary file is refused with a clear message and nothing is staged', async () => {
   const png = samplePng();
   const staged = Number((await t.db.selectFrom('roster_import').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
