@@ -15,7 +15,7 @@ import * as m0095 from './0095_course_data_version';
 import * as m0096 from './0096_roster_version';
 import * as m0097 from './0097_team_member_counts';
 import * as m0110 from './0110_roster_enrollment';
-import * as m0120 from './0120_roster_imports';
+import * as m0170 from './0170_roster_imports';
 import * as m0130 from './0130_certificate_rule';
 
 /**
@@ -39,6 +39,6 @@ export const migrations: Record<string, Migration> = {
   '0096_roster_version': m0096,
   '0097_team_member_counts': m0097,
   '0110_roster_enrollment': m0110,
-  '0120_roster_imports': m0120,
+  '0170_roster_imports': m0170,
   '0130_certificate_rule': m0130,
 };

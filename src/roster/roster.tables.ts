@@ -10,7 +10,7 @@ export interface EnrollmentPeriodTable {
 
 export type RosterImportStatus = 'preview' | 'queued' | 'running' | 'done' | 'failed';
 
-/** A staged roster import (migration 0120): the decoded text, previewed, then confirmed and run. */
+/** A staged roster import (migration 0170): the decoded text, previewed, then confirmed and run. */
 export interface RosterImportTable {
   id: Generated<number>;
   offering_id: number;
@@ -29,7 +29,7 @@ export interface RosterImportTable {
   updated_at: Date;
 }
 
-/** The tables migrations 0110_roster_enrollment and 0120_roster_imports create for the roster. */
+/** The tables migrations 0110_roster_enrollment and 0170_roster_imports create for the roster. */
 export interface RosterTables {
   enrollment_period: EnrollmentPeriodTable;
   roster_import: RosterImportTable;
