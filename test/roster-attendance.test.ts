@@ -15,7 +15,9 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-05T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
   // A late joiner, imported on February 5.
-  expect((await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nLate Joiner,late@umich.edu,EDUC 551\n' })).status).toBe(303);
+  const staged = await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nLate Joiner,late@umich.edu,EDUC 551\n' });
+  expect(staged.status).toBe(303);
+  expect((await instructor.post(`${staged.headers.location}/confirm`)).status).toBe(303);
   for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
   for (const m of await t.db.selectFrom('calendar_event').select(['id', 'starts_at']).where('kind', '=', 'campus_meeting').execute()) {
     meetings[m.starts_at.toISOString().slice(0, 10)] = m.id;

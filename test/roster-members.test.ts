@@ -229,7 +229,9 @@ test('a pending email change claims its address; an invited student who never si
   expect(refused.status).toBe(422);
   expect(refused.text).toContain('claimed@umich.edu is already used by someone else');
 
-  expect((await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nNew Comer,newcomer@umich.edu,EDUC 551\n' })).status).toBe(303);
+  const staged = await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nNew Comer,newcomer@umich.edu,EDUC 551\n' });
+  expect(staged.status).toBe(303);
+  expect((await instructor.post(`${staged.headers.location}/confirm`)).status).toBe(303);
   const newcomer = await t.db.selectFrom('app_user').selectAll().where('email', '=', 'newcomer@umich.edu').executeTakeFirstOrThrow();
   ids.newcomer = newcomer.id;
   expect((await instructor.post(studentUrl('newcomer'), { name: newcomer.name, email: 'newcomer2@umich.edu', section: String(newcomer.section_id), timeZone: newcomer.time_zone })).status).toBe(303);

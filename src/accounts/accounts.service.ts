@@ -1,7 +1,8 @@
 import type { Db } from '../db/database';
 import { endSessionsOf } from '../http/session-store';
 import { Invalid } from '../errors';
-import { enqueueEmail } from '../mail/outbox';
+import { enqueueEmail, type EmailToSend } from '../mail/outbox';
+import { enqueueEmails, stableMessageId, type BatchEmail } from '../mail/outbox-batch';
 import { renderEmail } from '../mail/render';
 import type { TokenPurpose } from './accounts.tables';
 import { normalizeEmail } from './identity';
@@ -30,11 +31,14 @@ async function authenticate(db: Db, email: string, password: string, now: Date):
   return sessionUser(user);
 }
 
-/** Writes the invitation or reset email to the outbox (sent after commit by the worker). */
-async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl: string, now: Date): Promise<void> {
-  const token = await tokensRepository.issue(db, user.id, purpose, now);
-  const link = `${baseUrl}/set-password/${token}`;
-  const offering = await db.selectFrom('course_offering').selectAll().where('id', '=', user.offering_id).executeTakeFirstOrThrow();
+type Offering = { code: string; title: string; term: string; instructor_name: string };
+
+async function offeringOf(db: Db, offeringId: number): Promise<Offering> {
+  return db.selectFrom('course_offering').select(['code', 'title', 'term', 'instructor_name']).where('id', '=', offeringId).executeTakeFirstOrThrow();
+}
+
+/** The invitation or reset email for one user and their token link. */
+async function tokenEmail(offering: Offering, user: Pick<User, 'id' | 'name' | 'email'>, purpose: TokenPurpose, link: string): Promise<EmailToSend> {
   const template = purpose === 'invitation' ? 'invitation' : 'password-reset';
   const { text, html } = await renderEmail(template, {
     name: user.name,
@@ -44,7 +48,7 @@ async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl
     term: offering.term,
     instructor: offering.instructor_name,
   });
-  await enqueueEmail(db, {
+  return {
     kind: purpose,
     userId: user.id,
     to: user.email,
@@ -54,7 +58,30 @@ async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl
         : `[${offering.code}] Reset your Cohort Companion password`,
     text,
     html,
-  });
+  };
+}
+
+/** Writes the invitation or reset email to the outbox (sent after commit by the worker). */
+async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl: string, now: Date): Promise<void> {
+  const token = await tokensRepository.issue(db, user.id, purpose, now);
+  await enqueueEmail(db, await tokenEmail(await offeringOf(db, user.offering_id), user, purpose, `${baseUrl}/set-password/${token}`));
+}
+
+/**
+ * Invitations for many new students of one offering, set-based: one INSERT of tokens and one
+ * of outbox rows per thousand (a 2,000-student roster is a handful of statements, not 4,000).
+ */
+async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id' | 'name' | 'email'>[], baseUrl: string, now: Date): Promise<void> {
+  if (users.length === 0) return;
+  const offering = await offeringOf(db, offeringId);
+  const tokens = await tokensRepository.issueMany(db, users.map((u) => u.id), 'invitation', now);
+  const emails: BatchEmail[] = [];
+  for (const u of users) {
+    const { token, tokenId } = tokens.get(u.id)!;
+    const email = await tokenEmail(offering, u, 'invitation', `${baseUrl}/set-password/${token}`);
+    emails.push({ ...email, dedupeKey: `invitation-token-${tokenId}`, messageId: stableMessageId(`invitation-token-${tokenId}`, baseUrl) });
+  }
+  await enqueueEmails(db, emails);
 }
 
 /**
@@ -103,6 +130,7 @@ export const accountsService = Object.freeze({
   sessionUser,
   authenticate,
   sendTokenEmail,
+  sendInvitations,
   requestPasswordReset,
   answerPasswordResets,
   checkToken,

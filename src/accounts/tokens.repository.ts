@@ -21,6 +21,22 @@ async function issue(db: Db, userId: number, purpose: TokenPurpose, now: Date, n
   return token;
 }
 
+/** Issues one token per user in one INSERT; returns each user's secret and token row id. */
+async function issueMany(db: Db, userIds: number[], purpose: TokenPurpose, now: Date): Promise<Map<number, { token: string; tokenId: number }>> {
+  const issued = new Map<number, { token: string; tokenId: number }>();
+  if (userIds.length === 0) return issued;
+  const fresh = userIds.map((userId) => ({ userId, ...newToken() }));
+  const expiresAt = new Date(now.getTime() + TOKEN_TTL_HOURS[purpose] * 3600_000);
+  const rows = await db
+    .insertInto('user_token')
+    .values(fresh.map((f) => ({ user_id: f.userId, purpose, token_hash: f.hash, new_email: null, created_at: now, expires_at: expiresAt })))
+    .returning(['id', 'token_hash'])
+    .execute();
+  const idOf = new Map(rows.map((r) => [r.token_hash, r.id]));
+  for (const f of fresh) issued.set(f.userId, { token: f.token, tokenId: idOf.get(f.hash)! });
+  return issued;
+}
+
 /** The live token for a secret, or undefined when unknown, used or expired. Locks the row. */
 async function findLive(db: Db, token: string, now: Date) {
   return db
@@ -72,4 +88,4 @@ async function pendingEmail(db: Db, userId: number, now: Date): Promise<string |
   return row?.new_email ?? null;
 }
 
-export const tokensRepository = Object.freeze({ issue, findLive, markUsed, revokeAll, emailClaimed, pendingEmail });
+export const tokensRepository = Object.freeze({ issue, issueMany, findLive, markUsed, revokeAll, emailClaimed, pendingEmail });

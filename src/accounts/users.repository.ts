@@ -22,12 +22,18 @@ async function findByEmails(db: Db, emails: string[]): Promise<User[]> {
   return db
     .selectFrom('app_user')
     .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails.map((e) => e.toLowerCase())))
+    .where((eb) => eb(eb.fn('lower', ['email']), 'in', emails.map(normalizeEmail)))
     .execute();
 }
 
 async function insert(db: Db, user: Insertable<AppUserTable>): Promise<User> {
   return db.insertInto('app_user').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Many users in one INSERT (a roster import's batch). */
+async function insertMany(db: Db, users: Insertable<AppUserTable>[]): Promise<User[]> {
+  if (users.length === 0) return [];
+  return db.insertInto('app_user').values(users).returningAll().execute();
 }
 
 async function setPassword(db: Db, userId: number, passwordHash: string, at: Date): Promise<void> {
@@ -51,4 +57,4 @@ async function updateSettings(db: Db, userId: number, s: { timeZone: string; mee
   await db.updateTable('app_user').set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders }).where('id', '=', userId).execute();
 }
 
-export const usersRepository = Object.freeze({ findById, findByEmail, findByEmails, insert, setPassword, recordLogin, settingsOf, updateSettings });
+export const usersRepository = Object.freeze({ findById, findByEmail, findByEmails, insert, insertMany, setPassword, recordLogin, settingsOf, updateSettings });

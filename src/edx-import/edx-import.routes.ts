@@ -6,6 +6,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
+import { readDelimitedUpload } from '../http/text-upload';
 import { singleUpload } from '../http/uploads';
 import { formatDate, formatDateTime } from '../time';
 import { edxImportRepository as repo } from './edx-import.repository';
@@ -61,13 +62,16 @@ const upload = (ctx: AppContext) => [
     const errors: FieldErrors = form.ok ? {} : { ...form.errors };
     if (!req.file || req.file.size === 0) errors.report = 'Choose the grade report CSV file downloaded from edX.';
     if (!form.ok || errors.report) return renderIndex(ctx, req, res, { errors, values });
+    const read = readDelimitedUpload(req.file!.buffer);
+    if (!read.ok) return renderIndex(ctx, req, res, { errors: { report: read.message }, values });
     const outcome = await ctx.db.transaction().execute((trx) =>
       edxImportService.importReport(trx, {
         offeringId: me.offeringId,
         edxCourseId: form.data.edxCourseId,
         importedBy: me.id,
         fileName: req.file!.originalname || 'grade report.csv',
-        text: req.file!.buffer.toString('utf8'),
+        text: read.value.text,
+        delimiter: read.value.delimiter,
         now: ctx.clock.now(),
       }),
     );

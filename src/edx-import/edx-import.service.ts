@@ -1,7 +1,9 @@
+import { normalizeEmail } from '../accounts/identity';
 import type { Db } from '../db/database';
 import { Invalid } from '../errors';
 import { edxImportRepository as repo } from './edx-import.repository';
 import { edxProgressRepository } from './edx-progress.repository';
+import type { Delimiter } from '../http/text-upload';
 import { parseGradeReport, type ReportError, type ReportLearner } from './grade-report';
 import { guessUnit } from './subsection-mapping';
 
@@ -38,13 +40,13 @@ interface Person {
 }
 
 function match(learners: ReportLearner[], people: Person[]) {
-  const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
+  const byEmail = new Map(people.map((p) => [normalizeEmail(p.email), p]));
   const byUsername = new Map(people.filter((p) => p.username).map((p) => [p.username!.toLowerCase(), p]));
   const lineOf = new Map<number, number>();
   const matched: { learner: ReportLearner; person: Person; by: 'email' | 'username' }[] = [];
   const unmatched: UnmatchedRow[] = [];
   for (const learner of learners) {
-    let person = learner.email ? byEmail.get(learner.email.toLowerCase()) : undefined;
+    let person = learner.email ? byEmail.get(normalizeEmail(learner.email)) : undefined;
     let by: 'email' | 'username' = 'email';
     if (!person && learner.username) {
       person = byUsername.get(learner.username.toLowerCase());
@@ -64,11 +66,11 @@ function match(learners: ReportLearner[], people: Person[]) {
 
 async function importReport(
   db: Db,
-  input: { offeringId: number; edxCourseId: number; importedBy: number; fileName: string; text: string; now: Date },
+  input: { offeringId: number; edxCourseId: number; importedBy: number; fileName: string; text: string; delimiter?: Delimiter; now: Date },
 ): Promise<ImportOutcome> {
   const course = await repo.course(db, input.offeringId, input.edxCourseId);
   if (!course) return { ok: false, errors: [{ line: 1, message: 'Choose the edX course this report is from.' }] };
-  const parsed = parseGradeReport(input.text);
+  const parsed = parseGradeReport(input.text, input.delimiter);
   if (!parsed.ok) return parsed;
   const { report } = parsed;
   const [people, units, known] = await Promise.all([repo.people(db, input.offeringId), repo.units(db, course.id), repo.mappings(db, course.id)]);

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import type { Delimiter } from '../http/text-upload';
 
 /**
  * The edX course grade report (Instructor Dashboard → Data Download → "Generate Grade Report"),
@@ -78,9 +79,9 @@ function enrollmentOf(status: string, isEnrolled: string): string {
   return yes === null ? '' : yes ? 'enrolled' : 'unenrolled';
 }
 
-function readRecords(text: string): { records: { cells: string[]; line: number }[] } | { error: ReportError } {
+function readRecords(text: string, delimiter: Delimiter): { records: { cells: string[]; line: number }[] } | { error: ReportError } {
   try {
-    const rows = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    const rows = parse(text, { delimiter, bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
     // info.lines is the record's last line; a quoted cell may span lines.
     return { records: rows.map((r) => ({ cells: r.record, line: r.info.lines - r.record.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0) })) };
   } catch (err) {
@@ -89,8 +90,9 @@ function readRecords(text: string): { records: { cells: string[]; line: number }
   }
 }
 
-export function parseGradeReport(text: string): ReportResult {
-  const read = readRecords(text);
+/** `delimiter`: edX writes commas; a report re-saved from Excel may have semicolons or tabs (see src/http/text-upload.ts). */
+export function parseGradeReport(text: string, delimiter: Delimiter = ','): ReportResult {
+  const read = readRecords(text, delimiter);
   if ('error' in read) return { ok: false, errors: [read.error] };
   const { records } = read;
   if (records.length === 0) return { ok: false, errors: [{ line: 1, message: 'The file is empty: expected the edX grade report, starting with the header row.' }] };

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { CalendarEventTable, CourseOfferingTable } from '../course/course.tables';
 import type { Db } from '../db/database';
 import { renderEmail } from '../mail/render';
-import { enqueueEmails, stableMessageId, type BatchEmail } from '../reminders/outbox-batch';
+import { enqueueEmails, stableMessageId, type BatchEmail } from '../mail/outbox-batch';
 import { formatDateTime, formatTime } from '../time';
 import { eventsRepository } from './events.repository';
 

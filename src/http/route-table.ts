@@ -14,11 +14,12 @@ import { portfolioWorkRoutes } from '../portfolio/portfolio-work.routes';
 import { progressionsRoutes } from '../progressions/progressions.routes';
 import { remindersRoutes } from '../reminders/reminders.routes';
 import { rosterRoutes } from '../roster/roster.routes';
+import { rosterImportRoutes } from '../roster/roster-import.routes';
 import { rosterMembersRoutes } from '../roster/roster-members.routes';
 import { emailChangeRoutes } from '../accounts/email-change.routes';
 import type { RouteDef } from './routing';
 
 /** Every route in the app, in one place. The security suite checks each one. */
 export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
-  return [...healthRoutes, ...accountsRoutes(pp), ...homeRoutes, ...calendarRoutes, ...rosterRoutes, ...rosterMembersRoutes, ...emailChangeRoutes, ...attendanceRoutes, ...eventsRoutes, ...classOverviewRoutes, ...lessonWorkRoutes, ...progressionsRoutes, ...portfolioWorkRoutes, ...gradingWorkRoutes, ...remindersRoutes, ...edxImportRoutes, ...insightsRoutes];
+  return [...healthRoutes, ...accountsRoutes(pp), ...homeRoutes, ...calendarRoutes, ...rosterRoutes, ...rosterImportRoutes, ...rosterMembersRoutes, ...emailChangeRoutes, ...attendanceRoutes, ...eventsRoutes, ...classOverviewRoutes, ...lessonWorkRoutes, ...progressionsRoutes, ...portfolioWorkRoutes, ...gradingWorkRoutes, ...remindersRoutes, ...edxImportRoutes, ...insightsRoutes];
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../context';
 import type { Db } from '../db/database';
 import { renderReminderEmails, type ReminderEmail, type RenderResult } from './messages';
-import { enqueueEmails, stableMessageId } from './outbox-batch';
+import { enqueueEmails, stableMessageId } from '../mail/outbox-batch';
 import { inTransaction, planIfChanged, type PlanReport } from './planner';
 import { remindersRepository as repo, type Reminder } from './reminders.repository';
 

@@ -1,29 +1,42 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { accountsService } from '../accounts/accounts.service';
+import { normalizeEmail, normalizeName } from '../accounts/identity';
 import { usersRepository } from '../accounts/users.repository';
 import type { Db } from '../db/database';
+import type { Delimiter } from '../http/text-upload';
 import { isValidZone } from '../time';
 
 /**
  * Roster import: a CSV with columns name, email, section and optional time_zone (header row
- * required, any column order). All rows are checked first; any error and nothing is imported.
- * New students get an invitation email; people already on the roster are left unchanged.
+ * required, any column order; comma, semicolon or tab delimited). All rows are checked first;
+ * any error and nothing is imported. Emails are compared as identities (trimmed, NFC,
+ * lower-cased: src/accounts/identity.ts). New students get an invitation email; people already
+ * on the roster are left unchanged. Staging, preview and the background job: roster-import.service.ts.
  */
 export interface RosterRowError {
   line: number;
   message: string;
 }
 
+export interface RosterRow {
+  line: number;
+  name: string;
+  email: string;
+  sectionId: number;
+  sectionCode: string;
+  timeZone: string;
+}
+
 export interface RosterPreview {
   errors: RosterRowError[];
-  toCreate: { line: number; name: string; email: string; sectionId: number; sectionCode: string; timeZone: string }[];
-  alreadyEnrolled: { line: number; email: string }[];
+  toCreate: RosterRow[];
+  alreadyEnrolled: RosterRow[];
 }
 
 const rowSchema = z.object({
-  name: z.string().trim().min(1, 'name is missing').max(200, 'name is longer than 200 characters'),
-  email: z.string().trim().toLowerCase().pipe(z.email('email is not a valid address').max(320)),
+  name: z.string().transform(normalizeName).pipe(z.string().min(1, 'name is missing').max(200, 'name is longer than 200 characters')),
+  email: z.string().transform(normalizeEmail).pipe(z.email('email is not a valid address').max(320)),
   section: z.string().trim().min(1, 'section is missing'),
   time_zone: z.string().trim().optional(),
 });
@@ -34,11 +47,11 @@ function normalizeHeader(h: string): string {
   return h.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/^timezone$/, 'time_zone');
 }
 
-async function check(db: Db, offeringId: number, csvText: string, defaultZone: string): Promise<RosterPreview> {
+async function check(db: Db, offeringId: number, csvText: string, defaultZone: string, delimiter: Delimiter = ','): Promise<RosterPreview> {
   const preview: RosterPreview = { errors: [], toCreate: [], alreadyEnrolled: [] };
   let records: string[][];
   try {
-    records = parse(csvText.replace(/^\uFEFF/, ''), { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
+    records = parse(csvText.replace(/^\uFEFF/, ''), { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
   } catch (err) {
     const line = (err as { lines?: number }).lines ?? 1;
     preview.errors.push({ line, message: `The file is not valid CSV: ${(err as Error).message.split('\n')[0]}` });
@@ -68,7 +81,7 @@ async function check(db: Db, offeringId: number, csvText: string, defaultZone: s
   }
 
   const seen = new Map<string, number>();
-  const candidates: RosterPreview['toCreate'] = [];
+  const candidates: RosterRow[] = [];
   records.slice(1).forEach((cells, i) => {
     const line = i + 2;
     const raw = Object.fromEntries(header.map((h, j) => [h, cells[j] ?? '']));
@@ -94,38 +107,47 @@ async function check(db: Db, offeringId: number, csvText: string, defaultZone: s
     candidates.push({ line, name: r.name, email: r.email, sectionId: section!.id, sectionCode: section!.code, timeZone: zone });
   });
 
-  const existing = new Set((await usersRepository.findByEmails(db, candidates.map((c) => c.email))).map((u) => u.email.toLowerCase()));
-  for (const c of candidates) {
-    if (existing.has(c.email)) preview.alreadyEnrolled.push({ line: c.line, email: c.email });
-    else preview.toCreate.push(c);
-  }
+  const existing = new Set((await usersRepository.findByEmails(db, candidates.map((c) => c.email))).map((u) => normalizeEmail(u.email)));
+  for (const c of candidates) (existing.has(c.email) ? preview.alreadyEnrolled : preview.toCreate).push(c);
   return preview;
 }
 
+export interface ImportOptions {
+  baseUrl: string;
+  now: Date;
+  defaultZone: string;
+  delimiter?: Delimiter;
+  /** Called after each batch of students is written, with how many rows are done so far. */
+  onProgress?: (processed: number) => Promise<void>;
+}
+
+/** New students are written (and invited) this many at a time: one INSERT of users, tokens and emails each. */
+const BATCH = 500;
+
 /** Checks, then (only if every row is good) creates the students and queues their invitations. */
-async function importRoster(
-  db: Db,
-  offeringId: number,
-  csvText: string,
-  opts: { baseUrl: string; now: Date; defaultZone: string },
-): Promise<RosterPreview & { created: number }> {
-  const preview = await check(db, offeringId, csvText, opts.defaultZone);
+async function importRoster(db: Db, offeringId: number, csvText: string, opts: ImportOptions): Promise<RosterPreview & { created: number }> {
+  const preview = await check(db, offeringId, csvText, opts.defaultZone, opts.delimiter);
   if (preview.errors.length) return { ...preview, created: 0 };
-  for (const s of preview.toCreate) {
-    const user = await usersRepository.insert(db, {
-      email: s.email,
-      name: s.name,
-      role: 'student',
-      offering_id: offeringId,
-      section_id: s.sectionId,
-      time_zone: s.timeZone,
-      password_hash: null,
-      activated_at: null,
-      last_login_at: null,
-      deactivated_at: null,
-      created_at: opts.now,
-    });
-    await accountsService.sendTokenEmail(db, user, 'invitation', opts.baseUrl, opts.now);
+  for (let i = 0; i < preview.toCreate.length; i += BATCH) {
+    const batch = preview.toCreate.slice(i, i + BATCH);
+    const users = await usersRepository.insertMany(
+      db,
+      batch.map((s) => ({
+        email: s.email,
+        name: s.name,
+        role: 'student' as const,
+        offering_id: offeringId,
+        section_id: s.sectionId,
+        time_zone: s.timeZone,
+        password_hash: null,
+        activated_at: null,
+        last_login_at: null,
+        deactivated_at: null,
+        created_at: opts.now,
+      })),
+    );
+    await accountsService.sendInvitations(db, offeringId, users, opts.baseUrl, opts.now);
+    await opts.onProgress?.(preview.alreadyEnrolled.length + i + batch.length);
   }
   return { ...preview, created: preview.toCreate.length };
 }

@@ -8,7 +8,29 @@ export interface EnrollmentPeriodTable {
   dropped_at: Date;
 }
 
-/** The tables migration 0110_roster_enrollment creates for the roster. */
+export type RosterImportStatus = 'preview' | 'queued' | 'running' | 'done' | 'failed';
+
+/** A staged roster import (migration 0170): the decoded text, previewed, then confirmed and run. */
+export interface RosterImportTable {
+  id: Generated<number>;
+  offering_id: number;
+  created_by: number;
+  created_at: Date;
+  file_name: string | null;
+  encoding: string;
+  delimiter: string;
+  csv_text: string;
+  row_count: number;
+  status: Generated<RosterImportStatus>;
+  processed: Generated<number>;
+  created_count: Generated<number>;
+  error: string | null;
+  locked_until: Date | null;
+  updated_at: Date;
+}
+
+/** The tables migrations 0110_roster_enrollment and 0170_roster_imports create for the roster. */
 export interface RosterTables {
   enrollment_period: EnrollmentPeriodTable;
+  roster_import: RosterImportTable;
 }

@@ -3,6 +3,7 @@ import { accountsService } from '../accounts/accounts.service';
 import { throttle } from '../http/throttle';
 import { deliverDueEmails } from '../mail/outbox';
 import { runRemindersJob } from '../reminders/reminders.service';
+import { runQueuedImports } from '../roster/roster-import.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -15,6 +16,7 @@ export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
   { name: 'password-resets', run: (ctx) => ctx.db.transaction().execute((trx) => accountsService.answerPasswordResets(trx, ctx.config.baseUrl, ctx.clock.now())) },
   { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
+  { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   {
     name: 'deliver-email',
     run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now() }),

@@ -40,6 +40,11 @@ test('the instructor imports a one-line roster with Tab, typing and Enter; the s
   await instructor.keyboard.type('name,email,section,time_zone\nRosa Díaz,rosa@umich.edu,EDUC 639,America/Sao_Paulo\n');
   await tabTo(instructor, 'form[action="/instructor/roster/import"] button[type="submit"]');
   await enterAndWait(instructor);
+  // The preview: how the text was read and the row as it will be imported; nothing imported yet.
+  await expect(textOf(instructor, 'main')).resolves.toContain('1 new student will be added and sent an invitation');
+  await stepOn(j, instructor, 'roster-preview');
+  await tabTo(instructor, 'form[action$="/confirm"] button[type="submit"]');
+  await enterAndWait(instructor);
   await expect(textOf(instructor, '.flash')).resolves.toContain('Imported 1 new student and sent their invitations.');
   await expect(textOf(instructor, 'main')).resolves.toContain('Students (13)');
   await expect(rosterRow(instructor, ROSA)).resolves.toEqual(['Rosa Díaz', ROSA, 'EDUC 639', 'America/Sao_Paulo', 'Invited']);

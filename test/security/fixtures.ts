@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { attachmentsService } from '../../src/attachments/attachments.service';
 import { regenerateFeed } from '../../src/calendar/calendar-feed.service';
+import { readDelimitedPaste } from '../../src/http/text-upload';
+import { rosterImportService } from '../../src/roster/roster-import.service';
 import { edxImportService } from '../../src/edx-import/edx-import.service';
 import { eventsService } from '../../src/events/events.service';
 import { peerAssessmentService } from '../../src/peer-assessment/peer-assessment.service';
@@ -116,8 +118,15 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     .execute((trx) => edxImportService.importReport(trx, { offeringId, edxCourseId: edx.id, importedBy: instructor.id, fileName: reportName, text, now }));
   if (!imported.ok) throw new Error(`fixture edX import failed: ${JSON.stringify(imported.errors)}`);
 
+  // A roster import staged for preview (the instructor's), not yet confirmed.
+  const staged = await db.transaction().execute((trx) =>
+    rosterImportService.stage(trx, { offeringId, createdBy: instructor.id, fileName: 'roster.csv', source: readDelimitedPaste('name,email,section\nFixture Import,fixture.import@umich.edu,EDUC 551\n'), now }),
+  );
+  if (!staged.ok) throw new Error(`fixture roster import refused: ${JSON.stringify(staged.preview.errors)}`);
+
   return {
     ids: {
+      rosterImport: staged.importId,
       partnership: partnership.partnershipId,
       assessment: partnership.assessmentId,
       studentA: a.id,
@@ -168,6 +177,7 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     assignmentId: f.ids.peerAssignment,
     reminderId: f.ids.reminder,
     importId: f.ids.edxImport,
+    rosterImportId: f.ids.rosterImport,
     ...overrides,
   };
   return path.replace(/:(\w+)(\.\w+)?/g, (_m, name: string, ext: string | undefined) => {

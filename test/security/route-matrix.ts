@@ -80,6 +80,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /calendar': { expect: signedIn },
   'GET /instructor/roster': { expect: instructorOnly },
   'POST /instructor/roster/import': { expect: instructorOnly },
+  // a staged roster import (preview): only the instructor of its offering sees or confirms it
+  'GET /instructor/roster/imports/:rosterImportId': { expect: instructorOnly },
+  'POST /instructor/roster/imports/:rosterImportId/confirm': { expect: instructorOnly },
   // the instructor keeps the roster (issue 13): a bystander student, so the personas stay enrolled
   'GET /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'POST /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },

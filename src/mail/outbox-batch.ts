@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { EmailToSend } from '../mail/outbox';
+import type { EmailToSend } from './outbox';
 import { anyOf } from '../db/any';
 
 /**
