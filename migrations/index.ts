@@ -17,6 +17,7 @@ import * as m0097 from './0097_team_member_counts';
 import * as m0110 from './0110_roster_enrollment';
 import * as m0130 from './0130_certificate_rule';
 import * as m0140 from './0140_rubric_cell_status';
+import * as m0141 from './0141_campus_meeting_hours';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0110_roster_enrollment': m0110,
   '0130_certificate_rule': m0130,
   '0140_rubric_cell_status': m0140,
+  '0141_campus_meeting_hours': m0141,
 };

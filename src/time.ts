@@ -89,6 +89,17 @@ export function formatTime(at: Date, zone: string): string {
   return memo('time', at, zone, () => dt(at, zone).toFormat('h:mm a'));
 }
 
+/** Wall-clock hours as people say them: ('17:00', '19:00') → "5:00–7:00 pm"; ('11:00', '13:00') → "11:00 am–1:00 pm". */
+export function formatClockRange(starts: string, ends: string): string {
+  const part = (hhmm: string) => {
+    const [h, m] = hhmm.split(':').map(Number);
+    return { text: `${h % 12 === 0 ? 12 : h % 12}:${String(m).padStart(2, '0')}`, half: h < 12 ? 'am' : 'pm' };
+  };
+  const a = part(starts);
+  const b = part(ends);
+  return a.half === b.half ? `${a.text}–${b.text} ${b.half}` : `${a.text} ${a.half}–${b.text} ${b.half}`;
+}
+
 /** "Mon, Jan 13, 2020" */
 export function formatDate(at: Date, zone: string): string {
   return memo('date', at, zone, () => dt(at, zone).toFormat('ccc, LLL d, yyyy'));

@@ -158,7 +158,7 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
     ...common,
     title: e.title,
     whenLocal: `${at(formatDateTime, 'datetime', e.starts_at, zone)}${e.ends_at ? ` – ${at(formatTime, 'time', e.ends_at, zone)}` : ''}`,
-    whenCourse: at(formatDateTime, 'datetime', e.starts_at, offering.time_zone),
+    whenCourse: `${at(formatDateTime, 'datetime', e.starts_at, offering.time_zone)}${e.ends_at ? ` – ${at(formatTime, 'time', e.ends_at, offering.time_zone)}` : ''}`,
     location: e.location ?? offering.location,
     videoUrl: e.video_url,
     weekLabel: e.week_label,
