@@ -24,7 +24,7 @@ function urlFor(query: ReminderListQuery) {
 const logPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const query = reminderListQuerySchema.parse(req.query);
-  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone);
+  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone, ctx.clock.now());
   const url = urlFor(query);
   render(res, 'reminders/index', { title: 'Reminders', ...model, url, offsets: ctx.config.reminderOffsetsDays });
 };
