@@ -15,11 +15,11 @@ alter table progression_descriptor add column status text not null default 'comp
   check (status in ('complete', 'incomplete', 'empty'));
 update progression_descriptor set status = 'empty' where gap = 'empty';
 update progression_descriptor set status = 'incomplete' where gap = 'cut short';
+alter table progression_descriptor drop column gap;
 update progression_descriptor d set body = 'courses and programs.'
   from progression_objective o join progression_rubric r on r.id = o.rubric_id
   where d.objective_id = o.id and r.key = 'ilead-draft-02-18' and o.number = 8 and d.stage = 1 and d.status = 'incomplete' and d.body is null;
 update progression_descriptor set body = '' where status = 'incomplete' and body is null;
-alter table progression_descriptor drop column gap;
 alter table progression_descriptor add constraint progression_descriptor_body_status check ((body is null) = (status = 'empty'));
 `,
   );
