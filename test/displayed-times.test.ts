@@ -65,3 +65,13 @@ test('emails: the deadline reminder shows one instant; meeting reminders 5:00–
   expect(march.text).toContain('When: Mon, Mar 9, 2020, 5:00 PM EDT – 7:00 PM (your time zone, America/Detroit)');
   expect(march.text).toContain('Campus meeting: LeadEd503x · Course Kickoff and Lesson 01');
 }, 120_000);
+
+test('the reminder log shows a retry on the app clock (APP_NOW), not the database’s', async () => {
+  t.clock.set('2020-03-22T13:00:00Z'); // 09:00 EDT, the day before the 03/23 meeting
+  t.smtp.failNext(1000, 421);
+  await t.runWorker();
+  const log = words((await instructor.get('/instructor/reminders?status=queued').expect(200)).text);
+  // The first retry is 30 seconds after the failed attempt: 9:00 AM EDT on the app clock.
+  expect(log).toMatch(/Delivery attempt 1 failed \([^)]*\); retrying Sun, Mar 22, 2020, 9:0\d AM EDT\./);
+  t.smtp.failNext(0, 0);
+}, 60_000);
