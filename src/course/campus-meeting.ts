@@ -28,7 +28,7 @@ export function campusMeetingDescription(required: boolean, m: MeetingHours): st
   return lines.join(' ');
 }
 
-/** "The registrar lists the course as 5:00–8:00 pm; students meet 5:00–7:00 pm." or null when the two agree. */
+/** "(The registrar's slot is 5:00–8:00 pm; the class meets 5:00–7:00 pm.)", or null when there is no separate slot. */
 export function registrarSlotNote(m: MeetingHours): string | null {
   const slot = m.registrarSlot;
   if (!slot || (slot.starts === m.starts && slot.ends === m.ends)) return null;
