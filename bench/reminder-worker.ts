@@ -52,7 +52,7 @@ async function main() {
   const delivered = { sent: 0, failed: 0, retried: 0 };
   const lane = async () => {
     for (;;) {
-      const r = await deliverDueEmails(handle.db, mail, { from: config.MAIL_FROM, replyTo: config.MAIL_REPLY_TO, batchSize: 100 });
+      const r = await deliverDueEmails(handle.db, mail, { from: config.MAIL_FROM, replyTo: config.MAIL_REPLY_TO, batchSize: 100, now });
       delivered.sent += r.sent;
       delivered.failed += r.failed;
       delivered.retried += r.retried;

@@ -16,6 +16,8 @@ import * as m0096 from './0096_roster_version';
 import * as m0097 from './0097_team_member_counts';
 import * as m0110 from './0110_roster_enrollment';
 import * as m0130 from './0130_certificate_rule';
+import * as m0140 from './0140_rubric_cell_status';
+import * as m0141 from './0141_campus_meeting_hours';
 import * as m0150 from './0150_account_protection';
 import * as m0170 from './0170_roster_imports';
 
@@ -41,6 +43,8 @@ export const migrations: Record<string, Migration> = {
   '0097_team_member_counts': m0097,
   '0110_roster_enrollment': m0110,
   '0130_certificate_rule': m0130,
+  '0140_rubric_cell_status': m0140,
+  '0141_campus_meeting_hours': m0141,
   '0150_account_protection': m0150,
   '0170_roster_imports': m0170,
 };

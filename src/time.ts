@@ -89,6 +89,17 @@ export function formatTime(at: Date, zone: string): string {
   return memo('time', at, zone, () => dt(at, zone).toFormat('h:mm a'));
 }
 
+/** Wall-clock hours as people say them: ('17:00', '19:00') → "5:00–7:00 pm"; ('11:00', '13:00') → "11:00 am–1:00 pm". */
+export function formatClockRange(starts: string, ends: string): string {
+  const part = (hhmm: string) => {
+    const [h, m] = hhmm.split(':').map(Number);
+    return { text: `${h % 12 === 0 ? 12 : h % 12}:${String(m).padStart(2, '0')}`, half: h < 12 ? 'am' : 'pm' };
+  };
+  const a = part(starts);
+  const b = part(ends);
+  return a.half === b.half ? `${a.text}–${b.text} ${b.half}` : `${a.text} ${a.half}–${b.text} ${b.half}`;
+}
+
 /** "Mon, Jan 13, 2020" */
 export function formatDate(at: Date, zone: string): string {
   return memo('date', at, zone, () => dt(at, zone).toFormat('ccc, LLL d, yyyy'));
@@ -106,9 +117,21 @@ export function formatLocalDate(on: string): string {
 }
 const localDates = new Map<string, string>();
 
-/** A deadline (exclusive instant) as the last minute it still counts, in the reader's zone. */
-export function formatDeadline(dueAt: Date, zone: string): string {
-  return formatDateTime(new Date(dueAt.getTime() - 60_000), zone);
+/**
+ * A deadline (exclusive instant) as one instant, never a range: the last minute it still counts,
+ * in the reader's zone with the zone's abbreviation. "Wed, Feb 26, 2020, 11:59 PM EST"; 'short'
+ * (subject lines) drops the year: "Wed, Feb 26, 11:59 PM EST". Every deadline shown anywhere
+ * (pages, emails, reminders, the calendar) goes through here.
+ */
+export function formatDeadline(dueAt: Date, zone: string, style: 'long' | 'short' = 'long'): string {
+  const lastMinute = new Date(dueAt.getTime() - 60_000);
+  if (style === 'short') return memo('deadline-short', lastMinute, zone, () => formatWithZoneName(lastMinute, zone, 'ccc, LLL d, h:mm a'));
+  return formatDateTime(lastMinute, zone);
+}
+
+/** An event's time: "Mon, Jan 13, 2020, 5:00 PM EST – 7:00 PM" (or just the start when it has no end). */
+export function formatSpan(startsAt: Date, endsAt: Date | null | undefined, zone: string): string {
+  return `${formatDateTime(startsAt, zone)}${endsAt ? ` – ${formatTime(endsAt, zone)}` : ''}`;
 }
 
 /** Whole local calendar days from `from` to `to` in `zone` (negative when past). */

@@ -34,6 +34,7 @@ interface ParsedEvent {
   sequence: number;
   status: string;
   location: string | null;
+  description: string;
 }
 
 async function fetchFeed(path: string): Promise<{ raw: string; events: ParsedEvent[] }> {
@@ -61,6 +62,7 @@ async function fetchFeed(path: string): Promise<{ raw: string; events: ParsedEve
       sequence: e.sequence,
       status: String(v.getFirstPropertyValue('status')),
       location: e.location,
+      description: e.description,
     };
   });
   return { raw, events };
@@ -85,19 +87,25 @@ test('the feed parses and has every course event once: meetings in UTC on both s
   expect(events).toHaveLength(rows.length);
   expect(new Set(events.map((e) => e.uid))).toEqual(new Set(rows.map((r) => r.uid)));
 
-  const meetings = events.filter((e) => /campus meeting/.test(e.summary));
+  const meetings = events.filter((e) => /Campus meeting: /.test(e.summary));
   expect(meetings).toHaveLength(14);
   expect(meetings.filter((e) => e.summary.startsWith('Required: '))).toHaveLength(8); // syllabus section 4
   expect(meetings.filter((e) => e.summary.startsWith('Optional: '))).toHaveLength(6);
   const byStart = (iso: string) => events.find((e) => e.start === iso);
-  // 17:00–20:00 in Detroit: 22:00Z before 2020-03-08 (EST), 21:00Z after (EDT).
-  expect(byStart('2020-01-13T22:00:00.000Z')).toMatchObject({ summary: 'Required: LeadEd502x · Course Kickoff and Lesson 01 (campus meeting required)', end: '2020-01-14T01:00:00.000Z', location: '4212 School of Education Building' });
-  expect(byStart('2020-01-20T22:00:00.000Z')?.summary).toBe('Optional: LeadEd502x · Lesson 02 (campus meeting optional)');
+  // 17:00–19:00 in Detroit (the hours students are in the room, syllabus section 4; the registrar's
+  // 17:00–20:00 slot is a note): 22:00Z–00:00Z before 2020-03-08 (EST), 21:00Z–23:00Z after (EDT).
+  expect(byStart('2020-01-13T22:00:00.000Z')).toMatchObject({ summary: 'Required: Campus meeting: LeadEd502x · Course Kickoff and Lesson 01', end: '2020-01-14T00:00:00.000Z', location: '4212 School of Education Building' });
+  expect(byStart('2020-01-13T22:00:00.000Z')?.description).toContain("Attendance required, 5:00–7:00 pm. (The registrar's slot is 5:00–8:00 pm; the class meets 5:00–7:00 pm.)");
+  expect(byStart('2020-01-20T22:00:00.000Z')?.summary).toBe('Optional: Campus meeting: LeadEd502x · Lesson 02');
+  for (const m of meetings) expect(m.summary).not.toMatch(/\((campus meeting )?(required|optional)\)/i);
   expect(byStart('2020-02-24T22:00:00.000Z')?.summary).toMatch(/^Required: /);
-  expect(byStart('2020-03-09T21:00:00.000Z')).toMatchObject({ summary: 'Required: LeadEd503x · Course Kickoff and Lesson 01 (campus meeting required)', end: '2020-03-10T00:00:00.000Z' });
+  expect(byStart('2020-03-09T21:00:00.000Z')).toMatchObject({ summary: 'Required: Campus meeting: LeadEd503x · Course Kickoff and Lesson 01', end: '2020-03-09T23:00:00.000Z' });
   expect(byStart('2020-03-16T21:00:00.000Z')?.summary).toMatch(/^Optional: /);
   expect(byStart('2020-04-20T21:00:00.000Z')?.summary).toMatch(/^Required: /);
   expect(raw).toContain('DTSTART:20200113T220000Z');
+  expect(raw).toContain('DTEND:20200114T000000Z');
+  expect(raw).toContain('DTSTART:20200309T210000Z');
+  expect(raw).toContain('DTEND:20200309T230000Z');
   expect(raw).toContain('DTSTART:20200309T210000Z');
 
   expect(events.find((e) => e.summary === 'Spring Break: no class')).toMatchObject({ allDay: true, start: '2020-03-02', end: '2020-03-03' });

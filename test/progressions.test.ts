@@ -59,19 +59,29 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-test('the seeded rubric: one version, 24 objectives, 96 cells, the five gaps shown as not described', async () => {
+test('the seeded rubric: one version, 24 objectives, 96 cells, four empty cells not described and one marked incomplete', async () => {
   const rubrics = await t.db.selectFrom('progression_rubric').select(['key', 'label']).execute();
   expect(rubrics).toEqual([{ key: 'ilead-draft-02-18', label: 'draft 02/18' }]);
-  const cells = await t.db.selectFrom('progression_descriptor').select(['body']).execute();
+  const cells = await t.db.selectFrom('progression_descriptor').select(['body', 'status']).execute();
   expect(cells).toHaveLength(96);
-  expect(cells.filter((c) => c.body === null)).toHaveLength(5);
+  expect(cells.filter((c) => c.body === null)).toHaveLength(4);
+  expect(cells.filter((c) => c.status === 'empty')).toHaveLength(4);
+  expect(cells.filter((c) => c.status === 'incomplete')).toEqual([{ body: 'courses and programs.', status: 'incomplete' }]);
   expect(await seedRubrics(t.db)).toEqual([]); // idempotent
 
   const page = await ava.get('/progressions/rubric').expect(200);
   expect(page.text).toContain('iLEAD Developmental Progressions');
   expect(page.text).toContain('draft 02/18');
   expect(page.text.match(/class="pg-row"/g)).toHaveLength(24);
-  expect(page.text.match(/not described in this draft<\/em>/g)).toHaveLength(5);
+  expect(page.text.match(/not described in this draft<\/em>/g)).toHaveLength(4);
+  // Objective 8, stage 1: the fragment the draft has, marked in words (not only by colour), unlike the empty cells.
+  const row8 = page.text.slice(page.text.indexOf('id="objective-8"'), page.text.indexOf('id="objective-9"'));
+  expect(row8).toMatch(/courses and programs\.\s*<strong class="pg-incomplete-note">\(incomplete in the draft\)<\/strong>/);
+  expect(row8).not.toContain('not described in this draft');
+  const row16 = page.text.slice(page.text.indexOf('id="objective-16"'), page.text.indexOf('id="objective-17"'));
+  expect(row16).toContain('not described in this draft');
+  expect(row16).not.toContain('incomplete in the draft');
+  expect(page.text.match(/\(incomplete in the draft\)/g)).toHaveLength(1);
   for (const name of ['The IHE', 'The LEA', 'The partnership', 'Exploring change ideas', 'Institutionalizing and sustaining the work', 'Commitment to the Idea of Improvement']) {
     expect(page.text).toContain(name);
   }

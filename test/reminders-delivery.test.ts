@@ -73,7 +73,7 @@ async function drain() {
 function workerRun(ctx: AppContext) {
   return async () => {
     await runReminders(ctx.db, { now: ctx.clock.now(), offsets: ctx.config.reminderOffsetsDays, baseUrl: ctx.config.baseUrl, batchSize: 7 });
-    await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, batchSize: 9 });
+    await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, batchSize: 9, now: ctx.clock.now() });
   };
 }
 
@@ -147,7 +147,7 @@ test('the one window left: SMTP accepted but the worker died before marking it s
   await runReminders(t.db, { now: t.clock.now(), offsets: [7, 2, 0], baseUrl: 'http://cohort.test' });
   const m = await t.db.selectFrom('outbound_email').selectAll().where('status', '=', 'pending').where('to_address', '=', 'student1@cohort.example').executeTakeFirstOrThrow();
   const sender = smtpSender(t.smtp.url);
-  await sender.send({ from: t.ctx.config.MAIL_FROM, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, messageId: m.message_id, headers: m.headers });
+  await sender.send({ from: t.ctx.config.MAIL_FROM, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, messageId: m.message_id, headers: m.headers, date: t.clock.now() });
   sender.close();
   await t.db.updateTable('outbound_email').set({ status: 'sending', attempts: 1, locked_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', m.id).execute();
   await drain();

@@ -120,7 +120,7 @@ test('an announcement to one section goes through the outbox to its active stude
   expect(got[0].html).toContain('<strong>2340 SEB</strong>');
   expect(got[0].html).toContain('Q&amp;A after.');
   const page = (await instructor.get('/instructor/announcements')).text;
-  expect(page).toMatch(/Room change for Monday<\/td><td>EDUC 551<\/td><td>5<\/td>/);
+  expect(page).toMatch(/Room change for Monday<\/a><\/td><td>EDUC 551<\/td><td>5<\/td>/);
   expect(await t.db.selectFrom('announcement').select('body_md').execute()).toEqual([{ body_md: 'We meet in **2340 SEB**.\n\nQ&A after.' }]);
 });
 

@@ -1,7 +1,7 @@
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { Conflict, Invalid, NotFound } from '../errors';
-import { formatDate, formatDateTime, formatTime, localDateOf } from '../time';
+import { formatDate, formatDateTime, formatSpan, localDateOf } from '../time';
 import { absencesFromRequiredMeetings } from './absences';
 import { attendanceRepository as repo, type MeetingDay } from './attendance.repository';
 import type { SheetEntry } from './attendance.schemas';
@@ -16,9 +16,7 @@ export const SHEET_PAGE_SIZE = 100;
 
 const STATUS_LABEL: Record<AttendanceStatus, string> = { present: 'Present', absent: 'Absent', excused: 'Excused' };
 
-function when(startsAt: Date, endsAt: Date | null, zone: string): string {
-  return `${formatDateTime(startsAt, zone)}${endsAt ? ` – ${formatTime(endsAt, zone)}` : ''}`;
-}
+const when = formatSpan;
 
 async function meetingList(db: Db, offeringId: number, zone: string, now: Date) {
   const [meetings, counts, notices] = await Promise.all([repo.meetings(db, offeringId), repo.statusCounts(db, offeringId), repo.noticeCounts(db, offeringId)]);

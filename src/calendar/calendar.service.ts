@@ -1,7 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
-import { formatDateTime, formatDeadline, formatLocalDate, formatTime, localDateOf } from '../time';
+import { formatDeadline, formatLocalDate, formatSpan, localDateOf } from '../time';
 
 /**
  * The semester calendar for one reader: weeks from the course data, each with its events,
@@ -53,7 +53,7 @@ export function calendarEntriesOf(course: CourseSnapshot, deadlines: Deadline[],
       let when: string;
       if (e.kind === 'portfolio_due') when = `Due ${formatDeadline(endsAt!, zone)}`;
       else if (e.all_day) when = formatLocalDate(localDateOf(e.starts_at, offering.time_zone));
-      else when = `${formatDateTime(startsAt, zone)}${endsAt ? ` – ${formatTime(endsAt, zone)}` : ''}`;
+      else when = formatSpan(startsAt, endsAt, zone);
       return {
         id: e.id,
         uid: e.uid,

@@ -14,12 +14,15 @@ export const courseDefinitionSchema = z.object({
     title: z.string().min(1),
     term: z.string().min(1),
     timeZone: zone,
+    /**
+     * Campus meetings: the hours students are in the room (and attendance is taken), e.g. Mondays
+     * 17:00–19:00; `registrarSlot` is the longer slot the registrar lists (17:00–20:00), shown as a note.
+     */
     meeting: z.object({
       weekday: z.number().int().min(1).max(7),
       starts: hhmm,
       ends: hhmm,
-      openRoomStarts: hhmm.optional(),
-      openRoomEnds: hhmm.optional(),
+      registrarSlot: z.object({ starts: hhmm, ends: hhmm }).optional(),
     }),
     location: z.string().min(1),
     instructor: z.object({ name: z.string().min(1), email: z.email(), phone: z.string().optional() }),

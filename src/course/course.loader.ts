@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/database';
 import { endOfLocalDay, localInstant, startOfLocalDay, addDays } from '../time';
+import { campusMeetingDescription, campusMeetingTitle } from './campus-meeting';
 import { courseDefinitionSchema, type CourseDefinition } from './course.definition';
 
 /**
@@ -34,8 +35,8 @@ export async function loadCourse(trx: Db, def: CourseDefinition): Promise<{ offe
       meeting_weekday: o.meeting.weekday,
       meeting_starts: o.meeting.starts,
       meeting_ends: o.meeting.ends,
-      open_room_starts: o.meeting.openRoomStarts ?? null,
-      open_room_ends: o.meeting.openRoomEnds ?? null,
+      registrar_slot_starts: o.meeting.registrarSlot?.starts ?? null,
+      registrar_slot_ends: o.meeting.registrarSlot?.ends ?? null,
       location: o.location,
       instructor_name: o.instructor.name,
       instructor_email: o.instructor.email,
@@ -153,11 +154,8 @@ export async function loadCourse(trx: Db, def: CourseDefinition): Promise<{ offe
           offering_id: offeringId,
           uid: uid(`campus-meeting-${meetingOn}`),
           kind: 'campus_meeting',
-          title: `${prefix}${w.label} (campus meeting ${w.campusMeeting})`,
-          description:
-            w.campusMeeting === 'required'
-              ? 'Campus meeting: attendance required.'
-              : `Campus meeting: optional. The room is open ${o.meeting.openRoomStarts ?? o.meeting.starts}–${o.meeting.openRoomEnds ?? o.meeting.ends} for questions, discussion and Team Practice.`,
+          title: campusMeetingTitle(`${prefix}${w.label}`),
+          description: campusMeetingDescription(w.campusMeeting === 'required', o.meeting),
           starts_at: localInstant(meetingOn, o.meeting.starts, zone),
           ends_at: localInstant(meetingOn, o.meeting.ends, zone),
           required: w.campusMeeting === 'required',

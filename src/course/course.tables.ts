@@ -8,10 +8,12 @@ export interface CourseOfferingTable {
   term: string;
   time_zone: string;
   meeting_weekday: number;
+  /** The hours of a campus meeting ('17:00'–'19:00'): what students attend and the calendar shows. */
   meeting_starts: string;
   meeting_ends: string;
-  open_room_starts: string | null;
-  open_room_ends: string | null;
+  /** The registrar's longer slot for the course ('17:00'–'20:00'), shown as a note; null when none. */
+  registrar_slot_starts: string | null;
+  registrar_slot_ends: string | null;
   location: string;
   instructor_name: string;
   instructor_email: string;

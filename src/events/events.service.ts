@@ -4,7 +4,7 @@ import { courseRepository } from '../course/course.repository';
 import type { CalendarEventTable } from '../course/course.tables';
 import type { Db } from '../db/database';
 import { Conflict, NotFound } from '../errors';
-import { dt, formatDateTime, formatLocalDate, formatTime, localDateOf, localInstant } from '../time';
+import { dt, formatDateTime, formatDeadline, formatLocalDate, formatSpan, localDateOf, localInstant } from '../time';
 import { eventsRepository as repo } from './events.repository';
 import { EDITABLE_KINDS, type EventInput } from './events.schemas';
 import { notifyMeetingChanged } from './meeting-changed';
@@ -29,8 +29,10 @@ export const KIND_LABEL: Record<string, string> = {
 
 const isEditable = (e: Pick<Event, 'kind'>) => (EDITABLE_KINDS as readonly string[]).includes(e.kind);
 
-function when(e: Pick<Event, 'starts_at' | 'ends_at'>, zone: string): string {
-  return `${formatDateTime(e.starts_at, zone)}${e.ends_at ? ` – ${formatTime(e.ends_at, zone)}` : ''}`;
+/** An event's time; a portfolio deadline is one instant ("Due …"), never a range. */
+function when(e: Pick<Event, 'starts_at' | 'ends_at'> & { kind?: Event['kind'] }, zone: string): string {
+  if (e.kind === 'portfolio_due') return `Due ${formatDeadline(e.ends_at ?? new Date(e.starts_at.getTime() + 60_000), zone)}`;
+  return formatSpan(e.starts_at, e.ends_at, zone);
 }
 
 function snapshot(e: Event) {

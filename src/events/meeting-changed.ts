@@ -3,7 +3,7 @@ import type { CalendarEventTable, CourseOfferingTable } from '../course/course.t
 import type { Db } from '../db/database';
 import { renderEmail } from '../mail/render';
 import { enqueueEmails, stableMessageId, type BatchEmail } from '../mail/outbox-batch';
-import { formatDateTime, formatTime } from '../time';
+import { formatSpan } from '../time';
 import { eventsRepository } from './events.repository';
 
 /**
@@ -16,7 +16,7 @@ import { eventsRepository } from './events.repository';
 type Event = Selectable<CalendarEventTable>;
 
 function when(e: Pick<Event, 'starts_at' | 'ends_at'>, zone: string): string {
-  return `${formatDateTime(e.starts_at, zone)}${e.ends_at ? ` – ${formatTime(e.ends_at, zone)}` : ''}`;
+  return formatSpan(e.starts_at, e.ends_at, zone);
 }
 
 export async function notifyMeetingChanged(

@@ -1,10 +1,11 @@
+import { registrarSlotNote } from '../course/campus-meeting';
 import { calendarEntries, semesterCalendar } from '../calendar/calendar.service';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { deadlinesFor } from '../portfolio/deadlines';
 import { classPace, semesterPosition, type ClassPace } from '../progress/pace';
 import { progressRepository } from '../progress/progress.repository';
-import { formatDeadline } from '../time';
+import { formatClockRange, formatDeadline } from '../time';
 import { entriesOfWeek, weekPlace } from './this-week.service';
 
 /**
@@ -30,8 +31,11 @@ export async function instructorHome(db: Db, offeringId: number, zone: string, n
   ]);
   const position = semesterPosition(outline, now);
   const meeting = entriesOfWeek(outline, entries, position.week).find((e) => e.kind === 'campus_meeting') ?? null;
+  const hours = { starts: offering.meeting_starts, ends: offering.meeting_ends, registrarSlot: offering.registrar_slot_starts && offering.registrar_slot_ends ? { starts: offering.registrar_slot_starts, ends: offering.registrar_slot_ends } : null };
   return {
     offering,
+    meetingHours: formatClockRange(hours.starts, hours.ends),
+    registrarSlotNote: registrarSlotNote(hours),
     zone,
     weeks,
     week: position.week ? weekPlace(position.week) : null,

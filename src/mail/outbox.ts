@@ -48,10 +48,11 @@ export interface DeliveryOptions {
   retryBaseSeconds?: number;
   maxAttempts?: number;
   /**
-   * The app clock's time, recorded as sent_at (what the instructor sees; APP_NOW pins it).
-   * Leases and retry times stay on the database's own clock: they are about this process, not the course.
+   * The app clock's time (APP_NOW pins it): every message's Date header and its sent_at, what the
+   * instructor sees. Leases and retry times stay on the database's own clock: they are about this
+   * process, not the course (pages show a retry as the app clock's now plus the wait left).
    */
-  now?: Date;
+  now: Date;
 }
 
 export interface DeliveryReport {
@@ -115,10 +116,11 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
         html: m.html_body,
         messageId: m.message_id,
         headers: m.headers,
+        date: opts.now,
       });
       await db
         .updateTable('outbound_email')
-        .set({ status: 'sent', sent_at: opts.now ?? sql<Date>`now()`, locked_until: null, last_error: null })
+        .set({ status: 'sent', sent_at: opts.now, locked_until: null, last_error: null })
         .where('id', '=', m.id)
         .execute();
       report.sent += 1;

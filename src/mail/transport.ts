@@ -11,6 +11,11 @@ export interface OutgoingMessage {
   html?: string | null;
   messageId: string;
   headers?: Record<string, string>;
+  /**
+   * The Date header: the app clock's time of sending (APP_NOW pins it), so a message's date
+   * agrees with the "sent" time the app shows. Without it nodemailer would use the system clock.
+   */
+  date: Date;
 }
 
 /** Something that delivers one message or throws (with `responseCode` for SMTP replies). */
@@ -40,7 +45,7 @@ export function consoleSender(dir: string, log: (line: string) => void = console
     async send(m) {
       const info = await transport.sendMail({ ...m, html: m.html ?? undefined });
       fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.messageId.replace(/[^a-zA-Z0-9]/g, '')}.eml`);
+      const file = path.join(dir, `${m.date.toISOString().replace(/[:.]/g, '-')}-${m.messageId.replace(/[^a-zA-Z0-9]/g, '')}.eml`);
       fs.writeFileSync(file, info.message as Buffer);
       log(`\n--- email (no SMTP_URL; saved to ${file}) ---\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}\n--- end of email ---\n`);
     },

@@ -10,7 +10,7 @@ import { localDateOf } from '../time';
 import { assessmentCsv } from './assessment.csv';
 import { assessmentSchema, compareSchema, EVIDENCE_MAX, partnershipSchema } from './progressions.schemas';
 import { progressionsService as service, type Viewer } from './progressions.service';
-import { NOT_DESCRIBED, NOT_STARTED, rubricModel } from './progressions.views';
+import { INCOMPLETE_IN_DRAFT, NOT_DESCRIBED, NOT_STARTED, rubricModel } from './progressions.views';
 
 /** iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments. */
 const idParam = z.coerce.number().int().positive().max(2_147_483_647);
@@ -44,7 +44,7 @@ const rubricPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const key = typeof req.query.version === 'string' ? req.query.version : undefined;
   const rubric = await service.rubricVersion(ctx.db, key);
   const versions = await service.listVersions(ctx.db);
-  render(res, 'progressions/rubric', { title: `${rubric.title} (${rubric.label})`, rubric: rubricModel(rubric), versions, currentKey: rubric.key, notDescribed: NOT_DESCRIBED });
+  render(res, 'progressions/rubric', { title: `${rubric.title} (${rubric.label})`, rubric: rubricModel(rubric), versions, currentKey: rubric.key, notDescribed: NOT_DESCRIBED, incompleteInDraft: INCOMPLETE_IN_DRAFT });
 };
 
 async function partnershipFormModel(ctx: AppContext, me: Viewer, partnershipId: number | null, values: Record<string, unknown>, errors: FieldErrors) {

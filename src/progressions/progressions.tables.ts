@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { GroupKey } from './rubric.definition';
+import type { CellStatus, GroupKey } from './rubric.definition';
 
 /** A version of the rubric ("draft 02/18"); a later revision is another row beside it. */
 export interface ProgressionRubricTable {
@@ -36,14 +36,12 @@ export interface ProgressionObjectiveTable {
   title: string;
 }
 
-export type DescriptorGap = 'empty' | 'cut short';
-
-/** `body` is null exactly when the draft leaves the cell empty or cut short (`gap` says which). */
+/** `body` is null exactly when `status` is 'empty'; an 'incomplete' cell keeps the fragment the draft has. */
 export interface ProgressionDescriptorTable {
   objective_id: number;
   stage: number;
   body: string | null;
-  gap: DescriptorGap | null;
+  status: CellStatus;
 }
 
 export interface PartnershipTable {

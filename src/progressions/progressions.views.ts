@@ -1,4 +1,5 @@
 import type { EntryRow } from './progressions.repository';
+import type { CellStatus } from './rubric.definition';
 import type { RubricObjective, RubricVersion } from './rubric.repository';
 import { stageChart, type StageChart } from './stage-chart';
 
@@ -8,6 +9,7 @@ import { stageChart, type StageChart } from './stage-chart';
  */
 export const NOT_STARTED = 'Not yet started';
 export const NOT_DESCRIBED = 'not described in this draft';
+export const INCOMPLETE_IN_DRAFT = 'incomplete in the draft';
 
 export function stageName(rubric: Pick<RubricVersion, 'stages'>, stage: number): string {
   return stage === 0 ? NOT_STARTED : (rubric.stages.find((s) => s.number === stage)?.name ?? `Stage ${stage}`);
@@ -18,11 +20,15 @@ export function stageLabel(rubric: Pick<RubricVersion, 'stages'>, stage: number)
   return stage === 0 ? NOT_STARTED : `Stage ${stage} · ${stageName(rubric, stage)}`;
 }
 
-/** A descriptor for display; bullet lists in the draft ("IS/NICs: • … • …") become a lead and items. */
-export function descriptorText(body: string | null) {
-  if (body === null) return { missing: true, lead: NOT_DESCRIBED, items: [] as string[] };
-  const [lead, ...items] = body.split(' • ').map((s) => s.trim());
-  return { missing: false, lead, items };
+/**
+ * A descriptor for display; bullet lists in the draft ("IS/NICs: • … • …") become a lead and items.
+ * An empty cell reads "not described in this draft"; a cell the draft cut short keeps its fragment
+ * and carries the words "incomplete in the draft" (`incompleteNote`), so the two never look alike.
+ */
+export function descriptorText(d: { body: string | null; status: CellStatus }) {
+  if (d.body === null || d.status === 'empty') return { missing: true, lead: NOT_DESCRIBED, items: [] as string[], incompleteNote: null };
+  const [lead, ...items] = d.body.split(' • ').map((s) => s.trim());
+  return { missing: false, lead, items, incompleteNote: d.status === 'incomplete' ? INCOMPLETE_IN_DRAFT : null };
 }
 
 function groupRange(objectives: RubricObjective[]): string {
@@ -45,7 +51,7 @@ export function rubricModel(rubric: RubricVersion) {
       rows: g.objectives.map((o) => ({
         number: o.number,
         title: o.title,
-        cells: o.descriptors.map((d) => ({ stage: d.stage, stageName: stageName(rubric, d.stage), state: null, ...descriptorText(d.body) })),
+        cells: o.descriptors.map((d) => ({ stage: d.stage, stageName: stageName(rubric, d.stage), state: null, ...descriptorText(d) })),
       })),
     })),
   };
@@ -76,7 +82,7 @@ export function gridModel(rubric: RubricVersion, entries: EntryRow[]) {
             stage: d.stage,
             stageName: stageName(rubric, d.stage),
             state: (d.stage < stage ? 'reached' : d.stage === stage ? 'current' : 'ahead') as CellState,
-            ...descriptorText(d.body),
+            ...descriptorText(d),
           })),
         };
       }),

@@ -5,11 +5,21 @@ import { z } from 'zod';
  * Progressions as data. A later revision is another file with another key; it loads beside the
  * earlier one and past assessments keep pointing at the objectives of their own version.
  *
- * A descriptor is null where the source leaves the cell empty or cut short; `gaps` says which.
+ * Every cell has a status: 'complete' unless `cellStatus` lists it. An 'incomplete' cell was cut
+ * short in the draft: its descriptor is the fragment the draft has, kept as it is. An 'empty' cell
+ * has no text in the draft: its descriptor is null.
  */
 export const STAGE_COUNT = 4;
 
 const groupKey = z.enum(['ihe', 'lea', 'partnership']);
+
+/** How much of a cell the draft has: all of it, a fragment (cut short), or nothing. */
+export const CELL_STATUSES = ['complete', 'incomplete', 'empty'] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+export function cellStatusOf(listed: { objective: number; stage: number; status: CellStatus }[], objective: number, stage: number): CellStatus {
+  return listed.find((c) => c.objective === objective && c.stage === stage)?.status ?? 'complete';
+}
 
 export const rubricDefinitionSchema = z
   .object({
@@ -43,13 +53,13 @@ export const rubricDefinitionSchema = z
         }),
       )
       .min(1),
-    gaps: z
+    cellStatus: z
       .array(
         z.object({
           objective: z.number().int().min(1),
           stage: z.number().int().min(1).max(STAGE_COUNT),
-          reason: z.enum(['empty', 'cut short']),
-          sourceFragment: z.string().optional(),
+          status: z.enum(['incomplete', 'empty']),
+          note: z.string().optional(),
         }),
       )
       .default([]),
@@ -65,9 +75,9 @@ export const rubricDefinitionSchema = z
         ctx.addIssue({ code: 'custom', path: ['objectives', i, 'group'], message: `objective ${o.number} is outside group ${o.group}` });
       }
       o.descriptors.forEach((d, s) => {
-        const gap = def.gaps.some((g) => g.objective === o.number && g.stage === s + 1);
-        if ((d === null) !== gap) {
-          ctx.addIssue({ code: 'custom', path: ['objectives', i, 'descriptors', s], message: 'a descriptor is null exactly when `gaps` lists the cell' });
+        const empty = cellStatusOf(def.cellStatus, o.number, s + 1) === 'empty';
+        if ((d === null) !== empty) {
+          ctx.addIssue({ code: 'custom', path: ['objectives', i, 'descriptors', s], message: 'a descriptor is null exactly when `cellStatus` lists the cell as empty' });
         }
       });
     });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database';
 import { seedsDir } from '../paths';
-import { rubricDefinitionSchema, type RubricDefinition } from './rubric.definition';
+import { cellStatusOf, rubricDefinitionSchema, type RubricDefinition } from './rubric.definition';
 
 /**
  * Loads rubric files (seeds/progressions/*.json) into the database. A new revision of the
@@ -52,12 +52,11 @@ export async function loadRubric(trx: Db, def: RubricDefinition): Promise<{ rubr
     .returning(['id', 'number'])
     .execute();
   const objectiveId = new Map(objectives.map((o) => [o.number, o.id]));
-  const gapOf = (objective: number, stage: number) => def.gaps.find((g) => g.objective === objective && g.stage === stage)?.reason ?? null;
   await trx
     .insertInto('progression_descriptor')
     .values(
       def.objectives.flatMap((o) =>
-        o.descriptors.map((body, i) => ({ objective_id: objectiveId.get(o.number)!, stage: i + 1, body, gap: body === null ? gapOf(o.number, i + 1) : null })),
+        o.descriptors.map((body, i) => ({ objective_id: objectiveId.get(o.number)!, stage: i + 1, body, status: cellStatusOf(def.cellStatus, o.number, i + 1) })),
       ),
     )
     .execute();

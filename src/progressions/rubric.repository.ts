@@ -1,6 +1,5 @@
 import type { Db } from '../db/database';
-import type { GroupKey } from './rubric.definition';
-import type { DescriptorGap } from './progressions.tables';
+import type { CellStatus, GroupKey } from './rubric.definition';
 
 /** One rubric version, read whole: its stages, and its objectives by group with their descriptors. */
 export interface RubricVersion {
@@ -28,8 +27,8 @@ export interface RubricObjective {
   number: number;
   title: string;
   groupKey: GroupKey;
-  /** Index 0 is stage 1. `body` is null where the draft does not describe the stage. */
-  descriptors: { stage: number; body: string | null; gap: DescriptorGap | null }[];
+  /** Index 0 is stage 1. `body` is null where the draft leaves the cell empty; an incomplete cell has the draft's fragment. */
+  descriptors: { stage: number; body: string | null; status: CellStatus }[];
 }
 
 async function listVersions(db: Db) {
@@ -65,7 +64,7 @@ async function version(db: Db, rubricId: number): Promise<RubricVersion | undefi
   const descriptorRows = objectiveRows.length
     ? await db
         .selectFrom('progression_descriptor')
-        .select(['objective_id', 'stage', 'body', 'gap'])
+        .select(['objective_id', 'stage', 'body', 'status'])
         .where(
           'objective_id',
           'in',
@@ -81,7 +80,7 @@ async function version(db: Db, rubricId: number): Promise<RubricVersion | undefi
     number: o.number,
     title: o.title,
     groupKey: groupKey.get(o.group_id)!,
-    descriptors: descriptorRows.filter((d) => d.objective_id === o.id).map((d) => ({ stage: d.stage, body: d.body, gap: d.gap })),
+    descriptors: descriptorRows.filter((d) => d.objective_id === o.id).map((d) => ({ stage: d.stage, body: d.body, status: d.status })),
   }));
   return {
     id: rubric.id,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import { Invalid } from '../errors';
+import { Invalid, NotFound } from '../errors';
 import { renderMarkdown } from '../http/view-helpers';
 import { renderEmail } from '../mail/render';
 import { formatDateTime } from '../time';
@@ -10,7 +10,8 @@ import type { AnnouncementInput } from './reminders.schemas';
  * Announcements: the instructor emails every active student of the course, or of one section.
  * The announcement is kept (nothing a user wrote is lost); its emails go through the outbox in
  * one set-based INSERT (same columns and dedupe rule as enqueueEmail), sent after commit. The
- * form's nonce makes a double submit send nothing twice.
+ * form's nonce makes a double submit send nothing twice. Students read them in the app too
+ * (/announcements): those sent to everyone and to their own section.
  */
 export interface AnnouncementResult {
   created: boolean;
@@ -35,6 +36,7 @@ async function recent(db: Db, offeringId: number, zone: string) {
     .execute();
   return rows.map((r) => ({
     subject: r.subject,
+    url: `/announcements/${r.id}`,
     audience: r.section ?? 'Everyone',
     sentAt: formatDateTime(r.created_at, zone),
     recipients: r.recipient_count,
@@ -113,4 +115,62 @@ async function send(
   return { created: true, recipients: count };
 }
 
-export const announcementsService = Object.freeze({ audiences, recent, send });
+/** Who reads: the instructor reads every announcement of the offering; a student, those sent to everyone or to their section. */
+export interface AnnouncementReader {
+  role: 'instructor' | 'student';
+  offeringId: number;
+  sectionId: number | null;
+  timeZone: string;
+}
+
+function readable(db: Db, reader: AnnouncementReader) {
+  let q = db
+    .selectFrom('announcement as a')
+    .innerJoin('app_user as u', 'u.id', 'a.sent_by')
+    .leftJoin('section as s', 's.id', 'a.section_id')
+    .where('a.offering_id', '=', reader.offeringId);
+  if (reader.role === 'student') {
+    const sectionId = reader.sectionId;
+    q = q.where((eb) => (sectionId === null ? eb('a.section_id', 'is', null) : eb.or([eb('a.section_id', 'is', null), eb('a.section_id', '=', sectionId)])));
+  }
+  return q;
+}
+
+const MAX_LISTED = 200;
+
+/** The announcements page: newest first, sent times in the reader's zone. */
+async function listFor(db: Db, reader: AnnouncementReader) {
+  const rows = await readable(db, reader)
+    .select(['a.id', 'a.subject', 'a.created_at', 's.code as section', 'u.name as sender'])
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(MAX_LISTED)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    subject: r.subject,
+    sentAt: formatDateTime(r.created_at, reader.timeZone),
+    sender: r.sender,
+    audience: r.section ? `${r.section} students` : 'Everyone in the course',
+    url: `/announcements/${r.id}`,
+  }));
+}
+
+/** One announcement, its Markdown body rendered through the app's sanitizing renderer; NotFound if the reader may not read it. */
+async function oneFor(db: Db, reader: AnnouncementReader, id: number) {
+  const r = await readable(db, reader)
+    .select(['a.id', 'a.subject', 'a.body_md', 'a.created_at', 's.code as section', 'u.name as sender'])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  if (!r) throw new NotFound('There is no such announcement in this course.');
+  return {
+    id: r.id,
+    subject: r.subject,
+    sentAt: formatDateTime(r.created_at, reader.timeZone),
+    sender: r.sender,
+    audience: r.section ? `${r.section} students` : 'Everyone in the course',
+    bodyHtml: renderMarkdown(r.body_md, { headingsFrom: 2 }),
+  };
+}
+
+export const announcementsService = Object.freeze({ audiences, recent, send, listFor, oneFor });

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
-import { formatDateTime, formatDeadline, formatDuration, formatTime, formatWithZoneName, isValidZone } from '../time';
+import { formatDateTime, formatDeadline, formatDuration, formatSpan, formatWithZoneName, isValidZone } from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
 import { anyOf } from '../db/any';
@@ -89,9 +89,9 @@ function shortDateTime(at: Date, zone: string): string {
   return formatWithZoneName(at, zone, 'ccc, LLL d, h:mm a');
 }
 
-/** A deadline's last counting minute, short. */
+/** A deadline's last counting minute, short (the one deadline formatter, its subject-line style). */
 function shortDeadline(dueAt: Date, zone: string): string {
-  return shortDateTime(new Date(dueAt.getTime() - 60_000), zone);
+  return formatDeadline(dueAt, zone, 'short');
 }
 
 /**
@@ -157,8 +157,8 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
   const model = {
     ...common,
     title: e.title,
-    whenLocal: `${at(formatDateTime, 'datetime', e.starts_at, zone)}${e.ends_at ? ` – ${at(formatTime, 'time', e.ends_at, zone)}` : ''}`,
-    whenCourse: at(formatDateTime, 'datetime', e.starts_at, offering.time_zone),
+    whenLocal: formatSpan(e.starts_at, e.ends_at, zone),
+    whenCourse: formatSpan(e.starts_at, e.ends_at, offering.time_zone),
     location: e.location ?? offering.location,
     videoUrl: e.video_url,
     weekLabel: e.week_label,

@@ -27,6 +27,8 @@ async function list(db: Db, offeringId: number, query: ReminderListQuery, perPag
     .select(['r.id', 'r.kind', 'r.offset_days', 'r.send_at', 'r.target_at', 'r.target_on', 'r.reason', 'r.queued_at'])
     .select(['u.name', 'u.email', 'u.time_zone', 's.code as section', 'pr.title as requirement_title', 'e.title as event_title'])
     .select(['m.attempts', 'm.last_error', 'm.next_attempt_at', 'm.sent_at', 'm.status as email_status'])
+    // Retries are timed on the database's clock; the page shows them on the app clock as "now + the wait left".
+    .select(sql<number | null>`extract(epoch from (m.next_attempt_at - now()))::float8`.as('retry_in_seconds'))
     .select(shownStatus.as('status'));
   if (query.status) q = q.where(shownStatus, '=', query.status);
   if (query.kind) q = q.where('r.kind', '=', query.kind);

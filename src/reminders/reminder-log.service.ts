@@ -25,15 +25,19 @@ function offsetLabel(kind: string, days: number): string {
   return days === 0 ? 'On the due day' : `${days} day${days === 1 ? '' : 's'} before`;
 }
 
-function note(r: { status: string; reason: string; attempts: number | null; last_error: string | null; next_attempt_at: Date | null }, zone: string): string {
+type NoteRow = { status: string; reason: string; attempts: number | null; last_error: string | null; next_attempt_at: Date | null; retry_in_seconds: number | null };
+
+/** A retry's time on the app clock (`now`, which APP_NOW pins), like every other time on the page. */
+function note(r: NoteRow, zone: string, now: Date): string {
   if (r.status === 'queued' && r.last_error && r.next_attempt_at) {
-    return `Delivery attempt ${r.attempts} failed (${r.last_error}); retrying ${formatDateTime(r.next_attempt_at, zone)}.`;
+    const retryAt = new Date(now.getTime() + Math.max(0, Number(r.retry_in_seconds ?? 0)) * 1000);
+    return `Delivery attempt ${r.attempts} failed (${r.last_error}); retrying ${formatDateTime(retryAt, zone)}.`;
   }
   if (r.status === 'failed') return r.last_error ?? r.reason;
   return r.reason;
 }
 
-export async function reminderLogPage(db: Db, offeringId: number, query: ReminderListQuery, zone: string) {
+export async function reminderLogPage(db: Db, offeringId: number, query: ReminderListQuery, zone: string, now: Date) {
   const [{ rows, hasNext }, counts] = await Promise.all([log.list(db, offeringId, query, PER_PAGE), log.countsByStatus(db, offeringId, query.kind)]);
   const countOf = new Map(counts.map((c) => [c.status, Number(c.n)]));
   const total = [...countOf.values()].reduce((a, b) => a + b, 0);
@@ -57,7 +61,7 @@ export async function reminderLogPage(db: Db, offeringId: number, query: Reminde
         sendAtLocal: `${formatTime(r.send_at, studentZone)} ${studentZone}`,
         status: r.status,
         statusLabel: STATUS_LABELS[r.status] ?? r.status,
-        note: note(r, zone),
+        note: note(r, zone, now),
         sentAt: r.sent_at ? formatDateTime(r.sent_at, zone) : '',
         previewUrl: `/instructor/reminders/${r.id}/preview`,
       };

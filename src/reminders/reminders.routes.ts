@@ -8,7 +8,7 @@ import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { announcementsService } from './announcements';
 import { previewReminder, reminderLogPage } from './reminder-log.service';
-import { announcementSchema, reminderIdSchema, reminderListQuerySchema, type ReminderListQuery } from './reminders.schemas';
+import { announcementIdSchema, announcementSchema, reminderIdSchema, reminderListQuerySchema, type ReminderListQuery } from './reminders.schemas';
 
 /** The instructor's reminder log (filter, page, preview) and announcements. */
 function urlFor(query: ReminderListQuery) {
@@ -24,7 +24,7 @@ function urlFor(query: ReminderListQuery) {
 const logPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const query = reminderListQuerySchema.parse(req.query);
-  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone);
+  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone, ctx.clock.now());
   const url = urlFor(query);
   render(res, 'reminders/index', { title: 'Reminders', ...model, url, offsets: ctx.config.reminderOffsetsDays });
 };
@@ -70,9 +70,28 @@ const sendAnnouncement = (ctx: AppContext) => async (req: Request, res: Response
   res.redirect(303, '/instructor/announcements');
 };
 
+/** Announcements as pages, for the students and the instructor of the offering. */
+const readerOf = (me: Express.User) => ({ role: me.role, offeringId: me.offeringId, sectionId: me.sectionId, timeZone: me.timeZone });
+
+const announcementList = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const announcements = await announcementsService.listFor(ctx.db, readerOf(me));
+  render(res, 'reminders/announcement-list', { title: 'Announcements', announcements, zone: me.timeZone, canSend: me.role === 'instructor' });
+};
+
+const announcementPage = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const params = announcementIdSchema.safeParse(req.params);
+  if (!params.success) throw new NotFound('There is no such announcement in this course.');
+  const announcement = await announcementsService.oneFor(ctx.db, readerOf(me), params.data.announcementId);
+  render(res, 'reminders/announcement', { title: announcement.subject, announcement, zone: me.timeZone });
+};
+
 export const remindersRoutes: RouteDef[] = [
   { method: 'get', path: '/instructor/reminders', access: ['instructor'], handler: logPage, summary: 'Every reminder with its status and reason (filter, pages)' },
   { method: 'get', path: '/instructor/reminders/:reminderId/preview', access: ['instructor'], handler: preview, summary: 'A reminder as the student sees it (text and sandboxed HTML)' },
   { method: 'get', path: '/instructor/announcements', access: ['instructor'], handler: announcementsPage, summary: 'Announcement form and recent announcements' },
   { method: 'post', path: '/instructor/announcements', access: ['instructor'], handler: sendAnnouncement, summary: 'Email an announcement to everyone or a section' },
+  { method: 'get', path: '/announcements', access: ['student', 'instructor'], handler: announcementList, summary: 'Announcements to you (your course, or your section), newest first' },
+  { method: 'get', path: '/announcements/:announcementId', access: ['student', 'instructor'], handler: announcementPage, summary: 'One announcement, its Markdown body sanitized' },
 ];

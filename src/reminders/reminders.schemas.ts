@@ -14,6 +14,7 @@ export const reminderListQuerySchema = z.object({
 });
 export type ReminderListQuery = z.infer<typeof reminderListQuerySchema>;
 
+export const announcementIdSchema = z.object({ announcementId: z.coerce.number().int().positive().max(2_147_483_647) });
 export const reminderIdSchema = z.object({ reminderId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 const text = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);

@@ -23,8 +23,8 @@ test('This week shows Lesson 03 and its required campus meeting', async () => {
   await expect(textOf(page, '#place-heading')).resolves.toContain('LeadEd502x · Lesson 03');
   const meeting = await textOf(page, 'section[aria-labelledby="meeting-heading"]');
   expect(meeting).toContain('Attendance required this week');
-  expect(meeting).toContain('LeadEd502x · Lesson 03 (campus meeting required)');
-  expect(meeting).toContain('Mon, Jan 27, 2020, 5:00 PM EST – 8:00 PM');
+  expect(meeting).toContain('Campus meeting: LeadEd502x · Lesson 03');
+  expect(meeting).toContain('Mon, Jan 27, 2020, 5:00 PM EST – 7:00 PM');
   expect(meeting).toContain('4212 School of Education Building');
   await j.step('this-week');
 });

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pgliteDatabase, pgliteParsers, postgresDatabase, type DatabaseHandle } from '../../src/db/connect';
-import { migrateToLatest } from '../../src/db/migrate';
+import { migrateToLatest, migrateUpTo } from '../../src/db/migrate';
 
 /**
  * A fresh database per test file, cloned from a template that global setup migrated and seeded
@@ -66,14 +66,18 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
 
 export { adminQuery };
 
-/** A migrated database with no rows (for restoring a backup into). */
-export async function emptyDatabase(): Promise<DatabaseHandle> {
+/**
+ * A migrated database with no rows (for restoring a backup into). With `upTo`, only the migrations
+ * up to that one have run: a database as an older release left it, to test a later migration on.
+ */
+export async function emptyDatabase(opts: { upTo?: string } = {}): Promise<DatabaseHandle> {
+  const migrate = (db: Parameters<typeof migrateToLatest>[0]) => (opts.upTo ? migrateUpTo(db, opts.upTo) : migrateToLatest(db));
   const url = testDatabaseUrl();
   if (url) {
     const name = `cc_test_${crypto.randomBytes(6).toString('hex')}`;
     await adminQuery(url, `create database ${name}`);
     const handle = postgresDatabase(urlForDatabase(url, name), 5);
-    await migrateToLatest(handle.db);
+    await migrate(handle.db);
     return {
       ...handle,
       close: async () => {
@@ -83,6 +87,6 @@ export async function emptyDatabase(): Promise<DatabaseHandle> {
     };
   }
   const handle = pgliteDatabase(await PGlite.create({ parsers: pgliteParsers }));
-  await migrateToLatest(handle.db);
+  await migrate(handle.db);
   return handle;
 }

@@ -9,6 +9,7 @@ import { eventsService } from '../../src/events/events.service';
 import { peerAssessmentService } from '../../src/peer-assessment/peer-assessment.service';
 import { peerAssignmentRepository } from '../../src/peer-assessment/peer-assignment.repository';
 import { portfolioService } from '../../src/portfolio/portfolio.service';
+import { announcementsService } from '../../src/reminders/announcements';
 import { inTransaction, planStudents } from '../../src/reminders/planner';
 import { teamsService } from '../../src/teams/teams.service';
 import type { TestApp } from '../helpers/test-app';
@@ -110,6 +111,12 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
   await inTransaction(db, (trx) => planStudents(trx, now, t.ctx.config.reminderOffsetsDays, [a.id]));
   const reminder = await db.selectFrom('reminder').select('id').where('user_id', '=', a.id).orderBy('send_at').executeTakeFirstOrThrow();
 
+  // An announcement to everyone in the course, sent by the instructor through the real service.
+  await db.transaction().execute((trx) =>
+    announcementsService.send(trx, { audience: 'all', subject: 'Fixture announcement', body: 'Read **this**.', nonce: '00000000-0000-4000-8000-000000000001', offeringId, senderId: instructor.id, now, baseUrl: 'http://cohort.test' }),
+  );
+  const announcement = await db.selectFrom('announcement').select('id').where('offering_id', '=', offeringId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+
   // An edX grade report import (the instructor's).
   const reportName = 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv';
   const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'edx', reportName), 'utf8');
@@ -147,6 +154,7 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
       peerAssignment: work.peerAssignment,
       aAssignment: work.aAssignment,
       reminder: reminder.id,
+      announcement: announcement.id,
       edxImport: imported.importId,
       ...lessonWork,
     },
@@ -176,6 +184,7 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     attachmentId: f.ids.attachment,
     assignmentId: f.ids.peerAssignment,
     reminderId: f.ids.reminder,
+    announcementId: f.ids.announcement,
     importId: f.ids.edxImport,
     rosterImportId: f.ids.rosterImport,
     ...overrides,

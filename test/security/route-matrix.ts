@@ -181,6 +181,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /certificates': { expect: studentsOnly },
   // reminders and announcements (issue 5): :reminderId is one of A's reminders.
   'GET /instructor/reminders': { expect: instructorOnly },
+  // The fixture announcement went to everyone in the course: every student and the instructor read it.
+  'GET /announcements': { expect: signedIn },
+  'GET /announcements/:announcementId': { expect: signedIn },
   'GET /instructor/reminders/:reminderId/preview': { expect: instructorOnly },
   'GET /instructor/announcements': { expect: instructorOnly },
   'POST /instructor/announcements': { expect: instructorOnly },
