@@ -290,9 +290,14 @@ test('hostile form values (NUL, arrays, huge, markup) never cause a 500 on the p
     }
     expect((await instructor.post(`/instructor/extensions/${pending.id}/decide`, form)).status).toBeLessThan(500);
   }
-  const saved = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' }));
+  // a NUL is refused (not silently dropped): the form comes back with the text kept, the NUL shown as U+FFFD
+  const refused = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' }));
+  expect(refused.status).toBe(422);
+  expect(refused.text).toContain('control character');
+  expect(refused.text).toContain('Before\uFFFDafter');
+  const saved = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before and after' }));
   expect(saved.status).toBe(303);
   const page = await fatima.get(`/portfolios/${req502}`);
-  expect(page.text).toContain('Beforeafter');
+  expect(page.text).toContain('Before and after');
   expect(page.text).not.toContain('<script>alert(1)</script>');
 });

@@ -3,11 +3,8 @@ import { z } from 'zod';
 import { firstString } from '../http/forms';
 
 /** The extension forms. Dates are local dates in the course's zone (America/Detroit). */
-/** A text field: first of duplicates, trimmed, without NUL characters (PostgreSQL text refuses them). */
-export const cleanText = (v: unknown) => {
-  const s = firstString(v) ?? '';
-  return typeof s === 'string' ? s.replace(/\u0000/g, '') : s;
-};
+/** A text field: first of duplicates, trimmed (control characters are refused by parseForm, src/http/text-hygiene.ts). */
+export const cleanText = (v: unknown) => firstString(v) ?? '';
 const text = <T extends z.ZodType>(schema: T) => z.preprocess(cleanText, schema);
 
 export const localDate = (missing: string) =>

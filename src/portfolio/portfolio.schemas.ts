@@ -4,10 +4,7 @@ import { baseVersionField, firstString } from '../http/forms';
 /** The forms on the portfolio page: the personal reflection, and submitting (with confirmation). */
 export const reflectionSchema = z.object({
   reflection_body: z.preprocess(
-    (v) => {
-      const s = firstString(v) ?? '';
-      return typeof s === 'string' ? s.replace(/\u0000/g, '') : s; // PostgreSQL text refuses NUL
-    },
+    (v) => firstString(v) ?? '', // control characters are refused by parseForm (src/http/text-hygiene.ts)
     z
       .string()
       .min(1, 'Write your reflection before saving it.')

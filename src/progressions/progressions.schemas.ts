@@ -3,12 +3,8 @@ import { z } from 'zod';
 import { baseVersionField, firstString } from '../http/forms';
 
 /** The forms of the progressions module: a partnership, and a dated assessment. */
-/** A form text value: first of duplicates, trimmed, without NUL characters (PostgreSQL text refuses them). */
-const clean = (v: unknown) => {
-  const s = firstString(v);
-  return typeof s === 'string' ? s.replace(/\u0000/g, '') : s;
-};
-const text = <T extends z.ZodType>(schema: T) => z.preprocess(clean, schema);
+/** A form text value: first of duplicates, trimmed (control characters are refused by parseForm, src/http/text-hygiene.ts). */
+const text = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 
 export const partnershipSchema = z.object({
@@ -76,11 +72,11 @@ export function assessmentSchema(objectiveNumbers: number[], today: string) {
       z.enum(STAGE_CHOICES, { error: `Objective ${n}: choose a stage from 1 to 4, or “Not yet started”.` }),
     );
     shape[assessmentField.evidence(n)] = z.preprocess(
-      (v) => clean(v) ?? '',
+      (v) => firstString(v) ?? '',
       z.string({ error: `Objective ${n}: the evidence must be text.` }).max(EVIDENCE_MAX, `Objective ${n}: use at most ${EVIDENCE_MAX} characters.`),
     );
     shape[assessmentField.nextSteps(n)] = z.preprocess(
-      (v) => clean(v) ?? '',
+      (v) => firstString(v) ?? '',
       z.string({ error: `Objective ${n}: the next steps must be text.` }).max(EVIDENCE_MAX, `Objective ${n}: use at most ${EVIDENCE_MAX} characters.`),
     );
   }
