@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { describeConnectionError, isConnectionError } from '../db/connection-errors';
 import { deliverDueEmails } from '../mail/outbox';
 import { runRemindersJob } from '../reminders/reminders.service';
 
@@ -22,7 +23,9 @@ export async function runJobsOnce(ctx: AppContext): Promise<void> {
     try {
       await job.run(ctx);
     } catch (err) {
-      ctx.log('error', `worker job ${job.name} failed: ${(err as Error)?.stack ?? String(err)}`);
+      // The job's claims are leased: what it did not finish is taken up again on a later tick.
+      if (isConnectionError(err)) ctx.log('error', `worker job ${job.name} failed, database unavailable (retried next tick): ${describeConnectionError(err)}`);
+      else ctx.log('error', `worker job ${job.name} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
   }
 }
