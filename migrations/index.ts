@@ -16,6 +16,7 @@ import * as m0096 from './0096_roster_version';
 import * as m0097 from './0097_team_member_counts';
 import * as m0110 from './0110_roster_enrollment';
 import * as m0130 from './0130_certificate_rule';
+import * as m0160 from './0160_outbox_claims';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0097_team_member_counts': m0097,
   '0110_roster_enrollment': m0110,
   '0130_certificate_rule': m0130,
+  '0160_outbox_claims': m0160,
 };

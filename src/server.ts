@@ -23,11 +23,11 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log('info', `${signal}: finishing in-flight requests and the current job…`);
+    log('info', `${signal}: finishing in-flight requests and the email being sent…`);
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.stop();
+    // Both at once: the worker stops between messages and hands its unsent claims back.
+    await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker?.stop()]);
     ctx.mail.close();
     await handle.close();
     log('info', 'Stopped cleanly.');
