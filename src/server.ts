@@ -3,6 +3,7 @@ import { buildContext, prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { makeLogger } from './context';
 import { DataDirLockedError } from './db/connect';
+import { DatabaseUnreachable } from './db/connection-errors';
 import { Worker } from './worker/worker';
 
 /** `npm start`: open (and migrate, and seed) the database, serve HTTP, run the worker. */
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DatabaseUnreachable) {
     console.error(err.message);
   } else {
     console.error(err);

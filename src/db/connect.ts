@@ -64,7 +64,8 @@ function prepareStatements(client: pg.PoolClient): void {
 }
 
 export function postgresDatabase(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A database that does not answer fails a request (503) after 10 s instead of holding it forever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle pooled connection that dies: the pool drops it and reports it here.
   pool.on('error', (err) => console.error(`postgres: an idle connection was lost: ${describeConnectionError(err)}`));
   pool.on('connect', (client) => {

@@ -29,3 +29,22 @@ export function describeConnectionError(err: unknown): string {
   const message = e?.message || e?.errors?.[0]?.message || String(err);
   return e?.code ? `${message} (${e.code})` : message;
 }
+
+/** A database URL fit for a log line: the password left out. */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(an unparseable URL)';
+  }
+}
+
+/** Start-up could not reach the database: one line, naming DATABASE_URL (without its password) and what failed. */
+export class DatabaseUnreachable extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`Cannot reach the database at DATABASE_URL=${withoutPassword(url)}: ${describeConnectionError(cause)}`, { cause });
+    this.name = 'DatabaseUnreachable';
+  }
+}
