@@ -48,3 +48,19 @@ export class DatabaseUnreachable extends Error {
     this.name = 'DatabaseUnreachable';
   }
 }
+
+/**
+ * Runs an idempotent statement again (on a fresh pooled connection) when its connection was lost,
+ * a few times with a growing pause. For what must not be lost once done elsewhere: recording that
+ * SMTP accepted an email. Other errors, and the last connection error, are thrown.
+ */
+export async function retryOnConnectionLoss<T>(statement: () => Promise<T>, tries = 5, pauseMs = 200): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (err) {
+      if (attempt >= tries || !isConnectionError(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * 2 ** (attempt - 1)));
+    }
+  }
+}

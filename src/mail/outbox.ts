@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type UpdateObject } from 'kysely';
+import { retryOnConnectionLoss } from '../db/connection-errors';
 import type { Database, Db } from '../db/database';
 import type { MailSender } from './transport';
 
@@ -157,21 +158,18 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
         const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
         outcome = { status: giveUp ? 'failed' : 'pending', error: message.slice(0, 1000), delay: base * 2 ** Math.min(turn.attempts - 1, 10) };
       }
-      const recorded = await db
-        .updateTable('outbound_email')
-        .set(
-          outcome.status === 'sent'
-            ? { status: 'sent', sent_at: opts.now ?? sql<Date>`now()`, locked_until: null, claim_token: null, last_error: null }
-            : {
-                status: outcome.status,
-                last_error: outcome.error,
-                locked_until: null,
-                claim_token: null,
-                next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delay})`,
-              },
-        )
-        .where(ours(m.id))
-        .executeTakeFirst();
+      const record: UpdateObject<Database, 'outbound_email'> =
+        outcome.status === 'sent'
+          ? { status: 'sent', sent_at: opts.now ?? sql<Date>`now()`, locked_until: null, claim_token: null, last_error: null }
+          : {
+              status: outcome.status,
+              last_error: outcome.error,
+              locked_until: null,
+              claim_token: null,
+              next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delay})`,
+            };
+      // SMTP has answered: a dropped connection must not lose that (the email would go out again).
+      const recorded = await retryOnConnectionLoss(() => db.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst());
       if (Number(recorded.numUpdatedRows) === 0) report.lostClaims += 1; // taken over mid-send: its new owner records it
       else if (outcome.status === 'sent') report.sent += 1;
       else if (outcome.status === 'failed') report.failed += 1;
@@ -181,14 +179,17 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
     // Asked to stop, or the job failed: hand back what this run claimed and did not try, due at once.
     const unsent = claimed.slice(untried).map((m) => m.id);
     if (unsent.length) {
-      const released = await db
-        .updateTable('outbound_email')
-        .set({ status: 'pending', locked_until: null, claim_token: null })
-        .where('id', 'in', unsent)
-        .where('claim_token', '=', token)
-        .where('status', '=', 'sending')
-        .executeTakeFirst()
-        .catch(() => null); // the database is away: the lease runs out instead
+      const released = await retryOnConnectionLoss(
+        () =>
+          db
+            .updateTable('outbound_email')
+            .set({ status: 'pending', locked_until: null, claim_token: null })
+            .where('id', 'in', unsent)
+            .where('claim_token', '=', token)
+            .where('status', '=', 'sending')
+            .executeTakeFirst(),
+        3,
+      ).catch(() => null); // the database stays away: the lease runs out instead
       report.released += Number(released?.numUpdatedRows ?? 0);
     }
   }
