@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { enqueueEmail } from '../src/mail/outbox';
 import { testDatabaseUrl, urlForDatabase } from './helpers/db';
+import { startScript } from './helpers/processes';
 import { allowConnections, databaseNameOf, eventually, terminateConnections } from './helpers/terminate';
 import { startTestApp, type TestApp } from './helpers/test-app';
 
@@ -112,40 +111,26 @@ describeOnServer('dropped database connections', () => {
 
   test('`npm run worker` keeps running when its connections are ended, and sends what is queued after', async () => {
     t.smtp.clear();
-    const root = path.join(__dirname, '..');
-    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/worker.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'error',
-        DATABASE_URL: urlForDatabase(testDatabaseUrl()!, database),
-        SMTP_URL: t.smtp.url,
-        APP_NOW: '2020-01-27T15:00:00Z',
-        WORKER_INTERVAL_MS: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const worker = startScript('scripts/worker.ts', {
+      DATABASE_URL: urlForDatabase(testDatabaseUrl()!, database),
+      SMTP_URL: t.smtp.url,
+      APP_NOW: '2020-01-27T15:00:00Z',
+      WORKER_INTERVAL_MS: '200',
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const arrived = (subject: string) => async () => t.smtp.messages.some((m) => m.subject === subject);
       await enqueueEmail(t.db, { kind: 'test', userId: null, to: 'worker@cohort.example', subject: 'Before the restart', text: 'Hello.' });
-      await eventually(arrived('Before the restart'), `the worker's first email (output: ${output})`, 60_000);
+      await eventually(arrived('Before the restart'), "the worker's first email", 60_000);
       for (let i = 0; i < 3; i++) {
         await terminateConnections(database);
         await new Promise((r) => setTimeout(r, 150));
       }
       await enqueueEmail(t.db, { kind: 'test', userId: null, to: 'worker@cohort.example', subject: 'After the restart', text: 'Hello again.' });
-      await eventually(arrived('After the restart'), 'the worker\'s email after its connections were ended', 30_000);
-      expect(child.exitCode).toBeNull();
-      expect(output).not.toMatch(/Unhandled|uncaught/i);
+      await eventually(arrived('After the restart'), "the worker's email after its connections were ended", 30_000);
+      expect(worker.running()).toBe(true);
+      expect(worker.output()).not.toMatch(/Unhandled|uncaught/i);
     } finally {
-      child.kill('SIGTERM');
+      expect(await worker.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
   }, 120_000);
 });
