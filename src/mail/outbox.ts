@@ -96,31 +96,7 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, lostClaims: 0, released: 0 };
   if (opts.signal?.aborted) return report;
   const token = crypto.randomUUID();
-  const claimed = await db
-    .updateTable('outbound_email')
-    .set({ status: 'sending', claim_token: token, locked_until: sql<Date>`now() + make_interval(secs => ${lease})` })
-    .where(
-      'id',
-      'in',
-      db
-        .selectFrom('outbound_email')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', sql<Date>`now()`)]),
-            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<=', sql<Date>`now()`)]),
-          ]),
-        )
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(batch)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll()
-    .execute();
-  claimed.sort((a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || a.id - b.id);
-
+  const claimed = await claimDue(db, token, batch, lease);
   const ours = (id: number) => (eb: ExpressionBuilder<Database, 'outbound_email'>) => eb.and([eb('id', '=', id), eb('claim_token', '=', token)]);
   let untried = 0; // claimed[untried…] have not been handed to SMTP by this run
   try {
@@ -177,21 +153,52 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
     }
   } finally {
     // Asked to stop, or the job failed: hand back what this run claimed and did not try, due at once.
-    const unsent = claimed.slice(untried).map((m) => m.id);
-    if (unsent.length) {
-      const released = await retryOnConnectionLoss(
-        () =>
-          db
-            .updateTable('outbound_email')
-            .set({ status: 'pending', locked_until: null, claim_token: null })
-            .where('id', 'in', unsent)
-            .where('claim_token', '=', token)
-            .where('status', '=', 'sending')
-            .executeTakeFirst(),
-        3,
-      ).catch(() => null); // the database stays away: the lease runs out instead
-      report.released += Number(released?.numUpdatedRows ?? 0);
-    }
+    report.released += await handBack(db, token, claimed.slice(untried).map((m) => m.id));
   }
   return report;
+}
+
+/** Due messages (pending and due, or sending with a lease run out), claimed under `token`, oldest first. */
+async function claimDue(db: Db, token: string, batch: number, lease: number) {
+  const claimed = await db
+    .updateTable('outbound_email')
+    .set({ status: 'sending', claim_token: token, locked_until: sql<Date>`now() + make_interval(secs => ${lease})` })
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('outbound_email')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', sql<Date>`now()`)]),
+            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<=', sql<Date>`now()`)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(batch)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+  return claimed.sort((a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || a.id - b.id);
+}
+
+/** Claimed under `token` and not tried: back to pending, unclaimed, due at once. Returns how many. */
+async function handBack(db: Db, token: string, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const released = await retryOnConnectionLoss(
+    () =>
+      db
+        .updateTable('outbound_email')
+        .set({ status: 'pending', locked_until: null, claim_token: null })
+        .where('id', 'in', ids)
+        .where('claim_token', '=', token)
+        .where('status', '=', 'sending')
+        .executeTakeFirst(),
+    3,
+  ).catch(() => null); // the database stays away: the lease runs out instead
+  return Number(released?.numUpdatedRows ?? 0);
 }
