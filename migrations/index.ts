@@ -19,6 +19,7 @@ import * as m0130 from './0130_certificate_rule';
 import * as m0140 from './0140_rubric_cell_status';
 import * as m0141 from './0141_campus_meeting_hours';
 import * as m0150 from './0150_account_protection';
+import * as m0160 from './0160_outbox_claims';
 import * as m0170 from './0170_roster_imports';
 
 /**
@@ -46,5 +47,6 @@ export const migrations: Record<string, Migration> = {
   '0140_rubric_cell_status': m0140,
   '0141_campus_meeting_hours': m0141,
   '0150_account_protection': m0150,
+  '0160_outbox_claims': m0160,
   '0170_roster_imports': m0170,
 };

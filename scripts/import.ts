@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
-import { importLines } from '../src/backup/backup.service';
+import { importFile } from '../src/backup/backup.service';
 import { prepareDatabase } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { makeLogger } from '../src/context';
@@ -12,8 +10,7 @@ async function main() {
   const config = loadConfig();
   const handle = await prepareDatabase(config, makeLogger('error'), { seed: false });
   try {
-    const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-    const counts = await importLines(handle.db, lines);
+    const counts = await importFile(handle.db, file);
     console.log(`Imported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${Object.keys(counts).length} tables.`);
   } finally {
     await handle.close();

@@ -11,7 +11,11 @@ async function main() {
   const worker = new Worker(ctx, config.WORKER_INTERVAL_MS);
   worker.start();
   console.log(`Worker running every ${config.WORKER_INTERVAL_MS} ms (${handle.kind}).`);
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Finishes the email being sent, hands the rest of its batch back to the outbox.
     await worker.stop();
     ctx.mail.close();
     await handle.close();

@@ -10,7 +10,7 @@ import { errorHandler, notFound } from './http/errors';
 import { locals } from './http/locals';
 import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
-import type { Handler } from './http/routing';
+import type { Handler, RouteDef } from './http/routing';
 import { PostgresSessionStore, sessionPreload } from './http/session-store';
 import { knownVersions } from './db/known-versions';
 import { viewHelpers } from './http/view-helpers';
@@ -47,6 +47,15 @@ export function createApp(ctx: AppContext): express.Express {
   );
   app.use('/static', express.static(publicDir, { maxAge: ctx.config.NODE_ENV === 'production' ? '1d' : 0 }));
   app.use(noStoreByDefault);
+  const pp = configurePassport(ctx);
+  const routes = routeTable(() => pp as passport.PassportStatic);
+  const mount = (route: RouteDef) => {
+    const built = route.handler(ctx);
+    const handlers = (Array.isArray(built) ? built : [built]) as Handler[];
+    app[route.method](route.path, guard(route.access), ...(handlers as express.RequestHandler[]));
+  };
+  // Probes answer before any session is read: /healthz stays up while the database is away.
+  for (const route of routes) if (route.sessionless && route.access === 'public') mount(route);
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 500 }));
   app.use(
     session({
@@ -64,7 +73,6 @@ export function createApp(ctx: AppContext): express.Express {
       },
     }),
   );
-  const pp = configurePassport(ctx);
   app.use(pp.initialize());
   app.use(pp.session());
   // A page view (GET/HEAD) uses the course data version read with its session: one query fewer.
@@ -77,11 +85,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 
-  for (const route of routeTable(() => pp as passport.PassportStatic)) {
-    const built = route.handler(ctx);
-    const handlers = (Array.isArray(built) ? built : [built]) as Handler[];
-    app[route.method](route.path, guard(route.access), ...(handlers as express.RequestHandler[]));
-  }
+  for (const route of routes) if (!(route.sessionless && route.access === 'public')) mount(route);
 
   if (ctx.config.BENCH_ROUTES === 'on') mountBenchRoutes(app);
 

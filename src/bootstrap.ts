@@ -3,6 +3,7 @@ import { clockFromConfig } from './clock';
 import type { Config } from './config';
 import { makeLogger, type AppContext } from './context';
 import { openDatabase, type DatabaseHandle } from './db/connect';
+import { DatabaseUnreachable, isConnectionError } from './db/connection-errors';
 import { migrateToLatest } from './db/migrate';
 import { consoleSender, smtpSender, type MailSender } from './mail/transport';
 import { seedAll } from './seed';
@@ -31,7 +32,8 @@ export async function prepareDatabase(config: Config, log: AppContext['log'], op
       }
     }
   } catch (err) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
+    if (config.DATABASE_URL && isConnectionError(err)) throw new DatabaseUnreachable(config.DATABASE_URL, err);
     throw err;
   }
   return handle;

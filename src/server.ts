@@ -3,6 +3,7 @@ import { buildContext, prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { makeLogger } from './context';
 import { DataDirLockedError } from './db/connect';
+import { DatabaseUnreachable } from './db/connection-errors';
 import { Worker } from './worker/worker';
 
 /** `npm start`: open (and migrate, and seed) the database, serve HTTP, run the worker. */
@@ -23,11 +24,11 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log('info', `${signal}: finishing in-flight requests and the current job…`);
+    log('info', `${signal}: finishing in-flight requests and the email being sent…`);
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.stop();
+    // Both at once: the worker stops between messages and hands its unsent claims back.
+    await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker?.stop()]);
     ctx.mail.close();
     await handle.close();
     log('info', 'Stopped cleanly.');
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DatabaseUnreachable) {
     console.error(err.message);
   } else {
     console.error(err);

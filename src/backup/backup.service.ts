@@ -1,10 +1,13 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database';
 
 /**
  * A complete, restorable export of the database as JSON Lines: a header line, then one line per
  * row ({"t": table, "r": row}) in foreign-key order, read in keyset pages so memory stays flat.
- * bytea is base64; timestamps are ISO 8601. Sessions and migration bookkeeping are not exported:
+ * bytea is base64; timestamps are ISO 8601 in UTC to the microsecond (as PostgreSQL stores them;
+ * a JS Date would keep milliseconds only). Sessions and migration bookkeeping are not exported:
  * the target is migrated by the same code first. Nor are the course's and the roster's version
  * numbers (course_data_version, roster_version: bookkeeping for caches): the restored rows move them.
  */
@@ -79,6 +82,15 @@ function encode(value: unknown): unknown {
   return value;
 }
 
+/** A column as exported: timestamps as text with all six fractional digits, everything else as read. */
+function exported(c: ColumnInfo) {
+  const col = sql.ref(c.name);
+  if (c.type === 'timestamp with time zone')
+    return sql`case when isfinite(${col}) then to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${col}::text end as ${col}`;
+  if (c.type === 'timestamp without time zone') return sql`case when isfinite(${col}) then to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US') else ${col}::text end as ${col}`;
+  return col;
+}
+
 export async function* exportLines(db: Kysely<Database>, now: Date): AsyncGenerator<string> {
   const adb = db as unknown as AnyDb;
   const tables = await tablesInDependencyOrder(adb);
@@ -88,10 +100,11 @@ export async function* exportLines(db: Kysely<Database>, now: Date): AsyncGenera
   for (const table of tables) {
     const pk = await primaryKey(adb, table);
     const order = sql.join(pk.map((c) => sql.ref(c)));
+    const select = sql.join((await columns(adb, table)).map(exported));
     let offset = 0;
     for (;;) {
       // Ordered by primary key; offset paging is fine for a one-off export in a snapshot.
-      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${order} limit ${PAGE} offset ${offset}`.execute(adb)).rows;
+      const rows = (await sql<Record<string, unknown>>`select ${select} from ${sql.table(table)} order by ${order} limit ${PAGE} offset ${offset}`.execute(adb)).rows;
       for (const row of rows) {
         const r: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(row)) r[k] = encode(v);
@@ -107,6 +120,11 @@ export class BackupError extends Error {}
 
 /** Restores an export into an empty, migrated database, in one transaction. */
 export async function importLines(db: Kysely<Database>, lines: AsyncIterable<string> | Iterable<string>): Promise<Record<string, number>> {
+  // Start reading now, before the first await: a readline interface drops every line it reads
+  // before its iterator exists (opening the transaction on a PostgreSQL server took long enough
+  // for the header and the first rows to go: "Not a Cohort Companion backup").
+  const source = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
+  const reading = { [Symbol.asyncIterator]: () => source } as AsyncIterable<string>;
   return db.transaction().execute(async (trx) => {
     const adb = trx as unknown as AnyDb;
     let header: BackupHeader | null = null;
@@ -137,7 +155,7 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
       batch.rows = [];
     };
 
-    for await (const line of lines as AsyncIterable<string>) {
+    for await (const line of reading) {
       if (!line.trim()) continue;
       const item = JSON.parse(line);
       if (!header) {
@@ -175,4 +193,15 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
     }
     return counts;
   });
+}
+
+/** The lines of a backup file, read only once iteration starts (and so none lost before). */
+export async function* backupFileLines(file: string): AsyncGenerator<string> {
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) yield line;
+}
+
+/** `npm run import`: restores a backup file into an empty, migrated database. */
+export function importFile(db: Kysely<Database>, file: string): Promise<Record<string, number>> {
+  return importLines(db, backupFileLines(file));
 }

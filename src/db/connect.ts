@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
+import { describeConnectionError } from './connection-errors';
 import type { Database } from './database';
 import { knownVersions } from './known-versions';
 import { countQueries } from './query-counter';
@@ -63,9 +64,17 @@ function prepareStatements(client: pg.PoolClient): void {
 }
 
 export function postgresDatabase(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on('error', (err) => console.error('postgres pool error:', err.message));
-  pool.on('connect', prepareStatements);
+  // A database that does not answer fails a request (503) after 10 s instead of holding it forever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle pooled connection that dies: the pool drops it and reports it here.
+  pool.on('error', (err) => console.error(`postgres: an idle connection was lost: ${describeConnectionError(err)}`));
+  pool.on('connect', (client) => {
+    // A checked-out connection that dies (a restart, a failover, pg_terminate_backend) emits 'error'
+    // on the client; without a listener that is an uncaught exception and the process exits. The
+    // statement in flight, or the next one, rejects instead, and the pool drops the client on release.
+    client.on('error', (err) => console.error(`postgres: a connection in use was lost: ${describeConnectionError(err)}`));
+    prepareStatements(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQueries });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
+import { describeConnectionError, isConnectionError } from '../db/connection-errors';
 import { AppError, Invalid, StaleEdit } from '../errors';
 import { render } from './render';
 import { staleEditModel } from './stale-edit';
@@ -9,6 +10,8 @@ import { CONTROL_CHARACTER_MESSAGE } from './text-hygiene';
 /** PostgreSQL's refusals of text it cannot store (NUL in text or jsonb): the sender's input, not our fault. */
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
+const RETRY_AFTER_SECONDS = 5;
+
 export function notFound(_req: Request, res: Response): void {
   render(res, 'errors/404', { title: 'Page not found' }, 404);
 }
@@ -16,19 +19,26 @@ export function notFound(_req: Request, res: Response): void {
 /**
  * One place maps errors to pages. Operational errors (AppError) show their message with their
  * status; anything else is logged with a request id and shown as a plain 500 page, never a stack.
- * Body-parser errors (malformed or oversized forms) are the client's fault: 400/413.
+ * Body-parser errors (malformed or oversized forms) are the client's fault: 400/413. A lost
+ * database connection (src/db/connection-errors.ts) is a 503 with Retry-After, logged in one line.
  */
 export function errorHandler(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     let status = 500;
     let message = 'Something went wrong on our side. It has been logged; please try again.';
     const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
+    const databaseAway = isConnectionError(err);
     if (err instanceof AppError) {
       status = err.status;
       message = err.message;
     } else if (UNSTORABLE_TEXT.has(String((err as { code?: unknown }).code))) {
       status = 422;
       message = CONTROL_CHARACTER_MESSAGE;
+    } else if (databaseAway) {
+      // Operational, not a bug: the database restarted or dropped this connection. Try again shortly.
+      status = 503;
+      message = 'The database is not reachable at the moment. Please try again in a few seconds.';
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     } else if (typeof (e.status ?? e.statusCode) === 'number' && (e.status ?? e.statusCode)! >= 400 && (e.status ?? e.statusCode)! < 500) {
       status = (e.status ?? e.statusCode)!;
       message =
@@ -39,7 +49,8 @@ export function errorHandler(ctx: AppContext) {
             : 'That request could not be read. Please check the form and try again.';
     }
     const requestId = crypto.randomUUID();
-    if (status >= 500) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: ${(err as Error)?.stack ?? String(err)}`);
+    if (databaseAway) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: database unavailable: ${describeConnectionError(err)}`);
+    else if (status >= 500) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) return;
     const fields = err instanceof Invalid ? err.fields : {};
     if (req.accepts(['html', 'json']) === 'json' && !req.accepts('html')) {
@@ -59,7 +70,7 @@ export function errorHandler(ctx: AppContext) {
     render(
       res,
       status >= 500 ? 'errors/500' : 'errors/4xx',
-      { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId },
+      { title: status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId },
       status,
       (renderErr) => {
         ctx.log('error', `[${requestId}] error page failed: ${renderErr.stack ?? renderErr.message}`);

@@ -19,6 +19,6 @@ const readyz = (ctx: AppContext) => async (_req: Request, res: Response) => {
 };
 
 export const healthRoutes: RouteDef[] = [
-  { method: 'get', path: '/healthz', access: 'public', handler: healthz, summary: 'Process is up' },
-  { method: 'get', path: '/readyz', access: 'public', handler: readyz, summary: 'Database reachable and migrations current' },
+  { method: 'get', path: '/healthz', access: 'public', handler: healthz, sessionless: true, summary: 'Process is up' },
+  { method: 'get', path: '/readyz', access: 'public', handler: readyz, sessionless: true, summary: 'Database reachable and migrations current' },
 ];

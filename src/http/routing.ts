@@ -21,6 +21,8 @@ export interface RouteDef {
   multipart?: boolean;
   /** Public routes authenticated by a secret in the URL (e.g. the calendar feed). */
   secretUrl?: boolean;
+  /** Public probes (/healthz, /readyz): mounted before the session middleware, so they answer without a session read, even while the database is away. */
+  sessionless?: boolean;
   /** A short description for the security matrix and README. */
   summary: string;
 }

@@ -17,6 +17,8 @@ export interface OutboundEmailTable {
   attempts: Generated<number>;
   next_attempt_at: Generated<Date>;
   locked_until: Date | null;
+  /** The delivery run whose claim this is (null when unclaimed); outcomes are recorded only by it. */
+  claim_token: string | null;
   last_error: string | null;
   sent_at: Date | null;
   created_at: Generated<Date>;

@@ -26,7 +26,9 @@ export interface MailSender {
 
 /** SMTP through nodemailer (SMTP_URL, e.g. smtp://localhost:1025 for Mailpit). */
 export function smtpSender(smtpUrl: string): MailSender {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // One SMTP exchange is bounded (nodemailer's default socket timeout is 10 minutes), so it stays
+  // well inside the lease the outbox takes before each send (sendLeaseSeconds, src/mail/outbox.ts).
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 });
   return {
     async send(m) {
       await transport.sendMail({ ...m, html: m.html ?? undefined });

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { accountsService } from '../accounts/accounts.service';
 import { throttle } from '../http/throttle';
+import { describeConnectionError, isConnectionError } from '../db/connection-errors';
 import { deliverDueEmails } from '../mail/outbox';
 import { runRemindersJob } from '../reminders/reminders.service';
 import { runQueuedImports } from '../roster/roster-import.service';
@@ -10,7 +11,7 @@ import { runQueuedImports } from '../roster/roster-import.service';
  * several processes at once (each claims its work with FOR UPDATE SKIP LOCKED), so every app
  * instance may run one. Add a feature's job to `jobs`.
  */
-export type Job = { name: string; run: (ctx: AppContext) => Promise<unknown> };
+export type Job = { name: string; run: (ctx: AppContext, signal: AbortSignal) => Promise<unknown> };
 
 export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
@@ -19,16 +20,25 @@ export const jobs: Job[] = [
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   {
     name: 'deliver-email',
-    run: (ctx) => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now() }),
+    run: async (ctx, signal) => {
+      const report = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now(), signal });
+      if (report.lostClaims) ctx.log('info', `deliver-email: ${report.lostClaims} message(s) were taken over by another worker after this one's lease ran out; left to it`);
+      if (report.released) ctx.log('info', `deliver-email: handed ${report.released} unsent message(s) back to the outbox`);
+      return report;
+    },
   },
 ];
 
-export async function runJobsOnce(ctx: AppContext): Promise<void> {
+/** Runs every job once; `signal` asks the jobs to stop between units of work (a shutdown). */
+export async function runJobsOnce(ctx: AppContext, signal: AbortSignal = new AbortController().signal): Promise<void> {
   for (const job of jobs) {
+    if (signal.aborted) return;
     try {
-      await job.run(ctx);
+      await job.run(ctx, signal);
     } catch (err) {
-      ctx.log('error', `worker job ${job.name} failed: ${(err as Error)?.stack ?? String(err)}`);
+      // The job's claims are leased: what it did not finish is taken up again on a later tick.
+      if (isConnectionError(err)) ctx.log('error', `worker job ${job.name} failed, database unavailable (retried next tick): ${describeConnectionError(err)}`);
+      else ctx.log('error', `worker job ${job.name} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
   }
 }
@@ -37,6 +47,7 @@ export class Worker {
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
   private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly ctx: AppContext,
@@ -46,7 +57,7 @@ export class Worker {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      this.current = runJobsOnce(this.ctx).finally(() => {
+      this.current = runJobsOnce(this.ctx, this.stopping.signal).finally(() => {
         this.current = null;
         if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
       });
@@ -54,9 +65,13 @@ export class Worker {
     this.timer = setTimeout(tick, 200);
   }
 
-  /** Stops after the job in progress finishes. */
+  /**
+   * Stops between units of work: the email being sent is finished and recorded, the rest of the
+   * batch is handed back to the outbox (pending, unclaimed) for whoever runs next.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     if (this.current) await this.current;
   }

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A real SMTP server in-process (smtp-server): messages arrive over a socket through
- * nodemailer exactly as in production. `failWith` makes it answer the next DATA with an error.
+ * nodemailer exactly as in production. `failNext` makes it answer the next DATA with an error;
+ * `delayMs` (or `setDelay`) makes it a slow server: it answers each DATA only after that long.
  */
 export interface ReceivedMail {
   to: string[];
@@ -23,12 +24,15 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** Make the next n messages fail with this SMTP reply code. */
   failNext(count: number, code: number): void;
+  /** Answer every following DATA only after `ms` (a slow SMTP server); 0 for prompt. */
+  setDelay(ms: number): void;
   clear(): void;
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(opts: { delayMs?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
+  let delayMs = opts.delayMs ?? 0;
   let failures: { remaining: number; code: number } = { remaining: 0, code: 0 };
   const server = new SMTPServer({
     authOptional: true,
@@ -38,6 +42,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (delayMs > 0) setTimeout(answer, delayMs);
+        else answer();
+      });
+      const answer = () => {
         if (failures.remaining > 0) {
           failures.remaining -= 1;
           const err = new Error(failures.code >= 500 ? 'Mailbox unavailable' : 'Try again later') as Error & { responseCode: number };
@@ -60,7 +68,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             callback();
           })
           .catch(callback);
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,6 +79,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages,
     failNext: (count, code) => {
       failures = { remaining: count, code };
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
     },
     clear: () => {
       messages.length = 0;
