@@ -1,18 +1,15 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { Invalid, NotFound } from '../errors';
+import { Invalid } from '../errors';
 import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { absenceNoticeSchema, idParam, parseAttendanceSheet, sheetQuerySchema } from './attendance.schemas';
+import { absenceNoticeSchema, parseAttendanceSheet, sheetQuerySchema } from './attendance.schemas';
 import { attendanceService } from './attendance.service';
 
-function eventIdOf(req: Request): number {
-  const id = idParam.safeParse(req.params.eventId);
-  if (!id.success) throw new NotFound('There is no such campus meeting.');
-  return id.data;
-}
+const eventIdOf = (req: Request): number => idParam(req.params.eventId, 'There is no such campus meeting.');
 
 function sheetUrl(eventId: number, page: number, sectionId: number | null): string {
   const q = new URLSearchParams();

@@ -1,22 +1,18 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { courseRepository } from '../course/course.repository';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { learningCheckQuerySchema, unitIdParam } from './insights.schemas';
+import { learningCheckQuerySchema } from './insights.schemas';
 import { learningCheckService } from './learning-check.service';
 import { runChartsPage } from './run-charts.service';
 
 /** Learning Check insights (page and CSV per unit, and the index) and the run charts. */
 const instructor = ['instructor'] as const;
 
-function unitIdOf(req: Request): number {
-  const id = unitIdParam.safeParse(req.params.unitId);
-  if (!id.success) throw new NotFound('There is no such unit.');
-  return id.data;
-}
+const unitIdOf = (req: Request): number => idParam(req.params.unitId, 'There is no such unit.');
 
 const indexPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);

@@ -6,7 +6,8 @@ import { parseForm, submittedValues } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { lessonPageModel, renderLessonPage } from './lesson-page';
-import { celebrateSchema, componentToggleSchema, enrichmentSchema, idParam, learningCheckSchema, noteSchema } from './lessons.schemas';
+import { idParam } from '../http/params';
+import { celebrateSchema, componentToggleSchema, enrichmentSchema, learningCheckSchema, noteSchema } from './lessons.schemas';
 import { lessonsService } from './lessons.service';
 
 const lessonIndex = (ctx: AppContext) => async (req: Request, res: Response) => {

@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { assessmentSchema, assignSchema, pageQuerySchema, swapSchema } from './peer-assessment.schemas';
 import { peerAssessmentService } from './peer-assessment.service';
 import { peerAssignmentService, type ActionResult } from './peer-assignment.service';
