@@ -13,7 +13,6 @@ import { formatDate, formatDateTime } from '../time';
 import { edxImportRepository as repo } from './edx-import.repository';
 import { linkSchema, MAX_REPORT_BYTES, uploadSchema } from './edx-import.schemas';
 import { edxImportService, UNMATCHED_KEPT, type UnmatchedRow } from './edx-import.service';
-import { edxProgressRoutes } from './edx-progress.routes';
 import type { ReportError } from './grade-report';
 
 /** The edX grade report import: the upload page and its log, one import's result (with its
@@ -147,5 +146,4 @@ export const edxImportRoutes: RouteDef[] = [
   { method: 'post', path: '/instructor/edx-import', access: instructor, multipart: true, handler: upload, summary: 'Import an edX grade report CSV' },
   { method: 'get', path: '/instructor/edx-import/imports/:importId', access: instructor, handler: importPage, summary: 'One edX import: counts and unmatched learners' },
   { method: 'post', path: '/instructor/edx-import/imports/:importId/link', access: instructor, handler: link, summary: 'Link an unmatched edX learner to a student' },
-  ...edxProgressRoutes,
 ];
