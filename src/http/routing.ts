@@ -17,9 +17,9 @@ export interface RouteDef {
   access: Access;
   /** Built once with the app context. */
   handler: (ctx: AppContext) => Handler | Handler[];
-  /** multipart/form-data: CSRF is checked after the upload middleware parses the body. */
+  /** multipart/form-data: CSRF is checked after the upload middleware parses the body. A POST without it refuses a multipart body with 415 (src/http/route-flags.ts). */
   multipart?: boolean;
-  /** Public routes authenticated by a secret in the URL (e.g. the calendar feed). */
+  /** Public routes authenticated by a secret in the URL (e.g. the calendar feed): answered with Referrer-Policy: no-referrer. */
   secretUrl?: boolean;
   /** Public probes (/healthz, /readyz): mounted before the session middleware, so they answer without a session read, even while the database is away. */
   sessionless?: boolean;
