@@ -8,6 +8,7 @@ import { noStoreByDefault } from './http/cache';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFound } from './http/errors';
 import { locals } from './http/locals';
+import { navMenus } from './http/nav';
 import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
 import type { Handler, RouteDef } from './http/routing';
@@ -83,7 +84,7 @@ export function createApp(ctx: AppContext): express.Express {
     if (version === null || version === undefined) return next();
     knownVersions.run(ctx.db, version, next);
   });
-  app.use(locals(ctx));
+  app.use(locals(ctx, navMenus(routes)));
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { navMenus } from '../src/http/nav';
 import { flagMiddleware } from '../src/http/route-flags';
 import { routeTable } from '../src/http/route-table';
 import type { RouteDef } from '../src/http/routing';
@@ -6,7 +7,8 @@ import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /**
  * The route table's flags do what they say (issue 15): `secretUrl` pages send
- * Referrer-Policy: no-referrer, and only `multipart` routes take a multipart body.
+ * Referrer-Policy: no-referrer, only `multipart` routes take a multipart body, and the main
+ * menu is built from the `nav` entries.
  */
 let t: TestApp;
 let instructor: Session;
@@ -53,4 +55,19 @@ test('a multipart route still takes its upload', async () => {
   const res = await instructor.upload('/instructor/roster/import', {}, [{ field: 'file', buffer: Buffer.from('name,email,section\nPia Nowak,pia.flags@umich.edu,EDUC 551\n'), filename: 'roster.csv', contentType: 'text/csv' }]);
   expect(res.status).toBe(303);
   expect(res.headers.location).toMatch(/^\/instructor\/roster\/imports\/\d+$/);
+});
+
+test('the main menu per role comes from the route table, in the order it has always had', async () => {
+  const menus = navMenus(routes);
+  expect(menus.student.map((l) => `${l.label} ${l.href}`)).toEqual([
+    'This week /', 'Calendar /calendar', 'Lessons /lessons', 'edX progress /progress/edx', 'Portfolios /portfolios', 'Peer assessment /peer-assessments',
+    'Certificates /certificates', 'Attendance /attendance', 'Announcements /announcements', 'Progressions /progressions', 'Settings /settings',
+  ]);
+  expect(menus.instructor.map((l) => l.href)).toEqual([
+    '/', '/calendar', '/lessons', '/instructor/roster', '/instructor/overview', '/instructor/attendance', '/instructor/events', '/instructor/edx-import', '/instructor/insights',
+    '/instructor/run-charts', '/instructor/gradebook', '/instructor/extensions', '/instructor/reminders', '/instructor/announcements', '/progressions', '/settings',
+  ]);
+  const page = await instructor.get('/settings').expect(200);
+  expect(page.text).toContain('<li><a href="/">Home</a></li>');
+  expect(page.text).toContain('<li><a href="/settings" aria-current="page">Settings</a></li>');
 });

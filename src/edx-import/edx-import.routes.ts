@@ -142,7 +142,7 @@ const link = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const edxImportRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/edx-import', access: instructor, handler: indexPage, summary: 'edX grade report import: upload form and import log' },
+  { method: 'get', path: '/instructor/edx-import', access: instructor, nav: { label: 'edX progress', order: 140 }, handler: indexPage, summary: 'edX grade report import: upload form and import log' },
   { method: 'post', path: '/instructor/edx-import', access: instructor, multipart: true, handler: upload, summary: 'Import an edX grade report CSV' },
   { method: 'get', path: '/instructor/edx-import/imports/:importId', access: instructor, handler: importPage, summary: 'One edX import: counts and unmatched learners' },
   { method: 'post', path: '/instructor/edx-import/imports/:importId/link', access: instructor, handler: link, summary: 'Link an unmatched edX learner to a student' },

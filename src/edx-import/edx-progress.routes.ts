@@ -46,5 +46,5 @@ export const edxProgressRoutes: RouteDef[] = [
   { method: 'get', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: mappingPage, summary: 'Map an edX course’s report columns to units' },
   { method: 'post', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: saveMapping, summary: 'Save the column mapping (recomputes edX progress)' },
   { method: 'get', path: '/instructor/edx-import/progress/:edxCourseId', access: ['instructor'], handler: courseProgress, summary: 'edX progress per student and unit, beside components done' },
-  { method: 'get', path: '/progress/edx', access: ['student'], handler: myProgress, summary: 'Your edX progress per unit, beside your components done' },
+  { method: 'get', path: '/progress/edx', access: ['student'], nav: { label: 'edX progress', order: 100 }, handler: myProgress, summary: 'Your edX progress per unit, beside your components done' },
 ];

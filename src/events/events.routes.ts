@@ -86,7 +86,7 @@ const cancelEvent = (ctx: AppContext) => async (req: Request, res: Response) => 
 };
 
 export const eventsRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/events', access: ['instructor'], handler: listPage, summary: 'Office hours and events: list and add' },
+  { method: 'get', path: '/instructor/events', access: ['instructor'], nav: { label: 'Events', order: 130 }, handler: listPage, summary: 'Office hours and events: list and add' },
   { method: 'post', path: '/instructor/events', access: ['instructor'], handler: addEvent, summary: 'Add office hours or an extra session' },
   { method: 'get', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: editPage, summary: 'Move or change an event' },
   { method: 'post', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: saveEdit, summary: 'Save a moved or changed event' },

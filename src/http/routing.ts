@@ -11,6 +11,13 @@ export type Access = 'public' | 'guest' | 'authenticated' | readonly Role[];
 
 export type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
 
+/** A GET page in the main menu: its label, its place (ascending), and who sees it (default: everyone `access` lets in). */
+export interface NavEntry {
+  label: string;
+  order: number;
+  roles?: readonly Role[];
+}
+
 export interface RouteDef {
   method: 'get' | 'post';
   path: string;
@@ -23,6 +30,8 @@ export interface RouteDef {
   secretUrl?: boolean;
   /** Public probes (/healthz, /readyz): mounted before the session middleware, so they answer without a session read, even while the database is away. */
   sessionless?: boolean;
+  /** In the main menu (src/http/nav.ts): one entry, or one per role when the label differs. */
+  nav?: NavEntry | readonly NavEntry[];
   /** A short description for the security matrix and README. */
   summary: string;
 }

@@ -72,7 +72,7 @@ const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response
 const student = ['student'] as const;
 
 export const portfolioRoutes: RouteDef[] = [
-  { method: 'get', path: '/portfolios', access: student, handler: listPage, summary: 'Your portfolios (one per edX course)' },
+  { method: 'get', path: '/portfolios', access: student, nav: { label: 'Portfolios', order: 110 }, handler: listPage, summary: 'Your portfolios (one per edX course)' },
   { method: 'get', path: '/portfolios/:requirementId', access: student, handler: showPage, summary: 'A portfolio: checklist, due date, reflection, submissions' },
   { method: 'post', path: '/portfolios/:requirementId/reflection', access: student, handler: saveReflection, summary: 'Save your personal reflection (a new version each time)' },
   { method: 'get', path: '/portfolios/:requirementId/reflection/versions', access: student, handler: reflectionVersions, summary: 'Every version of your reflection' },

@@ -160,7 +160,7 @@ const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
 const P = '/progressions/partnerships/:partnershipId';
 
 export const progressionsRoutes: RouteDef[] = [
-  { method: 'get', path: '/progressions', access: 'authenticated', handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
+  { method: 'get', path: '/progressions', access: 'authenticated', nav: { label: 'Progressions', order: 900 }, handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
   { method: 'get', path: '/progressions/rubric', access: 'authenticated', handler: rubricPage, summary: 'The iLEAD Developmental Progressions rubric' },
   { method: 'get', path: '/progressions/partnerships/new', access: ['instructor'], handler: newPartnershipPage, summary: 'New partnership form' },
   { method: 'post', path: '/progressions/partnerships', access: ['instructor'], handler: savePartnership, summary: 'Create a partnership' },
