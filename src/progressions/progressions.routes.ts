@@ -12,7 +12,7 @@ import { assessmentSchema, compareSchema, EVIDENCE_MAX, partnershipSchema } from
 import { progressionsService as service, type Viewer } from './progressions.service';
 import { INCOMPLETE_IN_DRAFT, NOT_DESCRIBED, NOT_STARTED, rubricModel } from './progressions.views';
 
-/** iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments. */
+// iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments.
 
 const viewer = (req: Request): Viewer => {
   const me = currentUser(req);
