@@ -8,6 +8,7 @@ import { noStoreByDefault } from './http/cache';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFound } from './http/errors';
 import { locals } from './http/locals';
+import { navMenus } from './http/nav';
 import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
 import type { Handler, RouteDef } from './http/routing';
@@ -16,6 +17,7 @@ import { knownVersions } from './db/known-versions';
 import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
 import { mountBenchRoutes } from './http/bench-routes';
+import { flagMiddleware } from './http/route-flags';
 
 /** Builds the express app (no listen): the server and the tests both use it. */
 export function createApp(ctx: AppContext): express.Express {
@@ -52,7 +54,8 @@ export function createApp(ctx: AppContext): express.Express {
   const mount = (route: RouteDef) => {
     const built = route.handler(ctx);
     const handlers = (Array.isArray(built) ? built : [built]) as Handler[];
-    app[route.method](route.path, guard(route.access), ...(handlers as express.RequestHandler[]));
+    const { beforeGuard, afterGuard } = flagMiddleware(route);
+    app[route.method](route.path, ...beforeGuard, guard(route.access), ...afterGuard, ...(handlers as express.RequestHandler[]));
   };
   // Probes answer before any session is read: /healthz stays up while the database is away.
   for (const route of routes) if (route.sessionless && route.access === 'public') mount(route);
@@ -81,7 +84,7 @@ export function createApp(ctx: AppContext): express.Express {
     if (version === null || version === undefined) return next();
     knownVersions.run(ctx.db, version, next);
   });
-  app.use(locals(ctx));
+  app.use(locals(ctx, navMenus(routes)));
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { neutralizeFormula } from '../src/progressions/assessment.csv';
+import { neutralizeFormula } from '../src/http/csv';
 import { seedRubrics } from '../src/progressions/rubric.loader';
 import { databaseFingerprint } from './helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';

@@ -163,7 +163,7 @@ export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
     { method: 'post', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPassword, summary: 'Set password' },
     { method: 'get', path: '/forgot-password', access: 'guest', handler: forgotPage, summary: 'Password reset request form' },
     { method: 'post', path: '/forgot-password', access: 'guest', handler: forgot, summary: 'Request a password reset email' },
-    { method: 'get', path: '/settings', access: 'authenticated', handler: settingsPage, summary: 'Time zone and reminder settings' },
+    { method: 'get', path: '/settings', access: 'authenticated', nav: { label: 'Settings', order: 910 }, handler: settingsPage, summary: 'Time zone and reminder settings' },
     { method: 'post', path: '/settings', access: 'authenticated', handler: saveSettings, summary: 'Save settings' },
   ];
 }

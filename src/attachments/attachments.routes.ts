@@ -1,18 +1,13 @@
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../context';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { workAccess } from './access';
 
-const idParam = z.coerce.number().int().positive().max(2_147_483_647);
-
 /** Always a download (never rendered inline), with the type sniffed at upload and a safe name. */
 const download = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const id = idParam.safeParse(req.params.attachmentId);
-  if (!id.success) throw new NotFound();
-  const file = await workAccess.readableAttachment(ctx.db, currentUser(req), id.data);
+  const file = await workAccess.readableAttachment(ctx.db, currentUser(req), idParam(req.params.attachmentId));
   res.attachment(file.original_name); // sets Content-Disposition (and a type from the name, replaced below)
   res.set({
     'Content-Type': file.content_type,

@@ -1,18 +1,15 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { Invalid, NotFound } from '../errors';
+import { Invalid } from '../errors';
 import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { absenceNoticeSchema, idParam, parseAttendanceSheet, sheetQuerySchema } from './attendance.schemas';
+import { absenceNoticeSchema, parseAttendanceSheet, sheetQuerySchema } from './attendance.schemas';
 import { attendanceService } from './attendance.service';
 
-function eventIdOf(req: Request): number {
-  const id = idParam.safeParse(req.params.eventId);
-  if (!id.success) throw new NotFound('There is no such campus meeting.');
-  return id.data;
-}
+const eventIdOf = (req: Request): number => idParam(req.params.eventId, 'There is no such campus meeting.');
 
 function sheetUrl(eventId: number, page: number, sectionId: number | null): string {
   const q = new URLSearchParams();
@@ -82,9 +79,9 @@ const notifyAbsence = (ctx: AppContext) => async (req: Request, res: Response) =
 };
 
 export const attendanceRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/attendance', access: ['instructor'], handler: meetingsPage, summary: 'Campus meetings and their attendance' },
+  { method: 'get', path: '/instructor/attendance', access: ['instructor'], nav: { label: 'Attendance', order: 120 }, handler: meetingsPage, summary: 'Campus meetings and their attendance' },
   { method: 'get', path: '/instructor/attendance/:eventId', access: ['instructor'], handler: sheetPage, summary: 'Attendance sheet for one campus meeting' },
   { method: 'post', path: '/instructor/attendance/:eventId', access: ['instructor'], handler: saveSheet, summary: 'Record attendance (all present, or the sheet)' },
-  { method: 'get', path: '/attendance', access: ['student'], handler: myAttendance, summary: 'Your own attendance record and absence notices' },
+  { method: 'get', path: '/attendance', access: ['student'], nav: { label: 'Attendance', order: 140 }, handler: myAttendance, summary: 'Your own attendance record and absence notices' },
   { method: 'post', path: '/attendance/:eventId/absence-notice', access: ['student'], handler: notifyAbsence, summary: 'Notify an expected absence in advance' },
 ];

@@ -57,5 +57,3 @@ export const sheetQuerySchema = z.object({
   page: z.preprocess(firstString, z.coerce.number().int().min(1).max(100_000)).catch(1),
   section: z.preprocess(firstString, z.coerce.number().int().positive().nullable()).catch(null),
 });
-
-export const idParam = z.coerce.number().int().positive().max(2_147_483_647);

@@ -62,7 +62,7 @@ const feed = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const calendarRoutes: RouteDef[] = [
-  { method: 'get', path: '/calendar', access: 'authenticated', handler: calendarPage, summary: 'Semester calendar in your time zone, and your calendar subscription link' },
+  { method: 'get', path: '/calendar', access: 'authenticated', nav: { label: 'Calendar', order: 20 }, handler: calendarPage, summary: 'Semester calendar in your time zone, and your calendar subscription link' },
   { method: 'post', path: '/calendar/feed/regenerate', access: 'authenticated', handler: regenerate, summary: 'Create or replace your personal calendar feed link (the old one stops working)' },
   { method: 'post', path: '/calendar/feed/revoke', access: 'authenticated', handler: revoke, summary: 'Turn off your personal calendar feed link' },
   { method: 'get', path: '/calendar/feed/:token.ics', access: 'public', secretUrl: true, handler: feed, summary: 'Your personal iCalendar feed (secret URL)' },

@@ -5,14 +5,14 @@ import { Invalid, NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { readDelimitedUpload } from '../http/text-upload';
 import { singleUpload } from '../http/uploads';
 import { formatDate, formatDateTime } from '../time';
 import { edxImportRepository as repo } from './edx-import.repository';
-import { idParam, linkSchema, MAX_REPORT_BYTES, uploadSchema } from './edx-import.schemas';
+import { linkSchema, MAX_REPORT_BYTES, uploadSchema } from './edx-import.schemas';
 import { edxImportService, UNMATCHED_KEPT, type UnmatchedRow } from './edx-import.service';
-import { edxProgressRoutes } from './edx-progress.routes';
 import type { ReportError } from './grade-report';
 
 /** The edX grade report import: the upload page and its log, one import's result (with its
@@ -81,11 +81,12 @@ const upload = (ctx: AppContext) => [
   },
 ];
 
+const NO_SUCH_IMPORT = 'There is no such import.';
+
 async function renderImport(ctx: AppContext, req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, string> = {}) {
   const me = currentUser(req);
-  const id = idParam.safeParse(req.params.importId);
-  const log = id.success ? await repo.importById(ctx.db, me.offeringId, id.data) : undefined;
-  if (!log) throw new NotFound('There is no such import.');
+  const log = await repo.importById(ctx.db, me.offeringId, idParam(req.params.importId, NO_SUCH_IMPORT));
+  if (!log) throw new NotFound(NO_SUCH_IMPORT);
   const people = await repo.people(ctx.db, me.offeringId);
   const unmatched = (Array.isArray(log.unmatched_rows) ? log.unmatched_rows : []) as UnmatchedRow[];
   render(
@@ -122,8 +123,8 @@ const importPage = (ctx: AppContext) => (req: Request, res: Response) => renderI
 
 const link = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const id = idParam.safeParse(req.params.importId);
-  if (!id.success || !(await repo.importById(ctx.db, me.offeringId, id.data))) throw new NotFound('There is no such import.');
+  const importId = idParam(req.params.importId, NO_SUCH_IMPORT);
+  if (!(await repo.importById(ctx.db, me.offeringId, importId))) throw new NotFound(NO_SUCH_IMPORT);
   const values = submittedValues(req.body);
   const form = parseForm(linkSchema, req.body);
   if (!form.ok) return renderImport(ctx, req, res, form.errors, values);
@@ -137,13 +138,12 @@ const link = (ctx: AppContext) => async (req: Request, res: Response) => {
     throw err;
   }
   flash(res, `Linked the edX learner ${form.data.username} to ${linked.studentName}. Upload the report again to record their edX progress: re-importing the same file changes nothing else.`);
-  res.redirect(303, `/instructor/edx-import/imports/${id.data}`);
+  res.redirect(303, `/instructor/edx-import/imports/${importId}`);
 };
 
 export const edxImportRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/edx-import', access: instructor, handler: indexPage, summary: 'edX grade report import: upload form and import log' },
+  { method: 'get', path: '/instructor/edx-import', access: instructor, nav: { label: 'edX progress', order: 140 }, handler: indexPage, summary: 'edX grade report import: upload form and import log' },
   { method: 'post', path: '/instructor/edx-import', access: instructor, multipart: true, handler: upload, summary: 'Import an edX grade report CSV' },
   { method: 'get', path: '/instructor/edx-import/imports/:importId', access: instructor, handler: importPage, summary: 'One edX import: counts and unmatched learners' },
   { method: 'post', path: '/instructor/edx-import/imports/:importId/link', access: instructor, handler: link, summary: 'Link an unmatched edX learner to a student' },
-  ...edxProgressRoutes,
 ];

@@ -1,21 +1,16 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { idParam } from './edx-import.schemas';
 import { edxMappingService } from './edx-mapping.service';
 import { courseEdxPage, studentEdxPage } from './edx-progress';
 
 /** The subsection mapping per edX course, the instructor's per-course edX progress table, and a
  * student's own edX progress. */
-function courseIdOf(req: Request): number {
-  const id = idParam.safeParse(req.params.edxCourseId);
-  if (!id.success) throw new NotFound('There is no such edX course.');
-  return id.data;
-}
+const courseIdOf = (req: Request): number => idParam(req.params.edxCourseId, 'There is no such edX course.');
 
 async function renderMapping(ctx: AppContext, req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, string> = {}) {
   const me = currentUser(req);
@@ -51,5 +46,5 @@ export const edxProgressRoutes: RouteDef[] = [
   { method: 'get', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: mappingPage, summary: 'Map an edX course’s report columns to units' },
   { method: 'post', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: saveMapping, summary: 'Save the column mapping (recomputes edX progress)' },
   { method: 'get', path: '/instructor/edx-import/progress/:edxCourseId', access: ['instructor'], handler: courseProgress, summary: 'edX progress per student and unit, beside components done' },
-  { method: 'get', path: '/progress/edx', access: ['student'], handler: myProgress, summary: 'Your edX progress per unit, beside your components done' },
+  { method: 'get', path: '/progress/edx', access: ['student'], nav: { label: 'edX progress', order: 100 }, handler: myProgress, summary: 'Your edX progress per unit, beside your components done' },
 ];

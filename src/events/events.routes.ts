@@ -1,22 +1,15 @@
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../context';
 import { courseRepository } from '../course/course.repository';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { cancelSchema, eventSchema, newEventSchema, skippedLocalTimes } from './events.schemas';
 import { eventsService, type ChangeResult } from './events.service';
 
-const idParam = z.coerce.number().int().positive().max(2_147_483_647);
-
-function eventIdOf(req: Request): number {
-  const id = idParam.safeParse(req.params.eventId);
-  if (!id.success) throw new NotFound('There is no such event.');
-  return id.data;
-}
+const eventIdOf = (req: Request): number => idParam(req.params.eventId, 'There is no such event.');
 
 const NEW_EVENT_DEFAULTS = { kind: 'office_hours', title: 'Virtual office hours', on: '', starts: '', ends: '', location: '', videoUrl: '', description: '', required: '' };
 
@@ -93,7 +86,7 @@ const cancelEvent = (ctx: AppContext) => async (req: Request, res: Response) => 
 };
 
 export const eventsRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/events', access: ['instructor'], handler: listPage, summary: 'Office hours and events: list and add' },
+  { method: 'get', path: '/instructor/events', access: ['instructor'], nav: { label: 'Events', order: 130 }, handler: listPage, summary: 'Office hours and events: list and add' },
   { method: 'post', path: '/instructor/events', access: ['instructor'], handler: addEvent, summary: 'Add office hours or an extra session' },
   { method: 'get', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: editPage, summary: 'Move or change an event' },
   { method: 'post', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: saveEdit, summary: 'Save a moved or changed event' },

@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { formatLocalDate } from '../time';
 import { decisionSchema, grantQuerySchema, grantSchema, listFilterSchema, requestSchema } from './extensions.schemas';
 import { extensionsService } from './extensions.service';
@@ -99,7 +99,7 @@ const instructor = ['instructor'] as const;
 export const extensionsRoutes: RouteDef[] = [
   { method: 'get', path: '/portfolios/:requirementId/extension', access: student, handler: requestPage, summary: 'Your extension requests for a portfolio, and the request form' },
   { method: 'post', path: '/portfolios/:requirementId/extension', access: student, handler: requestExtension, summary: 'Request an extension (reason and proposed date)' },
-  { method: 'get', path: '/instructor/extensions', access: instructor, handler: listPage, summary: 'Extension requests (filter by status; pending first)' },
+  { method: 'get', path: '/instructor/extensions', access: instructor, nav: { label: 'Extensions', order: 180 }, handler: listPage, summary: 'Extension requests (filter by status; pending first)' },
   { method: 'get', path: '/instructor/extensions/grant', access: instructor, handler: grantPage, summary: 'Grant a student an extension without a request (an accommodation, an illness)' },
   { method: 'post', path: '/instructor/extensions/grant', access: instructor, handler: grant, summary: 'Grant an extension with a reason and a new date; emails the student' },
   { method: 'get', path: '/instructor/extensions/:extensionId', access: instructor, handler: detailPage, summary: 'One extension request and the decision form' },

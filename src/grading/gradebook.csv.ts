@@ -6,7 +6,7 @@ import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { missingText } from '../certificates/eligibility';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { neutralizeFormula } from '../progressions/assessment.csv';
+import { neutralizeFormula } from '../http/csv';
 import { factsFor, filterFor, statusOf, type StudentFacts } from './gradebook.service';
 import { gradebookRepository as repo } from './gradebook.repository';
 import type { GradebookQuery } from './grading.schemas';

@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { localDateOf } from '../time';
 import { writeGradebookCsv } from './gradebook.csv';
 import { gradebookPage } from './gradebook.service';
@@ -89,7 +89,7 @@ const feedbackPage = (ctx: AppContext) => async (req: Request, res: Response) =>
 const instructor = ['instructor'] as const;
 
 export const gradingRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/gradebook', access: instructor, handler: gradebook, summary: 'Gradebook: every student’s portfolios, grades and certificates (filter, paged)' },
+  { method: 'get', path: '/instructor/gradebook', access: instructor, nav: { label: 'Gradebook', order: 170 }, handler: gradebook, summary: 'Gradebook: every student’s portfolios, grades and certificates (filter, paged)' },
   { method: 'get', path: '/instructor/gradebook.csv', access: instructor, handler: gradebookCsv, summary: 'Gradebook as CSV (streamed; formula-injection safe)' },
   { method: 'get', path: '/instructor/submissions/:submissionId/grade', access: instructor, handler: gradingPage, summary: 'Grade a portfolio submission: frozen portfolio, peer assessment, late/extension facts, history' },
   { method: 'post', path: '/instructor/submissions/:submissionId/grade', access: instructor, handler: recordGrade, summary: 'Record S or U with feedback (audit log; emails the student)' },

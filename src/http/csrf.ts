@@ -22,7 +22,7 @@ export class CsrfError extends AppError {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function isMultipart(req: Request): boolean {
+export function isMultipart(req: Request): boolean {
   return (req.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 

@@ -1,12 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { csrfToken } from './csrf';
+import type { NavMenus } from './nav';
 
 /** What every view can use: the signed-in user, the CSRF token, one-time messages, the nav. */
-export function locals(ctx: AppContext) {
+export function locals(ctx: AppContext, menus: NavMenus) {
   return (req: Request, res: Response, next: NextFunction) => {
     const session = req.session as unknown as { flash?: { kind: string; message: string }[] } | undefined;
     res.locals.currentUser = req.user ?? null;
+    res.locals.navItems = req.user ? menus[req.user.role] : [];
     res.locals.csrfToken = req.session ? csrfToken(req) : '';
     res.locals.flash = session?.flash ?? [];
     if (session?.flash) delete session.flash;

@@ -1,12 +1,26 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../errors';
-import { verifyCsrfAfterUpload } from './csrf';
+import { isMultipart, verifyCsrfAfterUpload } from './csrf';
 
 export class UploadTooLarge extends AppError {
   constructor(maxBytes: number) {
     super(`That file is too large: the limit is ${(maxBytes / 1024 / 1024).toFixed(maxBytes < 1024 * 1024 ? 2 : 0)} MB.`, 413);
   }
+}
+
+export class NotAnUploadForm extends AppError {
+  constructor() {
+    super('This form does not take files. Go back, reload the page and try again.', 415);
+  }
+}
+
+/**
+ * Mounted on every POST route without `multipart: true` in the route table: only upload routes
+ * read multipart bodies (and check their CSRF token after parsing), so anything else refuses one.
+ */
+export function refuseMultipart(req: Request, _res: Response, next: NextFunction): void {
+  next(isMultipart(req) ? new NotAnUploadForm() : undefined);
 }
 
 /**

@@ -1,22 +1,18 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { courseRepository } from '../course/course.repository';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { learningCheckQuerySchema, unitIdParam } from './insights.schemas';
+import { learningCheckQuerySchema } from './insights.schemas';
 import { learningCheckService } from './learning-check.service';
 import { runChartsPage } from './run-charts.service';
 
 /** Learning Check insights (page and CSV per unit, and the index) and the run charts. */
 const instructor = ['instructor'] as const;
 
-function unitIdOf(req: Request): number {
-  const id = unitIdParam.safeParse(req.params.unitId);
-  if (!id.success) throw new NotFound('There is no such unit.');
-  return id.data;
-}
+const unitIdOf = (req: Request): number => idParam(req.params.unitId, 'There is no such unit.');
 
 const indexPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
@@ -46,9 +42,9 @@ const runCharts = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const insightsRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/insights', access: instructor, handler: indexPage, summary: 'Learning Check insights: every unit with its answer counts' },
+  { method: 'get', path: '/instructor/insights', access: instructor, nav: { label: 'Learning Checks', order: 150 }, handler: indexPage, summary: 'Learning Check insights: every unit with its answer counts' },
   // The CSV route comes first: '/:unitId' would otherwise take "12.csv" as the unit id.
   { method: 'get', path: '/instructor/insights/learning-check/:unitId.csv', access: instructor, handler: unitCsv, summary: 'A unit’s Learning Check responses as CSV (names optional)' },
   { method: 'get', path: '/instructor/insights/learning-check/:unitId', access: instructor, handler: unitPage, summary: 'A unit’s Learning Check responses, by section, names optional' },
-  { method: 'get', path: '/instructor/run-charts', access: instructor, handler: runCharts, summary: 'Run charts: weekly measures with medians and data tables' },
+  { method: 'get', path: '/instructor/run-charts', access: instructor, nav: { label: 'Run charts', order: 160 }, handler: runCharts, summary: 'Run charts: weekly measures with medians and data tables' },
 ];

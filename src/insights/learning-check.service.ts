@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
-import { neutralizeFormula } from '../progressions/assessment.csv';
+import { neutralizeFormula } from '../http/csv';
 import { formatDate, formatDateTime } from '../time';
 import { learningCheckRepository as repo } from './learning-check.repository';
 import type { LearningCheckQuery } from './insights.schemas';

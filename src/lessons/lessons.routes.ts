@@ -6,7 +6,8 @@ import { parseForm, submittedValues } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { lessonPageModel, renderLessonPage } from './lesson-page';
-import { celebrateSchema, componentToggleSchema, enrichmentSchema, idParam, learningCheckSchema, noteSchema } from './lessons.schemas';
+import { idParam } from '../http/params';
+import { celebrateSchema, componentToggleSchema, enrichmentSchema, learningCheckSchema, noteSchema } from './lessons.schemas';
 import { lessonsService } from './lessons.service';
 
 const lessonIndex = (ctx: AppContext) => async (req: Request, res: Response) => {
@@ -113,7 +114,7 @@ const student = ['student'] as const;
 const instructor = ['instructor'] as const;
 
 export const lessonsRoutes: RouteDef[] = [
-  { method: 'get', path: '/lessons', access: 'authenticated', handler: lessonIndex, summary: 'Both edX courses’ units with your components done' },
+  { method: 'get', path: '/lessons', access: 'authenticated', nav: { label: 'Lessons', order: 30 }, handler: lessonIndex, summary: 'Both edX courses’ units with your components done' },
   { method: 'get', path: '/lessons/:unitId', access: 'authenticated', handler: lessonPage, summary: 'A lesson: its seven components and your work' },
   { method: 'post', path: '/lessons/:unitId/components/:componentId', access: student, handler: toggleComponent, summary: 'Mark a lesson component done or not done' },
   { method: 'post', path: '/lessons/:unitId/learning-check', access: student, handler: saveLearningCheck, summary: 'Save your Learning Check (a new response each time)' },

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { baseVersionField, firstString } from '../http/forms';
-import { NotFound } from '../errors';
+import { recordId } from '../http/params';
 
 /** One schema per form on the lesson page. Field names are unique across the page's forms. */
 const text = (schema: z.ZodString) => z.preprocess(firstString, schema);
-export const recordId = z.coerce.number().int().positive().max(2_147_483_647);
 
 export const unitParams = z.object({ unitId: recordId });
 
@@ -42,10 +41,3 @@ export const enrichmentSchema = z
 export const celebrateSchema = z.object({
   celebrate_body: text(z.string({ error: 'Write how you unwind.' }).min(1, 'Write how you unwind.').max(500, 'Keep your share under 500 characters.')),
 });
-
-/** A record id from the URL; anything else is a page that does not exist. */
-export function idParam(value: unknown): number {
-  const id = recordId.safeParse(value);
-  if (!id.success) throw new NotFound();
-  return id.data;
-}

@@ -4,7 +4,7 @@ import type { Handler } from '../http/routing';
 import { submittedValues } from '../http/forms';
 import { UploadTooLarge } from '../http/uploads';
 import { renderLessonPage } from './lesson-page';
-import { idParam } from './lessons.schemas';
+import { idParam } from '../http/params';
 
 /**
  * For the lesson page's upload forms (study guide, team artifact): when the file is over

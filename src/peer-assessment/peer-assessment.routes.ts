@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { assessmentSchema, assignSchema, pageQuerySchema, swapSchema } from './peer-assessment.schemas';
 import { peerAssessmentService } from './peer-assessment.service';
 import { peerAssignmentService, type ActionResult } from './peer-assignment.service';
@@ -111,7 +111,7 @@ export const peerAssessmentRoutes: RouteDef[] = [
     handler: changeAssignments,
     summary: 'Run the seeded peer assignment, update it for roster changes, or swap a pair by hand',
   },
-  { method: 'get', path: '/peer-assessments', access: student, handler: myList, summary: 'Whom you assess, and the assessments you received' },
+  { method: 'get', path: '/peer-assessments', access: student, nav: { label: 'Peer assessment', order: 120 }, handler: myList, summary: 'Whom you assess, and the assessments you received' },
   { method: 'get', path: '/peer-assessments/received/:requirementId', access: student, handler: receivedPage, summary: 'The submitted peer assessment of your work for a portfolio' },
   { method: 'get', path: '/peer-assessments/:assignmentId', access: 'authenticated', handler: assessmentPage, summary: 'A peer assessment: the assessee’s work and the form (assessor), or read-only (instructor)' },
   { method: 'post', path: '/peer-assessments/:assignmentId', access: student, handler: saveAssessment, summary: 'Save a draft of, or submit, your peer assessment (a new version each time)' },

@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { formatDuration } from '../time';
 import { portfolioPage } from './portfolio-page';
 import { reflectionSchema, submitSchema } from './portfolio.schemas';
@@ -72,7 +72,7 @@ const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response
 const student = ['student'] as const;
 
 export const portfolioRoutes: RouteDef[] = [
-  { method: 'get', path: '/portfolios', access: student, handler: listPage, summary: 'Your portfolios (one per edX course)' },
+  { method: 'get', path: '/portfolios', access: student, nav: { label: 'Portfolios', order: 110 }, handler: listPage, summary: 'Your portfolios (one per edX course)' },
   { method: 'get', path: '/portfolios/:requirementId', access: student, handler: showPage, summary: 'A portfolio: checklist, due date, reflection, submissions' },
   { method: 'post', path: '/portfolios/:requirementId/reflection', access: student, handler: saveReflection, summary: 'Save your personal reflection (a new version each time)' },
   { method: 'get', path: '/portfolios/:requirementId/reflection/versions', access: student, handler: reflectionVersions, summary: 'Every version of your reflection' },

@@ -1,20 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
+import { neutralizeFormula } from '../http/csv';
 import type { EntryRow } from './progressions.repository';
 import type { RubricVersion } from './rubric.repository';
 import { stageName } from './progressions.views';
 
 /**
  * An assessment as CSV: one row per objective. Text a person typed is neutralized against
- * spreadsheet formula injection: a cell that would start with = + - @ (also after leading
- * spaces, and their full-width forms) or with a tab or carriage return gets a leading apostrophe.
+ * spreadsheet formula injection (src/http/csv.ts).
  */
 export const CSV_COLUMNS = ['objective_number', 'objective_title', 'stage_number', 'stage_name', 'evidence', 'next_steps', 'assessed_at'] as const;
-
-const FORMULA_START = /^[\s\u00a0]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
-
-export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
 
 export function assessmentCsv(rubric: RubricVersion, entries: EntryRow[], assessedOn: string): string {
   const byObjective = new Map(entries.map((e) => [e.objective_id, e]));

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../context';
-import { Invalid, NotFound } from '../errors';
+import { Invalid } from '../errors';
 import { currentUser } from '../http/auth';
 import { firstString, parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam, recordId } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { localDateOf } from '../time';
 import { assessmentCsv } from './assessment.csv';
@@ -12,14 +12,7 @@ import { assessmentSchema, compareSchema, EVIDENCE_MAX, partnershipSchema } from
 import { progressionsService as service, type Viewer } from './progressions.service';
 import { INCOMPLETE_IN_DRAFT, NOT_DESCRIBED, NOT_STARTED, rubricModel } from './progressions.views';
 
-/** iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments. */
-const idParam = z.coerce.number().int().positive().max(2_147_483_647);
-
-function idOf(req: Request, name: string): number {
-  const parsed = idParam.safeParse(req.params[name]);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data;
-}
+// iLEAD Developmental Progressions: the rubric, partnerships and their dated self-assessments.
 
 const viewer = (req: Request): Viewer => {
   const me = currentUser(req);
@@ -27,7 +20,7 @@ const viewer = (req: Request): Viewer => {
 };
 
 const queryId = (v: unknown) => {
-  const parsed = idParam.optional().safeParse(firstString(v) || undefined);
+  const parsed = recordId.optional().safeParse(firstString(v) || undefined);
   return parsed.success ? parsed.data : undefined;
 };
 
@@ -64,7 +57,7 @@ const newPartnershipPage = (ctx: AppContext) => async (req: Request, res: Respon
 
 const editPartnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
-  const page = await service.partnershipPage(ctx.db, me, idOf(req, 'partnershipId'));
+  const page = await service.partnershipPage(ctx.db, me, idParam(req.params.partnershipId));
   const p = page.partnership;
   const values = { name: p.name, ihe: p.ihe, lea: p.lea, members: p.memberIds.map(String) };
   render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, p.id, values, {}));
@@ -72,7 +65,7 @@ const editPartnershipPage = (ctx: AppContext) => async (req: Request, res: Respo
 
 const savePartnership = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
-  const partnershipId = req.params.partnershipId === undefined ? null : idOf(req, 'partnershipId');
+  const partnershipId = req.params.partnershipId === undefined ? null : idParam(req.params.partnershipId);
   if (partnershipId !== null) await service.visiblePartnership(ctx.db, me, partnershipId);
   const values = { ...submittedValues(req.body), members: (req.body as Record<string, unknown>)?.members ?? [] };
   const form = parseForm(partnershipSchema, req.body);
@@ -89,7 +82,7 @@ const savePartnership = (ctx: AppContext) => async (req: Request, res: Response)
 };
 
 const partnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const page = await service.partnershipPage(ctx.db, viewer(req), idOf(req, 'partnershipId'));
+  const page = await service.partnershipPage(ctx.db, viewer(req), idParam(req.params.partnershipId));
   render(res, 'progressions/partnership', { title: page.partnership.name, ...page, section: 'overview' });
 };
 
@@ -114,12 +107,12 @@ async function assessmentFormModel(ctx: AppContext, me: Viewer, partnershipId: n
 
 const newAssessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
-  render(res, 'progressions/assessment-form', await assessmentFormModel(ctx, me, idOf(req, 'partnershipId'), queryId(req.query.from)));
+  render(res, 'progressions/assessment-form', await assessmentFormModel(ctx, me, idParam(req.params.partnershipId), queryId(req.query.from)));
 };
 
 const recordAssessment = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
-  const partnershipId = idOf(req, 'partnershipId');
+  const partnershipId = idParam(req.params.partnershipId);
   const model = await assessmentFormModel(ctx, me, partnershipId, undefined);
   const numbers = model.rubric.groups.flatMap((g) => g.rows.map((o) => o.number));
   const refill = (errors: FieldErrors) => ({ ...model, values: submittedValues(req.body), errors });
@@ -137,24 +130,24 @@ const recordAssessment = (ctx: AppContext) => async (req: Request, res: Response
 };
 
 const assessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const page = await service.assessmentPage(ctx.db, viewer(req), idOf(req, 'assessmentId'));
+  const page = await service.assessmentPage(ctx.db, viewer(req), idParam(req.params.assessmentId));
   render(res, 'progressions/assessment', { title: `${page.partnership.name} · ${page.assessment.assessedOnLabel}`, ...page, section: 'assessment' });
 };
 
 const historyPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const page = await service.historyPage(ctx.db, viewer(req), idOf(req, 'partnershipId'));
+  const page = await service.historyPage(ctx.db, viewer(req), idParam(req.params.partnershipId));
   render(res, 'progressions/history', { title: `Change over time · ${page.partnership.name}`, ...page, section: 'history' });
 };
 
 const comparePage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const q = compareSchema.safeParse(req.query);
   const { from, to } = q.success ? q.data : { from: undefined, to: undefined };
-  const page = await service.comparisonPage(ctx.db, viewer(req), idOf(req, 'partnershipId'), from, to);
+  const page = await service.comparisonPage(ctx.db, viewer(req), idParam(req.params.partnershipId), from, to);
   render(res, 'progressions/compare', { title: `Compare assessments · ${page.partnership.name}`, ...page, section: 'compare' });
 };
 
 const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const { partnership, assessment, rubric, entries } = await service.exportRows(ctx.db, viewer(req), idOf(req, 'assessmentId'));
+  const { partnership, assessment, rubric, entries } = await service.exportRows(ctx.db, viewer(req), idParam(req.params.assessmentId));
   const slug = partnership.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'partnership';
   res
     .status(200)
@@ -167,7 +160,7 @@ const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
 const P = '/progressions/partnerships/:partnershipId';
 
 export const progressionsRoutes: RouteDef[] = [
-  { method: 'get', path: '/progressions', access: 'authenticated', handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
+  { method: 'get', path: '/progressions', access: 'authenticated', nav: { label: 'Progressions', order: 900 }, handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
   { method: 'get', path: '/progressions/rubric', access: 'authenticated', handler: rubricPage, summary: 'The iLEAD Developmental Progressions rubric' },
   { method: 'get', path: '/progressions/partnerships/new', access: ['instructor'], handler: newPartnershipPage, summary: 'New partnership form' },
   { method: 'post', path: '/progressions/partnerships', access: ['instructor'], handler: savePartnership, summary: 'Create a partnership' },

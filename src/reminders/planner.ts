@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import { isValidZone, localDateOf } from '../time';
 import { planMeetingStatements, planPortfolioStatements, type MeetingSchedule, type PortfolioSchedule } from './planner.sql';
 import { meetingReminderSendAt, portfolioReminderSendAt } from './schedule';
@@ -28,10 +29,6 @@ const DAY_MS = 86_400_000;
 
 export function planningHorizonDays(offsets: number[]): number {
   return Math.max(0, ...offsets) + 7;
-}
-
-export function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db as Transaction<Database>) : (db as Kysely<Database>).transaction().execute(fn);
 }
 
 /** What shapes everyone's plan: the course's deadlines and meetings, the offsets, the day (the horizon). */

@@ -88,10 +88,10 @@ const announcementPage = (ctx: AppContext) => async (req: Request, res: Response
 };
 
 export const remindersRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/reminders', access: ['instructor'], handler: logPage, summary: 'Every reminder with its status and reason (filter, pages)' },
+  { method: 'get', path: '/instructor/reminders', access: ['instructor'], nav: { label: 'Reminders', order: 190 }, handler: logPage, summary: 'Every reminder with its status and reason (filter, pages)' },
   { method: 'get', path: '/instructor/reminders/:reminderId/preview', access: ['instructor'], handler: preview, summary: 'A reminder as the student sees it (text and sandboxed HTML)' },
-  { method: 'get', path: '/instructor/announcements', access: ['instructor'], handler: announcementsPage, summary: 'Announcement form and recent announcements' },
+  { method: 'get', path: '/instructor/announcements', access: ['instructor'], nav: { label: 'Announcements', order: 200 }, handler: announcementsPage, summary: 'Announcement form and recent announcements' },
   { method: 'post', path: '/instructor/announcements', access: ['instructor'], handler: sendAnnouncement, summary: 'Email an announcement to everyone or a section' },
-  { method: 'get', path: '/announcements', access: ['student', 'instructor'], handler: announcementList, summary: 'Announcements to you (your course, or your section), newest first' },
+  { method: 'get', path: '/announcements', access: ['student', 'instructor'], nav: { label: 'Announcements', order: 150, roles: ['student'] }, handler: announcementList, summary: 'Announcements to you (your course, or your section), newest first' },
   { method: 'get', path: '/announcements/:announcementId', access: ['student', 'instructor'], handler: announcementPage, summary: 'One announcement, its Markdown body sanitized' },
 ];

@@ -3,7 +3,8 @@ import type { AppContext } from '../context';
 import type { Db } from '../db/database';
 import { renderReminderEmails, type ReminderEmail, type RenderResult } from './messages';
 import { enqueueEmails, stableMessageId } from '../mail/outbox-batch';
-import { inTransaction, planIfChanged, type PlanReport } from './planner';
+import { inTransaction } from '../db/transaction';
+import { planIfChanged, type PlanReport } from './planner';
 import { remindersRepository as repo, type Reminder } from './reminders.repository';
 
 /**

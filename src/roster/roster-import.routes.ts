@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { DELIMITER_NAMES, readDelimitedPaste, readDelimitedUpload, type Delimiter, type DelimitedText } from '../http/text-upload';
 import { singleUpload } from '../http/uploads';
 import { formatDateTime } from '../time';
 import type { RosterImport } from './roster-import.repository';
-import { importSchema, rosterImportIdParam } from './roster-import.schemas';
+import { importSchema } from './roster-import.schemas';
 import { rosterImportService } from './roster-import.service';
 import { rosterPageModel } from './roster.routes';
 import type { RosterPreview } from './roster.service';
@@ -76,11 +76,7 @@ const upload = (ctx: AppContext) => [
   },
 ];
 
-function importIdOf(req: Request): number {
-  const id = rosterImportIdParam.safeParse(req.params.rosterImportId);
-  if (!id.success) throw new NotFound('There is no such roster import.');
-  return id.data;
-}
+const importIdOf = (req: Request): number => idParam(req.params.rosterImportId, 'There is no such roster import.');
 
 const importPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);

@@ -1,19 +1,16 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { AppError, Invalid, NotFound } from '../errors';
+import { AppError, Invalid } from '../errors';
 import { currentUser } from '../http/auth';
 import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
+import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
 import { timeZoneChoices } from '../time-zones';
-import { studentEditSchema, userIdParam } from './roster-members.schemas';
+import { studentEditSchema } from './roster-members.schemas';
 import { rosterMembersService, type RosterAction } from './roster-members.service';
 
-function userIdOf(req: Request): number {
-  const id = userIdParam.safeParse(req.params.userId);
-  if (!id.success) throw new NotFound('There is no such student on your roster.');
-  return id.data;
-}
+const userIdOf = (req: Request): number => idParam(req.params.userId, 'There is no such student on your roster.');
 
 const studentUrl = (id: number) => `/instructor/roster/students/${id}`;
 

@@ -33,4 +33,3 @@ export const studentEditSchema = z.object({
 
 export type StudentEdit = z.infer<typeof studentEditSchema>;
 
-export const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseVersionField, firstString } from '../http/forms';
-import { recordId } from '../lessons/lessons.schemas';
+import { recordId } from '../http/params';
 
 export const studyGuideSchema = z.object({
   guide_body: z.preprocess(firstString, z.string().max(200_000, 'Keep the study guide under 200,000 characters (attach a file for more).')).default(''),

@@ -8,7 +8,7 @@ import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { singleUpload } from '../http/uploads';
 import { renderLessonPage } from '../lessons/lesson-page';
-import { idParam } from '../lessons/lessons.schemas';
+import { idParam } from '../http/params';
 import { unitHeading } from '../lessons/lessons.service';
 import { keepFormWhenTooLarge } from '../lessons/upload-form';
 import { formatDateTime } from '../time';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseVersionField, firstString } from '../http/forms';
-import { recordId } from '../lessons/lessons.schemas';
+import { recordId } from '../http/params';
 
 export const startTeamSchema = z.object({
   team_name: z.preprocess(

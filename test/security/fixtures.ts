@@ -10,7 +10,8 @@ import { peerAssessmentService } from '../../src/peer-assessment/peer-assessment
 import { peerAssignmentRepository } from '../../src/peer-assessment/peer-assignment.repository';
 import { portfolioService } from '../../src/portfolio/portfolio.service';
 import { announcementsService } from '../../src/reminders/announcements';
-import { inTransaction, planStudents } from '../../src/reminders/planner';
+import { inTransaction } from '../../src/db/transaction';
+import { planStudents } from '../../src/reminders/planner';
 import { teamsService } from '../../src/teams/teams.service';
 import type { TestApp } from '../helpers/test-app';
 import { progressionsFixture } from '../helpers/progressions-fixture';
