@@ -39,9 +39,14 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // The jest configs are CommonJS files read by node.
+    // The jest configs are CommonJS files read by node; this file is an ES module.
     files: ['*.js'],
     extends: [js.configs.recommended],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
+  },
+  {
+    files: ['*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: globals.node },
   },
 );
