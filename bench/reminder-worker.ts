@@ -37,7 +37,6 @@ async function main() {
   const mail = smtpSender(config.SMTP_URL);
   const startedAt = Date.now();
   const started = performance.now();
-  let queued = 0;
   let queueDone = false;
   let queueMs = 0;
   const reports: RunReport[] = [];
@@ -66,7 +65,7 @@ async function main() {
   await lane();
   await remindersRepository.syncDeliveryOutcomes(handle.db);
   const totalMs = performance.now() - started;
-  queued = reports.reduce((a, r) => a + r.queued, 0);
+  const queued = reports.reduce((a, r) => a + r.queued, 0);
   console.log(JSON.stringify({ startedAt, endedAt: Date.now(), queueEndedAt: startedAt + queueMs, totalMs, queueMs, queued, delivered, plan: reports.map((r) => r.plan), claimed: reports.reduce((a, r) => a + r.claimed, 0), skipped: reports.reduce((a, r) => a + r.skipped, 0) }));
   mail.close();
   await handle.close();

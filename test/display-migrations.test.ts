@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { migrateToLatest } from '../src/db/migrate';
 import type { DatabaseHandle } from '../src/db/connect';
+import type { UntypedDb } from '../src/db/database';
 import { emptyDatabase } from './helpers/db';
 
 /**
@@ -13,7 +14,7 @@ let db: DatabaseHandle['db'];
 beforeAll(async () => {
   handle = await emptyDatabase({ upTo: '0130_certificate_rule' });
   db = handle.db;
-  const old = db as unknown as import('kysely').Kysely<any>;
+  const old = db as unknown as UntypedDb;
   const { id: offeringId } = await old
     .insertInto('course_offering')
     .values({

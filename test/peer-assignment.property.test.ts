@@ -177,7 +177,7 @@ test('late joins and drops in any order keep a derangement of the current roster
   fc.assert(
     fc.property(klass(2, 40), fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 15 }), ({ students, teammates, seed }, events) => {
       let roster = students.slice(0, 2);
-      let pending = students.slice(2);
+      const pending = students.slice(2);
       let pairs: Pairs = assignPeers(roster, teammates, seed);
       for (const [join, n] of events) {
         if (join && pending.length) {

@@ -168,7 +168,7 @@ test('a campus meeting reminder: date, time, room and this week’s lesson, with
   expect(manila.text).toContain('When: Tue, Mar 10, 2020, 5:00 AM GMT+8 – 7:00 AM (your time zone, Asia/Manila)');
   expect(manila.text).toContain('Mon, Mar 9, 2020, 5:00 PM EDT – 7:00 PM in Ann Arbor');
   expect(manila.text).toContain('Where: 4212 School of Education Building');
-  expect(manila.text).toMatch(/This week: LeadEd503x Course Kickoff and Lesson 01: .+\n  Lesson page: http:\/\/cohort\.test\/lessons\/\d+\n/);
+  expect(manila.text).toMatch(/This week: LeadEd503x Course Kickoff and Lesson 01: .+\n {2}Lesson page: http:\/\/cohort\.test\/lessons\/\d+\n/);
   expect(manila.raw).toMatch(/^List-Unsubscribe: <http:\/\/cohort\.test\/settings>\r?$/m);
   expect(manila.html).toContain('4212 School of Education Building');
 });

@@ -1,6 +1,6 @@
 import { lessonUnitId } from './helpers/course';
 import { samplePng } from './helpers/sample-files';
-import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { startTestApp, type TestApp } from './helpers/test-app';
 import { formBase, openForm } from './helpers/versions';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import type { Database, UntypedDb } from '../db/database';
 
 /**
  * A complete, restorable export of the database as JSON Lines: a header line, then one line per
@@ -27,9 +27,7 @@ interface ColumnInfo {
   type: string;
 }
 
-type AnyDb = Kysely<any>;
-
-async function tablesInDependencyOrder(db: AnyDb): Promise<string[]> {
+async function tablesInDependencyOrder(db: UntypedDb): Promise<string[]> {
   const tables = (
     await sql<{ table_name: string }>`
       select table_name from information_schema.tables
@@ -59,7 +57,7 @@ async function tablesInDependencyOrder(db: AnyDb): Promise<string[]> {
   return ordered;
 }
 
-async function columns(db: AnyDb, table: string): Promise<ColumnInfo[]> {
+async function columns(db: UntypedDb, table: string): Promise<ColumnInfo[]> {
   return (
     await sql<{ column_name: string; data_type: string }>`
       select column_name, data_type from information_schema.columns
@@ -67,7 +65,7 @@ async function columns(db: AnyDb, table: string): Promise<ColumnInfo[]> {
   ).rows.map((r) => ({ name: r.column_name, type: r.data_type }));
 }
 
-async function primaryKey(db: AnyDb, table: string): Promise<string[]> {
+async function primaryKey(db: UntypedDb, table: string): Promise<string[]> {
   return (
     await sql<{ attname: string }>`
       select a.attname from pg_index i
@@ -92,7 +90,7 @@ function exported(c: ColumnInfo) {
 }
 
 export async function* exportLines(db: Kysely<Database>, now: Date): AsyncGenerator<string> {
-  const adb = db as unknown as AnyDb;
+  const adb = db as unknown as UntypedDb;
   const tables = await tablesInDependencyOrder(adb);
   const migrations = (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(adb)).rows.map((r) => r.name);
   const header: BackupHeader = { format: 'cohort-companion-backup', version: 1, exportedAt: now.toISOString(), migrations, tables };
@@ -126,7 +124,7 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
   const source = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
   const reading = { [Symbol.asyncIterator]: () => source } as AsyncIterable<string>;
   return db.transaction().execute(async (trx) => {
-    const adb = trx as unknown as AnyDb;
+    const adb = trx as unknown as UntypedDb;
     let header: BackupHeader | null = null;
     const counts: Record<string, number> = {};
     const columnCache = new Map<string, ColumnInfo[]>();

@@ -37,3 +37,11 @@ export interface Database
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * A handle whose tables are not typed: code that must work on any schema version or on every table
+ * alike (the migrator, DDL, backups, whole-database fingerprints in tests). Migrations themselves
+ * take `Kysely<any>` as Kysely documents, so that they never depend on today's `Database`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the point of this type: no schema
+export type UntypedDb = Kysely<any>;

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrations } from '../../migrations';
+import type { UntypedDb } from './database';
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: UntypedDb): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
@@ -16,7 +16,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 }
 
 /** Runs the migrations up to and including `name` (tests of a later migration on old data). */
-export async function migrateUpTo(db: Kysely<any>, name: string): Promise<void> {
+export async function migrateUpTo(db: UntypedDb, name: string): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateTo(name);
   const failed = results?.find((r) => r.status === 'Error');
@@ -24,7 +24,7 @@ export async function migrateUpTo(db: Kysely<any>, name: string): Promise<void> 
 }
 
 /** True when every migration this code knows has run (used by /readyz). */
-export async function migrationsCurrent(db: Kysely<any>): Promise<boolean> {
+export async function migrationsCurrent(db: UntypedDb): Promise<boolean> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const all = await migrator.getMigrations();
   return all.every((m) => m.executedAt !== undefined);

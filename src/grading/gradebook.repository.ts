@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import type { Database, Db } from '../db/database';
 import { classSize } from '../roster/class-size';
 import type { StatusFilter } from './grading.schemas';
@@ -72,8 +72,8 @@ async function studentPage(db: Db, offeringId: number, f: GradebookFilter, limit
 
 /** The next `limit` students after `after` in (name, id) order: the CSV export's keyset pages. */
 async function studentsAfter(db: Db, offeringId: number, f: GradebookFilter, after: { name: string; id: number } | null, limit: number): Promise<GradebookStudent[]> {
-  let q: SelectQueryBuilder<any, any, GradebookStudent> = studentColumns(filtered(db, offeringId, f));
-  if (after) q = q.where((eb: ExpressionBuilder<any, any>) => eb(eb.refTuple('u.name', 'u.id'), '>', eb.tuple(after.name, after.id)));
+  let q = studentColumns(filtered(db, offeringId, f));
+  if (after) q = q.where((eb) => eb(eb.refTuple('u.name', 'u.id'), '>', eb.tuple(after.name, after.id)));
   return q.orderBy('u.name').orderBy('u.id').limit(limit).execute();
 }
 

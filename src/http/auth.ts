@@ -10,7 +10,6 @@ import type { Access } from './routing';
 import { sessionPreload } from './session-store';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface User {
       id: number;

@@ -6,6 +6,7 @@ import { render } from './render';
  * carriage return, DEL, and the C1 controls. PostgreSQL refuses NUL in text outright (a 500 before
  * this check), and the others only hide or garble what is shown. One rule for every form and query.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this rule's purpose
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 export const CONTROL_CHARACTER_MESSAGE = 'This contains a control character (such as a NUL byte) that cannot be part of text. Remove it and try again.';

@@ -34,6 +34,7 @@ const UNREADABLE =
   'This file is not a text (CSV) file we can read. Save it from Excel as "CSV UTF-8 (Comma delimited)" or "Unicode Text", or paste the rows instead.';
 
 /** Control characters other than tab, newline and carriage return: a sign of binary data. */
+// eslint-disable-next-line no-control-regex -- control characters are what marks a binary file
 const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 const WESTERN = new Set(['windows-1252', 'iso-8859-1']);

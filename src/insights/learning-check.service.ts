@@ -75,7 +75,10 @@ async function unitPage(db: Db, offeringId: number, unitId: number, query: Learn
     const p = new URLSearchParams();
     if (sectionId) p.set('section', String(sectionId));
     if (anonymous) p.set('anonymous', '1');
-    for (const [k, v] of Object.entries(extra)) (v ? p.set(k, v) : p.delete(k));
+    for (const [k, v] of Object.entries(extra)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
     const s = p.toString();
     return s ? `?${s}` : '';
   };

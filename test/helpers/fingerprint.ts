@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { UntypedDb } from '../../src/db/database';
 
 /**
  * A fingerprint of every row in every table (sessions excepted: each request touches its own),
@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
  */
 const tablesCache = new WeakMap<object, string[]>();
 
-export async function databaseFingerprint(db: Kysely<any>): Promise<Record<string, string>> {
+export async function databaseFingerprint(db: UntypedDb): Promise<Record<string, string>> {
   let tables = tablesCache.get(db);
   if (!tables) {
     tables = (

@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
     try {
       await adminQuery(url, 'select 1');
     } catch (err) {
-      throw new Error(`TEST_DATABASE_URL is set but PostgreSQL is not reachable at ${url}: ${(err as Error).message}`);
+      throw new Error(`TEST_DATABASE_URL is set but PostgreSQL is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
     }
     await adminQuery(url, `create database ${name}`);
     const handle = postgresDatabase(urlForDatabase(url, name), 2);

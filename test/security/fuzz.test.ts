@@ -22,7 +22,7 @@ function formFieldNames(): string[] {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ejs')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/name="([A-Za-z_][\w\[\]]*)"/g)) names.add(m[1]);
+      else if (e.name.endsWith('.ejs')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/name="([A-Za-z_][\w[\]]*)"/g)) names.add(m[1]);
     }
   };
   walk(path.join(__dirname, '..', '..', 'views'));

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { UntypedDb } from '../../src/db/database';
 
 /**
  * A fingerprint of one student's rows: every row of every table with a column naming them
@@ -8,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
  */
 const OWNER_COLUMNS = ['user_id', 'owner_user_id', 'assessor_id', 'assessee_id'];
 
-export async function ownedRowsFingerprint(db: Kysely<any>, userId: number): Promise<Record<string, string>> {
+export async function ownedRowsFingerprint(db: UntypedDb, userId: number): Promise<Record<string, string>> {
   const columns = (
     await sql<{ table_name: string; column_name: string }>`select c.table_name, c.column_name from information_schema.columns c
       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
