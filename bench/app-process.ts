@@ -28,7 +28,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-export function tsNode(script: string, args: string[], env: Record<string, string | undefined>, output: 'inherit' | 'quiet' | 'capture' = 'inherit', nodeArgs: string[] = []): ChildProcess {
+export function tsNode(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  output: 'inherit' | 'quiet' | 'capture' = 'inherit',
+  nodeArgs: string[] = [],
+): ChildProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {

@@ -141,7 +141,8 @@ async function machine(): Promise<string> {
   return `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average ${os.loadavg()[0].toFixed(1)} at start; Node ${process.version}; PostgreSQL ${pgVersion}.`;
 }
 
-const seedLine = (what: string, s: Seeded) => `${what}: ${s.seedSeconds === null ? 'reused from an earlier run (--reuse)' : `seeded in this run in ${s.seedSeconds} s`}`;
+const seedLine = (what: string, s: Seeded) =>
+  `${what}: ${s.seedSeconds === null ? 'reused from an earlier run (--reuse)' : `seeded in this run in ${s.seedSeconds} s`}`;
 
 async function main() {
   const startedAt = new Date().toISOString();
@@ -185,7 +186,10 @@ async function main() {
     await runInterleaved(targets);
     report.pages = outcomes(big);
     const download = await downloadCsv(big.app!, '/instructor/gradebook.csv', big.cookies!.instructor!);
-    report.csv = download.status === 200 ? download : { skipped: `GET /instructor/gradebook.csv answered ${download.status}${download.status === 404 ? ' (not built yet)' : ''}` };
+    report.csv =
+      download.status === 200
+        ? download
+        : { skipped: `GET /instructor/gradebook.csv answered ${download.status}${download.status === 404 ? ' (not built yet)' : ''}` };
   } finally {
     for (const t of targets) await t.app?.stop();
   }

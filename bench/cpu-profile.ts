@@ -10,7 +10,11 @@ import { PROXY_HEADERS, login } from './http';
  *
  *   DATABASE_URL=postgres://…/cohort_bench_50000 npx tsx bench/cpu-profile.ts learner1@scale.example /
  */
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 async function main() {
   const [email, urlPath = '/', seconds = '8'] = process.argv.slice(2);
   const dir = fs.mkdtempSync('/tmp/cpuprof-');
@@ -29,13 +33,25 @@ async function main() {
   for (const n of prof.nodes) {
     const t = self.get(n.id) ?? 0;
     const u = n.callFrame.url;
-    const key = u.includes('node_modules') ? u.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : u ? u.replace(/.*\/work\/[^/]+\//, '').replace(/^file:\/\//, '') : `(${n.callFrame.functionName || 'program'})`;
+    const key = u.includes('node_modules')
+      ? u.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1')
+      : u
+        ? u.replace(/.*\/work\/[^/]+\//, '').replace(/^file:\/\//, '')
+        : `(${n.callFrame.functionName || 'program'})`;
     byKey.set(key, (byKey.get(key) ?? 0) + t);
     const fk = `${n.callFrame.functionName || '(anon)'} ${key}:${n.callFrame.lineNumber}`;
     byFn.set(fk, (byFn.get(fk) ?? 0) + t);
   }
-  const top = (m: Map<string, number>, k: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${n}`).join('\n');
+  const top = (m: Map<string, number>, k: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([n, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${n}`)
+      .join('\n');
   console.log(`\nby file/package (self time, ${(total / 1e6).toFixed(1)} s sampled)\n${top(byKey, 40)}\n\nby function\n${top(byFn, 50)}`);
   console.log(`\nprofile: ${path.join(dir, file)}`);
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -42,7 +42,18 @@ export async function downloadCsv(app: RunningApp, urlPath: string, cookie: stri
     }
   }
   const seconds = Math.round((performance.now() - started) / 100) / 10;
-  const result: CsvResult = { path: urlPath, status: res.status, seconds, firstByteMs, rows: Math.max(0, lines - 1), bytes, rssBeforeMb, peakRssMb: peakRssMb(app.pid) };
-  console.log(`  ${urlPath}: ${res.status}, ${result.rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds} s (first byte ${firstByteMs} ms), RSS ${rssBeforeMb} → peak ${result.peakRssMb} MB`);
+  const result: CsvResult = {
+    path: urlPath,
+    status: res.status,
+    seconds,
+    firstByteMs,
+    rows: Math.max(0, lines - 1),
+    bytes,
+    rssBeforeMb,
+    peakRssMb: peakRssMb(app.pid),
+  };
+  console.log(
+    `  ${urlPath}: ${res.status}, ${result.rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds} s (first byte ${firstByteMs} ms), RSS ${rssBeforeMb} → peak ${result.peakRssMb} MB`,
+  );
   return result;
 }

@@ -52,7 +52,12 @@ export async function ensurePostgres(learners: number, reuse: boolean): Promise<
   const url = dbUrl(name);
   const exists = (await withClient(ADMIN_URL, (c) => c.query('select 1 from pg_database where datname = $1', [name]))).rowCount;
   if (exists && reuse) {
-    const complete = await withClient(url, (c) => c.query("select count(*)::int as n from app_user where email like 'learner%@scale.example'").then((r) => r.rows[0].n === learners).catch(() => false));
+    const complete = await withClient(url, (c) =>
+      c
+        .query("select count(*)::int as n from app_user where email like 'learner%@scale.example'")
+        .then((r) => r.rows[0].n === learners)
+        .catch(() => false),
+    );
     if (complete) return { env: { DATABASE_URL: url }, seedSeconds: null, url };
   }
   if (exists) await withClient(ADMIN_URL, (c) => c.query(`drop database ${name} with (force)`));

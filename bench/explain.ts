@@ -80,7 +80,9 @@ async function main() {
       // The same statement run many times (the CSV's batches) is one row: how often, and its slowest run.
       const shapes = new Map<string, Explained & { runs: number }>();
       for (const e of explained) {
-        const key = oneLine(e.sql).replace(/\$\d+(, \$\d+)*/g, '$n').replace(/\d+(, \d+){3,}/g, '…ids…');
+        const key = oneLine(e.sql)
+          .replace(/\$\d+(, \$\d+)*/g, '$n')
+          .replace(/\d+(, \d+){3,}/g, '…ids…');
         const seen = shapes.get(key);
         if (!seen) shapes.set(key, { ...e, runs: 1 });
         else shapes.set(key, { ...(e.ms > seen.ms ? e : seen), runs: seen.runs + 1 });
@@ -94,7 +96,18 @@ async function main() {
       const slow = [...shapes.values()].sort((a, b) => b.ms - a.ms).slice(0, top);
       const shown = new Set([...slow, ...[...shapes.values()].filter((e) => e.seqScans.length)]);
       for (const e of shown) {
-        out.push(`### ${e.ms.toFixed(2)} ms${e.seqScans.length ? ` (sequential scan of ${e.seqScans.join(', ')})` : ''}`, '', '```sql', oneLine(e.sql), '```', '', '```', e.plan, '```', '');
+        out.push(
+          `### ${e.ms.toFixed(2)} ms${e.seqScans.length ? ` (sequential scan of ${e.seqScans.join(', ')})` : ''}`,
+          '',
+          '```sql',
+          oneLine(e.sql),
+          '```',
+          '',
+          '```',
+          e.plan,
+          '```',
+          '',
+        );
       }
     }
   } finally {

@@ -24,7 +24,9 @@ async function main() {
       const ms = performance.now() - started;
       const queries = app.take();
       const dbMs = queries.reduce((a, q) => a + q.ms, 0);
-      console.log(`\n${p}: ${res.status}, ${Buffer.byteLength(res.text)} bytes, ${ms.toFixed(1)} ms, ${queries.length} queries, ${dbMs.toFixed(1)} ms in queries`);
+      console.log(
+        `\n${p}: ${res.status}, ${Buffer.byteLength(res.text)} bytes, ${ms.toFixed(1)} ms, ${queries.length} queries, ${dbMs.toFixed(1)} ms in queries`,
+      );
       for (const q of [...queries].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env.TOP ?? 5))) {
         console.log(`  ${q.ms.toFixed(1).padStart(7)} ms  ${q.sql.replace(/\s+/g, ' ').slice(0, Number(process.env.WIDTH ?? 400))}`);
       }

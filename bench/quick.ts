@@ -11,7 +11,9 @@ import { PROXY_HEADERS, login } from './http';
  */
 async function main() {
   const [email, seconds, ...paths] = process.argv.slice(2);
-  const app = await startApp(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { DATABASE_URL: undefined, DATA_DIR: process.env.DATA_DIR });
+  const app = await startApp(
+    process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { DATABASE_URL: undefined, DATA_DIR: process.env.DATA_DIR },
+  );
   try {
     const cookie = email === '-' ? '' : await login(app.base, email, PASSWORD);
     for (const p of paths) {

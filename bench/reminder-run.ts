@@ -115,7 +115,9 @@ export async function reminderRun(url: string, workers = 2, lanes = 4, queuers =
     runs = outs.map((out) => JSON.parse(out.trim().split('\n').pop()!));
   } catch (err) {
     // A killed client leaves its statement running in PostgreSQL: stop those too.
-    await withClient(url, (c) => c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1', [BENCH_APPLICATION_NAME]));
+    await withClient(url, (c) =>
+      c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1', [BENCH_APPLICATION_NAME]),
+    );
     throw timedOut ? new Error(`did not finish within ${TIMEOUT_MS / 60_000} minutes (stopped; ${sink.received} emails had arrived)`) : err;
   } finally {
     clearTimeout(timer);

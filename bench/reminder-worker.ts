@@ -66,7 +66,20 @@ async function main() {
   await remindersRepository.syncDeliveryOutcomes(handle.db);
   const totalMs = performance.now() - started;
   const queued = reports.reduce((a, r) => a + r.queued, 0);
-  console.log(JSON.stringify({ startedAt, endedAt: Date.now(), queueEndedAt: startedAt + queueMs, totalMs, queueMs, queued, delivered, plan: reports.map((r) => r.plan), claimed: reports.reduce((a, r) => a + r.claimed, 0), skipped: reports.reduce((a, r) => a + r.skipped, 0) }));
+  console.log(
+    JSON.stringify({
+      startedAt,
+      endedAt: Date.now(),
+      queueEndedAt: startedAt + queueMs,
+      totalMs,
+      queueMs,
+      queued,
+      delivered,
+      plan: reports.map((r) => r.plan),
+      claimed: reports.reduce((a, r) => a + r.claimed, 0),
+      skipped: reports.reduce((a, r) => a + r.skipped, 0),
+    }),
+  );
   mail.close();
   await handle.close();
 }

@@ -40,7 +40,8 @@ const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '�
 const within = (a: number, b: number, tolerance: number) => b > 0 && Math.abs(a - b) / b <= tolerance;
 /** A run counts only if requests completed and every one of them succeeded. */
 const clean = (p: PageResult) => p.requests > 0 && p.non2xx === 0 && p.errors === 0;
-const failures = (p: PageResult) => (clean(p) ? '' : p.requests === 0 ? ' (no request completed within the run)' : ` (${p.non2xx} non-2xx, ${p.errors} errors)`);
+const failures = (p: PageResult) =>
+  clean(p) ? '' : p.requests === 0 ? ' (no request completed within the run)' : ` (${p.non2xx} non-2xx, ${p.errors} errors)`;
 
 function pageTable(pages: PageOutcome[], ceilingRps: number): string[] {
   const rows = [
@@ -49,7 +50,10 @@ function pageTable(pages: PageOutcome[], ceilingRps: number): string[] {
   ];
   for (const p of pages) {
     if (!isRun(p)) rows.push(`| ${p.name} | – | – | – | – | – | – | – | – | – | ${p.skipped} |`);
-    else rows.push(`| ${p.name} | ${p.rps} | ${pct(p.rps, ceilingRps)} | ${p.p50} | ${p.p975} | ${p.p99} | ${p.queriesPerRequest} | ${p.soloMs ?? '–'} | ${p.peakRssMb} | ${p.bytes} | ${p.non2xx + p.errors}${p.requests === 0 ? ' (none completed)' : ''} |`);
+    else
+      rows.push(
+        `| ${p.name} | ${p.rps} | ${pct(p.rps, ceilingRps)} | ${p.p50} | ${p.p975} | ${p.p99} | ${p.queriesPerRequest} | ${p.soloMs ?? '–'} | ${p.peakRssMb} | ${p.bytes} | ${p.non2xx + p.errors}${p.requests === 0 ? ' (none completed)' : ''} |`,
+      );
   }
   return rows;
 }
@@ -69,28 +73,60 @@ function targets(r: BenchReport): Target[] {
       out.push({ text: `${p.name}: ≥ 50% of the ceiling, p99 < 50 ms`, met: null, detail: p.skipped });
       continue;
     }
-    out.push({ text: `${p.name}: ≥ 50% of the ceiling's req/s`, met: clean(p) && p.rps >= ceilingRps / 2, detail: `${p.rps} req/s = ${pct(p.rps, ceilingRps)} of ${ceilingRps}${failures(p)}` });
+    out.push({
+      text: `${p.name}: ≥ 50% of the ceiling's req/s`,
+      met: clean(p) && p.rps >= ceilingRps / 2,
+      detail: `${p.rps} req/s = ${pct(p.rps, ceilingRps)} of ${ceilingRps}${failures(p)}`,
+    });
     out.push({ text: `${p.name}: p99 < 50 ms`, met: clean(p) && p.p99 < 50, detail: `p99 ${p.p99} ms${failures(p)}` });
     const small = r.compare ? byName(r.compare.pages, p.name) : undefined;
     if (r.compare && isRun(small)) {
-      out.push({ text: `${p.name}: same SQL queries per request at ${r.compare.learners} and ${r.learners} learners (no N+1)`, met: Math.abs(small.queriesPerRequest - p.queriesPerRequest) < 0.5, detail: `${small.queriesPerRequest} vs ${p.queriesPerRequest}` });
-      out.push({ text: `${p.name}: req/s and p99 within 20% at ${r.compare.learners} and ${r.learners} learners`, met: within(p.rps, small.rps, 0.2) && within(p.p99, small.p99, 0.2), detail: `${small.rps} → ${p.rps} req/s, p99 ${small.p99} → ${p.p99} ms` });
+      out.push({
+        text: `${p.name}: same SQL queries per request at ${r.compare.learners} and ${r.learners} learners (no N+1)`,
+        met: Math.abs(small.queriesPerRequest - p.queriesPerRequest) < 0.5,
+        detail: `${small.queriesPerRequest} vs ${p.queriesPerRequest}`,
+      });
+      out.push({
+        text: `${p.name}: req/s and p99 within 20% at ${r.compare.learners} and ${r.learners} learners`,
+        met: within(p.rps, small.rps, 0.2) && within(p.p99, small.p99, 0.2),
+        detail: `${small.rps} → ${p.rps} req/s, p99 ${small.p99} → ${p.p99} ms`,
+      });
     }
   }
   for (const p of r.pages.filter((x) => x.group === 'instructor')) {
-    out.push(isRun(p) ? { text: `${p.name}: p99 < 150 ms`, met: clean(p) && p.p99 < 150, detail: `p99 ${p.p99} ms, ${p.rps} req/s${failures(p)}` } : { text: `${p.name}: p99 < 150 ms`, met: null, detail: p.skipped });
+    out.push(
+      isRun(p)
+        ? { text: `${p.name}: p99 < 150 ms`, met: clean(p) && p.p99 < 150, detail: `p99 ${p.p99} ms, ${p.rps} req/s${failures(p)}` }
+        : { text: `${p.name}: p99 < 150 ms`, met: null, detail: p.skipped },
+    );
   }
   if ('skipped' in r.csv) out.push({ text: 'Gradebook CSV streamed, < 10 s, constant memory', met: null, detail: r.csv.skipped });
   else {
     const growth = r.csv.peakRssMb - r.csv.rssBeforeMb;
-    out.push({ text: `Gradebook CSV of ${r.learners} students in < 10 s`, met: r.csv.status === 200 && r.csv.seconds < 10 && r.csv.rows >= r.learners, detail: `${r.csv.rows} rows in ${r.csv.seconds} s` });
-    out.push({ text: 'Gradebook CSV streamed in constant memory (peak RSS grows < 50 MB)', met: growth < 50, detail: `RSS ${r.csv.rssBeforeMb} → peak ${r.csv.peakRssMb} MB` });
+    out.push({
+      text: `Gradebook CSV of ${r.learners} students in < 10 s`,
+      met: r.csv.status === 200 && r.csv.seconds < 10 && r.csv.rows >= r.learners,
+      detail: `${r.csv.rows} rows in ${r.csv.seconds} s`,
+    });
+    out.push({
+      text: 'Gradebook CSV streamed in constant memory (peak RSS grows < 50 MB)',
+      met: growth < 50,
+      detail: `RSS ${r.csv.rssBeforeMb} → peak ${r.csv.peakRssMb} MB`,
+    });
   }
   if (r.reminders && 'skipped' in r.reminders) out.push({ text: 'Reminder run: < 2 minutes, 0 duplicates, 0 lost', met: null, detail: r.reminders.skipped });
   else if (r.reminders) {
     const m = r.reminders;
-    out.push({ text: `Reminder run for ${r.learners} learners in < 2 minutes`, met: m.seconds < 120 && m.received >= m.learnersDue, detail: `${m.received} emails in ${m.seconds} s` });
-    out.push({ text: 'Reminder run: 0 duplicates, 0 lost', met: m.duplicates === 0 && m.lost === 0 && m.failed === 0, detail: `${m.duplicates} duplicates, ${m.lost} lost, ${m.failed} failed` });
+    out.push({
+      text: `Reminder run for ${r.learners} learners in < 2 minutes`,
+      met: m.seconds < 120 && m.received >= m.learnersDue,
+      detail: `${m.received} emails in ${m.seconds} s`,
+    });
+    out.push({
+      text: 'Reminder run: 0 duplicates, 0 lost',
+      met: m.duplicates === 0 && m.lost === 0 && m.failed === 0,
+      detail: `${m.duplicates} duplicates, ${m.lost} lost, ${m.failed} failed`,
+    });
   }
   if (r.pglite) {
     for (const lite of r.pglite.pglite.filter((x) => x.group === 'student')) {
@@ -124,7 +160,10 @@ export function renderReport(r: BenchReport): string {
   ];
   if (!('skipped' in r.csv)) {
     lines.push('| Export | status | rows | MB | seconds | first byte ms | RSS before MB | peak RSS MB |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-    lines.push(`| ${r.csv.path} | ${r.csv.status} | ${r.csv.rows} | ${(r.csv.bytes / 1e6).toFixed(1)} | ${r.csv.seconds} | ${r.csv.firstByteMs} | ${r.csv.rssBeforeMb} | ${r.csv.peakRssMb} |`, '');
+    lines.push(
+      `| ${r.csv.path} | ${r.csv.status} | ${r.csv.rows} | ${(r.csv.bytes / 1e6).toFixed(1)} | ${r.csv.seconds} | ${r.csv.firstByteMs} | ${r.csv.rssBeforeMb} | ${r.csv.peakRssMb} |`,
+      '',
+    );
   } else lines.push(`Gradebook CSV: ${r.csv.skipped}`, '');
   if (r.compare) {
     const c = byName(r.compare.pages, 'Ceiling (express + ejs, no database)');

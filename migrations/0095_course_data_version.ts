@@ -36,8 +36,14 @@ insert into course_data_version (id, version) values (1, nextval('course_data_ve
     )
     .execute(db);
   for (const table of courseTables) {
-    await sql.raw(`create trigger ${table}_bumps_course_version after insert or update or delete on ${table} for each statement execute function bump_course_data_version()`).execute(db);
-    await sql.raw(`create trigger ${table}_truncate_bumps_course_version after truncate on ${table} for each statement execute function bump_course_data_version()`).execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_bumps_course_version after insert or update or delete on ${table} for each statement execute function bump_course_data_version()`,
+      )
+      .execute(db);
+    await sql
+      .raw(`create trigger ${table}_truncate_bumps_course_version after truncate on ${table} for each statement execute function bump_course_data_version()`)
+      .execute(db);
   }
 }
 

@@ -29,8 +29,14 @@ insert into roster_version (id, version) values (1, nextval('roster_version_seq'
        end $$`,
     )
     .execute(db);
-  await sql.raw(`create trigger app_user_bumps_roster_version after insert or delete or update of role, offering_id, section_id, deactivated_at on app_user for each statement execute function bump_roster_version()`).execute(db);
-  await sql.raw(`create trigger app_user_truncate_bumps_roster_version after truncate on app_user for each statement execute function bump_roster_version()`).execute(db);
+  await sql
+    .raw(
+      `create trigger app_user_bumps_roster_version after insert or delete or update of role, offering_id, section_id, deactivated_at on app_user for each statement execute function bump_roster_version()`,
+    )
+    .execute(db);
+  await sql
+    .raw(`create trigger app_user_truncate_bumps_roster_version after truncate on app_user for each statement execute function bump_roster_version()`)
+    .execute(db);
 }
 
 export async function down(): Promise<void> {

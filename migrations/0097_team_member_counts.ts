@@ -36,7 +36,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const t of triggers) {
     // One statement each (the function body holds semicolons).
     await sql.raw(`create function ${t.name}() returns trigger language plpgsql as $$ begin ${refresh(t.changed)}; return null; end $$`).execute(db);
-    await sql.raw(`create trigger ${t.name} after ${t.on} on team_membership referencing ${t.referencing} for each statement execute function ${t.name}()`).execute(db);
+    await sql
+      .raw(`create trigger ${t.name} after ${t.on} on team_membership referencing ${t.referencing} for each statement execute function ${t.name}()`)
+      .execute(db);
   }
   await sql.raw(refresh('select id from team')).execute(db);
   await sql.raw(`create index team_open_by_size on team (unit_id, active_members desc, last_joined_at desc, id) where active_members > 0`).execute(db);

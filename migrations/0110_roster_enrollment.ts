@@ -62,8 +62,14 @@ create index audit_event_subject on audit_event (subject_user_id, at)
     )
     .execute(db);
   await sql.raw(`create trigger app_user_enrolled_at before insert on app_user for each row execute function app_user_enrolled_at_default()`).execute(db);
-  await sql.raw(`create function audit_event_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_event is an append-only audit log'; end $$`).execute(db);
-  await sql.raw(`create trigger audit_event_no_update before update or delete on audit_event for each row execute function audit_event_append_only()`).execute(db);
+  await sql
+    .raw(
+      `create function audit_event_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_event is an append-only audit log'; end $$`,
+    )
+    .execute(db);
+  await sql
+    .raw(`create trigger audit_event_no_update before update or delete on audit_event for each row execute function audit_event_append_only()`)
+    .execute(db);
 }
 
 export async function down(): Promise<void> {

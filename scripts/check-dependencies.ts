@@ -9,7 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-interface Locked { version?: string; integrity?: string; dev?: boolean; resolved?: string }
+interface Locked {
+  version?: string;
+  integrity?: string;
+  dev?: boolean;
+  resolved?: string;
+}
 
 const registry = (process.env.npm_config_registry ?? 'https://registry.npmjs.org/').replace(/\/?$/, '/');
 const lock = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };

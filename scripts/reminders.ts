@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   const queued: string[] = [];
   const opts: RunOptions = { now, offsets: config.reminderOffsetsDays, baseUrl: config.baseUrl, onQueued: (e) => queued.push(line(e)) };
   try {
-    console.log(`Reminders as of ${now.toISOString()}${args.dryRun ? ' (dry run: nothing is saved or sent)' : ''}; offsets ${config.reminderOffsetsDays.join(', ')} days.`);
+    console.log(
+      `Reminders as of ${now.toISOString()}${args.dryRun ? ' (dry run: nothing is saved or sent)' : ''}; offsets ${config.reminderOffsetsDays.join(', ')} days.`,
+    );
     if (args.dryRun) {
       let report: RunReport | undefined;
       let next = '';
@@ -97,7 +99,11 @@ async function main(): Promise<void> {
           if (!(err instanceof DryRunRollback)) throw err;
         });
       console.log(summary(report!));
-      console.log(queued.length ? `Would send ${queued.length} reminder${queued.length === 1 ? '' : 's'} (due at, to, subject):\n${queued.sort().join('\n')}` : 'Nothing is due.');
+      console.log(
+        queued.length
+          ? `Would send ${queued.length} reminder${queued.length === 1 ? '' : 's'} (due at, to, subject):\n${queued.sort().join('\n')}`
+          : 'Nothing is due.',
+      );
       console.log(next);
     } else {
       const report = await runReminders(handle.db, opts);
@@ -124,7 +130,12 @@ async function deliverAll(ctx: ReturnType<typeof buildContext>) {
   const total = { sent: 0, failed: 0, retried: 0 };
   const lane = async () => {
     for (;;) {
-      const r = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, batchSize: 100, now: ctx.clock.now() });
+      const r = await deliverDueEmails(ctx.db, ctx.mail, {
+        from: ctx.config.MAIL_FROM,
+        replyTo: ctx.config.MAIL_REPLY_TO,
+        batchSize: 100,
+        now: ctx.clock.now(),
+      });
       total.sent += r.sent;
       total.failed += r.failed;
       total.retried += r.retried;

@@ -23,7 +23,9 @@ async function main() {
   } finally {
     await handle.close();
   }
-  console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Log in as learner1@scale.example … learner${learners}@scale.example with password ${config.SEED_DEMO_PASSWORD ? 'SEED_DEMO_PASSWORD' : password}.`);
+  console.log(
+    `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Log in as learner1@scale.example … learner${learners}@scale.example with password ${config.SEED_DEMO_PASSWORD ? 'SEED_DEMO_PASSWORD' : password}.`,
+  );
 }
 
 main().catch((err) => {

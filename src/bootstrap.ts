@@ -43,7 +43,9 @@ export function mailSenderFor(config: Config): MailSender {
   if (config.SMTP_URL) return smtpSender(config.SMTP_URL);
   if (config.NODE_ENV === 'production') {
     // Only reachable with MAIL_WITHOUT_SMTP=log-links (src/config.ts refuses production otherwise).
-    console.error('WARNING: production without SMTP_URL (MAIL_WITHOUT_SMTP=log-links): every email, password links included, goes to this log and DATA_DIR/mail.');
+    console.error(
+      'WARNING: production without SMTP_URL (MAIL_WITHOUT_SMTP=log-links): every email, password links included, goes to this log and DATA_DIR/mail.',
+    );
   }
   return consoleSender(path.join(config.dataDir, 'mail'));
 }

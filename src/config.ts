@@ -25,9 +25,15 @@ const schema = z
      */
     TRUST_PROXY: z
       .string()
-      .regex(/^(loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, 'must be loopback, uniquelocal, a number of hops or a list of addresses/CIDRs')
+      .regex(
+        /^(loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/,
+        'must be loopback, uniquelocal, a number of hops or a list of addresses/CIDRs',
+      )
       .default('loopback'),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().default('data'),
     APP_NOW: isoInstant.optional(),
@@ -37,16 +43,27 @@ const schema = z
      * refused unless this is set to exactly 'log-links' (a loud warning at every start).
      */
     MAIL_WITHOUT_SMTP: z.enum(['log-links']).optional(),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().default('EDUC 551/639 Cohort Companion <cohort@cohort.example>'),
     MAIL_REPLY_TO: z.string().default('Donald J. Peurach <dpeurach@umich.edu>'),
     SEED_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     WORKER: z.enum(['on', 'off']).default('on'),
     WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
     TEAM_SIZE_CAP: z.coerce.number().int().min(2).max(50).default(5),
-    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
     /** All files one person may keep (every version's file counts; identical bytes once). */
-    UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+    UPLOAD_QUOTA_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(200 * 1024 * 1024),
     REMINDER_OFFSETS_DAYS: z
       .string()
       .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole days, e.g. 7,2,0')

@@ -66,6 +66,8 @@ export class StaleEdit extends Conflict {
     readonly yours: string,
     readonly fields: EditableField[],
   ) {
-    super(`A newer version of this ${what} was saved after you opened the page (by someone else, or by you in another tab). Yours is not saved yet: compare them below, then save.`);
+    super(
+      `A newer version of this ${what} was saved after you opened the page (by someone else, or by you in another tab). Yours is not saved yet: compare them below, then save.`,
+    );
   }
 }

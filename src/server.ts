@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   worker?.start();
 
   const server = app.listen(config.PORT, config.HOST, () => {
-    log('info', `Cohort Companion on ${config.baseUrl} (database: ${handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}${config.APP_NOW ? `, clock pinned to ${config.APP_NOW}` : ''})`);
+    log(
+      'info',
+      `Cohort Companion on ${config.baseUrl} (database: ${handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}${config.APP_NOW ? `, clock pinned to ${config.APP_NOW}` : ''})`,
+    );
   });
 
   let stopping = false;

@@ -67,7 +67,16 @@ const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 export function zoneName(at: Date, zone: string): string {
   let format = zoneNameFormats.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat(COURSE_LOCALE, { timeZoneName: 'short', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: zone });
+    format = new Intl.DateTimeFormat(COURSE_LOCALE, {
+      timeZoneName: 'short',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: zone,
+    });
     zoneNameFormats.set(zone, format);
   }
   return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';

@@ -21,7 +21,14 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const count = async (table: 'attachment' | 'password_reset_request' | 'throttle_hit') =>
-  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 async function clearThrottles() {
   await t.db.deleteFrom('throttle_hit').execute();
@@ -144,12 +151,18 @@ test('a NUL or other control character in any form or query gives a 422 with the
   expect((await s.get('/calendar?view=%00')).status).toBe(422);
   expect((await s.get('/lessons/1%00')).status).toBe(422);
   const u = await lessonUnitId(t.db, 'LeadEd502x', 3);
-  const before = await t.db.selectFrom('study_guide_version').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const before = await t.db
+    .selectFrom('study_guide_version')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const save = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'My notes\u0000 on hubs\u0007' }));
   expect(save.status).toBe(422);
   expect(save.text).toContain('control character');
   expect(save.text).toContain('My notes\uFFFD on hubs\uFFFD');
-  const after = await t.db.selectFrom('study_guide_version').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const after = await t.db
+    .selectFrom('study_guide_version')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   expect(Number(after.n)).toBe(Number(before.n));
   // tabs and line breaks are text
   const ok = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Line one\r\n\tindented line two' }));
@@ -180,8 +193,14 @@ test('uploads: identical bytes saved again on a document are stored once; past t
   const u2 = await lessonUnitId(t.db, 'LeadEd502x', 2);
   const pdf = samplePdf();
   const before = await count('attachment');
-  for (const [u, text] of [[u1, 'first'], [u1, 'second'], [u2, 'third']] as const) {
-    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: text }), [{ field: 'guide_file', buffer: pdf, filename: 'notes.pdf', contentType: 'application/pdf' }]);
+  for (const [u, text] of [
+    [u1, 'first'],
+    [u1, 'second'],
+    [u2, 'third'],
+  ] as const) {
+    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: text }), [
+      { field: 'guide_file', buffer: pdf, filename: 'notes.pdf', contentType: 'application/pdf' },
+    ]);
     expect(res.status).toBe(303);
   }
   // saved twice on lesson 1's guide: stored once; the same bytes on another document are its own record
@@ -189,7 +208,9 @@ test('uploads: identical bytes saved again on a document are stored once; past t
   // fill the quota with different files, then one more is refused with the form kept
   let refused = null;
   for (let i = 1; i <= 4 && !refused; i++) {
-    const res = await s.upload(`/lessons/${u2}/study-guide`, await guideFields(s, u2, { guide_body: `png ${i}` }), [{ field: 'guide_file', buffer: samplePng(1500 + i), filename: `p${i}.png`, contentType: 'image/png' }]);
+    const res = await s.upload(`/lessons/${u2}/study-guide`, await guideFields(s, u2, { guide_body: `png ${i}` }), [
+      { field: 'guide_file', buffer: samplePng(1500 + i), filename: `p${i}.png`, contentType: 'image/png' },
+    ]);
     if (res.status !== 303) refused = res;
   }
   expect(refused).not.toBeNull();
@@ -197,10 +218,16 @@ test('uploads: identical bytes saved again on a document are stored once; past t
   expect(refused!.text).toContain('of your 0.0 MB for files'.replace('0.0', (QUOTA / 1024 / 1024).toFixed(1)));
   expect(refused!.text).toMatch(/png \d/);
   const owner = await t.db.selectFrom('app_user').select('id').where('email', '=', 'student4@cohort.example').executeTakeFirstOrThrow();
-  const used = await t.db.selectFrom('attachment').select((eb) => eb.fn.sum<number>('byte_size').as('n')).where('owner_user_id', '=', owner.id).executeTakeFirstOrThrow();
+  const used = await t.db
+    .selectFrom('attachment')
+    .select((eb) => eb.fn.sum<number>('byte_size').as('n'))
+    .where('owner_user_id', '=', owner.id)
+    .executeTakeFirstOrThrow();
   expect(Number(used.n)).toBeLessThanOrEqual(QUOTA);
   // the same bytes as a stored file still attach (they cost nothing)
-  const again = await s.upload(`/lessons/${u2}/study-guide`, await guideFields(s, u2, { guide_body: 'pdf again' }), [{ field: 'guide_file', buffer: pdf, filename: 'notes.pdf', contentType: 'application/pdf' }]);
+  const again = await s.upload(`/lessons/${u2}/study-guide`, await guideFields(s, u2, { guide_body: 'pdf again' }), [
+    { field: 'guide_file', buffer: pdf, filename: 'notes.pdf', contentType: 'application/pdf' },
+  ]);
   expect(again.status).toBe(303);
 });
 
@@ -209,6 +236,8 @@ test('production refuses to start without SMTP_URL unless the log-links opt-out 
   expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret } as NodeJS.ProcessEnv)).toThrow(ConfigError);
   expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret } as NodeJS.ProcessEnv)).toThrow(/SMTP_URL is required in production/);
   expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025' } as NodeJS.ProcessEnv).SMTP_URL).toBe('smtp://mail:1025');
-  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, MAIL_WITHOUT_SMTP: 'log-links' } as NodeJS.ProcessEnv).MAIL_WITHOUT_SMTP).toBe('log-links');
+  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, MAIL_WITHOUT_SMTP: 'log-links' } as NodeJS.ProcessEnv).MAIL_WITHOUT_SMTP).toBe(
+    'log-links',
+  );
   expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, MAIL_WITHOUT_SMTP: 'yes' } as NodeJS.ProcessEnv)).toThrow(ConfigError);
 });

@@ -91,7 +91,11 @@ test('settings: a valid time zone changes how times are shown; an invalid one is
   expect(bad.text).toContain('Choose a time zone from the list.');
   const ok = await s.post('/settings', { timeZone: 'Asia/Manila' });
   expect(ok.status).toBe(303);
-  const row = await t.db.selectFrom('app_user').select(['time_zone', 'meeting_reminders']).where('email', '=', 'student5@cohort.example').executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('app_user')
+    .select(['time_zone', 'meeting_reminders'])
+    .where('email', '=', 'student5@cohort.example')
+    .executeTakeFirstOrThrow();
   expect(row).toEqual({ time_zone: 'Asia/Manila', meeting_reminders: false });
   const cal = await s.get('/calendar');
   expect(cal.text).toContain('Tue, Jan 14, 2020, 6:00 AM GMT+8');
@@ -111,7 +115,10 @@ test('password reset: the same answer for unknown addresses; a known one gets a 
   const mail = resets[0];
   const link = mail.text.match(/http:\/\/cohort\.test(\/set-password\/[\w-]+)/)![1];
   const page = await s.get(link).expect(200);
-  const done = await s.agent.post(link).type('form').send({ _csrf: extractCsrf(page.text), password: 'a-brand-new-password', confirm: 'a-brand-new-password' });
+  const done = await s.agent
+    .post(link)
+    .type('form')
+    .send({ _csrf: extractCsrf(page.text), password: 'a-brand-new-password', confirm: 'a-brand-new-password' });
   expect(done.status).toBe(303);
   expect((await s.get(link)).status).toBe(410);
   await t.login('student7@cohort.example', 'a-brand-new-password');

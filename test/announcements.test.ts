@@ -25,7 +25,11 @@ beforeAll(async () => {
   ava = await t.login('student1@cohort.example');
   miguel = await t.login('student2@cohort.example');
   const section551 = await t.db.selectFrom('section').select('id').where('code', '=', 'EDUC 551').executeTakeFirstOrThrow();
-  ids.everyone = await announce({ audience: 'all', subject: 'Welcome back', body: 'See you **Monday**.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:alert(3))' });
+  ids.everyone = await announce({
+    audience: 'all',
+    subject: 'Welcome back',
+    body: 'See you **Monday**.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:alert(3))',
+  });
   t.clock.set('2020-02-20T15:30:00Z');
   ids.section551 = await announce({ audience: String(section551.id), subject: 'EDUC 551 readings', body: 'Chapter 3.' });
 
@@ -55,7 +59,16 @@ beforeAll(async () => {
   ids.other = (
     await t.db
       .insertInto('announcement')
-      .values({ offering_id: otherOffering, section_id: null, subject: 'Not for EDUC 551/639', body_md: 'Secret.', sent_by: sender.id, created_at: new Date('2020-02-20T16:00:00Z'), recipient_count: 0, form_nonce: '00000000-0000-4000-8000-0000000000aa' })
+      .values({
+        offering_id: otherOffering,
+        section_id: null,
+        subject: 'Not for EDUC 551/639',
+        body_md: 'Secret.',
+        sent_by: sender.id,
+        created_at: new Date('2020-02-20T16:00:00Z'),
+        recipient_count: 0,
+        form_nonce: '00000000-0000-4000-8000-0000000000aa',
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;

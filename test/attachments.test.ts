@@ -27,14 +27,19 @@ test('a download is an attachment with the sniffed type, nosniff and the same by
   const s = await t.login('student1@cohort.example');
   const png = samplePng();
   // The browser claims text/html and the name says .pdf: the bytes say PNG.
-  await s.upload(`/lessons/${await lesson(1)}/study-guide`, await guideFields(s, await lesson(1), { guide_body: 'see diagram' }), [{ field: 'guide_file', buffer: png, filename: 'diagram.pdf', contentType: 'text/html' }]);
+  await s.upload(`/lessons/${await lesson(1)}/study-guide`, await guideFields(s, await lesson(1), { guide_body: 'see diagram' }), [
+    { field: 'guide_file', buffer: png, filename: 'diagram.pdf', contentType: 'text/html' },
+  ]);
   const file = await latestAttachment();
   expect(file).toMatchObject({ original_name: 'diagram.png', content_type: 'image/png', byte_size: png.length });
-  const res = await s.get(`/attachments/${file.id}`).buffer(true).parse((r, cb) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
+  const res = await s
+    .get(`/attachments/${file.id}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('image/png');
   expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?diagram\.png"?$/);
@@ -46,11 +51,25 @@ test('a download is an attachment with the sniffed type, nosniff and the same by
 test('DOCX and PDF are accepted by content; a plain zip named .docx is refused', async () => {
   const s = await t.login('student3@cohort.example');
   const u = await lesson(2);
-  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'a' }), [{ field: 'guide_file', buffer: sampleDocx(), filename: 'guide.docx' }])).status).toBe(303);
+  expect(
+    (
+      await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'a' }), [
+        { field: 'guide_file', buffer: sampleDocx(), filename: 'guide.docx' },
+      ])
+    ).status,
+  ).toBe(303);
   expect((await latestAttachment()).content_type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'b' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide' }])).status).toBe(303);
+  expect(
+    (
+      await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'b' }), [
+        { field: 'guide_file', buffer: samplePdf(), filename: 'guide' },
+      ])
+    ).status,
+  ).toBe(303);
   expect(await latestAttachment()).toMatchObject({ original_name: 'guide.pdf', content_type: 'application/pdf' });
-  const refused = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'c' }), [{ field: 'guide_file', buffer: zip({ 'evil.sh': 'rm -rf /' }), filename: 'guide.docx' }]);
+  const refused = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'c' }), [
+    { field: 'guide_file', buffer: zip({ 'evil.sh': 'rm -rf /' }), filename: 'guide.docx' },
+  ]);
   expect(refused.status).toBe(422);
 });
 
@@ -64,7 +83,9 @@ test('path traversal and odd characters in uploaded names are neutralized', asyn
   expect(safeFileName(`${'x'.repeat(500)}.pdf`, 'pdf')).toHaveLength(104);
 
   const s = await t.login('student5@cohort.example');
-  await s.upload(`/lessons/${await lesson(3)}/study-guide`, await guideFields(s, await lesson(3), { guide_body: 'x' }), [{ field: 'guide_file', buffer: samplePng(), filename: '../../../etc/<script>.png' }]);
+  await s.upload(`/lessons/${await lesson(3)}/study-guide`, await guideFields(s, await lesson(3), { guide_body: 'x' }), [
+    { field: 'guide_file', buffer: samplePng(), filename: '../../../etc/<script>.png' },
+  ]);
   const file = await latestAttachment();
   expect(file.original_name).toBe('script.png');
   const res = await s.get(`/attachments/${file.id}`);
@@ -74,9 +95,13 @@ test('path traversal and odd characters in uploaded names are neutralized', asyn
 test('who may download: owner, teammates for a team artifact file, the instructor, an active peer assessor of the owner or a team member; no one else', async () => {
   const u = await lesson(2); // seeded team "Reason and Rationality": students 1, 4, 8
   const uploader = await t.login('student4@cohort.example');
-  await uploader.upload(`/lessons/${u}/team-artifact`, await artifactFields(uploader, u, { artifact_body: 'plan' }), [{ field: 'artifact_file', buffer: samplePdf(), filename: 'plan.pdf' }]);
+  await uploader.upload(`/lessons/${u}/team-artifact`, await artifactFields(uploader, u, { artifact_body: 'plan' }), [
+    { field: 'artifact_file', buffer: samplePdf(), filename: 'plan.pdf' },
+  ]);
   const teamFile = (await latestAttachment()).id;
-  await uploader.upload(`/lessons/${u}/study-guide`, await guideFields(uploader, u, { guide_body: 'mine' }), [{ field: 'guide_file', buffer: samplePng(), filename: 'mine.png' }]);
+  await uploader.upload(`/lessons/${u}/study-guide`, await guideFields(uploader, u, { guide_body: 'mine' }), [
+    { field: 'guide_file', buffer: samplePng(), filename: 'mine.png' },
+  ]);
   const ownFile = (await latestAttachment()).id;
 
   const status = async (email: string, id: number) => (await (await t.login(email)).get(`/attachments/${id}`)).status;
@@ -104,7 +129,11 @@ test('who may download: owner, teammates for a team artifact file, the instructo
     .executeTakeFirstOrThrow();
   expect(await status('student6@cohort.example', teamFile)).toBe(200); // part of student1's portfolio
   expect(await status('student6@cohort.example', ownFile)).toBe(404); // student4's own file is not
-  await t.db.updateTable('peer_assignment').set({ replaced_at: new Date('2020-02-21T12:00:00Z') }).where('id', '=', assignment.id).execute();
+  await t.db
+    .updateTable('peer_assignment')
+    .set({ replaced_at: new Date('2020-02-21T12:00:00Z') })
+    .where('id', '=', assignment.id)
+    .execute();
   expect(await status('student6@cohort.example', teamFile)).toBe(404);
 
   // Leaving the team ends access to its files (the uploader keeps their own).

@@ -69,7 +69,12 @@ test('all present, then one absent and one excused with a note; re-recording kee
   ]);
   // The earlier "present" rows are superseded, not lost; an unchanged student gets no new row.
   const history = await t.db.selectFrom('attendance_record').select(['user_id', 'status', 'superseded_at']).where('calendar_event_id', '=', jan13).execute();
-  expect(history.filter((r) => r.user_id === ids.student3).map((r) => [r.status, r.superseded_at !== null]).sort()).toEqual([
+  expect(
+    history
+      .filter((r) => r.user_id === ids.student3)
+      .map((r) => [r.status, r.superseded_at !== null])
+      .sort(),
+  ).toEqual([
     ['absent', false],
     ['present', true],
   ]);
@@ -86,7 +91,10 @@ test('absences from required meetings count per edX course, and excused or optio
   expect(Object.fromEntries(absences.get(ids.student5)!)).toEqual({ [course502]: 1, [course503]: 0 });
   expect(Object.fromEntries(absences.get(ids.student1)!)).toEqual({ [course502]: 0, [course503]: 0 });
   // Correcting a record changes the count.
-  await instructor.post(`/instructor/attendance/${meetings['2020-01-27']}`, { [`status-${ids.student5}`]: 'excused', [`note-${ids.student5}`]: 'Ill, doctor’s note' });
+  await instructor.post(`/instructor/attendance/${meetings['2020-01-27']}`, {
+    [`status-${ids.student5}`]: 'excused',
+    [`note-${ids.student5}`]: 'Ill, doctor’s note',
+  });
   const after = await absencesFromRequiredMeetings(t.db, offeringId, [ids.student5]);
   expect(after.get(ids.student5)!.get(course502)).toBe(0);
 });

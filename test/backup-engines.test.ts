@@ -42,7 +42,9 @@ async function withMicroseconds(db: Db): Promise<void> {
 
 async function createdAtText(db: Db): Promise<string> {
   return (
-    await sql<{ t: string }>`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t from app_user where email = 'student1@cohort.example'`.execute(db)
+    await sql<{
+      t: string;
+    }>`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t from app_user where email = 'student1@cohort.example'`.execute(db)
   ).rows[0].t;
 }
 

@@ -21,7 +21,14 @@ test('an export restores into an empty database and exports again identically', 
   const user = await t.db.selectFrom('app_user').select('id').where('email', '=', 'student1@cohort.example').executeTakeFirstOrThrow();
   await t.db
     .insertInto('attachment')
-    .values({ owner_user_id: user.id, original_name: 'guide.pdf', content_type: 'application/pdf', byte_size: 5, sha256: 'x', content: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00]) })
+    .values({
+      owner_user_id: user.id,
+      original_name: 'guide.pdf',
+      content_type: 'application/pdf',
+      byte_size: 5,
+      sha256: 'x',
+      content: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00]),
+    })
     .execute();
 
   const at = new Date('2020-02-01T00:00:00Z');

@@ -38,12 +38,16 @@ interface ParsedEvent {
 }
 
 async function fetchFeed(path: string): Promise<{ raw: string; events: ParsedEvent[] }> {
-  const res = await t.anonymous().get(path).buffer(true).parse((r, cb) => {
-    let body = '';
-    r.setEncoding('utf8');
-    r.on('data', (c: string) => (body += c));
-    r.on('end', () => cb(null, body));
-  });
+  const res = await t
+    .anonymous()
+    .get(path)
+    .buffer(true)
+    .parse((r, cb) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (body += c));
+      r.on('end', () => cb(null, body));
+    });
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
   expect(res.headers['set-cookie']).toBeUndefined();
@@ -94,12 +98,21 @@ test('the feed parses and has every course event once: meetings in UTC on both s
   const byStart = (iso: string) => events.find((e) => e.start === iso);
   // 17:00–19:00 in Detroit (the hours students are in the room, syllabus section 4; the registrar's
   // 17:00–20:00 slot is a note): 22:00Z–00:00Z before 2020-03-08 (EST), 21:00Z–23:00Z after (EDT).
-  expect(byStart('2020-01-13T22:00:00.000Z')).toMatchObject({ summary: 'Required: Campus meeting: LeadEd502x · Course Kickoff and Lesson 01', end: '2020-01-14T00:00:00.000Z', location: '4212 School of Education Building' });
-  expect(byStart('2020-01-13T22:00:00.000Z')?.description).toContain("Attendance required, 5:00–7:00 pm. (The registrar's slot is 5:00–8:00 pm; the class meets 5:00–7:00 pm.)");
+  expect(byStart('2020-01-13T22:00:00.000Z')).toMatchObject({
+    summary: 'Required: Campus meeting: LeadEd502x · Course Kickoff and Lesson 01',
+    end: '2020-01-14T00:00:00.000Z',
+    location: '4212 School of Education Building',
+  });
+  expect(byStart('2020-01-13T22:00:00.000Z')?.description).toContain(
+    "Attendance required, 5:00–7:00 pm. (The registrar's slot is 5:00–8:00 pm; the class meets 5:00–7:00 pm.)",
+  );
   expect(byStart('2020-01-20T22:00:00.000Z')?.summary).toBe('Optional: Campus meeting: LeadEd502x · Lesson 02');
   for (const m of meetings) expect(m.summary).not.toMatch(/\((campus meeting )?(required|optional)\)/i);
   expect(byStart('2020-02-24T22:00:00.000Z')?.summary).toMatch(/^Required: /);
-  expect(byStart('2020-03-09T21:00:00.000Z')).toMatchObject({ summary: 'Required: Campus meeting: LeadEd503x · Course Kickoff and Lesson 01', end: '2020-03-09T23:00:00.000Z' });
+  expect(byStart('2020-03-09T21:00:00.000Z')).toMatchObject({
+    summary: 'Required: Campus meeting: LeadEd503x · Course Kickoff and Lesson 01',
+    end: '2020-03-09T23:00:00.000Z',
+  });
   expect(byStart('2020-03-16T21:00:00.000Z')?.summary).toMatch(/^Optional: /);
   expect(byStart('2020-04-20T21:00:00.000Z')?.summary).toMatch(/^Required: /);
   expect(raw).toContain('DTSTART:20200113T220000Z');
@@ -109,11 +122,23 @@ test('the feed parses and has every course event once: meetings in UTC on both s
   expect(raw).toContain('DTSTART:20200309T210000Z');
 
   expect(events.find((e) => e.summary === 'Spring Break: no class')).toMatchObject({ allDay: true, start: '2020-03-02', end: '2020-03-03' });
-  expect(events.find((e) => e.summary === 'Launch Party')).toMatchObject({ allDay: true, start: '2020-01-06', end: '2020-01-07', location: 'School of Education & Pizza House' });
+  expect(events.find((e) => e.summary === 'Launch Party')).toMatchObject({
+    allDay: true,
+    start: '2020-01-06',
+    end: '2020-01-07',
+    location: 'School of Education & Pizza House',
+  });
   expect(events.find((e) => e.summary === 'LeadEd502x goes live on edX!')).toMatchObject({ allDay: true, start: '2020-01-07' });
   // Deadlines: the last minute of the due day in Detroit, ending at the exclusive instant.
-  expect(events.find((e) => e.summary === 'Deadline: LeadEd502x Portfolio due')).toMatchObject({ start: '2020-02-27T04:59:00.000Z', end: '2020-02-27T05:00:00.000Z', sequence: 0 });
-  expect(events.find((e) => e.summary === 'Deadline: LeadEd503x Portfolio due')).toMatchObject({ start: '2020-04-23T03:59:00.000Z', end: '2020-04-23T04:00:00.000Z' });
+  expect(events.find((e) => e.summary === 'Deadline: LeadEd502x Portfolio due')).toMatchObject({
+    start: '2020-02-27T04:59:00.000Z',
+    end: '2020-02-27T05:00:00.000Z',
+    sequence: 0,
+  });
+  expect(events.find((e) => e.summary === 'Deadline: LeadEd503x Portfolio due')).toMatchObject({
+    start: '2020-04-23T03:59:00.000Z',
+    end: '2020-04-23T04:00:00.000Z',
+  });
   expect(events.every((e) => e.status === 'CONFIRMED')).toBe(true);
   expect(raw).not.toMatch(/TZID=/); // UTC instants only: no floating or unresolved zone references
 });
@@ -122,7 +147,11 @@ test('UIDs are stable across fetches; a cancelled event keeps its UID with STATU
   const s = await t.login('student3@cohort.example');
   const path = await subscribe(s);
   const first = await fetchFeed(path);
-  const target = await t.db.selectFrom('calendar_event').select(['id', 'uid']).where('starts_at', '=', new Date('2020-02-03T22:00:00Z')).executeTakeFirstOrThrow();
+  const target = await t.db
+    .selectFrom('calendar_event')
+    .select(['id', 'uid'])
+    .where('starts_at', '=', new Date('2020-02-03T22:00:00Z'))
+    .executeTakeFirstOrThrow();
   await t.db.updateTable('calendar_event').set({ status: 'cancelled', sequence: 1 }).where('id', '=', target.id).execute();
   const second = await fetchFeed(path);
   expect(second.events.map((e) => e.uid)).toEqual(first.events.map((e) => e.uid));
@@ -172,7 +201,12 @@ test('an approved extension moves that student’s deadline event (same UID, nex
   expect(unfolded).toContain('Submit your LeadEd502x portfolio by the end of 2020-03-11 (America/Detroit): your extended deadline');
   expect(unfolded).not.toContain('by the end of 2020-02-26');
   // End of Wed 2020-03-11 in Detroit is after the DST change: 04:00Z, not 05:00Z.
-  expect(mine).toMatchObject({ summary: 'Deadline: LeadEd502x Portfolio due (your extended deadline)', start: '2020-03-12T03:59:00.000Z', end: '2020-03-12T04:00:00.000Z', sequence: 1 });
+  expect(mine).toMatchObject({
+    summary: 'Deadline: LeadEd502x Portfolio due (your extended deadline)',
+    start: '2020-03-12T03:59:00.000Z',
+    end: '2020-03-12T04:00:00.000Z',
+    sequence: 1,
+  });
   const theirs = (await fetchFeed(miguelPath)).events.find((e) => e.uid === uid);
   expect(theirs).toMatchObject({ summary: 'Deadline: LeadEd502x Portfolio due', end: '2020-02-27T05:00:00.000Z', sequence: 0 });
   // The calendar page agrees with the feed.
@@ -191,7 +225,11 @@ test('regenerating invalidates the old URL; turning the link off invalidates the
   expect(off.status).toBe(303);
   expect((await t.anonymous().get(newPath)).status).toBe(404);
   expect((await s.get('/calendar').expect(200)).text).toContain('Create my calendar link');
-  const rows = await t.db.selectFrom('calendar_feed').select(['revoked_at']).where('user_id', '=', await userId('student6@cohort.example')).execute();
+  const rows = await t.db
+    .selectFrom('calendar_feed')
+    .select(['revoked_at'])
+    .where('user_id', '=', await userId('student6@cohort.example'))
+    .execute();
   expect(rows).toHaveLength(2);
   expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
 });
@@ -206,10 +244,19 @@ test('a token is one user’s feed only: another student’s link, a guessed lin
   const token7 = p7.slice('/calendar/feed/'.length, -'.ics'.length);
   const stored = await t.db.selectFrom('calendar_feed').select('user_id').where('token', '=', token7).executeTakeFirstOrThrow();
   expect(stored.user_id).toBe(await userId('student7@cohort.example'));
-  for (const bad of [`/calendar/feed/${token7.slice(0, -1)}x.ics`, '/calendar/feed/short.ics', `/calendar/feed/${'A'.repeat(43)}.ics`, `/calendar/feed/${token7}`]) {
+  for (const bad of [
+    `/calendar/feed/${token7.slice(0, -1)}x.ics`,
+    '/calendar/feed/short.ics',
+    `/calendar/feed/${'A'.repeat(43)}.ics`,
+    `/calendar/feed/${token7}`,
+  ]) {
     expect((await t.anonymous().get(bad)).status).toBe(404);
   }
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-01-27T16:00:00Z') }).where('email', '=', 'student7@cohort.example').execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-01-27T16:00:00Z') })
+    .where('email', '=', 'student7@cohort.example')
+    .execute();
   expect((await t.anonymous().get(p7)).status).toBe(404);
 });
 
@@ -220,7 +267,13 @@ test('making a link needs a logged-in user and a CSRF token', async () => {
   const s = await t.login('student9@cohort.example');
   const forged = await s.post('/calendar/feed/regenerate', { _csrf: 'forged' });
   expect(forged.status).toBe(403);
-  expect(await t.db.selectFrom('calendar_feed').select('id').where('user_id', '=', await userId('student9@cohort.example')).execute()).toHaveLength(0);
+  expect(
+    await t.db
+      .selectFrom('calendar_feed')
+      .select('id')
+      .where('user_id', '=', await userId('student9@cohort.example'))
+      .execute(),
+  ).toHaveLength(0);
 });
 
 test('the instructor’s feed has the class deadlines, no student’s extension', async () => {

@@ -29,7 +29,14 @@ test('every campus meeting is on its syllabus Monday, 17:00–19:00 Detroit, wit
     .selectFrom('calendar_event')
     .innerJoin('course_week', 'course_week.id', 'calendar_event.course_week_id')
     .innerJoin('edx_course', 'edx_course.id', 'calendar_event.edx_course_id')
-    .select(['calendar_event.starts_at', 'calendar_event.ends_at', 'calendar_event.required', 'calendar_event.location', 'course_week.label', 'edx_course.code'])
+    .select([
+      'calendar_event.starts_at',
+      'calendar_event.ends_at',
+      'calendar_event.required',
+      'calendar_event.location',
+      'course_week.label',
+      'edx_course.code',
+    ])
     .where('calendar_event.kind', '=', 'campus_meeting')
     .orderBy('calendar_event.starts_at')
     .execute();
@@ -47,7 +54,12 @@ test('every campus meeting is on its syllabus Monday, 17:00–19:00 Detroit, wit
 });
 
 test('the introduction, spring break and portfolio deadlines are where the syllabus puts them', async () => {
-  const events = await t.db.selectFrom('calendar_event').select(['kind', 'title', 'starts_at', 'ends_at', 'all_day']).where('kind', '!=', 'campus_meeting').orderBy('starts_at').execute();
+  const events = await t.db
+    .selectFrom('calendar_event')
+    .select(['kind', 'title', 'starts_at', 'ends_at', 'all_day'])
+    .where('kind', '!=', 'campus_meeting')
+    .orderBy('starts_at')
+    .execute();
   expect(events.map((e) => [e.kind, e.starts_at.toISOString()])).toEqual([
     ['launch_party', '2020-01-06T05:00:00.000Z'],
     ['edx_go_live', '2020-01-07T05:00:00.000Z'],
@@ -82,7 +94,15 @@ test('each edX course has Course Kickoff, Lessons 1–6 with the appendix titles
   ]);
   expect(units.filter((u) => u.code === 'LeadEd503x').map((u) => u.lesson_number)).toEqual([null, 1, 2, 3, 4, 5, 6, null]);
   const components = await t.db.selectFrom('lesson_component').select('name').orderBy('position').execute();
-  expect(components.map((c) => c.name)).toEqual(['Presentation', 'Enrichment', 'Team Practice', 'Clarification', 'Learning Check', 'Celebrate Success', 'Community Engagement']);
+  expect(components.map((c) => c.name)).toEqual([
+    'Presentation',
+    'Enrichment',
+    'Team Practice',
+    'Clarification',
+    'Learning Check',
+    'Celebrate Success',
+    'Community Engagement',
+  ]);
 });
 
 test('the calendar page shows meeting times in the reader’s own zone on both sides of DST', async () => {

@@ -28,19 +28,50 @@ async function lessonWork(userId: number, code: string, skip: { lesson: number; 
   for (const l of courses[code].lessons) {
     const gap = skip.find((s) => s.lesson === l.n);
     const done = components.filter((c) => !gap?.components?.includes(c.name));
-    if (done.length) await t.db.insertInto('component_completion').values(done.map((c) => ({ user_id: userId, unit_id: l.id, component_id: c.id, completed_at: at }))).execute();
+    if (done.length)
+      await t.db
+        .insertInto('component_completion')
+        .values(done.map((c) => ({ user_id: userId, unit_id: l.id, component_id: c.id, completed_at: at })))
+        .execute();
     if (!gap?.guide) {
-      const g = await t.db.insertInto('study_guide').values({ user_id: userId, unit_id: l.id, created_at: at, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
-      await t.db.insertInto('study_guide_version').values({ study_guide_id: g.id, version_no: 1, body_md: `Lesson ${l.n} key terms`, attachment_id: null, created_at: at }).execute();
+      const g = await t.db
+        .insertInto('study_guide')
+        .values({ user_id: userId, unit_id: l.id, created_at: at, deleted_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('study_guide_version')
+        .values({ study_guide_id: g.id, version_no: 1, body_md: `Lesson ${l.n} key terms`, attachment_id: null, created_at: at })
+        .execute();
     }
     if (!gap?.artifact) {
-      const existing = await t.db.selectFrom('team_membership').select('team_id').where('user_id', '=', userId).where('unit_id', '=', l.id).where('left_at', 'is', null).executeTakeFirst();
+      const existing = await t.db
+        .selectFrom('team_membership')
+        .select('team_id')
+        .where('user_id', '=', userId)
+        .where('unit_id', '=', l.id)
+        .where('left_at', 'is', null)
+        .executeTakeFirst();
       const teamId =
         existing?.team_id ??
-        (await t.db.insertInto('team').values({ unit_id: l.id, name: `Team ${userId}-${l.id}`, created_by: userId, created_at: at }).returning('id').executeTakeFirstOrThrow()).id;
-      if (!existing) await t.db.insertInto('team_membership').values({ team_id: teamId, user_id: userId, unit_id: l.id, joined_at: at, left_at: null }).execute();
-      const { n } = await t.db.selectFrom('team_artifact_version').select((eb) => eb.fn.countAll<number>().as('n')).where('team_id', '=', teamId).executeTakeFirstOrThrow();
-      await t.db.insertInto('team_artifact_version').values({ team_id: teamId, version_no: Number(n) + 1, body_md: 'Our artifact', attachment_id: null, uploaded_by: userId, created_at: at }).execute();
+        (
+          await t.db
+            .insertInto('team')
+            .values({ unit_id: l.id, name: `Team ${userId}-${l.id}`, created_by: userId, created_at: at })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+      if (!existing)
+        await t.db.insertInto('team_membership').values({ team_id: teamId, user_id: userId, unit_id: l.id, joined_at: at, left_at: null }).execute();
+      const { n } = await t.db
+        .selectFrom('team_artifact_version')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('team_id', '=', teamId)
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('team_artifact_version')
+        .values({ team_id: teamId, version_no: Number(n) + 1, body_md: 'Our artifact', attachment_id: null, uploaded_by: userId, created_at: at })
+        .execute();
     }
   }
 }
@@ -70,20 +101,30 @@ const grade = async (submissionId: number, g: 'S' | 'U', feedback = 'Satisfactor
   return instructor.post(path, await withBase(instructor, path, path, { grade: g, feedback }));
 };
 
-const REPORT = fs.readFileSync(path.join(__dirname, 'fixtures', 'edx', 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv'), 'utf8').split(/\r\n|\r|\n/)[0];
+const REPORT = fs
+  .readFileSync(path.join(__dirname, 'fixtures', 'edx', 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv'), 'utf8')
+  .split(/\r\n|\r|\n/)[0];
 /** A LeadEd502x grade report with one row per [student, course grade, enrollment status]. */
 function report(rows: [string, number, string][]): Buffer {
-  const lines = rows.map(([who, g, status], i) => `3100090${i},${who}@cohort.example,${who}_edx,${g},1.0,1.0,0.9,0.95,1.0,0.8,0.9,1.0,UMich EDUC 551/639,verified,approved,N,N,N/A,${status}`);
+  const lines = rows.map(
+    ([who, g, status], i) =>
+      `3100090${i},${who}@cohort.example,${who}_edx,${g},1.0,1.0,0.9,0.95,1.0,0.8,0.9,1.0,UMich EDUC 551/639,verified,approved,N,N,N/A,${status}`,
+  );
   return Buffer.from([REPORT, ...lines].join('\n') + '\n');
 }
 const importReport = (rows: [string, number, string][]) =>
-  instructor.upload('/instructor/edx-import', { edxCourseId: String(courses.LeadEd502x.id) }, [{ field: 'report', buffer: report(rows), filename: 'report.csv', contentType: 'text/csv' }]);
+  instructor.upload('/instructor/edx-import', { edxCourseId: String(courses.LeadEd502x.id) }, [
+    { field: 'report', buffer: report(rows), filename: 'report.csv', contentType: 'text/csv' },
+  ]);
 
 const certificatesOf = async (who: string) => (await (await t.login(`${who}@cohort.example`)).get('/certificates').expect(200)).text;
 const cardOf = (html: string, code: string) => html.split(`<h2>${code}</h2>`)[1].split('<li class="card')[0].split('<h2>Both courses')[0];
 const gradebookRow = async (name: string) => {
   const html = (await instructor.get('/instructor/gradebook').expect(200)).text;
-  const rows = html.split('<tbody>')[1].split('<tr>').filter((r) => r.includes(name));
+  const rows = html
+    .split('<tbody>')[1]
+    .split('<tr>')
+    .filter((r) => r.includes(name));
   expect(rows).toHaveLength(1);
   return rows[0];
 };
@@ -103,7 +144,13 @@ beforeAll(async () => {
     .execute();
   offeringId = edx[0].offering_id;
   for (const c of edx) {
-    const lessons = await t.db.selectFrom('unit').select(['id', 'lesson_number']).where('edx_course_id', '=', c.id).where('kind', '=', 'lesson').orderBy('lesson_number').execute();
+    const lessons = await t.db
+      .selectFrom('unit')
+      .select(['id', 'lesson_number'])
+      .where('edx_course_id', '=', c.id)
+      .where('kind', '=', 'lesson')
+      .orderBy('lesson_number')
+      .execute();
     courses[c.code] = { id: c.id, requirementId: c.requirementId, lessons: lessons.map((l) => ({ id: l.id, n: l.lesson_number! })) };
   }
   components = await t.db.selectFrom('lesson_component').select(['id', 'name']).orderBy('position').execute();
@@ -115,9 +162,19 @@ test('an S with one lesson of six done is not eligible, and the page says exactl
   // Lesson 01 complete; nothing in Lessons 02–06; the portfolio submitted incomplete and graded S anyway (the instructor's call).
   await lessonWork(ids[who], 'LeadEd502x', []);
   await t.db.deleteFrom('component_completion').where('user_id', '=', ids[who]).where('unit_id', '<>', courses.LeadEd502x.lessons[0].id).execute();
-  await t.db.deleteFrom('study_guide_version').where('study_guide_id', 'in', (eb) => eb.selectFrom('study_guide').select('id').where('user_id', '=', ids[who]).where('unit_id', '<>', courses.LeadEd502x.lessons[0].id)).execute();
+  await t.db
+    .deleteFrom('study_guide_version')
+    .where('study_guide_id', 'in', (eb) =>
+      eb.selectFrom('study_guide').select('id').where('user_id', '=', ids[who]).where('unit_id', '<>', courses.LeadEd502x.lessons[0].id),
+    )
+    .execute();
   await t.db.deleteFrom('study_guide').where('user_id', '=', ids[who]).where('unit_id', '<>', courses.LeadEd502x.lessons[0].id).execute();
-  await t.db.updateTable('team_membership').set({ left_at: at }).where('user_id', '=', ids[who]).where('unit_id', '<>', courses.LeadEd502x.lessons[0].id).execute();
+  await t.db
+    .updateTable('team_membership')
+    .set({ left_at: at })
+    .where('user_id', '=', ids[who])
+    .where('unit_id', '<>', courses.LeadEd502x.lessons[0].id)
+    .execute();
   expect((await grade(await submission(ids[who], 'LeadEd502x', false), 'S')).status).toBe(303);
   expect((await t.db.selectFrom('grade').select('grade').where('user_id', '=', ids[who]).executeTakeFirstOrThrow()).grade).toBe('S');
 
@@ -148,7 +205,10 @@ test('everything done and graded S: eligible for both, worded without promising 
   expect(page).toContain('Not checked: edX: no grade report imported yet.');
 
   // A LeadEd502x report: student6 passed (0.9); student7 below the course data's minimum (0.7).
-  const imported = await importReport([[who, 0.9, 'enrolled'], ['student7', 0.55, 'enrolled']]);
+  const imported = await importReport([
+    [who, 0.9, 'enrolled'],
+    ['student7', 0.55, 'enrolled'],
+  ]);
   expect(imported.status).toBe(303);
   page = await certificatesOf(who);
   expect(cardOf(page, 'LeadEd502x')).toContain('Requirements met');
@@ -171,7 +231,14 @@ test('a learner the edX report lists as unenrolled is shown so wherever edX prog
   const who = 'student8';
   await lessonWork(ids[who], 'LeadEd502x');
   expect((await grade(await submission(ids[who], 'LeadEd502x'), 'S')).status).toBe(303);
-  expect((await importReport([['student6', 0.9, 'enrolled'], [who, 0.95, 'unenrolled']])).status).toBe(303);
+  expect(
+    (
+      await importReport([
+        ['student6', 0.9, 'enrolled'],
+        [who, 0.95, 'unenrolled'],
+      ])
+    ).status,
+  ).toBe(303);
   const stored = await t.db.selectFrom('edx_course_grade').select('enrollment_status').where('user_id', '=', ids[who]).executeTakeFirstOrThrow();
   expect(stored.enrollment_status).toBe('unenrolled');
 
@@ -202,13 +269,17 @@ test('the requirement set is course data: changing the offering’s rule changes
   expect(await certificatesOf(who)).toContain('<li>the portfolio graded S</li>');
   expect(await certificatesOf(who)).not.toContain('a study guide for every lesson');
 
-  await sql`update course_offering set certificate_rule = ${JSON.stringify({ requires: ['portfolio_complete', 'portfolio_s'] })}::jsonb where id = ${offeringId}`.execute(t.db);
+  await sql`update course_offering set certificate_rule = ${JSON.stringify({ requires: ['portfolio_complete', 'portfolio_s'] })}::jsonb where id = ${offeringId}`.execute(
+    t.db,
+  );
   card = cardOf(await certificatesOf(who), 'LeadEd503x');
   expect(card).toContain('<li>portfolio submitted incomplete</li>');
   expect(card).not.toContain('study guide');
 
   // edX minimum grade from the data: student7 (0.55 on LeadEd502x) passes at 0.5.
-  await sql`update course_offering set certificate_rule = ${JSON.stringify({ requires: ['edx_passed'], edxMinimumGrade: 0.5 })}::jsonb where id = ${offeringId}`.execute(t.db);
+  await sql`update course_offering set certificate_rule = ${JSON.stringify({ requires: ['edx_passed'], edxMinimumGrade: 0.5 })}::jsonb where id = ${offeringId}`.execute(
+    t.db,
+  );
   expect(cardOf(await certificatesOf('student7'), 'LeadEd502x')).toContain('Requirements met');
   await sql`update course_offering set certificate_rule = default where id = ${offeringId}`.execute(t.db);
   expect(cardOf(await certificatesOf('student7'), 'LeadEd502x')).toContain('edX course grade 55% (needs 70%)');
@@ -224,7 +295,10 @@ test('the course file: `certificate` is validated, and an older file without it 
   expect(courseDefinitionSchema.safeParse({ ...file, certificate: { requires: ['attendance'] } }).success).toBe(false);
   expect(courseDefinitionSchema.safeParse({ ...file, certificate: { requires: ['portfolio_s', 'portfolio_s'] } }).success).toBe(false);
   expect(courseDefinitionSchema.safeParse({ ...file, certificate: { edxMinimumGrade: 70 } }).success).toBe(false);
-  expect(courseDefinitionSchema.parse({ ...file, certificate: { requires: ['portfolio_s'] } }).certificate).toEqual({ requires: ['portfolio_s'], edxMinimumGrade: 0.7 });
+  expect(courseDefinitionSchema.parse({ ...file, certificate: { requires: ['portfolio_s'] } }).certificate).toEqual({
+    requires: ['portfolio_s'],
+    edxMinimumGrade: 0.7,
+  });
 });
 
 test('an S without feedback is recorded; a U without feedback is refused (422, form kept)', async () => {
@@ -253,7 +327,23 @@ test('the CSV has every column the gradebook page shows, with the same values', 
   const columns = Object.keys(rows[0]);
   // What a gradebook cell shows, per portfolio, and the student's row: each has its CSV column.
   for (const code of ['LeadEd502x', 'LeadEd503x']) {
-    for (const fact of ['status', 'submitted_at', 'late', 'complete', 'items_now', 'extension', 'extension_requested_before_due', 'extension_granted_by', 'grade', 'graded_at', 'feedback_written', 'resubmitted_since_graded', 'certificate_requirements_met', 'certificate_missing', 'absences_required_meetings']) {
+    for (const fact of [
+      'status',
+      'submitted_at',
+      'late',
+      'complete',
+      'items_now',
+      'extension',
+      'extension_requested_before_due',
+      'extension_granted_by',
+      'grade',
+      'graded_at',
+      'feedback_written',
+      'resubmitted_since_graded',
+      'certificate_requirements_met',
+      'certificate_missing',
+      'absences_required_meetings',
+    ]) {
       expect(columns).toContain(`${code}_${fact}`);
     }
   }
@@ -264,7 +354,10 @@ test('the CSV has every column the gradebook page shows, with the same values', 
   expect(head).toContain('Certificates');
   expect(head).toContain('Absences (required meetings)');
   for (const r of rows) {
-    const row = html.split('<tbody>')[1].split('<tr>').find((x) => x.includes(r.email));
+    const row = html
+      .split('<tbody>')[1]
+      .split('<tr>')
+      .find((x) => x.includes(r.email));
     if (!row) continue; // another page
     for (const code of ['LeadEd502x', 'LeadEd503x']) {
       expect(row).toContain(`Items now: ${r[`${code}_items_now`]}`);

@@ -56,7 +56,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       )
       .execute();
     await t.db.updateTable('app_user').set({ meeting_reminders: false }).execute();
-    await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-02-01T00:00:00Z') }).where('email', 'like', 'student%').where('time_zone', '<>', 'America/Detroit').execute();
+    await t.db
+      .updateTable('app_user')
+      .set({ deactivated_at: new Date('2020-02-01T00:00:00Z') })
+      .where('email', 'like', 'student%')
+      .where('time_zone', '<>', 'America/Detroit')
+      .execute();
   }, 60_000);
   afterAll(async () => {
     process.off('uncaughtException', onUncaught);
@@ -73,8 +78,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const worker = async (ctx: AppContext) => {
       while (running) {
         for (const job of [
-          () => runReminders(ctx.db, { now: ctx.clock.now(), offsets: ctx.config.reminderOffsetsDays, baseUrl: ctx.config.baseUrl, batchSize: 7, leaseSeconds: LEASE_SECONDS }),
-          () => deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, batchSize: 20, leaseSeconds: LEASE_SECONDS, sendLeaseSeconds: 30, now: ctx.clock.now() }),
+          () =>
+            runReminders(ctx.db, {
+              now: ctx.clock.now(),
+              offsets: ctx.config.reminderOffsetsDays,
+              baseUrl: ctx.config.baseUrl,
+              batchSize: 7,
+              leaseSeconds: LEASE_SECONDS,
+            }),
+          () =>
+            deliverDueEmails(ctx.db, ctx.mail, {
+              from: ctx.config.MAIL_FROM,
+              batchSize: 20,
+              leaseSeconds: LEASE_SECONDS,
+              sendLeaseSeconds: 30,
+              now: ctx.clock.now(),
+            }),
         ]) {
           await job().catch((err: unknown) => jobErrors.push(err));
         }
@@ -84,8 +103,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const workers = [worker(t.ctx), worker(second)];
 
     const unfinished = async () =>
-      Number((await t.db.selectFrom('outbound_email').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow()).n) +
-      Number((await t.db.selectFrom('reminder').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['scheduled', 'claimed']).where('send_at', '<=', t.clock.now()).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.db
+            .selectFrom('outbound_email')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', 'in', ['pending', 'sending'])
+            .executeTakeFirstOrThrow()
+        ).n,
+      ) +
+      Number(
+        (
+          await t.db
+            .selectFrom('reminder')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', 'in', ['scheduled', 'claimed'])
+            .where('send_at', '<=', t.clock.now())
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     try {
       // Every connection to the database is ended every few hundred milliseconds until the mail is out.
       let ended = 0;
@@ -107,11 +143,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     expect(uncaught).toEqual([]);
     // The only failures a job met were lost connections (each retried on the next tick).
     expect(jobErrors.filter((err) => !isConnectionError(err))).toEqual([]);
-    const reminders = await t.db
-      .selectFrom('outbound_email')
-      .select(['message_id', 'to_address', 'status'])
-      .where('kind', '=', 'reminder_portfolio')
-      .execute();
+    const reminders = await t.db.selectFrom('outbound_email').select(['message_id', 'to_address', 'status']).where('kind', '=', 'reminder_portfolio').execute();
     expect(reminders.length).toBe(EXTRA + 2); // the Detroit students: student1, student12 and the extra ones
     expect(reminders.every((r) => r.status === 'sent')).toBe(true);
     const copies = new Map<string, number>();

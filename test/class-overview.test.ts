@@ -35,16 +35,31 @@ beforeAll(async () => {
     .orderBy('unit.lesson_number')
     .execute();
   const components = await t.db.selectFrom('lesson_component').select('id').execute();
-  const complete = (user: string, unitId: number, on: string) => components.map((c) => ({ user_id: ids[user], unit_id: unitId, component_id: c.id, completed_at: at(on) }));
+  const complete = (user: string, unitId: number, on: string) =>
+    components.map((c) => ({ user_id: ids[user], unit_id: unitId, component_id: c.id, completed_at: at(on) }));
   // Ava (student1): Lessons 01 and 02 complete — on pace. Miguel (student2): Lesson 01 only — behind by 1.
   await t.db
     .insertInto('component_completion')
-    .values([...complete('student1', lessons[0].id, '2020-01-16'), ...complete('student1', lessons[1].id, '2020-01-26'), ...complete('student2', lessons[0].id, '2020-01-14')])
+    .values([
+      ...complete('student1', lessons[0].id, '2020-01-16'),
+      ...complete('student1', lessons[1].id, '2020-01-26'),
+      ...complete('student2', lessons[0].id, '2020-01-14'),
+    ])
     .execute();
-  const guide = await t.db.insertInto('study_guide').values({ user_id: ids.student1, unit_id: lessons[0].id, created_at: at('2020-01-15'), deleted_at: null }).returning('id').executeTakeFirstOrThrow();
-  await t.db.insertInto('study_guide_version').values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms', attachment_id: null, created_at: at('2020-01-15') }).execute();
+  const guide = await t.db
+    .insertInto('study_guide')
+    .values({ user_id: ids.student1, unit_id: lessons[0].id, created_at: at('2020-01-15'), deleted_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('study_guide_version')
+    .values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms', attachment_id: null, created_at: at('2020-01-15') })
+    .execute();
   const crew = await t.db.selectFrom('team').select('id').where('name', '=', 'Learning Systems Crew').executeTakeFirstOrThrow();
-  await t.db.insertInto('team_artifact_version').values({ team_id: crew.id, version_no: 1, body_md: 'Our case analysis', attachment_id: null, uploaded_by: ids.student3, created_at: at('2020-01-18') }).execute();
+  await t.db
+    .insertInto('team_artifact_version')
+    .values({ team_id: crew.id, version_no: 1, body_md: 'Our case analysis', attachment_id: null, uploaded_by: ids.student3, created_at: at('2020-01-18') })
+    .execute();
   const req502 = await t.db.selectFrom('portfolio_requirement').select('id').where('title', '=', 'LeadEd502x Portfolio').executeTakeFirstOrThrow();
   await t.db
     .insertInto('extension_request')
@@ -64,27 +79,82 @@ beforeAll(async () => {
     .execute();
   await t.db
     .insertInto('outbound_email')
-    .values({ kind: 'portfolio_reminder', user_id: ids.student1, to_address: 'student1@cohort.example', subject: 'Reminder', text_body: 'x', message_id: '<r1@test>', status: 'sent', sent_at: at('2020-01-20', '09:00') })
+    .values({
+      kind: 'portfolio_reminder',
+      user_id: ids.student1,
+      to_address: 'student1@cohort.example',
+      subject: 'Reminder',
+      text_body: 'x',
+      message_id: '<r1@test>',
+      status: 'sent',
+      sent_at: at('2020-01-20', '09:00'),
+    })
     .execute();
   // An imported edX grade report: Ava attempted Lesson 01 (80%), not Lesson 02.
   const course502 = (await t.db.selectFrom('edx_course').select('id').where('code', '=', 'LeadEd502x').executeTakeFirstOrThrow()).id;
   const report = await t.db
     .insertInto('edx_import')
-    .values({ edx_course_id: course502, imported_by: ids.instructor, imported_at: at('2020-01-26'), file_name: 'grade_report.csv', learner_rows: 1, matched: 1, matched_by_username: 0, unmatched: 0, subsection_columns: 2, progress_rows: 2 })
+    .values({
+      edx_course_id: course502,
+      imported_by: ids.instructor,
+      imported_at: at('2020-01-26'),
+      file_name: 'grade_report.csv',
+      learner_rows: 1,
+      matched: 1,
+      matched_by_username: 0,
+      unmatched: 0,
+      subsection_columns: 2,
+      progress_rows: 2,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await t.db
     .insertInto('edx_progress')
     .values([
-      { user_id: ids.student1, unit_id: lessons[0].id, score: 0.8, attempted: true, subsections: 1, subsections_attempted: 1, import_id: report.id, updated_at: at('2020-01-26') },
-      { user_id: ids.student1, unit_id: lessons[1].id, score: 0, attempted: false, subsections: 1, subsections_attempted: 0, import_id: report.id, updated_at: at('2020-01-26') },
+      {
+        user_id: ids.student1,
+        unit_id: lessons[0].id,
+        score: 0.8,
+        attempted: true,
+        subsections: 1,
+        subsections_attempted: 1,
+        import_id: report.id,
+        updated_at: at('2020-01-26'),
+      },
+      {
+        user_id: ids.student1,
+        unit_id: lessons[1].id,
+        score: 0,
+        attempted: false,
+        subsections: 1,
+        subsections_attempted: 0,
+        import_id: report.id,
+        updated_at: at('2020-01-26'),
+      },
     ])
     .execute();
   // Two absences from required LeadEd502x meetings for Olivia (student3).
-  const required = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').where('required', '=', true).orderBy('starts_at').limit(2).execute();
+  const required = await t.db
+    .selectFrom('calendar_event')
+    .select('id')
+    .where('kind', '=', 'campus_meeting')
+    .where('required', '=', true)
+    .orderBy('starts_at')
+    .limit(2)
+    .execute();
   await t.db
     .insertInto('attendance_record')
-    .values(required.map((m) => ({ calendar_event_id: m.id, user_id: ids.student3, status: 'absent' as const, note: '', recorded_by: ids.instructor, recorded_at: at('2020-01-27', '09:00'), superseded_at: null })))
+    .values(
+      required.map((m) => ({
+        calendar_event_id: m.id,
+        user_id: ids.student3,
+        status: 'absent' as const,
+        note: '',
+        recorded_by: ids.instructor,
+        recorded_at: at('2020-01-27', '09:00'),
+        superseded_at: null,
+      })),
+    )
     .execute();
 });
 afterAll(() => t.close());
@@ -194,7 +264,15 @@ test('pages of 50 with the same number of queries for a full page and a short on
 test('students get 403 on every instructor page', async () => {
   const s = await t.login('student4@cohort.example');
   const meeting = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').executeTakeFirstOrThrow();
-  for (const path of ['/instructor/overview', '/instructor/overview?sort=pace', '/instructor/attendance', `/instructor/attendance/${meeting.id}`, '/instructor/events', `/instructor/events/${meeting.id}/edit`, '/instructor/roster']) {
+  for (const path of [
+    '/instructor/overview',
+    '/instructor/overview?sort=pace',
+    '/instructor/attendance',
+    `/instructor/attendance/${meeting.id}`,
+    '/instructor/events',
+    `/instructor/events/${meeting.id}/edit`,
+    '/instructor/roster',
+  ]) {
     const res = await s.get(path);
     expect([path, res.status]).toEqual([path, 403]);
   }

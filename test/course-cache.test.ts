@@ -52,7 +52,11 @@ test('a change rolled back is never cached, and its version number is never reus
     .execute(async (trx) => {
       await setMeetingLocation('A room that never was', trx);
       inside = await courseCache.version(trx);
-      expect((await courseCache.current(trx, (await trx.selectFrom('course_offering').select('id').executeTakeFirstOrThrow()).id)).events.some((e) => e.location === 'A room that never was')).toBe(true);
+      expect(
+        (await courseCache.current(trx, (await trx.selectFrom('course_offering').select('id').executeTakeFirstOrThrow()).id)).events.some(
+          (e) => e.location === 'A room that never was',
+        ),
+      ).toBe(true);
       throw new Error('roll back');
     })
     .catch(() => undefined);

@@ -51,11 +51,39 @@ beforeAll(async () => {
     .insertInto('calendar_event')
     .values([
       // As the old loader wrote them: the registrar's 17:00–20:00 slot.
-      meeting('m-feb-24', 'LeadEd502x · Complete outstanding work/compile portfolio (campus meeting required)', 'Campus meeting: attendance required.', '2020-02-24T22:00:00Z', '2020-02-25T01:00:00Z', true),
-      meeting('m-mar-09', 'LeadEd503x · Course Kickoff and Lesson 01 (campus meeting required)', 'Campus meeting: attendance required.', '2020-03-09T21:00:00Z', '2020-03-10T00:00:00Z', true),
-      meeting('m-mar-16', 'LeadEd503x · Lesson 02 (campus meeting optional)', 'Campus meeting: optional. The room is open 17:00–19:00 for questions, discussion and Team Practice.', '2020-03-16T21:00:00Z', '2020-03-17T00:00:00Z', false),
+      meeting(
+        'm-feb-24',
+        'LeadEd502x · Complete outstanding work/compile portfolio (campus meeting required)',
+        'Campus meeting: attendance required.',
+        '2020-02-24T22:00:00Z',
+        '2020-02-25T01:00:00Z',
+        true,
+      ),
+      meeting(
+        'm-mar-09',
+        'LeadEd503x · Course Kickoff and Lesson 01 (campus meeting required)',
+        'Campus meeting: attendance required.',
+        '2020-03-09T21:00:00Z',
+        '2020-03-10T00:00:00Z',
+        true,
+      ),
+      meeting(
+        'm-mar-16',
+        'LeadEd503x · Lesson 02 (campus meeting optional)',
+        'Campus meeting: optional. The room is open 17:00–19:00 for questions, discussion and Team Practice.',
+        '2020-03-16T21:00:00Z',
+        '2020-03-17T00:00:00Z',
+        false,
+      ),
       // One the instructor moved to 18:00–20:00 and described: it keeps its time and words.
-      meeting('m-mar-23', 'LeadEd503x · Lesson 03 (campus meeting required)', 'Moved an hour later this week.', '2020-03-23T22:00:00Z', '2020-03-24T00:00:00Z', true),
+      meeting(
+        'm-mar-23',
+        'LeadEd503x · Lesson 03 (campus meeting required)',
+        'Moved an hour later this week.',
+        '2020-03-23T22:00:00Z',
+        '2020-03-24T00:00:00Z',
+        true,
+      ),
     ])
     .execute();
 
@@ -111,7 +139,12 @@ test('0141: meetings at the old 17:00–20:00 end at 19:00 local on both sides o
   expect(byUid.get('m-mar-23')!.description).toBe('Moved an hour later this week.');
 
   const offering = await db.selectFrom('course_offering').selectAll().executeTakeFirstOrThrow();
-  expect([offering.meeting_starts, offering.meeting_ends, offering.registrar_slot_starts, offering.registrar_slot_ends]).toEqual(['17:00', '19:00', '17:00', '20:00']);
+  expect([offering.meeting_starts, offering.meeting_ends, offering.registrar_slot_starts, offering.registrar_slot_ends]).toEqual([
+    '17:00',
+    '19:00',
+    '17:00',
+    '20:00',
+  ]);
   expect(offering).not.toHaveProperty('open_room_starts');
 });
 

@@ -16,7 +16,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-const words = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+const words = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 
 test('pages: meetings 5:00–7:00 PM before and after DST; the registrar’s slot a note; titles without the badge’s word', async () => {
   const calendar = words((await ava.get('/calendar').expect(200)).text);

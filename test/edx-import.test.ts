@@ -61,7 +61,15 @@ test('the first report: matched by email (any case), staff and unknown learners 
   expect(page).toContain('Course staff (Donald J. Peurach (demo instructor)), not a student');
 
   const log = await t.db.selectFrom('edx_import').selectAll().executeTakeFirstOrThrow();
-  expect([log.learner_rows, log.matched, log.matched_by_username, log.unmatched, log.subsection_columns, log.imported_by, log.file_name]).toEqual([9, 4, 0, 5, 6, ids.instructor, REPORT_1]);
+  expect([log.learner_rows, log.matched, log.matched_by_username, log.unmatched, log.subsection_columns, log.imported_by, log.file_name]).toEqual([
+    9,
+    4,
+    0,
+    5,
+    6,
+    ids.instructor,
+    REPORT_1,
+  ]);
 
   const mapping = await t.db.selectFrom('edx_subsection_map').select(['column_name', 'unit_id', 'source']).orderBy('position').execute();
   expect(mapping.map((m) => [m.column_name, m.unit_id, m.source])).toEqual([
@@ -116,7 +124,11 @@ test('a malformed file is refused with line numbers and changes nothing', async 
   expect(bad.text).toContain('Line 7: The row has 18 cells; the header has 19.');
   expect(bad.text).not.toMatch(/Line (2|4|5|6|8|9|10):/);
 
-  const noHeader = await upload(instructor, Buffer.from('Email,Username,Grade,Learning Check 01\r\nstudent1@cohort.example,athompson_um,0.5,0.5\r\n'), 'wrong.csv');
+  const noHeader = await upload(
+    instructor,
+    Buffer.from('Email,Username,Grade,Learning Check 01\r\nstudent1@cohort.example,athompson_um,0.5,0.5\r\n'),
+    'wrong.csv',
+  );
   expect(noHeader.status).toBe(422);
   expect(noHeader.text).toContain('Line 1: This does not look like an edX grade report: the header row is missing Student ID');
 
@@ -136,7 +148,10 @@ test('an unmatched learner linked by edX username is matched by it in the next r
   expect(wrongStudent.text).toContain('The edX username athompson_um is already linked to another student.');
   const linked = await instructor.post(`/instructor/edx-import/imports/${firstImport}/link`, { username: 'obennett', userId: String(ids.student3) });
   expect(linked.status).toBe(303);
-  expect(await t.db.selectFrom('edx_account').select(['username', 'linked_by']).where('user_id', '=', ids.student3).executeTakeFirst()).toEqual({ username: 'obennett', linked_by: ids.instructor });
+  expect(await t.db.selectFrom('edx_account').select(['username', 'linked_by']).where('user_id', '=', ids.student3).executeTakeFirst()).toEqual({
+    username: 'obennett',
+    linked_by: ids.instructor,
+  });
 
   t.clock.set('2020-02-17T15:00:00Z');
   const res = await upload(instructor, fixture(REPORT_2), REPORT_2);
@@ -182,7 +197,12 @@ test('the mapping page corrects a column; saving recomputes progress and persist
 
   const saved = await instructor.post(`/instructor/edx-import/mapping/${course502}`, { [`unit-${final.id}`]: String(units.closing), [`unit-${lc2.id}`]: '' });
   expect(saved.status).toBe(303);
-  const rows = await t.db.selectFrom('edx_subsection_map').select(['id', 'unit_id', 'source', 'updated_by']).where('id', 'in', [final.id, lc2.id]).orderBy('id').execute();
+  const rows = await t.db
+    .selectFrom('edx_subsection_map')
+    .select(['id', 'unit_id', 'source', 'updated_by'])
+    .where('id', 'in', [final.id, lc2.id])
+    .orderBy('id')
+    .execute();
   expect(rows).toEqual([
     { id: lc2.id, unit_id: null, source: 'instructor', updated_by: ids.instructor },
     { id: final.id, unit_id: units.closing, source: 'instructor', updated_by: ids.instructor },
@@ -203,7 +223,10 @@ test('the mapping page corrects a column; saving recomputes progress and persist
 test('a student sees their own edX progress beside their components; the instructor sees the course table', async () => {
   const at = new Date('2020-02-10T15:00:00Z');
   const components = await t.db.selectFrom('lesson_component').select('id').orderBy('position').limit(3).execute();
-  await t.db.insertInto('component_completion').values(components.map((c) => ({ user_id: ids.student1, unit_id: units.L1, component_id: c.id, completed_at: at }))).execute();
+  await t.db
+    .insertInto('component_completion')
+    .values(components.map((c) => ({ user_id: ids.student1, unit_id: units.L1, component_id: c.id, completed_at: at })))
+    .execute();
 
   const ava = await t.login('student1@cohort.example');
   const mine = (await ava.get('/progress/edx').expect(200)).text;

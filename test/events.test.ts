@@ -28,12 +28,16 @@ async function inFeed(uid: string) {
     expect((await s1.post('/calendar/feed/regenerate')).status).toBe(303);
     feedPath = new URL((await s1.get('/calendar')).text.match(/id="feed-url" readonly value="([^"]+)"/)![1]).pathname;
   }
-  const res = await t.anonymous().get(feedPath).buffer(true).parse((r, cb) => {
-    let body = '';
-    r.setEncoding('utf8');
-    r.on('data', (c: string) => (body += c));
-    r.on('end', () => cb(null, body));
-  });
+  const res = await t
+    .anonymous()
+    .get(feedPath)
+    .buffer(true)
+    .parse((r, cb) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (body += c));
+      r.on('end', () => cb(null, body));
+    });
   expect(res.status).toBe(200);
   const vevent = new ICAL.Component(ICAL.parse(res.body as string)).getAllSubcomponents('vevent').find((v) => v.getFirstPropertyValue('uid') === uid);
   if (!vevent) return null;
@@ -138,7 +142,11 @@ test('moving a required meeting emails every student the new time in their own z
   await t.runWorker();
   const students = await t.db.selectFrom('app_user').select(['email', 'time_zone']).where('role', '=', 'student').execute();
   expect(notices()).toHaveLength(12);
-  expect(notices().map((m) => m.to[0]).sort()).toEqual(students.map((s) => s.email).sort());
+  expect(
+    notices()
+      .map((m) => m.to[0])
+      .sort(),
+  ).toEqual(students.map((s) => s.email).sort());
   const to = (email: string) => notices().find((m) => m.to[0] === email)!;
   expect(to('student1@cohort.example').subject).toBe(`[EDUC 551/639] Moved: ${before.title}`);
   expect(to('student1@cohort.example').text).toContain('now: Tue, Feb 11, 2020, 6:00 PM EST – 8:00 PM');
@@ -152,7 +160,14 @@ test('moving a required meeting emails every student the new time in their own z
   await instructor.post(`/instructor/events/${feb10}/cancel`, { note: '' });
   const feb03 = meetings['2020-02-03'];
   const optional = await eventRow(feb03);
-  await instructor.post(`/instructor/events/${feb03}/edit`, { title: optional.title, on: '2020-02-04', starts: '17:00', ends: '19:00', location: optional.location ?? '', videoUrl: '' });
+  await instructor.post(`/instructor/events/${feb03}/edit`, {
+    title: optional.title,
+    on: '2020-02-04',
+    starts: '17:00',
+    ends: '19:00',
+    location: optional.location ?? '',
+    videoUrl: '',
+  });
   await t.runWorker();
   expect(notices()).toHaveLength(12);
   expect(notices().every((m) => m.subject.startsWith('[EDUC 551/639] Cancelled:'))).toBe(true);

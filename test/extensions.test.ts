@@ -64,7 +64,11 @@ test('approved (with another date): the due date moves, late marking uses it, an
   const detail = await instructor.get(`/instructor/extensions/${request.id}`);
   expect(detail.status).toBe(200);
   expect(detail.text).toContain('My school’s testing week');
-  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-06', message: 'Fine: thank you for asking in advance.' });
+  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, {
+    decision: 'approve',
+    granted_due_on: '2020-03-06',
+    message: 'Fine: thank you for asking in advance.',
+  });
   expect(res.status).toBe(303);
   const [approved] = await requestsOf(uid(3));
   expect(approved.status).toBe('approved');
@@ -104,10 +108,19 @@ test('approved (with another date): the due date moves, late marking uses it, an
 test('declined: the student is emailed and the due date is unchanged', async () => {
   const [request] = await requestsOf(uid(5));
   const instructor = await t.login('instructor@cohort.example');
-  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'decline', granted_due_on: '', message: 'Please submit what you have now.' });
+  const res = await instructor.post(`/instructor/extensions/${request.id}/decide`, {
+    decision: 'decline',
+    granted_due_on: '',
+    message: 'Please submit what you have now.',
+  });
   expect(res.status).toBe(303);
   const [declined] = await requestsOf(uid(5));
-  expect([declined.status, declined.granted_due_on, declined.granted_due_at, declined.decision_message]).toEqual(['declined', null, null, 'Please submit what you have now.']);
+  expect([declined.status, declined.granted_due_on, declined.granted_due_at, declined.decision_message]).toEqual([
+    'declined',
+    null,
+    null,
+    'Please submit what you have now.',
+  ]);
   const due = await due502(uid(5));
   expect([due.dueOn, due.extended]).toEqual(['2020-02-26', false]);
   await t.runWorker();
@@ -116,7 +129,9 @@ test('declined: the student is emailed and the due date is unchanged', async () 
   expect(mail.text).toContain('Please submit what you have now.');
   expect(mail.text).toContain('Wed, Feb 26, 2020, 8:59 PM'); // 23:59 Detroit in Los Angeles
   // Deciding again is refused.
-  expect((await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-09', message: '' })).status).toBe(409);
+  expect(
+    (await instructor.post(`/instructor/extensions/${request.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-09', message: '' })).status,
+  ).toBe(409);
   expect((await requestsOf(uid(5)))[0].status).toBe('declined');
 });
 
@@ -125,7 +140,9 @@ test('a newer approval supersedes the earlier approved extension (kept, marked w
   expect((await olivia.post(`/portfolios/${req502}/extension`, { reason: 'Still more to finish', proposed_due_on: '2020-03-13' })).status).toBe(303);
   const [, second] = await requestsOf(uid(3));
   const instructor = await t.login('instructor@cohort.example');
-  expect((await instructor.post(`/instructor/extensions/${second.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-13', message: '' })).status).toBe(303);
+  expect((await instructor.post(`/instructor/extensions/${second.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-13', message: '' })).status).toBe(
+    303,
+  );
   const [old, current] = await requestsOf(uid(3));
   expect([old.status, old.granted_due_on, old.granted_due_at]).toEqual(['withdrawn', '2020-03-06', null]);
   expect([current.status, current.granted_due_at!.toISOString()]).toEqual(['approved', '2020-03-14T04:00:00.000Z']); // EDT from 03/08
@@ -146,23 +163,51 @@ test('the instructor grants an extension without a request: same effects as an a
   const s9 = await t.login('student9@cohort.example');
   expect((await s9.post(`/portfolios/${req502}/extension`, { reason: 'A week away', proposed_due_on: '2020-03-02' })).status).toBe(303);
 
-  const missing = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: ' ', granted_due_on: '2020-03-10' });
+  const missing = await instructor.post('/instructor/extensions/grant', {
+    student: String(uid(9)),
+    portfolio: String(req502),
+    reason: ' ',
+    granted_due_on: '2020-03-10',
+  });
   expect(missing.status).toBe(422);
   expect(missing.text).toContain('Record why you are granting it');
   expect(missing.text).toContain('value="2020-03-10"');
-  const early = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: 'Illness', granted_due_on: '2020-02-25' });
+  const early = await instructor.post('/instructor/extensions/grant', {
+    student: String(uid(9)),
+    portfolio: String(req502),
+    reason: 'Illness',
+    granted_due_on: '2020-02-25',
+  });
   expect(early.status).toBe(422);
   expect(early.text).toContain('Choose a date after the original due date');
-  const nobody = await instructor.post('/instructor/extensions/grant', { student: '999999', portfolio: String(req502), reason: 'Illness', granted_due_on: '2020-03-10' });
+  const nobody = await instructor.post('/instructor/extensions/grant', {
+    student: '999999',
+    portfolio: String(req502),
+    reason: 'Illness',
+    granted_due_on: '2020-03-10',
+  });
   expect(nobody.status).toBe(422);
   expect(nobody.text).toContain('Choose an active student of this course.');
   expect((await requestsOf(uid(9))).map((r) => r.status)).toEqual(['pending']);
 
-  const res = await instructor.post('/instructor/extensions/grant', { student: String(uid(9)), portfolio: String(req502), reason: 'Accommodation (SSD letter on file)', granted_due_on: '2020-03-10' });
+  const res = await instructor.post('/instructor/extensions/grant', {
+    student: String(uid(9)),
+    portfolio: String(req502),
+    reason: 'Accommodation (SSD letter on file)',
+    granted_due_on: '2020-03-10',
+  });
   expect(res.status).toBe(303);
   const [answered, granted] = await requestsOf(uid(9));
   expect(answered.status).toBe('withdrawn');
-  expect([granted.status, granted.initiated_by, granted.reason, granted.decided_by, granted.granted_due_on, granted.granted_due_at!.toISOString(), granted.made_before_due]).toEqual([
+  expect([
+    granted.status,
+    granted.initiated_by,
+    granted.reason,
+    granted.decided_by,
+    granted.granted_due_on,
+    granted.granted_due_at!.toISOString(),
+    granted.made_before_due,
+  ]).toEqual([
     'approved',
     'instructor',
     'Accommodation (SSD letter on file)',
@@ -176,8 +221,16 @@ test('the instructor grants an extension without a request: same effects as an a
   expect((await s9.get(`/portfolios/${req502}`)).text).toContain('Extended');
   expect((await s9.get('/calendar')).text).toContain('LeadEd502x Portfolio due (your extended deadline)');
   await t.runWorker();
-  const reminders = await t.db.selectFrom('reminder').select(['status', 'reason']).where('user_id', '=', uid(9)).where('kind', '=', 'portfolio_deadline').where('portfolio_requirement_id', '=', req502).execute();
-  expect(reminders.some((r) => r.status === 'cancelled' && r.reason === 'The deadline moved to Tue, Mar 10, 2020 (extension); reminders follow the new date.')).toBe(true);
+  const reminders = await t.db
+    .selectFrom('reminder')
+    .select(['status', 'reason'])
+    .where('user_id', '=', uid(9))
+    .where('kind', '=', 'portfolio_deadline')
+    .where('portfolio_requirement_id', '=', req502)
+    .execute();
+  expect(
+    reminders.some((r) => r.status === 'cancelled' && r.reason === 'The deadline moved to Tue, Mar 10, 2020 (extension); reminders follow the new date.'),
+  ).toBe(true);
   const [mail] = mailTo(9, /Extension granted/);
   expect(mail.subject).toContain('now due Tue, Mar 10, 2020');
   expect(mail.text).toContain('has GRANTED you an extension');
@@ -246,7 +299,9 @@ describe('authorization', () => {
     const miguel = await t.login('student2@cohort.example');
     expect((await miguel.get(`/instructor/extensions/${aRequest.id}`)).status).toBe(403);
     expect((await miguel.get('/instructor/extensions')).status).toBe(403);
-    expect((await miguel.post(`/instructor/extensions/${aRequest.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-20', message: '' })).status).toBe(403);
+    expect((await miguel.post(`/instructor/extensions/${aRequest.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-20', message: '' })).status).toBe(
+      403,
+    );
     const own = await miguel.get(`/portfolios/${req502}/extension`);
     expect(own.status).toBe(200);
     expect(own.text).not.toContain('My school’s testing week');
@@ -291,11 +346,17 @@ test('hostile form values (NUL, arrays, huge, markup) never cause a 500 on the p
     expect((await instructor.post(`/instructor/extensions/${pending.id}/decide`, form)).status).toBeLessThan(500);
   }
   // a NUL is refused (not silently dropped): the form comes back with the text kept, the NUL shown as U+FFFD
-  const refused = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' }));
+  const refused = await fatima.post(
+    `/portfolios/${req502}/reflection`,
+    await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before\u0000after' }),
+  );
   expect(refused.status).toBe(422);
   expect(refused.text).toContain('control character');
   expect(refused.text).toContain('Before\uFFFDafter');
-  const saved = await fatima.post(`/portfolios/${req502}/reflection`, await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before and after' }));
+  const saved = await fatima.post(
+    `/portfolios/${req502}/reflection`,
+    await withBase(fatima, `/portfolios/${req502}`, `/portfolios/${req502}/reflection`, { reflection_body: 'Before and after' }),
+  );
   expect(saved.status).toBe(303);
   const page = await fatima.get(`/portfolios/${req502}`);
   expect(page.text).toContain('Before and after');

@@ -31,7 +31,11 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-20T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
   for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
-  const reqs = await t.db.selectFrom('portfolio_requirement as pr').innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id').select(['pr.id', 'c.code']).execute();
+  const reqs = await t.db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.code'])
+    .execute();
   req502 = reqs.find((r) => r.code === 'LeadEd502x')!.id;
   req503 = reqs.find((r) => r.code === 'LeadEd503x')!.id;
 
@@ -39,7 +43,9 @@ beforeAll(async () => {
   const s3 = await t.login('student3@cohort.example');
   expect((await s3.post(`/portfolios/${req502}/extension`, { reason: 'Family matter', proposed_due_on: '2020-03-04' })).status).toBe(303);
   const x = await t.db.selectFrom('extension_request').select('id').where('user_id', '=', ids.student3).executeTakeFirstOrThrow();
-  expect((await instructor.post(`/instructor/extensions/${x.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-04', message: 'Take care.' })).status).toBe(303);
+  expect(
+    (await instructor.post(`/instructor/extensions/${x.id}/decide`, { decision: 'approve', granted_due_on: '2020-03-04', message: 'Take care.' })).status,
+  ).toBe(303);
 
   await submit('student1', req502, '2020-02-27T04:59:59Z'); // 11:59:59 PM Detroit on the due day: on time
   await submit('student5', req502, '2020-02-27T07:00:00Z'); // 2:00 AM the next day: late
@@ -49,7 +55,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const rowOf = (html: string, name: string) => {
-  const rows = html.split('<tbody>')[1].split('<tr>').filter((r) => r.includes(name));
+  const rows = html
+    .split('<tbody>')[1]
+    .split('<tr>')
+    .filter((r) => r.includes(name));
   expect(rows).toHaveLength(1);
   return rows[0];
 };
@@ -115,14 +124,24 @@ test('grading S/U with feedback: email, audit log of every change, the student�
   expect(await t.db.selectFrom('grade').select('id').where('user_id', '=', ids.student1).execute()).toHaveLength(0);
 
   t.clock.set('2020-03-05T16:00:00Z');
-  expect((await instructor.post(path, await withBase(instructor, path, path, { grade: 'S', feedback: 'Strong study guides.\n\nKeep linking artifacts to the readings.' }))).status).toBe(303);
+  expect(
+    (
+      await instructor.post(
+        path,
+        await withBase(instructor, path, path, { grade: 'S', feedback: 'Strong study guides.\n\nKeep linking artifacts to the readings.' }),
+      )
+    ).status,
+  ).toBe(303);
   t.clock.set('2020-03-05T17:00:00Z');
   expect((await instructor.post(path, await withBase(instructor, path, path, { grade: 'U', feedback: 'Lesson 4 artifact missing.' }))).status).toBe(303);
   const same = await instructor.post(path, await withBase(instructor, path, path, { grade: 'U', feedback: 'Lesson 4 artifact missing.' }));
   expect(same.status).toBe(303);
   expect((await instructor.get(path)).text).toContain('unchanged: nothing was recorded or sent');
   t.clock.set('2020-03-06T14:00:00Z');
-  expect((await instructor.post(path, await withBase(instructor, path, path, { grade: 'S', feedback: 'Artifact found in the team’s version 2. Satisfactory.' }))).status).toBe(303);
+  expect(
+    (await instructor.post(path, await withBase(instructor, path, path, { grade: 'S', feedback: 'Artifact found in the team’s version 2. Satisfactory.' })))
+      .status,
+  ).toBe(303);
 
   const events = await t.db.selectFrom('grade_event').selectAll().where('user_id', '=', ids.student1).orderBy('id').execute();
   expect(events.map((e) => [e.old_grade, e.new_grade, e.actor_id])).toEqual([
@@ -183,7 +202,17 @@ test('certificates: an S alone does not meet the requirements; the page says wha
   expect(page).toContain('portfolio submitted incomplete');
 
   const sid = await submit('student1', req503, '2020-04-20T15:00:00Z');
-  expect((await instructor.post(`/instructor/submissions/${sid}/grade`, await withBase(instructor, `/instructor/submissions/${sid}/grade`, `/instructor/submissions/${sid}/grade`, { grade: 'S', feedback: 'Excellent improvement charter.' }))).status).toBe(303);
+  expect(
+    (
+      await instructor.post(
+        `/instructor/submissions/${sid}/grade`,
+        await withBase(instructor, `/instructor/submissions/${sid}/grade`, `/instructor/submissions/${sid}/grade`, {
+          grade: 'S',
+          feedback: 'Excellent improvement charter.',
+        }),
+      )
+    ).status,
+  ).toBe(303);
   page = (await s1.get('/certificates')).text;
   expect(page).not.toContain('portfolio not submitted');
   expect(page).toContain('0 of 2 courses meet every requirement we track');
@@ -196,11 +225,14 @@ test('certificates: an S alone does not meet the requirements; the page says wha
 test('the CSV export parses back: one row per student, ISO 8601 with offsets, formula injection neutralized', async () => {
   await t.db.updateTable('app_user').set({ name: '=HYPERLINK("http://evil.example","Click")' }).where('id', '=', ids.student7).execute();
   await t.db.updateTable('app_user').set({ name: '@SUM(A1:A9)' }).where('id', '=', ids.student9).execute();
-  const res = await instructor.get('/instructor/gradebook.csv').buffer(true).parse((r, cb) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
+  const res = await instructor
+    .get('/instructor/gradebook.csv')
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
   expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?gradebook-2020-04-20\.csv"?$/);
@@ -208,7 +240,22 @@ test('the CSV export parses back: one row per student, ISO 8601 with offsets, fo
   expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark
   const rows: Record<string, string>[] = parse(body, { bom: true, columns: true });
   expect(rows).toHaveLength(12);
-  for (const col of ['student_name', 'email', 'section', 'LeadEd502x_status', 'LeadEd502x_submitted_at', 'LeadEd502x_late', 'LeadEd502x_extension', 'LeadEd502x_grade', 'LeadEd502x_graded_at', 'LeadEd503x_status', 'LeadEd503x_submitted_at', 'LeadEd503x_grade', 'LeadEd503x_graded_at', 'both_certificates']) {
+  for (const col of [
+    'student_name',
+    'email',
+    'section',
+    'LeadEd502x_status',
+    'LeadEd502x_submitted_at',
+    'LeadEd502x_late',
+    'LeadEd502x_extension',
+    'LeadEd502x_grade',
+    'LeadEd502x_graded_at',
+    'LeadEd503x_status',
+    'LeadEd503x_submitted_at',
+    'LeadEd503x_grade',
+    'LeadEd503x_graded_at',
+    'both_certificates',
+  ]) {
     expect(Object.keys(rows[0])).toContain(col);
   }
   const by = (email: string) => rows.find((r) => r.email === email)!;

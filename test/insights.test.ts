@@ -12,7 +12,10 @@ let lesson2: number;
 
 const names = ['Ava Thompson', 'Miguel Santos', 'Olivia Bennett', 'Lucas Oliveira', 'Ethan Brown'];
 const answer = (user: string, unitId: number, at: string, understanding: string, weaknesses = 'The case was long.') =>
-  t.db.insertInto('learning_check_response').values({ user_id: ids[user], unit_id: unitId, understanding, strengths: `Strengths by ${user}`, weaknesses, submitted_at: new Date(at) }).execute();
+  t.db
+    .insertInto('learning_check_response')
+    .values({ user_id: ids[user], unit_id: unitId, understanding, strengths: `Strengths by ${user}`, weaknesses, submitted_at: new Date(at) })
+    .execute();
 
 const csvRows = (text: string) => parse(text, { bom: true, columns: true }) as Record<string, string>[];
 
@@ -39,7 +42,11 @@ beforeAll(async () => {
   await answer('student1', lesson1, '2020-01-19T21:04:00Z', 'Innovation is collaborative, inter-organizational learning.');
   await answer('student4', lesson1, '2020-01-19T23:00:00Z', 'Networks, not fads.');
   await answer('student12', lesson1, '2020-01-15T12:00:00Z', 'Left the course.');
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-01-20T12:00:00Z') }).where('id', '=', ids.student12).execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-01-20T12:00:00Z') })
+    .where('id', '=', ids.student12)
+    .execute();
   await answer('student1', lesson2, '2020-01-24T12:00:00Z', 'Reason and rationality.');
 });
 afterAll(() => t.close());
@@ -93,7 +100,9 @@ test('the section filter narrows the responses and the counts', async () => {
   expect(p639).toContain('Networks, not fads.');
   expect(p639).not.toContain('Olivia Bennett');
   // A section id that is not this course's falls back to all sections.
-  expect((await instructor.get(`/instructor/insights/learning-check/${lesson1}?section=abc`).expect(200)).text).toContain('data-answered="4" data-enrolled="11"');
+  expect((await instructor.get(`/instructor/insights/learning-check/${lesson1}?section=abc`).expect(200)).text).toContain(
+    'data-answered="4" data-enrolled="11"',
+  );
 });
 
 test('hide names: respondents are numbered in the order they answered, with no name or email', async () => {
@@ -115,7 +124,18 @@ test('the CSV export reads back: current responses, names and emails, formulas n
   expect(res.headers['content-disposition']).toContain('learning-check-leaded502x-lesson-01.csv');
   const rows = csvRows(res.text);
   expect(rows.map((r) => r.respondent)).toEqual(['Ava Thompson', 'Lucas Oliveira', 'Miguel Santos', 'Olivia Bennett']);
-  expect(Object.keys(rows[0])).toEqual(['respondent', 'email', 'section', 'edx_course', 'unit', 'understanding', 'strengths', 'weaknesses', 'submitted_at', 'times_saved']);
+  expect(Object.keys(rows[0])).toEqual([
+    'respondent',
+    'email',
+    'section',
+    'edx_course',
+    'unit',
+    'understanding',
+    'strengths',
+    'weaknesses',
+    'submitted_at',
+    'times_saved',
+  ]);
   expect(rows[0]).toMatchObject({
     email: 'student1@cohort.example',
     section: 'EDUC 551',

@@ -10,7 +10,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function unitId(code: string, lesson: number | null, kind = 'lesson'): Promise<number> {
-  let q = t.db.selectFrom('unit').innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id').select('unit.id').where('edx_course.code', '=', code).where('unit.kind', '=', kind as 'lesson');
+  let q = t.db
+    .selectFrom('unit')
+    .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
+    .select('unit.id')
+    .where('edx_course.code', '=', code)
+    .where('unit.kind', '=', kind as 'lesson');
   if (lesson !== null) q = q.where('unit.lesson_number', '=', lesson);
   return (await q.executeTakeFirstOrThrow()).id;
 }
@@ -86,17 +91,42 @@ test('Learning Check: each save is a new row, the latest is shown; a missing ans
   const u = await unitId('LeadEd502x', 2);
   const s = await t.login('student4@cohort.example');
   const me = await userId('student4@cohort.example');
-  const bad = await s.post(`/lessons/${u}/learning-check`, { understanding: 'Systems, not silver bullets', strengths: 'Great cases', weaknesses: '', base_version: '' });
+  const bad = await s.post(`/lessons/${u}/learning-check`, {
+    understanding: 'Systems, not silver bullets',
+    strengths: 'Great cases',
+    weaknesses: '',
+    base_version: '',
+  });
   expect(bad.status).toBe(422);
   expect(bad.text).toContain('Name the weaknesses of this lesson.');
   expect(bad.text).toContain('Systems, not silver bullets');
   expect(bad.text).toContain('Great cases');
   expect(await t.db.selectFrom('learning_check_response').select('id').where('user_id', '=', me).execute()).toHaveLength(0);
 
-  expect((await s.post(`/lessons/${u}/learning-check`, await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'First take', strengths: 'S1', weaknesses: 'W1' }))).status).toBe(303);
+  expect(
+    (
+      await s.post(
+        `/lessons/${u}/learning-check`,
+        await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'First take', strengths: 'S1', weaknesses: 'W1' }),
+      )
+    ).status,
+  ).toBe(303);
   t.clock.set('2020-01-28T15:00:00Z');
-  expect((await s.post(`/lessons/${u}/learning-check`, await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'Second take', strengths: 'S2', weaknesses: 'W2' }))).status).toBe(303);
-  const rows = await t.db.selectFrom('learning_check_response').select(['understanding']).where('user_id', '=', me).where('unit_id', '=', u).orderBy('id').execute();
+  expect(
+    (
+      await s.post(
+        `/lessons/${u}/learning-check`,
+        await withBase(s, `/lessons/${u}`, `/lessons/${u}/learning-check`, { understanding: 'Second take', strengths: 'S2', weaknesses: 'W2' }),
+      )
+    ).status,
+  ).toBe(303);
+  const rows = await t.db
+    .selectFrom('learning_check_response')
+    .select(['understanding'])
+    .where('user_id', '=', me)
+    .where('unit_id', '=', u)
+    .orderBy('id')
+    .execute();
   expect(rows.map((r) => r.understanding)).toEqual(['First take', 'Second take']);
   const page = (await s.get(`/lessons/${u}`)).text;
   expect(page).toContain('Second take');
@@ -126,7 +156,12 @@ test('the private note is append-only and never shown to classmates', async () =
 test('Enrichment: log web explorations and references, listed back; bad input 422 with input kept; remove is a soft delete of your own entry only', async () => {
   const u = await unitId('LeadEd502x', 4);
   const s = await t.login('student7@cohort.example');
-  const noSource = await s.post(`/lessons/${u}/enrichment`, { enrichment_kind: 'reference', enrichment_title: 'Success for All research', enrichment_url: '', enrichment_citation: '' });
+  const noSource = await s.post(`/lessons/${u}/enrichment`, {
+    enrichment_kind: 'reference',
+    enrichment_title: 'Success for All research',
+    enrichment_url: '',
+    enrichment_citation: '',
+  });
   expect(noSource.status).toBe(422);
   expect(noSource.text).toContain('Add a web address or a citation.');
   expect(noSource.text).toContain('value="Success for All research"');
@@ -134,7 +169,11 @@ test('Enrichment: log web explorations and references, listed back; bad input 42
   expect(script.status).toBe(422);
   expect(script.text).toContain('Enter a web address starting with http:// or https://.');
 
-  await s.post(`/lessons/${u}/enrichment`, { enrichment_kind: 'web_exploration', enrichment_title: 'SFA Foundation', enrichment_url: 'https://www.successforall.org/' });
+  await s.post(`/lessons/${u}/enrichment`, {
+    enrichment_kind: 'web_exploration',
+    enrichment_title: 'SFA Foundation',
+    enrichment_url: 'https://www.successforall.org/',
+  });
   await s.post(`/lessons/${u}/enrichment`, {
     enrichment_kind: 'reference',
     enrichment_title: 'Improvement by Design',
@@ -145,7 +184,12 @@ test('Enrichment: log web explorations and references, listed back; bad input 42
   expect(page).toContain('Peurach, D. J., Glazer, J. L., &amp; Lenhoff, S. W. (2016)');
 
   const me = await userId('student7@cohort.example');
-  const entry = await t.db.selectFrom('enrichment_entry').select('id').where('user_id', '=', me).where('title', '=', 'SFA Foundation').executeTakeFirstOrThrow();
+  const entry = await t.db
+    .selectFrom('enrichment_entry')
+    .select('id')
+    .where('user_id', '=', me)
+    .where('title', '=', 'SFA Foundation')
+    .executeTakeFirstOrThrow();
   const intruder = await t.login('student8@cohort.example');
   expect((await intruder.get(`/lessons/${u}`)).text).not.toContain('SFA Foundation');
   expect((await intruder.post(`/lessons/${u}/enrichment/${entry.id}/delete`)).status).toBe(404);
@@ -209,7 +253,11 @@ test('the lesson page makes the same number of queries however much work there i
   const comps = await components();
   for (const c of comps) await busy.post(`/lessons/${u}/components/${c.id}`, { done: '1' });
   for (let i = 0; i < 5; i++) {
-    await busy.post(`/lessons/${u}/enrichment`, { enrichment_kind: 'web_exploration', enrichment_title: `Site ${i}`, enrichment_url: `https://example.org/${i}` });
+    await busy.post(`/lessons/${u}/enrichment`, {
+      enrichment_kind: 'web_exploration',
+      enrichment_title: `Site ${i}`,
+      enrichment_url: `https://example.org/${i}`,
+    });
     await busy.post(`/lessons/${u}/celebrate`, { celebrate_body: `Walk number ${i}` });
   }
   await busy.post(`/lessons/${u}/teams`, { team_name: 'Busy Bees' });

@@ -26,12 +26,18 @@ beforeEach(async () => {
 
 async function enqueue(n: number, label: string): Promise<number[]> {
   const ids: number[] = [];
-  for (let i = 0; i < n; i++) ids.push((await enqueueEmail(t.db, { kind: 'test', userId: null, to: `${label}${i}@cohort.example`, subject: `${label} ${i}`, text: 'Hello.' }))!);
+  for (let i = 0; i < n; i++)
+    ids.push((await enqueueEmail(t.db, { kind: 'test', userId: null, to: `${label}${i}@cohort.example`, subject: `${label} ${i}`, text: 'Hello.' }))!);
   return ids;
 }
 
 const leasesRunOut = (exceptId: number) =>
-  t.db.updateTable('outbound_email').set({ locked_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'sending').where('id', '<>', exceptId).execute();
+  t.db
+    .updateTable('outbound_email')
+    .set({ locked_until: sql<Date>`now() - interval '1 second'` })
+    .where('status', '=', 'sending')
+    .where('id', '<>', exceptId)
+    .execute();
 
 function copiesById(label: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -80,7 +86,11 @@ test('a run whose message was taken over mid-send does not record over the new o
       if (!takenOver) {
         takenOver = true;
         // A send that outlived its lease (it is sized to outlast the SMTP timeouts, so this is the extreme case).
-        await t.db.updateTable('outbound_email').set({ locked_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', id).execute();
+        await t.db
+          .updateTable('outbound_email')
+          .set({ locked_until: sql<Date>`now() - interval '1 second'` })
+          .where('id', '=', id)
+          .execute();
         expect(await deliverDueEmails(t.db, other, { from: FROM, retryBaseSeconds: 600, now: t.clock.now() })).toMatchObject({ sent: 1 });
         t.smtp.failNext(1, 450); // this run's own send then fails: its failure must not be recorded over "sent"
       }
@@ -92,7 +102,11 @@ test('a run whose message was taken over mid-send does not record over the new o
   smtp.close();
   other.close();
   expect(report).toMatchObject({ sent: 0, retried: 0, failed: 0, lostClaims: 1 });
-  const row = await t.db.selectFrom('outbound_email').select(['status', 'attempts', 'last_error', 'claim_token']).where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('outbound_email')
+    .select(['status', 'attempts', 'last_error', 'claim_token'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   expect(row).toEqual({ status: 'sent', attempts: 2, last_error: null, claim_token: null });
 }, 60_000);
 
@@ -112,7 +126,12 @@ test('asked to stop between messages: the one being sent is finished, the rest a
   const report = await deliverDueEmails(t.db, stopsAfterTwo, { from: FROM, signal: stopping.signal, now: t.clock.now() });
   smtp.close();
   expect(report).toMatchObject({ sent: 2, released: 4, lostClaims: 0 });
-  const rows = await t.db.selectFrom('outbound_email').select(['status', 'attempts', 'locked_until', 'claim_token', 'next_attempt_at']).where('id', 'in', ids).orderBy('id').execute();
+  const rows = await t.db
+    .selectFrom('outbound_email')
+    .select(['status', 'attempts', 'locked_until', 'claim_token', 'next_attempt_at'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
   expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'pending', 'pending', 'pending', 'pending']);
   // Handed back as if never claimed: no lease to wait for, no attempt counted, due at once.
   expect(rows.slice(2).every((r) => r.attempts === 0 && r.locked_until === null && r.claim_token === null)).toBe(true);

@@ -28,7 +28,11 @@ beforeAll(async () => {
     nameOf[u.id] = u.name;
     offeringId = u.offering_id;
   }
-  const reqs = await t.db.selectFrom('portfolio_requirement as pr').innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id').select(['pr.id', 'c.code']).execute();
+  const reqs = await t.db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.code'])
+    .execute();
   req502 = reqs.find((r) => r.code === 'LeadEd502x')!.id;
   req503 = reqs.find((r) => r.code === 'LeadEd503x')!.id;
   lesson1 = await lessonUnitId(t.db, 'LeadEd502x', 1);
@@ -98,7 +102,12 @@ test('the instructor assigns peers with a seed: a derangement, teammates preferr
   expect(isDerangement(other, await activeStudents())).toBe(true);
   await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'assign', seed: 'winter-2020' });
   expect(sorted(await activePairs())).toEqual(sorted(pairs));
-  const retired = await t.db.selectFrom('peer_assignment').select('id').where('portfolio_requirement_id', '=', req502).where('replaced_at', 'is not', null).execute();
+  const retired = await t.db
+    .selectFrom('peer_assignment')
+    .select('id')
+    .where('portfolio_requirement_id', '=', req502)
+    .where('replaced_at', 'is not', null)
+    .execute();
   expect(retired.length).toBeGreaterThan(0); // replaced rows are kept, never deleted
 
   const bad = await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'assign', seed: 'no spaces please' });
@@ -121,9 +130,19 @@ test('the assessor sees the assessee’s current work and nobody else’s; draft
   const outsiderEmail = `${Object.keys(ids).find((k) => ids[k] === outsider)}@cohort.example`;
 
   const assessee = await t.login(assesseeEmail);
-  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v1' }))).status).toBe(303);
-  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v2' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'guide.pdf' }])).status).toBe(303);
-  expect((await assessee.upload(`/lessons/${lesson1}/team-artifact`, await artifactFields(assessee, lesson1, { artifact_body: 'TEAM-ARTIFACT-TEXT' }))).status).toBe(303);
+  expect((await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v1' }))).status).toBe(
+    303,
+  );
+  expect(
+    (
+      await assessee.upload(`/lessons/${lesson1}/study-guide`, await guideFields(assessee, lesson1, { guide_body: 'ASSESSEE-GUIDE-v2' }), [
+        { field: 'guide_file', buffer: samplePdf(), filename: 'guide.pdf' },
+      ])
+    ).status,
+  ).toBe(303);
+  expect(
+    (await assessee.upload(`/lessons/${lesson1}/team-artifact`, await artifactFields(assessee, lesson1, { artifact_body: 'TEAM-ARTIFACT-TEXT' }))).status,
+  ).toBe(303);
   const other = await t.login(outsiderEmail);
   await other.upload(`/lessons/${lesson1}/study-guide`, await guideFields(other, lesson1, { guide_body: 'OUTSIDER-GUIDE' }));
 
@@ -146,7 +165,18 @@ test('the assessor sees the assessee’s current work and nobody else’s; draft
   // Nobody else opens the assignment: not the assessee, not another student; the instructor may.
   expect((await assessee.get(`/peer-assessments/${id}`)).status).toBe(404);
   expect((await other.get(`/peer-assessments/${id}`)).status).toBe(404);
-  expect((await other.post(`/peer-assessments/${id}`, { action: 'draft', collegial_interactions: 'x', work_products: '', strength: '', suggestion: '', comments: '' })).status).toBe(404);
+  expect(
+    (
+      await other.post(`/peer-assessments/${id}`, {
+        action: 'draft',
+        collegial_interactions: 'x',
+        work_products: '',
+        strength: '',
+        suggestion: '',
+        comments: '',
+      })
+    ).status,
+  ).toBe(404);
   expect((await instructor.get(`/peer-assessments/${id}`).expect(200)).text).toContain('Not submitted yet');
   expect((await instructor.post(`/peer-assessments/${id}`, { action: 'draft' })).status).toBe(403);
 
@@ -170,7 +200,12 @@ test('the assessor sees the assessee’s current work and nobody else’s; draft
     comments: '<script>alert(1)</script>',
   };
   expect((await assessor.post(`/peer-assessments/${id}`, { ...full, action: 'submit' })).status).toBe(303);
-  const versions = await t.db.selectFrom('peer_assessment').select(['version_no', 'status']).where('peer_assignment_id', '=', id).orderBy('version_no').execute();
+  const versions = await t.db
+    .selectFrom('peer_assessment')
+    .select(['version_no', 'status'])
+    .where('peer_assignment_id', '=', id)
+    .orderBy('version_no')
+    .execute();
   expect(versions).toEqual([
     { version_no: 1, status: 'draft' },
     { version_no: 2, status: 'submitted' },
@@ -206,11 +241,22 @@ test('the assignment is not rerun once assessments started; a late joiner and a 
   const section = await t.db.selectFrom('section').select('id').where('code', 'like', '%551%').executeTakeFirstOrThrow();
   const newcomer = await t.db
     .insertInto('app_user')
-    .values({ email: 'latecomer@cohort.example', name: 'Late Comer', role: 'student', offering_id: offeringId, section_id: section.id, time_zone: 'America/Detroit' })
+    .values({
+      email: 'latecomer@cohort.example',
+      name: 'Late Comer',
+      role: 'student',
+      offering_id: offeringId,
+      section_id: section.id,
+      time_zone: 'America/Detroit',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const dropped = ids.student12;
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-02-09T12:00:00Z') }).where('id', '=', dropped).execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-02-09T12:00:00Z') })
+    .where('id', '=', dropped)
+    .execute();
 
   const notice = (await instructor.get(`/instructor/peer-assignments/${req502}`)).text;
   expect(notice).toContain('The roster changed since the assignment');
@@ -240,7 +286,11 @@ test('a hand swap keeps a derangement and moves access with it; impossible swaps
   const formerId = await assignmentId(formerAssessor);
   const emailOf = (id: number) => `${Object.keys(ids).find((k) => ids[k] === id) ?? 'latecomer'}@cohort.example`;
 
-  const res = await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'swap', assessor: 'student2@cohort.example', assessee: emailOf(target) });
+  const res = await instructor.post(`/instructor/peer-assignments/${req502}`, {
+    action: 'swap',
+    assessor: 'student2@cohort.example',
+    assessee: emailOf(target),
+  });
   expect(res.status).toBe(303);
   const after = await activePairs();
   expect(after.get(assessor)).toBe(target);
@@ -248,14 +298,26 @@ test('a hand swap keeps a derangement and moves access with it; impossible swaps
   const former = await t.login(emailOf(formerAssessor));
   expect((await former.get(`/peer-assessments/${formerId}`)).status).toBe(404); // that pair was replaced
 
-  const self = await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'swap', assessor: 'student2@cohort.example', assessee: 'student2@cohort.example' });
+  const self = await instructor.post(`/instructor/peer-assignments/${req502}`, {
+    action: 'swap',
+    assessor: 'student2@cohort.example',
+    assessee: 'student2@cohort.example',
+  });
   expect(self.status).toBe(422);
   expect(self.text).toContain('cannot assess themself');
-  const unknown = await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'swap', assessor: 'nobody@cohort.example', assessee: 'student3@cohort.example' });
+  const unknown = await instructor.post(`/instructor/peer-assignments/${req502}`, {
+    action: 'swap',
+    assessor: 'nobody@cohort.example',
+    assessee: 'student3@cohort.example',
+  });
   expect(unknown.status).toBe(422);
   expect(unknown.text).toContain('Enter the email of an active student');
   expect(unknown.text).toContain('value="nobody@cohort.example"');
-  const droppedOne = await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'swap', assessor: 'student2@cohort.example', assessee: 'student12@cohort.example' });
+  const droppedOne = await instructor.post(`/instructor/peer-assignments/${req502}`, {
+    action: 'swap',
+    assessor: 'student2@cohort.example',
+    assessee: 'student12@cohort.example',
+  });
   expect(droppedOne.status).toBe(422);
   expect(sorted(await activePairs())).toEqual(sorted(after));
   // The other portfolio's assignment is separate and still empty.

@@ -118,7 +118,9 @@ test('teammates preferred: as many students assess a teammate as any derangement
 test('when every student shared a team of two or more, every student assesses a teammate', () => {
   const partitioned = fc
     .array(fc.integer({ min: 2, max: 6 }), { minLength: 1, maxLength: 15 })
-    .chain((sizes) => fc.record({ sizes: fc.constant(sizes), seed: fc.string({ maxLength: 8 }), noise: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }) }));
+    .chain((sizes) =>
+      fc.record({ sizes: fc.constant(sizes), seed: fc.string({ maxLength: 8 }), noise: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }) }),
+    );
   fc.assert(
     fc.property(partitioned, ({ sizes, seed, noise }) => {
       const students: number[] = [];

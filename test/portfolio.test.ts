@@ -44,7 +44,10 @@ async function saveGuide(s: Session, unitId: number, body: string) {
 }
 
 async function saveReflection(s: Session, requirementId: number, body: string) {
-  const res = await s.post(`/portfolios/${requirementId}/reflection`, await withBase(s, `/portfolios/${requirementId}`, `/portfolios/${requirementId}/reflection`, { reflection_body: body }));
+  const res = await s.post(
+    `/portfolios/${requirementId}/reflection`,
+    await withBase(s, `/portfolios/${requirementId}`, `/portfolios/${requirementId}/reflection`, { reflection_body: body }),
+  );
   expect(res.status).toBe(303);
 }
 
@@ -58,7 +61,15 @@ async function submissionsOf(userId: number, requirementId: number) {
     .execute();
 }
 
-type StoredItem = { key: string; present: boolean; versionId: number | null; versionNo?: number; bodyMd: string | null; teamName?: string; uploadedBy?: string };
+type StoredItem = {
+  key: string;
+  present: boolean;
+  versionId: number | null;
+  versionNo?: number;
+  bodyMd: string | null;
+  teamName?: string;
+  uploadedBy?: string;
+};
 const itemsOf = (snapshot: unknown) => (snapshot as { items: StoredItem[] }).items;
 
 test('the portfolio page is a checklist with links to fix what is missing, and the due date in the student’s zone', async () => {
@@ -136,7 +147,10 @@ test('submitting an incomplete portfolio first lists what is missing; only "Subm
 test('the snapshot keeps the exact versions: later edits of the study guide, team artifact and reflection never change it', async () => {
   const ava = await t.login('student1@cohort.example');
   await saveGuide(ava, lessons502[0], 'Guide, first text');
-  const artifact = await ava.upload(`/lessons/${lessons502[0]}/team-artifact`, await artifactFields(ava, lessons502[0], { artifact_body: 'Team plan, first text' }));
+  const artifact = await ava.upload(
+    `/lessons/${lessons502[0]}/team-artifact`,
+    await artifactFields(ava, lessons502[0], { artifact_body: 'Team plan, first text' }),
+  );
   expect(artifact.status).toBe(303);
   await saveReflection(ava, req502, 'Reflection, first text');
 
@@ -160,7 +174,10 @@ test('the snapshot keeps the exact versions: later edits of the study guide, tea
   await saveGuide(ava, lessons502[0], 'Guide, second text');
   await saveReflection(ava, req502, 'Reflection, second text');
   const miguel = await t.login('student2@cohort.example');
-  expect((await miguel.upload(`/lessons/${lessons502[0]}/team-artifact`, await artifactFields(miguel, lessons502[0], { artifact_body: 'Team plan, second text' }))).status).toBe(303);
+  expect(
+    (await miguel.upload(`/lessons/${lessons502[0]}/team-artifact`, await artifactFields(miguel, lessons502[0], { artifact_body: 'Team plan, second text' })))
+      .status,
+  ).toBe(303);
 
   const [again] = await submissionsOf(uid(1), req502);
   expect(JSON.stringify(again.snapshot)).toBe(frozen);
@@ -194,14 +211,24 @@ test('a complete portfolio (peer assessment included) submits without a confirma
   for (const [i, unitId] of lessons502.entries()) {
     await saveGuide(noah, unitId, `Lesson ${i + 1} guide`);
     expect((await noah.post(`/lessons/${unitId}/teams`, { team_name: `Noah team ${i + 1}` })).status).toBe(303);
-    expect((await noah.upload(`/lessons/${unitId}/team-artifact`, await artifactFields(noah, unitId, { artifact_body: `Lesson ${i + 1} artifact` }))).status).toBe(303);
+    expect(
+      (await noah.upload(`/lessons/${unitId}/team-artifact`, await artifactFields(noah, unitId, { artifact_body: `Lesson ${i + 1} artifact` }))).status,
+    ).toBe(303);
   }
   await saveReflection(noah, req502, 'What I learned');
   // The peer assessment (another feature's pages) arrives: an assignment and a submitted assessment.
   const at = new Date('2020-02-19T15:00:00Z');
   const a = await t.db
     .insertInto('peer_assignment')
-    .values({ portfolio_requirement_id: req502, assessor_id: uid(12), assessee_id: uid(10), assigned_by: uid('instructor'), assigned_at: at, seed: null, replaced_at: null })
+    .values({
+      portfolio_requirement_id: req502,
+      assessor_id: uid(12),
+      assessee_id: uid(10),
+      assigned_by: uid('instructor'),
+      assigned_at: at,
+      seed: null,
+      replaced_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await t.db

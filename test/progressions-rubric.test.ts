@@ -15,7 +15,12 @@ const root = path.join(__dirname, '..');
 const sourceText = fs.readFileSync(path.join(root, 'seeds/progressions/ilead-draft-02-18.source.txt'), 'utf8');
 const rubric = readRubricFile(path.join(root, 'seeds/progressions/ilead-draft-02-18.json'));
 
-const STAGE_HEADINGS = ['"EXPLORING CHANGE IDEAS"', '"SMALL CHANGE IMPLEMENTATION"', '"INTEGRATING IS/NIC INTO THE CORE WORK"', '"INSTITUTIONALIZING AND SUSTAINING THE WORK"'];
+const STAGE_HEADINGS = [
+  '"EXPLORING CHANGE IDEAS"',
+  '"SMALL CHANGE IMPLEMENTATION"',
+  '"INTEGRATING IS/NIC INTO THE CORE WORK"',
+  '"INSTITUTIONALIZING AND SUSTAINING THE WORK"',
+];
 
 /** Titles whose number the extraction lost or garbled. */
 const UNNUMBERED_TITLES: Record<string, number> = {

@@ -22,7 +22,14 @@ const ids: Record<string, number> = {};
 
 const userId = async (email: string) => (await t.db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 const count = async (table: 'progression_assessment' | 'progression_assessment_entry' | 'partnership') =>
-  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const idFrom = (location: string | undefined, prefix: string) => {
   const m = (location ?? '').match(new RegExp(`^${prefix}(\\d+)$`));
   if (!m) throw new Error(`unexpected redirect ${location}`);
@@ -82,7 +89,14 @@ test('the seeded rubric: one version, 24 objectives, 96 cells, four empty cells 
   expect(row16).toContain('not described in this draft');
   expect(row16).not.toContain('incomplete in the draft');
   expect(page.text.match(/\(incomplete in the draft\)/g)).toHaveLength(1);
-  for (const name of ['The IHE', 'The LEA', 'The partnership', 'Exploring change ideas', 'Institutionalizing and sustaining the work', 'Commitment to the Idea of Improvement']) {
+  for (const name of [
+    'The IHE',
+    'The LEA',
+    'The partnership',
+    'Exploring change ideas',
+    'Institutionalizing and sustaining the work',
+    'Commitment to the Idea of Improvement',
+  ]) {
     expect(page.text).toContain(name);
   }
   expect(page.text).toContain('<li>courses/modules are being piloted.</li>'); // the draft's bullet list
@@ -100,7 +114,12 @@ test('the instructor creates a partnership of students; bad input is kept and ex
   expect(bad.text).toContain('Choose at least one member.');
   expect(bad.text).toContain('value="Riverside University"');
 
-  const notStudent = await instructor.post('/progressions/partnerships', { name: 'X', ihe: 'I', lea: 'L', members: String(await userId('instructor@cohort.example')) });
+  const notStudent = await instructor.post('/progressions/partnerships', {
+    name: 'X',
+    ihe: 'I',
+    lea: 'L',
+    members: String(await userId('instructor@cohort.example')),
+  });
   expect(notStudent.status).toBe(422);
   expect(notStudent.text).toContain('Choose members from the list of students in this course.');
   expect(await count('partnership')).toBe(0);
@@ -133,7 +152,11 @@ test('a member records a dated assessment and sees the heat map', async () => {
 
   const res = await ava.post(
     `/progressions/partnerships/${ids.partnership}/assessments`,
-    await recordable(ava, ids.partnership, assessmentForm('2020-02-03', { 1: 2, 2: 3, 16: 0, 24: 0 }, 1, { nextSteps_1: 'Bring two more faculty to the Summit.' })),
+    await recordable(
+      ava,
+      ids.partnership,
+      assessmentForm('2020-02-03', { 1: 2, 2: 3, 16: 0, 24: 0 }, 1, { nextSteps_1: 'Bring two more faculty to the Summit.' }),
+    ),
   );
   expect(res.status).toBe(303);
   ids.first = idFrom(res.headers.location, '/progressions/assessments/');
@@ -204,7 +227,11 @@ test('a new assessment can start from a copy of the last', async () => {
   );
   expect(res.status).toBe(303);
   ids.second = idFrom(res.headers.location, '/progressions/assessments/');
-  const row = await t.db.selectFrom('progression_assessment').select(['copied_from', 'assessed_on', 'created_by']).where('id', '=', ids.second).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('progression_assessment')
+    .select(['copied_from', 'assessed_on', 'created_by'])
+    .where('id', '=', ids.second)
+    .executeTakeFirstOrThrow();
   expect(row).toEqual({ copied_from: ids.first, assessed_on: '2020-03-02', created_by: ids.miguel });
   // The first assessment is kept as it was.
   const first = await t.db.selectFrom('progression_assessment_entry').select('stage').where('assessment_id', '=', ids.first).execute();
@@ -237,7 +264,12 @@ test('change over time: one SVG per objective with a point per dated assessment'
   expect(page.text.match(/<svg /g)).toHaveLength(24);
   const svg = (n: number) => page.text.match(new RegExp(`<svg [^>]*data-objective="objective-${n}"[\\s\\S]*?</svg>`))![0];
   const points = (n: number) =>
-    [...svg(n).matchAll(/<circle [^>]*cx="([\d.]+)" cy="([\d.]+)"[^>]*data-on="([\d-]+)" data-stage="(\d)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), on: m[3], stage: Number(m[4]) }));
+    [...svg(n).matchAll(/<circle [^>]*cx="([\d.]+)" cy="([\d.]+)"[^>]*data-on="([\d-]+)" data-stage="(\d)"/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      on: m[3],
+      stage: Number(m[4]),
+    }));
   const p1 = points(1);
   expect(p1.map((p) => [p.on, p.stage])).toEqual([
     ['2020-02-03', 2],
@@ -271,7 +303,12 @@ test('CSV export parses back, one row per objective, with formulas neutralized',
   expect(Object.keys(rows[0])).toEqual(['objective_number', 'objective_title', 'stage_number', 'stage_name', 'evidence', 'next_steps', 'assessed_at']);
   expect(rows).toHaveLength(24);
   expect(rows.map((r) => Number(r.objective_number))).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
-  expect(rows[0]).toMatchObject({ objective_title: 'Commitment to the Idea of Improvement', stage_number: '2', stage_name: 'Small change implementation', assessed_at: '2020-03-09' });
+  expect(rows[0]).toMatchObject({
+    objective_title: 'Commitment to the Idea of Improvement',
+    stage_number: '2',
+    stage_name: 'Small change implementation',
+    assessed_at: '2020-03-09',
+  });
   expect(rows.slice(0, 6).map((r) => r.evidence)).toEqual(["'" + tricky[0], "'+1+1", "'-2+3", "'@SUM(A1)", "'\uff1d1+1", tricky[5]]);
   expect(rows[0].next_steps).toBe(`'=cmd|"/c calc"!A1`);
   expect(rows[6].evidence).toBe('Evidence for objective 7 on 2020-03-09');
@@ -310,11 +347,19 @@ test('members see their partnership, the instructor sees all, anyone else is tol
   expect(await databaseFingerprint(t.db)).toEqual(before);
 
   // The instructor records too, and changes the members: Olivia in, Miguel out.
-  const byInstructor = await instructor.post(`/progressions/partnerships/${p}/assessments`, await recordable(instructor, p, assessmentForm('2020-03-10', {}, 0)));
+  const byInstructor = await instructor.post(
+    `/progressions/partnerships/${p}/assessments`,
+    await recordable(instructor, p, assessmentForm('2020-03-10', {}, 0)),
+  );
   expect(byInstructor.status).toBe(303);
   const edit = await instructor.get(`/progressions/partnerships/${p}/edit`).expect(200);
   expect(edit.text).toMatch(new RegExp(`value="${ids.miguel}" checked`));
-  const saved = await instructor.post(`/progressions/partnerships/${p}`, { name: 'Riverside – Lakeview', ihe: 'Riverside University', lea: 'Lakeview Public Schools', members: [String(ids.ava), String(ids.olivia)] });
+  const saved = await instructor.post(`/progressions/partnerships/${p}`, {
+    name: 'Riverside – Lakeview',
+    ihe: 'Riverside University',
+    lea: 'Lakeview Public Schools',
+    members: [String(ids.ava), String(ids.olivia)],
+  });
   expect(saved.status).toBe(303);
   expect((await olivia.get(`/progressions/partnerships/${p}`)).status).toBe(200);
   expect((await miguel.get(`/progressions/partnerships/${p}`)).status).toBe(404);
@@ -324,15 +369,32 @@ test('members see their partnership, the instructor sees all, anyone else is tol
 
 test('a later rubric revision loads beside the draft without touching past assessments', async () => {
   const draft = JSON.parse(fs.readFileSync(path.join(__dirname, '../seeds/progressions/ilead-draft-02-18.json'), 'utf8'));
-  const revision = { ...draft, key: 'ilead-revision-test', label: 'revision (test)', objectives: draft.objectives.map((o: { number: number; title: string }) => (o.number === 2 ? { ...o, title: 'Curriculum and Program Development' } : o)) };
+  const revision = {
+    ...draft,
+    key: 'ilead-revision-test',
+    label: 'revision (test)',
+    objectives: draft.objectives.map((o: { number: number; title: string }) => (o.number === 2 ? { ...o, title: 'Curriculum and Program Development' } : o)),
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rubric-'));
   const file = path.join(dir, 'z-revision.json');
   fs.writeFileSync(file, JSON.stringify(revision));
-  const pastEntries = await t.db.selectFrom('progression_assessment_entry').select(['assessment_id', 'objective_id', 'stage']).orderBy('assessment_id').orderBy('objective_id').execute();
+  const pastEntries = await t.db
+    .selectFrom('progression_assessment_entry')
+    .select(['assessment_id', 'objective_id', 'stage'])
+    .orderBy('assessment_id')
+    .orderBy('objective_id')
+    .execute();
 
   expect(await t.db.transaction().execute((trx) => seedRubrics(trx, [file]))).toEqual(['ilead-revision-test']);
   fs.rmSync(dir, { recursive: true, force: true });
-  expect(await t.db.selectFrom('progression_assessment_entry').select(['assessment_id', 'objective_id', 'stage']).orderBy('assessment_id').orderBy('objective_id').execute()).toEqual(pastEntries);
+  expect(
+    await t.db
+      .selectFrom('progression_assessment_entry')
+      .select(['assessment_id', 'objective_id', 'stage'])
+      .orderBy('assessment_id')
+      .orderBy('objective_id')
+      .execute(),
+  ).toEqual(pastEntries);
 
   const old = await ava.get(`/progressions/assessments/${ids.first}`).expect(200);
   expect(old.text).toContain('rubric draft 02/18');
@@ -340,7 +402,10 @@ test('a later rubric revision loads beside the draft without touching past asses
   const rubricPage = await ava.get('/progressions/rubric?version=ilead-draft-02-18').expect(200);
   expect(rubricPage.text).toContain('Curriculum/Program Development');
 
-  const res = await ava.post(`/progressions/partnerships/${ids.partnership}/assessments`, await recordable(ava, ids.partnership, assessmentForm('2020-03-16', { 1: 4 })));
+  const res = await ava.post(
+    `/progressions/partnerships/${ids.partnership}/assessments`,
+    await recordable(ava, ids.partnership, assessmentForm('2020-03-16', { 1: 4 })),
+  );
   expect(res.status).toBe(303);
   const latest = await ava.get(res.headers.location!).expect(200);
   expect(latest.text).toContain('rubric revision (test)');

@@ -39,7 +39,12 @@ beforeAll(async () => {
   // Only the Detroit students' portfolio reminders here: the other zones are covered by
   // reminders-schedule.test.ts, meeting reminders there too.
   await t.db.updateTable('app_user').set({ meeting_reminders: false }).execute();
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-02-01T00:00:00Z') }).where('email', 'like', 'student%').where('time_zone', '<>', 'America/Detroit').execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-02-01T00:00:00Z') })
+    .where('email', 'like', 'student%')
+    .where('time_zone', '<>', 'America/Detroit')
+    .execute();
 });
 afterAll(() => t.close());
 
@@ -63,7 +68,12 @@ async function drain() {
     const left = await t.db
       .selectFrom('outbound_email')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) => eb.or([eb('status', '=', 'pending').and('next_attempt_at', '<=', sql<Date>`now()`), eb('status', '=', 'sending').and('locked_until', '<=', sql<Date>`now()`)]))
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending').and('next_attempt_at', '<=', sql<Date>`now()`),
+          eb('status', '=', 'sending').and('locked_until', '<=', sql<Date>`now()`),
+        ]),
+      )
       .executeTakeFirstOrThrow();
     if (Number(left.n) === 0) break;
   }
@@ -80,8 +90,25 @@ function workerRun(ctx: AppContext) {
 test('two workers at once: every due reminder is delivered exactly once', async () => {
   const b = secondInstance();
   const unfinished = async () =>
-    Number((await t.db.selectFrom('outbound_email').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow()).n) +
-    Number((await t.db.selectFrom('reminder').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['scheduled', 'claimed']).where('send_at', '<=', t.clock.now()).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom('outbound_email')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['pending', 'sending'])
+          .executeTakeFirstOrThrow()
+      ).n,
+    ) +
+    Number(
+      (
+        await t.db
+          .selectFrom('reminder')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', 'in', ['scheduled', 'claimed'])
+          .where('send_at', '<=', t.clock.now())
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   for (let round = 0; round < 30 && (round === 0 || (await unfinished()) > 0); round++) {
     await Promise.all([workerRun(t.ctx)(), workerRun(b)(), workerRun(t.ctx)(), workerRun(b)()]);
   }
@@ -92,7 +119,11 @@ test('two workers at once: every due reminder is delivered exactly once', async 
   expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   expect(new Set(t.smtp.messages.map((m) => m.messageId)).size).toBe(t.smtp.messages.length);
   expect(t.smtp.messages.every((m) => /^<reminder-\d+@cohort\.test>$/.test(m.messageId))).toBe(true);
-  const outbox = await t.db.selectFrom('outbound_email').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'reminder_portfolio').executeTakeFirstOrThrow();
+  const outbox = await t.db
+    .selectFrom('outbound_email')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'reminder_portfolio')
+    .executeTakeFirstOrThrow();
   expect(Number(outbox.n)).toBe(detroit().length);
 });
 
@@ -105,12 +136,26 @@ test('a worker killed mid-batch: its claimed reminders wait for the lease, then 
   const crashedIds = crashed.map((r) => r.id);
   await drain();
   const early = perRecipient('LeadEd502x Portfolio');
-  const crashedEmails = (await t.db.selectFrom('app_user').select('email').where('id', 'in', crashed.map((r) => r.user_id)).execute()).map((u) => u.email);
+  const crashedEmails = (
+    await t.db
+      .selectFrom('app_user')
+      .select('email')
+      .where(
+        'id',
+        'in',
+        crashed.map((r) => r.user_id),
+      )
+      .execute()
+  ).map((u) => u.email);
   expect(crashedEmails.filter((e) => early.has(e))).toEqual([]); // the lease protects them from a second worker
   expect(early.size).toBe(detroit().length - crashedEmails.length);
 
   // The lease runs out (simulated: moved into the past); the next run takes them over.
-  await t.db.updateTable('reminder').set({ claimed_until: sql<Date>`now() - interval '1 second'` }).where('id', 'in', crashedIds).execute();
+  await t.db
+    .updateTable('reminder')
+    .set({ claimed_until: sql<Date>`now() - interval '1 second'` })
+    .where('id', 'in', crashedIds)
+    .execute();
   await drain();
   const after = perRecipient('LeadEd502x Portfolio');
   expect(after.size).toBe(detroit().length);
@@ -134,7 +179,11 @@ test('a worker killed after claiming outbox messages but before SMTP: sent once 
   expect(claimed.length).toBe(detroit().length);
   await t.runWorker();
   expect(t.smtp.messages).toHaveLength(0);
-  await t.db.updateTable('outbound_email').set({ locked_until: sql<Date>`now() - interval '1 second'` }).where('status', '=', 'sending').execute();
+  await t.db
+    .updateTable('outbound_email')
+    .set({ locked_until: sql<Date>`now() - interval '1 second'` })
+    .where('status', '=', 'sending')
+    .execute();
   await drain();
   const counts = perRecipient('LeadEd502x Portfolio');
   expect(counts.size).toBe(detroit().length);
@@ -145,11 +194,29 @@ test('the one window left: SMTP accepted but the worker died before marking it s
   t.clock.set('2020-04-15T13:00:00Z'); // 09:00 EDT: the 7-day reminders for 04/22
   t.smtp.clear();
   await runReminders(t.db, { now: t.clock.now(), offsets: [7, 2, 0], baseUrl: 'http://cohort.test' });
-  const m = await t.db.selectFrom('outbound_email').selectAll().where('status', '=', 'pending').where('to_address', '=', 'student1@cohort.example').executeTakeFirstOrThrow();
+  const m = await t.db
+    .selectFrom('outbound_email')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('to_address', '=', 'student1@cohort.example')
+    .executeTakeFirstOrThrow();
   const sender = smtpSender(t.smtp.url);
-  await sender.send({ from: t.ctx.config.MAIL_FROM, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, messageId: m.message_id, headers: m.headers, date: t.clock.now() });
+  await sender.send({
+    from: t.ctx.config.MAIL_FROM,
+    to: m.to_address,
+    subject: m.subject,
+    text: m.text_body,
+    html: m.html_body,
+    messageId: m.message_id,
+    headers: m.headers,
+    date: t.clock.now(),
+  });
   sender.close();
-  await t.db.updateTable('outbound_email').set({ status: 'sending', attempts: 1, locked_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', m.id).execute();
+  await t.db
+    .updateTable('outbound_email')
+    .set({ status: 'sending', attempts: 1, locked_until: sql<Date>`now() - interval '1 second'` })
+    .where('id', '=', m.id)
+    .execute();
   await drain();
   const copies = t.smtp.messages.filter((x) => x.to.includes('student1@cohort.example'));
   expect(copies).toHaveLength(2);
@@ -162,13 +229,23 @@ test('SMTP down (connection refused, then 421), then up: delivered after retry, 
   t.smtp.clear();
   const down: AppContext = { ...t.ctx, mail: smtpSender('smtp://127.0.0.1:9') };
   for (let i = 0; i < 3; i++) await runJobsOnce(down); // 50 messages per run
-  const pending = await t.db.selectFrom('outbound_email').select(['status', 'last_error', 'attempts']).where('kind', '=', 'reminder_portfolio').where('status', '<>', 'sent').execute();
+  const pending = await t.db
+    .selectFrom('outbound_email')
+    .select(['status', 'last_error', 'attempts'])
+    .where('kind', '=', 'reminder_portfolio')
+    .where('status', '<>', 'sent')
+    .execute();
   expect(pending.length).toBe(detroit().length);
   expect(pending.every((p) => p.status === 'pending' && /ECONNREFUSED|connect/i.test(p.last_error ?? ''))).toBe(true);
   const queued = await t.db.selectFrom('reminder').select('status').where('status', '=', 'queued').execute();
   expect(queued.length).toBe(detroit().length);
 
-  const makeDue = () => t.db.updateTable('outbound_email').set({ next_attempt_at: sql<Date>`now()` }).where('status', '=', 'pending').execute();
+  const makeDue = () =>
+    t.db
+      .updateTable('outbound_email')
+      .set({ next_attempt_at: sql<Date>`now()` })
+      .where('status', '=', 'pending')
+      .execute();
   await makeDue();
   t.smtp.failNext(5, 421);
   await drain();

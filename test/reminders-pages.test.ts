@@ -67,7 +67,13 @@ test('students cannot see the log, previews or announcements', async () => {
 test('preview: a sent reminder as it was sent, a scheduled one as it would read now; HTML sandboxed and escaped', async () => {
   const student3 = await t.db.selectFrom('app_user').select('id').where('email', '=', 'student3@cohort.example').executeTakeFirstOrThrow();
   await t.db.updateTable('app_user').set({ name: 'Olivia <script>alert(1)</script> Bennett' }).where('id', '=', student3.id).execute();
-  const scheduled = await t.db.selectFrom('reminder').select('id').where('user_id', '=', student3.id).where('kind', '=', 'portfolio_deadline').orderBy('send_at').executeTakeFirstOrThrow();
+  const scheduled = await t.db
+    .selectFrom('reminder')
+    .select('id')
+    .where('user_id', '=', student3.id)
+    .where('kind', '=', 'portfolio_deadline')
+    .orderBy('send_at')
+    .executeTakeFirstOrThrow();
   const page = (await instructor.get(`/instructor/reminders/${scheduled.id}/preview`).expect(200)).text;
   expect(page).toContain('Not sent yet: this is how it would read if it were sent now.');
   expect(page).toContain('[EDUC 551/639] Reminder: LeadEd502x Portfolio due Thu, Feb 27, 4:59 AM GMT');
@@ -105,7 +111,11 @@ test('an announcement with a problem is shown again with the message and what wa
 test('an announcement to one section goes through the outbox to its active students, once', async () => {
   t.smtp.clear();
   const section = await t.db.selectFrom('section').select('id').where('code', '=', 'EDUC 551').executeTakeFirstOrThrow();
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-02-18T00:00:00Z') }).where('email', '=', 'student11@cohort.example').execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-02-18T00:00:00Z') })
+    .where('email', '=', 'student11@cohort.example')
+    .execute();
   const form = await announcementForm();
   const fields = { ...form, audience: String(section.id), subject: 'Room change for Monday', body: 'We meet in **2340 SEB**.\n\nQ&A after.' };
   const res = await instructor.post('/instructor/announcements', fields);

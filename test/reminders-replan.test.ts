@@ -123,12 +123,27 @@ test('the moved reminders arrive at the new instants, not the old ones', async (
 test('a new time zone moves unsent reminders; roster removal cancels; a new student is planned', async () => {
   t.clock.set('2020-03-01T12:00:00Z');
   await t.db.updateTable('app_user').set({ time_zone: 'Asia/Tokyo' }).where('id', '=', id.student4).execute();
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-03-01T11:00:00Z') }).where('id', '=', id.student5).execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-03-01T11:00:00Z') })
+    .where('id', '=', id.student5)
+    .execute();
   const offering = await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow();
   const section = await t.db.selectFrom('section').select('id').orderBy('code').executeTakeFirstOrThrow();
   await t.db
     .insertInto('app_user')
-    .values({ email: 'late@cohort.example', name: 'Late Joiner', role: 'student', offering_id: offering.id, section_id: section.id, time_zone: 'Pacific/Auckland', password_hash: null, activated_at: null, last_login_at: null, deactivated_at: null })
+    .values({
+      email: 'late@cohort.example',
+      name: 'Late Joiner',
+      role: 'student',
+      offering_id: offering.id,
+      section_id: section.id,
+      time_zone: 'Pacific/Auckland',
+      password_hash: null,
+      activated_at: null,
+      last_login_at: null,
+      deactivated_at: null,
+    })
     .execute();
   await t.runWorker();
   // The 03/09 meeting (17:00 EDT = 21:00Z) is Tue 03/10 06:00 in Tokyo (UTC+9): reminder Mon 03/09 09:00 JST = 03/09 00:00Z.
@@ -137,7 +152,12 @@ test('a new time zone moves unsent reminders; roster removal cancels; a new stud
   const removed = (await rowsFor('student5')).filter((r) => r.status !== 'sent' && r.status !== 'skipped');
   expect(removed.length).toBeGreaterThan(0);
   expect(removed.every((r) => r.status === 'cancelled' && r.reason === 'The student was removed from the roster.')).toBe(true);
-  const late = await t.db.selectFrom('reminder').select(['kind', 'send_at', 'target_on']).innerJoin('app_user as u', 'u.id', 'reminder.user_id').where('u.email', '=', 'late@cohort.example').execute();
+  const late = await t.db
+    .selectFrom('reminder')
+    .select(['kind', 'send_at', 'target_on'])
+    .innerJoin('app_user as u', 'u.id', 'reminder.user_id')
+    .where('u.email', '=', 'late@cohort.example')
+    .execute();
   // Auckland is UTC+13 in March: the 03/09 meeting is Tue 03/10 10:00 there; reminder Mon 03/09 09:00 NZDT = 03/08 20:00Z.
   expect(late.map((r) => [r.kind, r.target_on, iso(r.send_at)])).toEqual([['campus_meeting', '2020-03-09', '2020-03-08T20:00:00.000Z']]);
 });
@@ -152,16 +172,30 @@ test('a moved meeting moves its reminders; a cancelled one cancels them', async 
     .orderBy('starts_at')
     .execute();
   // 03/09 17:00 EDT → Tue 03/10 17:00 EDT (21:00Z): Detroit's reminder moves from Sun 03/08 to Mon 03/09 09:00 EDT.
-  await t.db.updateTable('calendar_event').set({ starts_at: new Date('2020-03-10T21:00:00Z'), ends_at: new Date('2020-03-11T00:00:00Z'), sequence: 1 }).where('id', '=', m0309.id).execute();
+  await t.db
+    .updateTable('calendar_event')
+    .set({ starts_at: new Date('2020-03-10T21:00:00Z'), ends_at: new Date('2020-03-11T00:00:00Z'), sequence: 1 })
+    .where('id', '=', m0309.id)
+    .execute();
   await t.runWorker();
-  const moved = await t.db.selectFrom('reminder').select(['send_at', 'status', 'target_on']).where('user_id', '=', id.student1).where('calendar_event_id', '=', m0309.id).executeTakeFirstOrThrow();
+  const moved = await t.db
+    .selectFrom('reminder')
+    .select(['send_at', 'status', 'target_on'])
+    .where('user_id', '=', id.student1)
+    .where('calendar_event_id', '=', m0309.id)
+    .executeTakeFirstOrThrow();
   expect(moved).toEqual({ send_at: new Date('2020-03-09T13:00:00Z'), status: 'scheduled', target_on: '2020-03-10' });
   t.clock.set('2020-03-09T13:00:00Z');
   await t.runWorker();
   expect(mail('student1', 'Required campus meeting').filter((m) => m.subject.includes('Mar 10'))).toHaveLength(1);
   t.clock.set('2020-03-12T12:00:00Z'); // the 03/23 meeting is now within the horizon: planned
   await t.runWorker();
-  const planned = await t.db.selectFrom('reminder').select('status').where('user_id', '=', id.student1).where('calendar_event_id', '=', m0323.id).executeTakeFirstOrThrow();
+  const planned = await t.db
+    .selectFrom('reminder')
+    .select('status')
+    .where('user_id', '=', id.student1)
+    .where('calendar_event_id', '=', m0323.id)
+    .executeTakeFirstOrThrow();
   expect(planned.status).toBe('scheduled');
   await t.db.updateTable('calendar_event').set({ status: 'cancelled', sequence: 1 }).where('id', '=', m0323.id).execute();
   await t.runWorker();
@@ -176,8 +210,7 @@ test('a moved meeting moves its reminders; a cancelled one cancels them', async 
 test('opting out stops campus meeting reminders, never deadline reminders', async () => {
   t.clock.set('2020-03-25T12:00:00Z'); // the 04/06 meeting is within the horizon
   await t.runWorker();
-  const meeting0406 = async () =>
-    (await rowsFor('student2', 'campus_meeting')).filter((r) => r.target_on === '2020-04-06').map((r) => [r.status, r.reason]);
+  const meeting0406 = async () => (await rowsFor('student2', 'campus_meeting')).filter((r) => r.target_on === '2020-04-06').map((r) => [r.status, r.reason]);
   expect(await meeting0406()).toEqual([['scheduled', '']]);
   const manila = await t.login('student2@cohort.example');
   expect((await manila.post('/settings', { timeZone: 'Asia/Manila' })).status).toBe(303); // the meeting reminders box left unticked
@@ -206,7 +239,14 @@ test('the new zone holds for the 04/22 deadline once it is within the horizon', 
     '2020-04-23T00:00:00.000Z',
   ]);
   // Auckland: UTC+12 after 04/05; the deadline is 16:00 Thu 04/23 there; 7 days before = 04/16 09:00 NZST = 04/15 21:00Z.
-  const late = await t.db.selectFrom('reminder').select('send_at').innerJoin('app_user as u', 'u.id', 'reminder.user_id').where('u.email', '=', 'late@cohort.example').where('kind', '=', 'portfolio_deadline').orderBy('send_at').execute();
+  const late = await t.db
+    .selectFrom('reminder')
+    .select('send_at')
+    .innerJoin('app_user as u', 'u.id', 'reminder.user_id')
+    .where('u.email', '=', 'late@cohort.example')
+    .where('kind', '=', 'portfolio_deadline')
+    .orderBy('send_at')
+    .execute();
   expect(late.map((r) => iso(r.send_at))).toEqual(['2020-04-15T21:00:00.000Z', '2020-04-20T21:00:00.000Z', '2020-04-22T21:00:00.000Z']);
   expect(await rowsFor('student5', 'portfolio_deadline', req503)).toEqual([]); // removed from the roster: never planned
 });
@@ -217,12 +257,32 @@ test('a student added after the 7-day and 2-day instants gets one reminder now, 
   const section = await t.db.selectFrom('section').select('id').orderBy('code').executeTakeFirstOrThrow();
   await t.db
     .insertInto('app_user')
-    .values({ email: 'later@cohort.example', name: 'Later Joiner', role: 'student', offering_id: offering.id, section_id: section.id, time_zone: 'America/Detroit', password_hash: null, activated_at: null, last_login_at: null, deactivated_at: null })
+    .values({
+      email: 'later@cohort.example',
+      name: 'Later Joiner',
+      role: 'student',
+      offering_id: offering.id,
+      section_id: section.id,
+      time_zone: 'America/Detroit',
+      password_hash: null,
+      activated_at: null,
+      last_login_at: null,
+      deactivated_at: null,
+    })
     .execute();
   await t.runWorker();
   const got = t.smtp.messages.filter((m) => m.to.includes('later@cohort.example'));
-  expect(got.map((m) => m.subject)).toEqual(['[EDUC 551/639] Reminder: LeadEd502x Portfolio due Wed, Apr 22, 11:59 PM EDT'.replace('LeadEd502x', 'LeadEd503x')]);
-  const rows = await t.db.selectFrom('reminder').innerJoin('app_user as u', 'u.id', 'reminder.user_id').select(['offset_days', 'status', 'reason']).where('u.email', '=', 'later@cohort.example').where('kind', '=', 'portfolio_deadline').orderBy('offset_days', 'desc').execute();
+  expect(got.map((m) => m.subject)).toEqual([
+    '[EDUC 551/639] Reminder: LeadEd502x Portfolio due Wed, Apr 22, 11:59 PM EDT'.replace('LeadEd502x', 'LeadEd503x'),
+  ]);
+  const rows = await t.db
+    .selectFrom('reminder')
+    .innerJoin('app_user as u', 'u.id', 'reminder.user_id')
+    .select(['offset_days', 'status', 'reason'])
+    .where('u.email', '=', 'later@cohort.example')
+    .where('kind', '=', 'portfolio_deadline')
+    .orderBy('offset_days', 'desc')
+    .execute();
   expect(rows.map((r) => [r.offset_days, r.status])).toEqual([
     [7, 'skipped'],
     [2, 'queued'],

@@ -51,14 +51,44 @@ const portfolioInstants: Record<'LeadEd502x Portfolio' | 'LeadEd503x Portfolio',
 // the meeting's local date in the student's zone. Manila sees Monday 17:00 Detroit as Tuesday
 // morning, so its reminder is Monday 09:00 Manila (Monday 01:00Z).
 const meetingInstants: Record<string, Record<Student, string>> = {
-  '2020-02-10': { student1: '2020-02-09T14:00:00.000Z', student2: '2020-02-10T01:00:00.000Z', student3: '2020-02-09T09:00:00.000Z', student4: '2020-02-09T12:00:00.000Z' },
-  '2020-02-24': { student1: '2020-02-23T14:00:00.000Z', student2: '2020-02-24T01:00:00.000Z', student3: '2020-02-23T09:00:00.000Z', student4: '2020-02-23T12:00:00.000Z' },
+  '2020-02-10': {
+    student1: '2020-02-09T14:00:00.000Z',
+    student2: '2020-02-10T01:00:00.000Z',
+    student3: '2020-02-09T09:00:00.000Z',
+    student4: '2020-02-09T12:00:00.000Z',
+  },
+  '2020-02-24': {
+    student1: '2020-02-23T14:00:00.000Z',
+    student2: '2020-02-24T01:00:00.000Z',
+    student3: '2020-02-23T09:00:00.000Z',
+    student4: '2020-02-23T12:00:00.000Z',
+  },
   // 03/09 17:00 EDT = 21:00Z, the day after the US DST change: Detroit's Sunday 03/08 09:00 is already EDT (13:00Z).
-  '2020-03-09': { student1: '2020-03-08T13:00:00.000Z', student2: '2020-03-09T01:00:00.000Z', student3: '2020-03-08T09:00:00.000Z', student4: '2020-03-08T12:00:00.000Z' },
-  '2020-03-23': { student1: '2020-03-22T13:00:00.000Z', student2: '2020-03-23T01:00:00.000Z', student3: '2020-03-22T09:00:00.000Z', student4: '2020-03-22T12:00:00.000Z' },
+  '2020-03-09': {
+    student1: '2020-03-08T13:00:00.000Z',
+    student2: '2020-03-09T01:00:00.000Z',
+    student3: '2020-03-08T09:00:00.000Z',
+    student4: '2020-03-08T12:00:00.000Z',
+  },
+  '2020-03-23': {
+    student1: '2020-03-22T13:00:00.000Z',
+    student2: '2020-03-23T01:00:00.000Z',
+    student3: '2020-03-22T09:00:00.000Z',
+    student4: '2020-03-22T12:00:00.000Z',
+  },
   // After 03/29 London is on BST: 09:00 = 08:00Z.
-  '2020-04-06': { student1: '2020-04-05T13:00:00.000Z', student2: '2020-04-06T01:00:00.000Z', student3: '2020-04-05T08:00:00.000Z', student4: '2020-04-05T12:00:00.000Z' },
-  '2020-04-20': { student1: '2020-04-19T13:00:00.000Z', student2: '2020-04-20T01:00:00.000Z', student3: '2020-04-19T08:00:00.000Z', student4: '2020-04-19T12:00:00.000Z' },
+  '2020-04-06': {
+    student1: '2020-04-05T13:00:00.000Z',
+    student2: '2020-04-06T01:00:00.000Z',
+    student3: '2020-04-05T08:00:00.000Z',
+    student4: '2020-04-05T12:00:00.000Z',
+  },
+  '2020-04-20': {
+    student1: '2020-04-19T13:00:00.000Z',
+    student2: '2020-04-20T01:00:00.000Z',
+    student3: '2020-04-19T08:00:00.000Z',
+    student4: '2020-04-19T12:00:00.000Z',
+  },
 };
 
 async function plannedRows() {
@@ -141,7 +171,17 @@ test('campus meeting reminders: required meetings only, the day before in the st
     expect([s, got]).toEqual([s, Object.values(meetingInstants).map((m) => m[s])]);
   }
   const optional = await t.db.selectFrom('calendar_event').select('id').where('required', '=', false).execute();
-  expect(await t.db.selectFrom('reminder').select('id').where('calendar_event_id', 'in', optional.map((o) => o.id)).execute()).toEqual([]);
+  expect(
+    await t.db
+      .selectFrom('reminder')
+      .select('id')
+      .where(
+        'calendar_event_id',
+        'in',
+        optional.map((o) => o.id),
+      )
+      .execute(),
+  ).toEqual([]);
 });
 
 test('a portfolio reminder: course code in the subject, the deadline in the student’s zone, missing items with absolute links', async () => {

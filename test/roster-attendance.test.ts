@@ -87,7 +87,15 @@ test('absences count only meetings held while the student was enrolled: gradeboo
   // An old absent record from before the late joiner was enrolled (data from before this rule) is not counted.
   await t.db
     .insertInto('attendance_record')
-    .values({ calendar_event_id: meetings['2020-01-27'], user_id: ids.late, status: 'absent', note: '', recorded_by: ids.instructor, recorded_at: new Date('2020-01-28T15:00:00Z'), superseded_at: null })
+    .values({
+      calendar_event_id: meetings['2020-01-27'],
+      user_id: ids.late,
+      status: 'absent',
+      note: '',
+      recorded_by: ids.instructor,
+      recorded_at: new Date('2020-01-28T15:00:00Z'),
+      superseded_at: null,
+    })
     .execute();
   expect((await instructor.post(`/instructor/attendance/${meetings['2020-02-10']}`, { [`status-${ids.late}`]: 'absent' })).status).toBe(303);
   const gradebook = (await instructor.get('/instructor/gradebook').expect(200)).text;

@@ -22,8 +22,17 @@ afterAll(() => t.close());
 
 const file = (buffer: Buffer, filename = 'roster.csv') => [{ field: 'file', buffer, filename, contentType: 'text/csv' }];
 const upload = (s: Session, buffer: Buffer, filename?: string) => s.upload('/instructor/roster/import', {}, file(buffer, filename));
-const userByEmail = (email: string) => t.db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone', 'section_id']).where('email', '=', email).executeTakeFirst();
-const countUsers = async () => Number((await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const userByEmail = (email: string) =>
+  t.db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone', 'section_id']).where('email', '=', email).executeTakeFirst();
+const countUsers = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('app_user')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const importRow = (id: number) => t.db.selectFrom('roster_import').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const idOf = (location: string) => Number(location.split('/').pop());
 
@@ -37,9 +46,24 @@ async function previewAndConfirm(buffer: Buffer) {
 }
 
 test.each([
-  ['UTF-8 with BOM', 'comma', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name,email,section\nJosé Müller,jose.bom@umich.edu,EDUC 551\n', 'utf8')]), 'jose.bom@umich.edu'],
-  ['UTF-16 LE', 'tab', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('name\temail\tsection\r\nJosé Müller\tjose.utf16@umich.edu\tEDUC 551\r\n', 'utf16le')]), 'jose.utf16@umich.edu'],
-  ['Windows-1252', 'semicolon', iconv.encode('name;email;section;time_zone\r\nJosé Müller;jose.1252@umich.edu;EDUC 639;Europe/Berlin\r\n', 'win1252'), 'jose.1252@umich.edu'],
+  [
+    'UTF-8 with BOM',
+    'comma',
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name,email,section\nJosé Müller,jose.bom@umich.edu,EDUC 551\n', 'utf8')]),
+    'jose.bom@umich.edu',
+  ],
+  [
+    'UTF-16 LE',
+    'tab',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('name\temail\tsection\r\nJosé Müller\tjose.utf16@umich.edu\tEDUC 551\r\n', 'utf16le')]),
+    'jose.utf16@umich.edu',
+  ],
+  [
+    'Windows-1252',
+    'semicolon',
+    iconv.encode('name;email;section;time_zone\r\nJosé Müller;jose.1252@umich.edu;EDUC 639;Europe/Berlin\r\n', 'win1252'),
+    'jose.1252@umich.edu',
+  ],
   ['UTF-8', 'comma', Buffer.from('name,email,section\nJosé Müller,jose.utf8@umich.edu,EDUC 551\n', 'utf8'), 'jose.utf8@umich.edu'],
 ])('a %s file, %s-separated, is detected, shown on the preview and imported with the right name', async (encoding, delimiter, bytes, email) => {
   const { preview, confirmed } = await previewAndConfirm(bytes);
@@ -51,13 +75,22 @@ test.each([
 
 test('the preview shows the rows and writes nothing; confirming creates the students and queues their invitations, once', async () => {
   const before = await countUsers();
-  const outboxBefore = Number((await t.db.selectFrom('outbound_email').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const outboxBefore = Number(
+    (
+      await t.db
+        .selectFrom('outbound_email')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const csv = 'Name;Email;Section;Time Zone\r\nNora Lind;  NORA.Lind@UMich.edu ;EDUC 551;Europe/Stockholm\r\nAva Again;student1@cohort.example;EDUC 551;\r\n';
   const res = await upload(instructor, Buffer.from(csv));
   expect(res.status).toBe(303);
   const page = await instructor.get(res.headers.location).expect(200);
   expect(page.text).toContain('Read as <strong>UTF-8</strong>, <strong>semicolon</strong>-separated.');
-  expect(page.text).toContain('1 new student will be added and sent an invitation; 1 already on the roster will be left unchanged. Nothing has been imported yet.');
+  expect(page.text).toContain(
+    '1 new student will be added and sent an invitation; 1 already on the roster will be left unchanged. Nothing has been imported yet.',
+  );
   expect(page.text).toMatch(/<td>Nora Lind<\/td><td>nora\.lind@umich\.edu<\/td><td>EDUC 551<\/td><td>Europe\/Stockholm<\/td><td>New<\/td>/);
   expect(page.text).toContain('<td>student1@cohort.example</td><td>EDUC 551</td><td>America/Detroit</td><td>Already on the roster</td>');
   expect(await countUsers()).toBe(before);
@@ -76,12 +109,21 @@ test('the preview shows the rows and writes nothing; confirming creates the stud
   expect(shown.text).toContain('Done: imported 1 new student and sent their invitations; 1 already on the roster were left unchanged.');
   expect(shown.text).not.toContain('/confirm');
   expect(await countUsers()).toBe(before + 1);
-  const outboxAfter = Number((await t.db.selectFrom('outbound_email').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const outboxAfter = Number(
+    (
+      await t.db
+        .selectFrom('outbound_email')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   expect(outboxAfter).toBe(outboxBefore + 1);
 });
 
 test('emails are compared as identities (case and spaces make no second person); names are put in NFC', async () => {
-  const twice = await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nRené A,rene@umich.edu,EDUC 551\nRené B, RENE@UMich.EDU ,EDUC 639\n' });
+  const twice = await instructor.post('/instructor/roster/import', {
+    csv: 'name,email,section\nRené A,rene@umich.edu,EDUC 551\nRené B, RENE@UMich.EDU ,EDUC 639\n',
+  });
   expect(twice.status).toBe(422);
   expect(twice.text).toContain('Line 3: rene@umich.edu appears twice (first on line 2)');
 
@@ -100,11 +142,27 @@ test('a file of people all already on the roster previews with nothing to confir
 
 test('a binary file is refused with a clear message and nothing is staged', async () => {
   const png = samplePng();
-  const staged = Number((await t.db.selectFrom('roster_import').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const staged = Number(
+    (
+      await t.db
+        .selectFrom('roster_import')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const res = await upload(instructor, png, 'roster.xlsx');
   expect(res.status).toBe(422);
   expect(res.text).toContain('This file is not a text (CSV) file we can read.');
-  expect(Number((await t.db.selectFrom('roster_import').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(staged);
+  expect(
+    Number(
+      (
+        await t.db
+          .selectFrom('roster_import')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  ).toBe(staged);
 });
 
 test('another offering’s instructor and students can neither see nor confirm an import', async () => {
@@ -114,11 +172,25 @@ test('another offering’s instructor and students can neither see nor confirm a
   // A second offering with its own instructor, sharing the database.
   const offering = await t.db.selectFrom('course_offering').selectAll().orderBy('id').executeTakeFirstOrThrow();
   const { id: _id, created_at: _c, ...copy } = offering;
-  const other = await t.db.insertInto('course_offering').values({ ...copy, slug: 'other-offering-2021' }).returning('id').executeTakeFirstOrThrow();
+  const other = await t.db
+    .insertInto('course_offering')
+    .values({ ...copy, slug: 'other-offering-2021' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const seeded = await t.db.selectFrom('app_user').select(['password_hash']).where('email', '=', 'instructor@cohort.example').executeTakeFirstOrThrow();
   await t.db
     .insertInto('app_user')
-    .values({ email: 'other.instructor@umich.edu', name: 'Other Instructor', role: 'instructor', offering_id: other.id, section_id: null, password_hash: seeded.password_hash, activated_at: new Date(), last_login_at: null, deactivated_at: null })
+    .values({
+      email: 'other.instructor@umich.edu',
+      name: 'Other Instructor',
+      role: 'instructor',
+      offering_id: other.id,
+      section_id: null,
+      password_hash: seeded.password_hash,
+      activated_at: new Date(),
+      last_login_at: null,
+      deactivated_at: null,
+    })
     .execute();
   const stranger = await t.login('other.instructor@umich.edu');
   expect((await stranger.get(location)).status).toBe(404);
@@ -141,7 +213,16 @@ function largeRoster(rows: number, tag: string, badLine?: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(lines.join('\r\n') + '\r\n', 'utf16le')]);
 }
 
-const countTagged = async (tag: string) => Number((await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll().as('n')).where('email', 'like', `${tag}%@mooc.example`).executeTakeFirstOrThrow()).n);
+const countTagged = async (tag: string) =>
+  Number(
+    (
+      await t.db
+        .selectFrom('app_user')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('email', 'like', `${tag}%@mooc.example`)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 test('a 2,001-row roster is queued on confirm, shows its progress, and the job imports every row once', async () => {
   const { location, preview, confirmed } = await previewAndConfirm(largeRoster(2001, 'big'));
@@ -188,7 +269,11 @@ test('a large import that fails in the job imports nothing and says why', async 
   const { location } = await previewAndConfirm(largeRoster(250, 'late'));
   // The course changes after the preview: a row now fails when the job checks it again.
   const row = await importRow(idOf(location));
-  await t.db.updateTable('roster_import').set({ csv_text: row.csv_text.replace('late200@mooc.example', 'not-an-address') }).where('id', '=', row.id).execute();
+  await t.db
+    .updateTable('roster_import')
+    .set({ csv_text: row.csv_text.replace('late200@mooc.example', 'not-an-address') })
+    .where('id', '=', row.id)
+    .execute();
   expect(await runQueuedImports(t.ctx)).toBe(1);
   const failed = await importRow(row.id);
   expect([failed.status, failed.created_count]).toEqual(['failed', 0]);
@@ -200,11 +285,15 @@ test('a large import that fails in the job imports nothing and says why', async 
 }, 60_000);
 
 test('an edX grade report saved as Windows-1252 or UTF-16 is decoded before it is read', async () => {
-  const report = fs.readFileSync(path.join(__dirname, 'fixtures', 'edx', 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv'), 'utf8').replace('athompson_um', 'ávathompson_ü');
+  const report = fs
+    .readFileSync(path.join(__dirname, 'fixtures', 'edx', 'MichiganX_LeadEd502x_1T2020_grade_report_2020-02-03-1532.csv'), 'utf8')
+    .replace('athompson_um', 'ávathompson_ü');
   const course = await t.db.selectFrom('edx_course').select('id').where('code', '=', 'LeadEd502x').executeTakeFirstOrThrow();
   const ava = await userByEmail('student1@cohort.example');
   const uploadReport = (buffer: Buffer) =>
-    instructor.upload('/instructor/edx-import', { edxCourseId: String(course.id) }, [{ field: 'report', buffer, filename: 'grade_report.csv', contentType: 'text/csv' }]);
+    instructor.upload('/instructor/edx-import', { edxCourseId: String(course.id) }, [
+      { field: 'report', buffer, filename: 'grade_report.csv', contentType: 'text/csv' },
+    ]);
 
   expect((await uploadReport(iconv.encode(report, 'win1252'))).status).toBe(303);
   const account = await t.db.selectFrom('edx_account').select('username').where('user_id', '=', ava!.id).executeTakeFirstOrThrow();

@@ -19,7 +19,11 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-10T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
   for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
-  const reqs = await t.db.selectFrom('portfolio_requirement as pr').innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id').select(['pr.id', 'c.code']).execute();
+  const reqs = await t.db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.code'])
+    .execute();
   req502 = reqs.find((r) => r.code === 'LeadEd502x')!.id;
   expect((await instructor.post(`/instructor/peer-assignments/${req502}`, { action: 'assign', seed: 'roster' })).status).toBe(303);
   await t.runWorker(); // plans everyone's reminders
@@ -33,18 +37,46 @@ const auditOf = (name: string) =>
 const activeStudents = async () =>
   (await t.db.selectFrom('app_user').select('id').where('role', '=', 'student').where('deactivated_at', 'is', null).execute()).map((r) => r.id);
 async function activePairs(): Promise<Map<number, number>> {
-  const rows = await t.db.selectFrom('peer_assignment').select(['assessor_id', 'assessee_id']).where('portfolio_requirement_id', '=', req502).where('replaced_at', 'is', null).execute();
+  const rows = await t.db
+    .selectFrom('peer_assignment')
+    .select(['assessor_id', 'assessee_id'])
+    .where('portfolio_requirement_id', '=', req502)
+    .where('replaced_at', 'is', null)
+    .execute();
   return new Map(rows.map((r) => [r.assessor_id, r.assessee_id]));
 }
 const pendingReminders = (name: string) =>
-  t.db.selectFrom('reminder').select(['status', 'reason']).where('user_id', '=', ids[name]).where('status', 'in', ['scheduled', 'claimed', 'cancelled']).execute();
+  t.db
+    .selectFrom('reminder')
+    .select(['status', 'reason'])
+    .where('user_id', '=', ids[name])
+    .where('status', 'in', ['scheduled', 'claimed', 'cancelled'])
+    .execute();
 const loginStatus = async (email: string, password = DEMO_PASSWORD) => (await t.anonymous().post('/login', { email, password })).status;
 const workCounts = async (id: number) => {
   const n = async (q: Promise<{ n: unknown }>) => Number((await q).n);
   return {
-    studyGuides: await n(t.db.selectFrom('study_guide').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', id).executeTakeFirstOrThrow()),
-    artifacts: await n(t.db.selectFrom('team_artifact_version').select((eb) => eb.fn.countAll().as('n')).where('uploaded_by', '=', id).executeTakeFirstOrThrow()),
-    memberships: await n(t.db.selectFrom('team_membership').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', id).executeTakeFirstOrThrow()),
+    studyGuides: await n(
+      t.db
+        .selectFrom('study_guide')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('user_id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ),
+    artifacts: await n(
+      t.db
+        .selectFrom('team_artifact_version')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('uploaded_by', '=', id)
+        .executeTakeFirstOrThrow(),
+    ),
+    memberships: await n(
+      t.db
+        .selectFrom('team_membership')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('user_id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ),
   };
 };
 
@@ -82,7 +114,9 @@ test('dropping a student keeps their work, ends teams, repairs peer pairs, cance
   expect(reminders.length).toBeGreaterThan(0);
   expect(reminders.every((r) => r.status === 'cancelled' && r.reason === 'The student was removed from the roster.')).toBe(true);
   // signed out, and cannot sign in
-  const sessions = await sql<{ n: number }>`select count(*)::int as n from http_session where sess #>> '{passport,user}' = ${String(ids.student5)}`.execute(t.db);
+  const sessions = await sql<{ n: number }>`select count(*)::int as n from http_session where sess #>> '{passport,user}' = ${String(ids.student5)}`.execute(
+    t.db,
+  );
   expect(sessions.rows[0].n).toBe(0);
   const again = await student5.get('/');
   expect(again.status).toBe(303);
@@ -145,7 +179,12 @@ test('name, section and time zone are corrected with one audit row each; identit
   const before = await user('student3');
   const sections = await t.db.selectFrom('section').select(['id', 'code']).orderBy('code').execute();
   const other = sections.find((s) => s.id !== before.section_id)!;
-  const res = await instructor.post(studentUrl('student3'), { name: '  Cafe\u0301   Person ', email: ' Student3@Cohort.Example ', section: String(other.id), timeZone: 'Asia/Kolkata' });
+  const res = await instructor.post(studentUrl('student3'), {
+    name: '  Cafe\u0301   Person ',
+    email: ' Student3@Cohort.Example ',
+    section: String(other.id),
+    timeZone: 'Asia/Kolkata',
+  });
   expect(res.status).toBe(303);
   const after = await user('student3');
   expect(after.name).toBe('Café Person');
@@ -161,7 +200,12 @@ test('name, section and time zone are corrected with one audit row each; identit
     ['time-zone', before.time_zone, 'Asia/Kolkata'],
   ]);
   // the same values again change nothing (the decomposed é is the same name)
-  await instructor.post(studentUrl('student3'), { name: 'Cafe\u0301 Person', email: 'STUDENT3@cohort.example', section: String(other.id), timeZone: 'Asia/Kolkata' });
+  await instructor.post(studentUrl('student3'), {
+    name: 'Cafe\u0301 Person',
+    email: 'STUDENT3@cohort.example',
+    section: String(other.id),
+    timeZone: 'Asia/Kolkata',
+  });
   expect(await auditOf('student3')).toHaveLength(3);
   expect((await instructor.get(studentUrl('student3'))).text).toContain('Time zone changed');
 });
@@ -170,11 +214,17 @@ test('bad input re-renders the form with the message and the input kept (422), n
   const before = await user('student2');
   const cases: [Record<string, string>, string][] = [
     [{ name: '   ', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter the student’s name.'],
-    [{ name: 'a\u0000b', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' }, 'This contains a control character (such as a NUL byte) that cannot be part of text.'],
+    [
+      { name: 'a\u0000b', email: 'student2@cohort.example', section: String(before.section_id), timeZone: 'America/Detroit' },
+      'This contains a control character (such as a NUL byte) that cannot be part of text.',
+    ],
     [{ name: 'X', email: 'not-an-email', section: String(before.section_id), timeZone: 'America/Detroit' }, 'Enter a valid email address'],
     [{ name: 'X', email: 'student2@cohort.example', section: '999999', timeZone: 'America/Detroit' }, 'Choose one of the course’s sections.'],
     [{ name: 'X', email: 'student2@cohort.example', section: 'abc', timeZone: 'Mars/Base' }, 'Choose an IANA time zone'],
-    [{ name: 'X', email: ' Student1@COHORT.example ', section: String(before.section_id), timeZone: 'America/Detroit' }, 'student1@cohort.example is already used by someone else'],
+    [
+      { name: 'X', email: ' Student1@COHORT.example ', section: String(before.section_id), timeZone: 'America/Detroit' },
+      'student1@cohort.example is already used by someone else',
+    ],
   ];
   for (const [form, message] of cases) {
     const res = await instructor.post(studentUrl('student2'), form);
@@ -192,7 +242,12 @@ test('bad input re-renders the form with the message and the input kept (422), n
 
 test('an email change is confirmed by a one-time link to the new address; the old address is told; login switches on confirmation', async () => {
   t.smtp.clear();
-  const res = await instructor.post(studentUrl('student8'), { name: (await user('student8')).name, email: 'New.Eight@UMich.edu', section: String((await user('student8')).section_id), timeZone: (await user('student8')).time_zone });
+  const res = await instructor.post(studentUrl('student8'), {
+    name: (await user('student8')).name,
+    email: 'New.Eight@UMich.edu',
+    section: String((await user('student8')).section_id),
+    timeZone: (await user('student8')).time_zone,
+  });
   expect(res.status).toBe(303);
   expect((await user('student8')).email).toBe('student8@cohort.example');
   await t.runWorker();
@@ -223,9 +278,17 @@ test('an email change is confirmed by a one-time link to the new address; the ol
 test('a pending email change claims its address; an invited student who never signed in switches at once with a new invitation', async () => {
   t.smtp.clear();
   const nine = await user('student9');
-  expect((await instructor.post(studentUrl('student9'), { name: nine.name, email: 'claimed@umich.edu', section: String(nine.section_id), timeZone: nine.time_zone })).status).toBe(303);
+  expect(
+    (await instructor.post(studentUrl('student9'), { name: nine.name, email: 'claimed@umich.edu', section: String(nine.section_id), timeZone: nine.time_zone }))
+      .status,
+  ).toBe(303);
   const ten = await user('student10');
-  const refused = await instructor.post(studentUrl('student10'), { name: ten.name, email: 'Claimed@umich.edu', section: String(ten.section_id), timeZone: ten.time_zone });
+  const refused = await instructor.post(studentUrl('student10'), {
+    name: ten.name,
+    email: 'Claimed@umich.edu',
+    section: String(ten.section_id),
+    timeZone: ten.time_zone,
+  });
   expect(refused.status).toBe(422);
   expect(refused.text).toContain('claimed@umich.edu is already used by someone else');
 
@@ -234,7 +297,16 @@ test('a pending email change claims its address; an invited student who never si
   expect((await instructor.post(`${staged.headers.location}/confirm`)).status).toBe(303);
   const newcomer = await t.db.selectFrom('app_user').selectAll().where('email', '=', 'newcomer@umich.edu').executeTakeFirstOrThrow();
   ids.newcomer = newcomer.id;
-  expect((await instructor.post(studentUrl('newcomer'), { name: newcomer.name, email: 'newcomer2@umich.edu', section: String(newcomer.section_id), timeZone: newcomer.time_zone })).status).toBe(303);
+  expect(
+    (
+      await instructor.post(studentUrl('newcomer'), {
+        name: newcomer.name,
+        email: 'newcomer2@umich.edu',
+        section: String(newcomer.section_id),
+        timeZone: newcomer.time_zone,
+      })
+    ).status,
+  ).toBe(303);
   expect((await user('newcomer')).email).toBe('newcomer2@umich.edu');
   await t.runWorker();
   const invitations = t.smtp.messages.filter((m) => /You're invited/.test(m.subject));
@@ -263,7 +335,12 @@ test('a backup round-trips enrollments, closed enrollment periods, email-change 
   t.clock.set('2020-02-12T15:00:00Z');
   await instructor.post(`${studentUrl('student12')}/re-enroll`);
   const twelve = await user('student12');
-  await instructor.post(studentUrl('student12'), { name: twelve.name, email: 'twelve@umich.edu', section: String(twelve.section_id), timeZone: twelve.time_zone });
+  await instructor.post(studentUrl('student12'), {
+    name: twelve.name,
+    email: 'twelve@umich.edu',
+    section: String(twelve.section_id),
+    timeZone: twelve.time_zone,
+  });
   t.clock.set('2020-02-10T15:00:00Z');
   const collect = async (gen: AsyncGenerator<string>) => {
     const lines: string[] = [];

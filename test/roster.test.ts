@@ -16,17 +16,34 @@ async function importAndConfirm(res: { status: number; headers: Record<string, s
   return instructor.post(`${preview}/confirm`);
 }
 
-const countStudents = async () => Number((await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll().as('n')).where('role', '=', 'student').executeTakeFirstOrThrow()).n);
+const countStudents = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('app_user')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('role', '=', 'student')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 test('a good roster creates the students and emails each an invitation link', async () => {
   t.smtp.clear();
-  const csv = 'name,email,section,time_zone\nMaya Patel,maya@umich.edu,EDUC 551,Asia/Kolkata\n"Brown, Sam",SAM@umich.edu,639,\nstudent1@cohort.example,student1@cohort.example,EDUC 551,\n';
-  const res = await importAndConfirm(await instructor.upload('/instructor/roster/import', {}, [{ field: 'file', buffer: Buffer.from(csv), filename: 'roster.csv', contentType: 'text/csv' }]));
+  const csv =
+    'name,email,section,time_zone\nMaya Patel,maya@umich.edu,EDUC 551,Asia/Kolkata\n"Brown, Sam",SAM@umich.edu,639,\nstudent1@cohort.example,student1@cohort.example,EDUC 551,\n';
+  const res = await importAndConfirm(
+    await instructor.upload('/instructor/roster/import', {}, [{ field: 'file', buffer: Buffer.from(csv), filename: 'roster.csv', contentType: 'text/csv' }]),
+  );
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe('/instructor/roster');
   const page = await instructor.get('/instructor/roster');
   expect(page.text).toContain('Imported 2 new students and sent their invitations. 1 already on the roster were left unchanged.');
-  const maya = await t.db.selectFrom('app_user').innerJoin('section', 'section.id', 'app_user.section_id').select(['app_user.name', 'app_user.time_zone', 'section.code', 'app_user.password_hash']).where('app_user.email', '=', 'maya@umich.edu').executeTakeFirstOrThrow();
+  const maya = await t.db
+    .selectFrom('app_user')
+    .innerJoin('section', 'section.id', 'app_user.section_id')
+    .select(['app_user.name', 'app_user.time_zone', 'section.code', 'app_user.password_hash'])
+    .where('app_user.email', '=', 'maya@umich.edu')
+    .executeTakeFirstOrThrow();
   expect(maya).toEqual({ name: 'Maya Patel', time_zone: 'Asia/Kolkata', code: 'EDUC 551', password_hash: null });
   const sam = await t.db.selectFrom('app_user').select(['name', 'email', 'time_zone']).where('email', '=', 'sam@umich.edu').executeTakeFirstOrThrow();
   expect(sam).toEqual({ name: 'Brown, Sam', email: 'sam@umich.edu', time_zone: 'America/Detroit' });
@@ -72,18 +89,27 @@ test('a file without the required header is refused with line 1', async () => {
 
 test('an invitation link works once, and not after it expires', async () => {
   t.smtp.clear();
-  await importAndConfirm(await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nLena Fischer,lena@umich.edu,EDUC 639\nOmar Ali,omar@umich.edu,EDUC 551\n' }));
+  await importAndConfirm(
+    await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nLena Fischer,lena@umich.edu,EDUC 639\nOmar Ali,omar@umich.edu,EDUC 551\n' }),
+  );
   await t.runWorker();
-  const linkFor = (email: string) => t.smtp.messages.find((m) => m.to[0] === email && /You're invited/.test(m.subject))!.text.match(/http:\/\/cohort\.test(\/set-password\/[\w-]+)/)![1];
+  const linkFor = (email: string) =>
+    t.smtp.messages.find((m) => m.to[0] === email && /You're invited/.test(m.subject))!.text.match(/http:\/\/cohort\.test(\/set-password\/[\w-]+)/)![1];
 
   const lena = t.anonymous();
   const link = linkFor('lena@umich.edu');
   const form = await lena.get(link).expect(200);
   expect(form.text).toContain('Welcome, Lena Fischer.');
-  const short = await lena.agent.post(link).type('form').send({ _csrf: extractCsrf(form.text), password: 'short', confirm: 'short' });
+  const short = await lena.agent
+    .post(link)
+    .type('form')
+    .send({ _csrf: extractCsrf(form.text), password: 'short', confirm: 'short' });
   expect(short.status).toBe(422);
   expect(short.text).toContain('Use at least 10 characters.');
-  const ok = await lena.agent.post(link).type('form').send({ _csrf: extractCsrf(short.text), password: 'lena-password-123', confirm: 'lena-password-123' });
+  const ok = await lena.agent
+    .post(link)
+    .type('form')
+    .send({ _csrf: extractCsrf(short.text), password: 'lena-password-123', confirm: 'lena-password-123' });
   expect(ok.status).toBe(303);
   const again = await t.anonymous().get(link);
   expect(again.status).toBe(410);

@@ -52,7 +52,9 @@ test('who may call a route is still answered first: a guest posting multipart is
 });
 
 test('a multipart route still takes its upload', async () => {
-  const res = await instructor.upload('/instructor/roster/import', {}, [{ field: 'file', buffer: Buffer.from('name,email,section\nPia Nowak,pia.flags@umich.edu,EDUC 551\n'), filename: 'roster.csv', contentType: 'text/csv' }]);
+  const res = await instructor.upload('/instructor/roster/import', {}, [
+    { field: 'file', buffer: Buffer.from('name,email,section\nPia Nowak,pia.flags@umich.edu,EDUC 551\n'), filename: 'roster.csv', contentType: 'text/csv' },
+  ]);
   expect(res.status).toBe(303);
   expect(res.headers.location).toMatch(/^\/instructor\/roster\/imports\/\d+$/);
 });
@@ -60,12 +62,35 @@ test('a multipart route still takes its upload', async () => {
 test('the main menu per role comes from the route table, in the order it has always had', async () => {
   const menus = navMenus(routes);
   expect(menus.student.map((l) => `${l.label} ${l.href}`)).toEqual([
-    'This week /', 'Calendar /calendar', 'Lessons /lessons', 'edX progress /progress/edx', 'Portfolios /portfolios', 'Peer assessment /peer-assessments',
-    'Certificates /certificates', 'Attendance /attendance', 'Announcements /announcements', 'Progressions /progressions', 'Settings /settings',
+    'This week /',
+    'Calendar /calendar',
+    'Lessons /lessons',
+    'edX progress /progress/edx',
+    'Portfolios /portfolios',
+    'Peer assessment /peer-assessments',
+    'Certificates /certificates',
+    'Attendance /attendance',
+    'Announcements /announcements',
+    'Progressions /progressions',
+    'Settings /settings',
   ]);
   expect(menus.instructor.map((l) => l.href)).toEqual([
-    '/', '/calendar', '/lessons', '/instructor/roster', '/instructor/overview', '/instructor/attendance', '/instructor/events', '/instructor/edx-import', '/instructor/insights',
-    '/instructor/run-charts', '/instructor/gradebook', '/instructor/extensions', '/instructor/reminders', '/instructor/announcements', '/progressions', '/settings',
+    '/',
+    '/calendar',
+    '/lessons',
+    '/instructor/roster',
+    '/instructor/overview',
+    '/instructor/attendance',
+    '/instructor/events',
+    '/instructor/edx-import',
+    '/instructor/insights',
+    '/instructor/run-charts',
+    '/instructor/gradebook',
+    '/instructor/extensions',
+    '/instructor/reminders',
+    '/instructor/announcements',
+    '/progressions',
+    '/settings',
   ]);
   const page = await instructor.get('/settings').expect(200);
   expect(page.text).toContain('<li><a href="/">Home</a></li>');

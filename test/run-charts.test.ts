@@ -21,7 +21,11 @@ async function complete(user: string, lessonNumber: number, count: number, when:
 }
 
 async function studyGuide(user: string, lessonNumber: number, versions: string[]) {
-  const g = await t.db.insertInto('study_guide').values({ user_id: ids[user], unit_id: lesson[lessonNumber], created_at: at(versions[0]), deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+  const g = await t.db
+    .insertInto('study_guide')
+    .values({ user_id: ids[user], unit_id: lesson[lessonNumber], created_at: at(versions[0]), deleted_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await t.db
     .insertInto('study_guide_version')
     .values(versions.map((v, i) => ({ study_guide_id: g.id, version_no: i + 1, body_md: `Version ${i + 1}`, attachment_id: null, created_at: at(v) })))
@@ -45,7 +49,8 @@ async function attendance(on: string, statuses: Record<string, 'present' | 'abse
     .execute();
 }
 
-const everyone = (status: 'present' | 'absent') => Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`student${i + 1}`, status])) as Record<string, 'present' | 'absent'>;
+const everyone = (status: 'present' | 'absent') =>
+  Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`student${i + 1}`, status])) as Record<string, 'present' | 'absent'>;
 
 function series(unit: RunSeries['unit'], values: Record<string, number>, domain = weeks): RunSeries {
   return {
@@ -99,10 +104,12 @@ beforeAll(async () => {
   for (const u of units) lesson[u.lesson_number!] = u.id;
   componentIds = (await t.db.selectFrom('lesson_component').select('id').orderBy('position').execute()).map((c) => c.id);
   weeks = (await t.db.selectFrom('course_week').select('starts_on').orderBy('starts_on').execute()).map((w) => w.starts_on);
-  for (const m of await t.db.selectFrom('calendar_event').select(['id', 'starts_at']).where('kind', '=', 'campus_meeting').execute()) meeting[m.starts_at.toISOString().slice(0, 10)] = m.id;
+  for (const m of await t.db.selectFrom('calendar_event').select(['id', 'starts_at']).where('kind', '=', 'campus_meeting').execute())
+    meeting[m.starts_at.toISOString().slice(0, 10)] = m.id;
 
   // This file owns the activity: start from none.
-  for (const table of ['component_completion', 'study_guide_version', 'study_guide', 'team_artifact_version', 'attendance_record'] as const) await t.db.deleteFrom(table).execute();
+  for (const table of ['component_completion', 'study_guide_version', 'study_guide', 'team_artifact_version', 'attendance_record'] as const)
+    await t.db.deleteFrom(table).execute();
 
   // Components: Ava finishes Lessons 1 and 2 in their weeks and starts Lesson 3; Miguel finishes
   // Lesson 1 late on Sunday Jan 19 in Detroit (already Monday in UTC); Olivia starts Lesson 1 late.
@@ -117,7 +124,10 @@ beforeAll(async () => {
   await studyGuide('student1', 2, ['2020-01-21T18:00:00Z']);
   // The Lesson 1 team of students 1, 2 and 3 (seeded) uploads its Team Practice artifact.
   const team = await t.db.selectFrom('team').select('id').where('name', '=', 'Learning Systems Crew').executeTakeFirstOrThrow();
-  await t.db.insertInto('team_artifact_version').values({ team_id: team.id, version_no: 1, body_md: 'Our frame', attachment_id: null, uploaded_by: ids.student1, created_at: at('2020-01-17T15:00:00Z') }).execute();
+  await t.db
+    .insertInto('team_artifact_version')
+    .values({ team_id: team.id, version_no: 1, body_md: 'Our frame', attachment_id: null, uploaded_by: ids.student1, created_at: at('2020-01-17T15:00:00Z') })
+    .execute();
   // Attendance: Jan 13 (required) 10 of 12 present (Olivia first recorded absent, then corrected);
   // Jan 20 (optional: not charted); Jan 27 (required) 9 present, 1 excused, 2 absent.
   await attendance('2020-01-13', { student3: 'absent' }, at('2020-01-14T12:00:00Z'));
@@ -148,7 +158,11 @@ test('the median and the shift rule', () => {
 
 test('components completed per week: counted in the course zone, drawn at the computed points', async () => {
   const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
-  const got = expectDrawnAs(html, 'chart-components', series('count', { '2020-01-06': 0, '2020-01-13': 14, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }));
+  const got = expectDrawnAs(
+    html,
+    'chart-components',
+    series('count', { '2020-01-06': 0, '2020-01-13': 14, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }),
+  );
   expect(got.circles.map((c) => [c.weekOn, c.value, c.partial])).toEqual([
     ['2020-01-06', 0, false],
     ['2020-01-13', 14, false],
@@ -192,7 +206,11 @@ test('study guides written, attendance at required meetings and portfolio comple
 
 // Last: it deactivates a student.
 test('a student removed from the roster drops out of every chart', async () => {
-  await t.db.updateTable('app_user').set({ deactivated_at: at('2020-02-04T12:00:00Z') }).where('id', '=', ids.student2).execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: at('2020-02-04T12:00:00Z') })
+    .where('id', '=', ids.student2)
+    .execute();
   const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
   // Miguel's 7 Lesson 1 components, his first study guide version and his excused absence go.
   expectDrawnAs(html, 'chart-components', series('count', { '2020-01-06': 0, '2020-01-13': 7, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }));

@@ -67,7 +67,11 @@ afterAll(async () => {
 async function loginVia(app: Express, email: string): Promise<string> {
   const page = await request(app).get('/login').expect(200);
   const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0];
-  const res = await request(app).post('/login').set('Cookie', cookie).type('form').send({ _csrf: extractCsrf(page.text), email, password: DEMO_PASSWORD });
+  const res = await request(app)
+    .post('/login')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: extractCsrf(page.text), email, password: DEMO_PASSWORD });
   expect(res.status).toBe(303);
   return String(res.headers['set-cookie']).split(';')[0];
 }
@@ -75,7 +79,10 @@ async function loginVia(app: Express, email: string): Promise<string> {
 test('each instance has its own connection pool on PostgreSQL (one shared database)', async () => {
   if (testDatabaseUrl()) expect(a.ctx.db).not.toBe(b.ctx.db);
   const marker = `scale-out-${crypto.randomUUID()}`;
-  await a.ctx.db.insertInto('http_session').values({ sid: marker, sess: JSON.stringify({ cookie: {} }), expires_at: new Date(Date.now() + 60_000) }).execute();
+  await a.ctx.db
+    .insertInto('http_session')
+    .values({ sid: marker, sess: JSON.stringify({ cookie: {} }), expires_at: new Date(Date.now() + 60_000) })
+    .execute();
   expect(await b.ctx.db.selectFrom('http_session').select('sid').where('sid', '=', marker).executeTakeFirst()).toEqual({ sid: marker });
 });
 
@@ -86,13 +93,21 @@ test('a session made on one instance works on the other: pages, CSRF-checked for
 
   // A form rendered by instance A, posted to instance B: the CSRF token lives in the shared session.
   const calendar = await request(a.app).get('/calendar').set('Cookie', cookie).expect(200);
-  const made = await request(b.app).post('/calendar/feed/regenerate').set('Cookie', cookie).type('form').send({ _csrf: extractCsrf(calendar.text) });
+  const made = await request(b.app)
+    .post('/calendar/feed/regenerate')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: extractCsrf(calendar.text) });
   expect(made.status).toBe(303);
   const after = await request(a.app).get('/calendar').set('Cookie', cookie).expect(200);
   expect(after.text).toMatch(/\/calendar\/feed\/[A-Za-z0-9_-]{32,}\.ics/);
 
   // Logging out on B ends the session on A too.
-  const out = await request(b.app).post('/logout').set('Cookie', cookie).type('form').send({ _csrf: extractCsrf(after.text) });
+  const out = await request(b.app)
+    .post('/logout')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: extractCsrf(after.text) });
   expect(out.status).toBe(303);
   const gone = await request(a.app).get('/').set('Cookie', cookie);
   expect(gone.status).toBe(303);
@@ -116,7 +131,14 @@ test('two workers running the job loop at once deliver each queued email once', 
   const n = 130; // more than two delivery batches of 50, so both workers claim at the same time
   await a.ctx.db.transaction().execute(async (trx) => {
     for (let i = 0; i < n; i++) {
-      await enqueueEmail(trx, { kind: 'scale_out_test', userId: null, to: `reader${i}@cohort.example`, subject: `Scale-out message ${i}`, text: `Message ${i}`, dedupeKey: `scale-out:${i}` });
+      await enqueueEmail(trx, {
+        kind: 'scale_out_test',
+        userId: null,
+        to: `reader${i}@cohort.example`,
+        subject: `Scale-out message ${i}`,
+        text: `Message ${i}`,
+        dedupeKey: `scale-out:${i}`,
+      });
     }
   });
   for (let round = 0; round < 4; round++) await Promise.all([runJobsOnce(a.ctx), runJobsOnce(b.ctx)]);
@@ -140,7 +162,8 @@ test('two workers running the job loop at once send each due reminder once', asy
   const students = await a.ctx.db.selectFrom('app_user').select('email').where('role', '=', 'student').where('deactivated_at', 'is', null).execute();
   expect(reminders.length).toBeGreaterThanOrEqual(students.length);
   const perReminder = new Map<string, number>();
-  for (const m of reminders) perReminder.set(String(m.headers.get('x-cohort-reminder')), (perReminder.get(String(m.headers.get('x-cohort-reminder'))) ?? 0) + 1);
+  for (const m of reminders)
+    perReminder.set(String(m.headers.get('x-cohort-reminder')), (perReminder.get(String(m.headers.get('x-cohort-reminder'))) ?? 0) + 1);
   expect([...perReminder.values()].every((count) => count === 1)).toBe(true);
   const perStudent = new Map<string, number>();
   for (const m of reminders.filter((x) => x.subject.includes('Portfolio'))) for (const to of m.to) perStudent.set(to, (perStudent.get(to) ?? 0) + 1);

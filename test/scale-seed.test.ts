@@ -31,7 +31,10 @@ async function schemaShape(db: Db): Promise<string[]> {
 }
 
 async function fingerprint(db: Db, table: string): Promise<{ n: number; h: string }> {
-  const row = await sql<{ n: number; h: string }>`select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${sql.table(table)} t`.execute(db);
+  const row = await sql<{
+    n: number;
+    h: string;
+  }>`select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${sql.table(table)} t`.execute(db);
   return row.rows[0];
 }
 
@@ -49,13 +52,19 @@ test('fills every table of a semester, and leaves every foreign key and index as
   for (const table of SCALE_TABLES) expect({ table, rows: (await fingerprint(first.db, table)).n > 0 }).toEqual({ table, rows: true });
 
   // Nothing is dated after the instant the semester is shown as of.
-  const late = await sql<{ n: number }>`select count(*)::int as n from component_completion where completed_at > timestamptz '2020-04-15T15:00:00Z'`.execute(first.db);
+  const late = await sql<{ n: number }>`select count(*)::int as n from component_completion where completed_at > timestamptz '2020-04-15T15:00:00Z'`.execute(
+    first.db,
+  );
   expect(late.rows[0].n).toBe(0);
   // Teams of 3–5, one team per learner per lesson.
-  const sizes = await sql<{ n: number }>`select count(*)::int as n from team_membership m join team t on t.id = m.team_id where t.name like 'Team %-%' group by m.team_id`.execute(first.db);
+  const sizes = await sql<{
+    n: number;
+  }>`select count(*)::int as n from team_membership m join team t on t.id = m.team_id where t.name like 'Team %-%' group by m.team_id`.execute(first.db);
   expect(sizes.rows.length).toBeGreaterThan(0);
   expect(sizes.rows.filter((r) => r.n < 3 || r.n > 5)).toEqual([]);
-  const twice = await sql<{ n: number }>`select count(*)::int as n from (select user_id, unit_id from team_membership group by 1, 2 having count(*) > 1) x`.execute(first.db);
+  const twice = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (select user_id, unit_id from team_membership group by 1, 2 having count(*) > 1) x`.execute(first.db);
   expect(twice.rows[0].n).toBe(0);
 });
 

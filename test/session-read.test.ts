@@ -64,7 +64,13 @@ test('a course change committed between two page views shows on the second (its 
   const student = await t.login('student1@cohort.example');
   await student.get('/').expect(200);
   const v1 = await courseCache.version(t.db);
-  await t.db.updateTable('calendar_event').set({ location: 'Room 4212, School of Education' }).where('kind', '=', 'campus_meeting').where('starts_at', '>=', new Date('2020-01-27T00:00:00Z')).where('starts_at', '<', new Date('2020-01-28T00:00:00Z')).execute();
+  await t.db
+    .updateTable('calendar_event')
+    .set({ location: 'Room 4212, School of Education' })
+    .where('kind', '=', 'campus_meeting')
+    .where('starts_at', '>=', new Date('2020-01-27T00:00:00Z'))
+    .where('starts_at', '<', new Date('2020-01-28T00:00:00Z'))
+    .execute();
   expect(await courseCache.version(t.db)).not.toBe(v1);
   expect((await student.get('/').expect(200)).text).toContain('Room 4212, School of Education');
 });

@@ -40,7 +40,8 @@ if (!onServer) {
   ] as const) {
     test(`${command}: the email being sent is finished, the rest handed back, exit 0`, async () => {
       const ids: number[] = [];
-      for (let i = 0; i < 6; i++) ids.push((await enqueueEmail(t.db, { kind: 'test', userId: null, to: `stop${i}@cohort.example`, subject: `${command} ${i}`, text: 'Hello.' }))!);
+      for (let i = 0; i < 6; i++)
+        ids.push((await enqueueEmail(t.db, { kind: 'test', userId: null, to: `stop${i}@cohort.example`, subject: `${command} ${i}`, text: 'Hello.' }))!);
       const child = startScript(script, { ...env, DATABASE_URL: url, SMTP_URL: t.smtp.url, APP_NOW: '2020-01-27T15:00:00Z', WORKER_INTERVAL_MS: '200' });
       try {
         await eventually(async () => t.smtp.messages.length >= 1, 'the first email of the batch', 60_000);

@@ -13,7 +13,10 @@ test('a bad configuration value stops start-up with a message naming the variabl
   expect(() => loadConfig({ APP_NOW: 'next tuesday' } as NodeJS.ProcessEnv)).toThrow(/APP_NOW must be an ISO 8601 instant/);
   expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'secret' } as NodeJS.ProcessEnv)).toThrow(ConfigError);
   expect(() => loadConfig({ NODE_ENV: 'production' } as NodeJS.ProcessEnv)).toThrow(/SESSION_SECRET is required in production/);
-  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0', SMTP_URL: 'smtp://mail:1025' } as NodeJS.ProcessEnv).NODE_ENV).toBe('production');
+  expect(
+    loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0', SMTP_URL: 'smtp://mail:1025' } as NodeJS.ProcessEnv)
+      .NODE_ENV,
+  ).toBe('production');
 });
 
 test('TRUST_PROXY: loopback by default, a hop count, a keyword or addresses; anything else stops start-up naming it', () => {
@@ -27,8 +30,14 @@ test('TRUST_PROXY: loopback by default, a hop count, a keyword or addresses; any
 test('HTTPS-only settings: on in production unless BASE_URL is plain http://; off in development', () => {
   const secret = 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0';
   expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025' } as NodeJS.ProcessEnv).httpsOnly).toBe(true);
-  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025', BASE_URL: 'https://cohort.example' } as NodeJS.ProcessEnv).httpsOnly).toBe(true);
-  expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025', BASE_URL: 'http://localhost:3000' } as NodeJS.ProcessEnv).httpsOnly).toBe(false);
+  expect(
+    loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025', BASE_URL: 'https://cohort.example' } as NodeJS.ProcessEnv)
+      .httpsOnly,
+  ).toBe(true);
+  expect(
+    loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, SMTP_URL: 'smtp://mail:1025', BASE_URL: 'http://localhost:3000' } as NodeJS.ProcessEnv)
+      .httpsOnly,
+  ).toBe(false);
   expect(loadConfig({ BASE_URL: 'https://cohort.example' } as NodeJS.ProcessEnv).httpsOnly).toBe(false);
 });
 

@@ -21,13 +21,24 @@ async function userId(email: string): Promise<number> {
 }
 
 async function guideOf(email: string, unitId: number) {
-  return t.db.selectFrom('study_guide').selectAll().where('user_id', '=', await userId(email)).where('unit_id', '=', unitId).executeTakeFirst();
+  return t.db
+    .selectFrom('study_guide')
+    .selectAll()
+    .where('user_id', '=', await userId(email))
+    .where('unit_id', '=', unitId)
+    .executeTakeFirst();
 }
 
 async function rowCounts() {
   const [versions, attachments] = await Promise.all([
-    t.db.selectFrom('study_guide_version').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    t.db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    t.db
+      .selectFrom('study_guide_version')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    t.db
+      .selectFrom('attachment')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { versions: Number(versions.n), attachments: Number(attachments.n) };
 }
@@ -35,7 +46,11 @@ async function rowCounts() {
 test('three saves make three versions, each readable with its own text; the lesson page shows the latest', async () => {
   const u = await lesson(1);
   const s = await t.login('student1@cohort.example');
-  const texts = ['## Key terms\n- learning system', '## Key terms\n- learning system\n- hub', '## Key terms\n- learning system\n- hub\n\n## Questions for team discussion\n1. Who designs?'];
+  const texts = [
+    '## Key terms\n- learning system',
+    '## Key terms\n- learning system\n- hub',
+    '## Key terms\n- learning system\n- hub\n\n## Questions for team discussion\n1. Who designs?',
+  ];
   for (const [i, body] of texts.entries()) {
     t.clock.set(`2020-01-27T1${5 + i}:00:00Z`);
     const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: body }));
@@ -43,7 +58,12 @@ test('three saves make three versions, each readable with its own text; the less
     expect(res.headers.location).toBe(`/lessons/${u}#study-guide`);
   }
   const guide = (await guideOf('student1@cohort.example', u))!;
-  const versions = await t.db.selectFrom('study_guide_version').select(['version_no', 'body_md']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
+  const versions = await t.db
+    .selectFrom('study_guide_version')
+    .select(['version_no', 'body_md'])
+    .where('study_guide_id', '=', guide.id)
+    .orderBy('version_no')
+    .execute();
   expect(versions).toEqual(texts.map((body_md, i) => ({ version_no: i + 1, body_md })));
 
   const list = (await s.get(`/study-guides/${guide.id}/versions`).expect(200)).text;
@@ -65,7 +85,10 @@ test('three saves make three versions, each readable with its own text; the less
 test('Markdown is rendered safely: no script, no javascript: links', async () => {
   const u = await lesson(2);
   const s = await t.login('student3@cohort.example');
-  await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Hello <script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>' }));
+  await s.upload(
+    `/lessons/${u}/study-guide`,
+    await guideFields(s, u, { guide_body: 'Hello <script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>' }),
+  );
   const guide = (await guideOf('student3@cohort.example', u))!;
   const page = (await s.get(`/study-guides/${guide.id}/versions/1`).expect(200)).text;
   expect(page).not.toMatch(/<script>alert/);
@@ -78,7 +101,9 @@ test('a file is refused by its content, not its name: an EXE or text named .pdf 
   const s = await t.login('student5@cohort.example');
   const before = await rowCounts();
   for (const buffer of [sampleExe(), Buffer.from('just some text, honestly a PDF')]) {
-    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'My careful notes on metaphor' }), [{ field: 'guide_file', buffer, filename: 'notes.pdf', contentType: 'application/pdf' }]);
+    const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'My careful notes on metaphor' }), [
+      { field: 'guide_file', buffer, filename: 'notes.pdf', contentType: 'application/pdf' },
+    ]);
     expect(res.status).toBe(422);
     expect(res.text).toContain('That file is not a PDF, Word (.docx), PNG, JPEG or GIF file');
     expect(res.text).toContain('My careful notes on metaphor');
@@ -91,7 +116,9 @@ test('a file over UPLOAD_MAX_BYTES is refused (413) with the text kept and nothi
   const u = await lesson(3);
   const s = await t.login('student7@cohort.example');
   const before = await rowCounts();
-  const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Analogies: networks as learning systems' }), [{ field: 'guide_file', buffer: samplePng(MAX + 100), filename: 'big.png' }]);
+  const res = await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Analogies: networks as learning systems' }), [
+    { field: 'guide_file', buffer: samplePng(MAX + 100), filename: 'big.png' },
+  ]);
   expect(res.status).toBe(413);
   expect(res.text).toContain('That file is too large');
   expect(res.text).toContain('Analogies: networks as learning systems');
@@ -105,15 +132,30 @@ test('an attached file is kept by later saves until removed; an empty save is re
   expect(empty.status).toBe(422);
   expect(empty.text).toContain('Write your study guide, or attach a file.');
 
-  expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: '' }), [{ field: 'guide_file', buffer: samplePdf(), filename: 'SFA notes.pdf' }])).status).toBe(303);
+  expect(
+    (
+      await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: '' }), [
+        { field: 'guide_file', buffer: samplePdf(), filename: 'SFA notes.pdf' },
+      ])
+    ).status,
+  ).toBe(303);
   expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Now with text' }))).status).toBe(303);
   expect((await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: 'Text only now', remove_attachment: 'on' }))).status).toBe(303);
   const guide = (await guideOf('student9@cohort.example', u))!;
-  const versions = await t.db.selectFrom('study_guide_version').select(['version_no', 'attachment_id']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
+  const versions = await t.db
+    .selectFrom('study_guide_version')
+    .select(['version_no', 'attachment_id'])
+    .where('study_guide_id', '=', guide.id)
+    .orderBy('version_no')
+    .execute();
   expect(versions[0].attachment_id).not.toBeNull();
   expect(versions[1].attachment_id).toBe(versions[0].attachment_id);
   expect(versions[2].attachment_id).toBeNull();
-  const att = await t.db.selectFrom('attachment').select(['original_name', 'content_type']).where('id', '=', versions[0].attachment_id!).executeTakeFirstOrThrow();
+  const att = await t.db
+    .selectFrom('attachment')
+    .select(['original_name', 'content_type'])
+    .where('id', '=', versions[0].attachment_id!)
+    .executeTakeFirstOrThrow();
   expect(att).toEqual({ original_name: 'SFA notes.pdf', content_type: 'application/pdf' });
   expect((await s.get(`/study-guides/${guide.id}/versions/2`)).text).toContain('SFA notes.pdf');
 });
@@ -140,7 +182,9 @@ test('delete is soft: versions are kept and readable, the guide leaves the portf
 test('another student cannot read a study guide, its versions or its file (404); the instructor and an active peer assessor can', async () => {
   const u = await lesson(6);
   const owner = await t.login('student2@cohort.example');
-  await owner.upload(`/lessons/${u}/study-guide`, await guideFields(owner, u, { guide_body: 'Private thoughts on NCSU' }), [{ field: 'guide_file', buffer: samplePng(), filename: 'diagram.png' }]);
+  await owner.upload(`/lessons/${u}/study-guide`, await guideFields(owner, u, { guide_body: 'Private thoughts on NCSU' }), [
+    { field: 'guide_file', buffer: samplePng(), filename: 'diagram.png' },
+  ]);
   const guide = (await guideOf('student2@cohort.example', u))!;
   const version = await t.db.selectFrom('study_guide_version').select('attachment_id').where('study_guide_id', '=', guide.id).executeTakeFirstOrThrow();
   const urls = [`/study-guides/${guide.id}/versions`, `/study-guides/${guide.id}/versions/1`, `/attachments/${version.attachment_id}`];
@@ -172,7 +216,11 @@ test('another student cannot read a study guide, its versions or its file (404);
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const url of urls) expect((await other.get(url)).status).toBe(200);
-  await t.db.updateTable('peer_assignment').set({ replaced_at: new Date('2020-02-21T12:00:00Z') }).where('id', '=', assignment.id).execute();
+  await t.db
+    .updateTable('peer_assignment')
+    .set({ replaced_at: new Date('2020-02-21T12:00:00Z') })
+    .where('id', '=', assignment.id)
+    .execute();
   for (const url of urls) expect((await other.get(url)).status).toBe(404);
 });
 

@@ -84,7 +84,13 @@ test('one team per student per lesson: joining or starting a second is refused; 
   expect((await (await as(1)).post(`/lessons/${u}/teams/leave`)).status).toBe(303);
   expect((await (await as(1)).post(`/lessons/${u}/teams/join`, { team_id: String(crew) })).status).toBe(303);
   expect(await activeMembers(crew)).toEqual(['student1', 'student3']);
-  const history = await t.db.selectFrom('team_membership').select(['team_id', 'left_at']).where('unit_id', '=', u).where('user_id', '=', (await t.db.selectFrom('app_user').select('id').where('email', '=', 'student1@cohort.example').executeTakeFirstOrThrow()).id).orderBy('id').execute();
+  const history = await t.db
+    .selectFrom('team_membership')
+    .select(['team_id', 'left_at'])
+    .where('unit_id', '=', u)
+    .where('user_id', '=', (await t.db.selectFrom('app_user').select('id').where('email', '=', 'student1@cohort.example').executeTakeFirstOrThrow()).id)
+    .orderBy('id')
+    .execute();
   expect(history.map((h) => [h.team_id, h.left_at === null])).toEqual([
     [await teamId(u, 'Metaphor <b>Makers</b>'), false],
     [crew, true],
@@ -138,13 +144,25 @@ test('the team artifact: every save a version with who and when, visible to team
   expect((await outsider.upload(`/lessons/${u}/team-artifact`, { artifact_body: 'Not my team', base_version: '' })).status).toBe(403);
 
   t.clock.set('2020-01-27T16:00:00Z');
-  expect((await (await as(1)).upload(`/lessons/${u}/team-artifact`, await artifactFields((await as(1)), u, { artifact_body: '## Our case analysis\nDraft one' }))).status).toBe(303);
+  expect(
+    (await (await as(1)).upload(`/lessons/${u}/team-artifact`, await artifactFields(await as(1), u, { artifact_body: '## Our case analysis\nDraft one' })))
+      .status,
+  ).toBe(303);
   t.clock.set('2020-01-28T02:00:00Z');
-  const upload = await (await as(4)).upload(`/lessons/${u}/team-artifact`, await artifactFields((await as(4)), u, { artifact_body: '## Our case analysis\nDraft two' }), [{ field: 'artifact_file', buffer: samplePng(), filename: 'team-diagram.png' }]);
+  const upload = await (
+    await as(4)
+  ).upload(`/lessons/${u}/team-artifact`, await artifactFields(await as(4), u, { artifact_body: '## Our case analysis\nDraft two' }), [
+    { field: 'artifact_file', buffer: samplePng(), filename: 'team-diagram.png' },
+  ]);
   expect(upload.status).toBe(303);
   t.clock.set('2020-01-27T15:00:00Z');
 
-  const versions = await t.db.selectFrom('team_artifact_version').select(['version_no', 'uploaded_by', 'attachment_id', 'body_md']).where('team_id', '=', team).orderBy('version_no').execute();
+  const versions = await t.db
+    .selectFrom('team_artifact_version')
+    .select(['version_no', 'uploaded_by', 'attachment_id', 'body_md'])
+    .where('team_id', '=', team)
+    .orderBy('version_no')
+    .execute();
   expect(versions.map((v) => v.version_no)).toEqual([1, 2]);
   expect(versions[0].body_md).toContain('Draft one');
   expect(versions[1].attachment_id).not.toBeNull();
@@ -166,6 +184,10 @@ test('the team artifact: every save a version with who and when, visible to team
   // Every member's portfolio checklist shows the team artifact.
   const requirement = await t.db.selectFrom('portfolio_requirement').select('id').orderBy('due_on').executeTakeFirstOrThrow();
   const members = await t.db.selectFrom('team_membership').select('user_id').where('team_id', '=', team).where('left_at', 'is', null).execute();
-  const lists = await portfolioChecklists(t.db, requirement.id, members.map((m) => m.user_id));
+  const lists = await portfolioChecklists(
+    t.db,
+    requirement.id,
+    members.map((m) => m.user_id),
+  );
   for (const list of lists.values()) expect(list.items.find((i) => i.key === `team_artifact:${u}`)!.present).toBe(true);
 });

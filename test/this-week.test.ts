@@ -35,7 +35,11 @@ async function complete(student: string, code: string, lessonNumbers: number[], 
   for (const n of lessonNumbers) {
     await t.db
       .insertInto('component_completion')
-      .values(componentIds.slice(0, count).map((c) => ({ user_id: uid(student), unit_id: unit(code, n), component_id: c, completed_at: new Date('2020-01-20T12:00:00Z') })))
+      .values(
+        componentIds
+          .slice(0, count)
+          .map((c) => ({ user_id: uid(student), unit_id: unit(code, n), component_id: c, completed_at: new Date('2020-01-20T12:00:00Z') })),
+      )
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -48,7 +52,11 @@ async function homeAt(student: string, iso: string): Promise<string> {
 }
 
 /** The text of the page without tags, whitespace collapsed (the markup is not the point). */
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 
 test('week of Lesson 03 (Detroit): the unit, the required meeting in EST, the deadline in 30 days, the lesson and edX links', async () => {
   const page = await homeAt('student1', '2020-01-27T15:00:00Z');
@@ -82,7 +90,7 @@ test('an optional week says so; pace is on pace once the earlier lessons are com
   expect(words).toContain('Optional this week');
   expect(words).not.toContain('Attendance required');
   expect(words).toContain('On pace');
-  expect(words).toContain('This week\'s meeting is over');
+  expect(words).toContain("This week's meeting is over");
   expect(words).toContain('Next campus meeting Required Campus meeting: LeadEd502x · Lesson 05 Mon, Feb 10, 2020, 5:00 PM EST');
 });
 
@@ -146,7 +154,18 @@ test('after the semester: a portfolio never submitted is shown as not submitted;
   const requirements = await t.db.selectFrom('portfolio_requirement').select(['id', 'due_at']).execute();
   await t.db
     .insertInto('portfolio_submission')
-    .values(requirements.map((r) => ({ user_id: uid('student7'), portfolio_requirement_id: r.id, submitted_at: new Date('2020-04-20T15:00:00Z'), due_at: r.due_at, is_late: false, is_complete: true, missing: '[]', snapshot: JSON.stringify({ requirementId: r.id, takenAt: '2020-04-20T15:00:00.000Z', items: [] }) })))
+    .values(
+      requirements.map((r) => ({
+        user_id: uid('student7'),
+        portfolio_requirement_id: r.id,
+        submitted_at: new Date('2020-04-20T15:00:00Z'),
+        due_at: r.due_at,
+        is_late: false,
+        is_complete: true,
+        missing: '[]',
+        snapshot: JSON.stringify({ requirementId: r.id, takenAt: '2020-04-20T15:00:00.000Z', items: [] }),
+      })),
+    )
     .execute();
   const after = text(await homeAt('student7', '2020-05-01T15:00:00Z'));
   expect(after).not.toContain('not submitted');
@@ -190,10 +209,25 @@ test('progress bars: components, study guides, team artifacts (shared with teamm
   await complete('student1', 'LeadEd502x', [1, 2]);
   await complete('student1', 'LeadEd502x', [3], 3);
   const at = new Date('2020-01-25T12:00:00Z');
-  const guide = await t.db.insertInto('study_guide').values({ user_id: uid('student1'), unit_id: l1, created_at: at }).returning('id').executeTakeFirstOrThrow();
-  await t.db.insertInto('study_guide_version').values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms: learning system', created_at: at }).execute();
-  const team = await t.db.selectFrom('team_membership').select('team_id').where('user_id', '=', uid('student1')).where('unit_id', '=', l1).executeTakeFirstOrThrow();
-  await t.db.insertInto('team_artifact_version').values({ team_id: team.team_id, version_no: 1, body_md: 'Our framing', uploaded_by: uid('student2'), created_at: at }).execute();
+  const guide = await t.db
+    .insertInto('study_guide')
+    .values({ user_id: uid('student1'), unit_id: l1, created_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('study_guide_version')
+    .values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms: learning system', created_at: at })
+    .execute();
+  const team = await t.db
+    .selectFrom('team_membership')
+    .select('team_id')
+    .where('user_id', '=', uid('student1'))
+    .where('unit_id', '=', l1)
+    .executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('team_artifact_version')
+    .values({ team_id: team.team_id, version_no: 1, body_md: 'Our framing', uploaded_by: uid('student2'), created_at: at })
+    .execute();
 
   const page = await homeAt('student1', '2020-01-27T15:00:00Z');
   const bar = (label: string, value: string) => expect(page).toMatch(new RegExp(`<span>${label}</span><span>${value}</span>`));
@@ -269,7 +303,11 @@ test('the instructor home keeps the course, this week, the class pace, deadlines
   expect(words).toContain('Semester calendar');
   expect(words).not.toContain('Your pace');
   // A deactivated student leaves the count.
-  await t.db.updateTable('app_user').set({ deactivated_at: new Date('2020-01-27T14:00:00Z') }).where('id', '=', uid('student6')).execute();
+  await t.db
+    .updateTable('app_user')
+    .set({ deactivated_at: new Date('2020-01-27T14:00:00Z') })
+    .where('id', '=', uid('student6'))
+    .execute();
   expect(text((await s.get('/').expect(200)).text)).toContain(`Class pace: 11 students: ${onPace} on pace`);
   t.clock.set('2020-01-03T15:00:00Z');
   expect(text((await s.get('/').expect(200)).text)).toContain('Class pace: 11 students; lessons have not started yet.');

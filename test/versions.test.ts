@@ -17,7 +17,11 @@ let req502: number;
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-20T15:00:00Z' });
   for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
-  const reqs = await t.db.selectFrom('portfolio_requirement as pr').innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id').select(['pr.id', 'c.code']).execute();
+  const reqs = await t.db
+    .selectFrom('portfolio_requirement as pr')
+    .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
+    .select(['pr.id', 'c.code'])
+    .execute();
   req502 = reqs.find((r) => r.code === 'LeadEd502x')!.id;
 });
 afterAll(() => t.close());
@@ -48,7 +52,8 @@ test('team artifact, teammate vs teammate: a stale save gets the conflict page; 
   const team = (await t.db.selectFrom('team').select('id').where('unit_id', '=', u).where('name', '=', 'Versioners').executeTakeFirstOrThrow()).id;
   expect((await zoe.post(`/lessons/${u}/teams/join`, { team_id: String(team) })).status).toBe(303);
   const action = `/lessons/${u}/team-artifact`;
-  const versions = () => t.db.selectFrom('team_artifact_version').select(['id', 'version_no', 'body_md', 'uploaded_by']).where('team_id', '=', team).orderBy('version_no').execute();
+  const versions = () =>
+    t.db.selectFrom('team_artifact_version').select(['id', 'version_no', 'body_md', 'uploaded_by']).where('team_id', '=', team).orderBy('version_no').execute();
 
   // Both open the form before any version exists: an empty base.
   const liamBase = await openForm(liam, `/lessons/${u}`, action);
@@ -100,12 +105,23 @@ test('study guide, same student in two tabs: the older tab is stale after the ne
   expect(tab1).toBe(tab2);
   expect((await s.upload(action, { guide_body: 'Guide v2 from tab two', base_version: tab2 })).status).toBe(303);
   const guide = await t.db.selectFrom('study_guide').select('id').where('user_id', '=', ids.student10).where('unit_id', '=', u).executeTakeFirstOrThrow();
-  const versions = () => t.db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
+  const versions = () =>
+    t.db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md']).where('study_guide_id', '=', guide.id).orderBy('version_no').execute();
   const v2 = (await versions())[1];
 
-  const files = async () => Number((await t.db.selectFrom('attachment').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const files = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('attachment')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const filesBefore = await files();
-  const stale = await s.upload(action, { guide_body: 'Guide from tab one', base_version: tab1 }, [{ field: 'guide_file', buffer: samplePng(), filename: 'tab-one.png' }]);
+  const stale = await s.upload(action, { guide_body: 'Guide from tab one', base_version: tab1 }, [
+    { field: 'guide_file', buffer: samplePng(), filename: 'tab-one.png' },
+  ]);
   expectConflictPage(stale, action, 'Guide v2 from tab two', 'Guide from tab one', String(v2.id), 'you');
   expect(stale.text).toContain('enctype="multipart/form-data"');
   expect(stale.text).toContain('The file you attached was not saved');
@@ -121,7 +137,14 @@ test('Learning Check, same student in two tabs', async () => {
   const s = await login('student10');
   const action = `/lessons/${u}/learning-check`;
   const answers = (what: string) => ({ understanding: `${what} understanding`, strengths: `${what} strengths`, weaknesses: `${what} weaknesses` });
-  const rows = () => t.db.selectFrom('learning_check_response').select(['id', 'understanding']).where('user_id', '=', ids.student10).where('unit_id', '=', u).orderBy('id').execute();
+  const rows = () =>
+    t.db
+      .selectFrom('learning_check_response')
+      .select(['id', 'understanding'])
+      .where('user_id', '=', ids.student10)
+      .where('unit_id', '=', u)
+      .orderBy('id')
+      .execute();
   expect(await openForm(s, `/lessons/${u}`, action)).toBe('');
   expect((await s.post(action, { ...answers('First'), base_version: '' })).status).toBe(303);
   const tab1 = await openForm(s, `/lessons/${u}`, action);
@@ -169,7 +192,12 @@ test('portfolio reflection, two tabs; an unchanged text is no conflict', async (
 test('progressions: an assessment recorded from a form opened before a partner recorded one is refused', async () => {
   const instructor = await login('instructor');
   const [ava, miguel] = [await login('student1'), await login('student2')];
-  const created = await instructor.post('/progressions/partnerships', { name: 'Stale Check Partnership', ihe: 'Uni', lea: 'District', members: [String(ids.student1), String(ids.student2)] });
+  const created = await instructor.post('/progressions/partnerships', {
+    name: 'Stale Check Partnership',
+    ihe: 'Uni',
+    lea: 'District',
+    members: [String(ids.student1), String(ids.student2)],
+  });
   expect(created.status).toBe(303);
   const p = Number(created.headers.location.match(/(\d+)$/)![1]);
   const action = `/progressions/partnerships/${p}/assessments`;
@@ -178,7 +206,8 @@ test('progressions: an assessment recorded from a form opened before a partner r
     for (let n = 1; n <= 24; n++) Object.assign(f, { [`stage_${n}`]: '1', [`evidence_${n}`]: `${evidence} ${n}`, [`nextSteps_${n}`]: '' });
     return f;
   };
-  const assessments = () => t.db.selectFrom('progression_assessment').select(['id', 'assessed_on', 'created_by']).where('partnership_id', '=', p).orderBy('id').execute();
+  const assessments = () =>
+    t.db.selectFrom('progression_assessment').select(['id', 'assessed_on', 'created_by']).where('partnership_id', '=', p).orderBy('id').execute();
 
   const avaBase = await openForm(ava, `${action}/new`, action);
   const miguelBase = await openForm(miguel, `${action}/new`, action);
@@ -234,7 +263,9 @@ test('the lesson page shows the study guide rendered with an Edit link; its head
   const action = `/lessons/${u}/study-guide`;
   const first = (await s.get(`/lessons/${u}`).expect(200)).text;
   expect(first).toContain('name="guide_body"'); // no guide yet: the form is open
-  expect((await s.upload(action, { guide_body: '# My notes\n## Key terms\n- **Metaphor**: a network', base_version: formBase(first, action) })).status).toBe(303);
+  expect((await s.upload(action, { guide_body: '# My notes\n## Key terms\n- **Metaphor**: a network', base_version: formBase(first, action) })).status).toBe(
+    303,
+  );
 
   const page = (await s.get(`/lessons/${u}`).expect(200)).text;
   expect(page).not.toContain('name="guide_body"');

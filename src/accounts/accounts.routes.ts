@@ -53,10 +53,18 @@ const login = (ctx: AppContext, pp: () => passport.PassportStatic) => async (req
   pp().authenticate('local', (err: unknown, user: Express.User | false) => {
     if (err) return next(err);
     if (!user) {
-      throttle.hit(ctx.db, limits).then(
-        () => render(res, 'accounts/login', { title: 'Log in', values, errors: { _form: 'That email and password do not match an account.' }, next: nextUrl }, 401),
-        next,
-      );
+      throttle
+        .hit(ctx.db, limits)
+        .then(
+          () =>
+            render(
+              res,
+              'accounts/login',
+              { title: 'Log in', values, errors: { _form: 'That email and password do not match an account.' }, next: nextUrl },
+              401,
+            ),
+          next,
+        );
       return;
     }
     // passport regenerates the session id on login.
@@ -159,11 +167,25 @@ export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
     { method: 'get', path: '/login', access: 'guest', handler: loginPage, summary: 'Login form' },
     { method: 'post', path: '/login', access: 'guest', handler: (ctx) => login(ctx, pp), summary: 'Log in' },
     { method: 'post', path: '/logout', access: 'authenticated', handler: logout, summary: 'Log out' },
-    { method: 'get', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPasswordPage, summary: 'Set password from an invitation or reset link' },
+    {
+      method: 'get',
+      path: '/set-password/:token',
+      access: 'guest',
+      secretUrl: true,
+      handler: setPasswordPage,
+      summary: 'Set password from an invitation or reset link',
+    },
     { method: 'post', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPassword, summary: 'Set password' },
     { method: 'get', path: '/forgot-password', access: 'guest', handler: forgotPage, summary: 'Password reset request form' },
     { method: 'post', path: '/forgot-password', access: 'guest', handler: forgot, summary: 'Request a password reset email' },
-    { method: 'get', path: '/settings', access: 'authenticated', nav: { label: 'Settings', order: 910 }, handler: settingsPage, summary: 'Time zone and reminder settings' },
+    {
+      method: 'get',
+      path: '/settings',
+      access: 'authenticated',
+      nav: { label: 'Settings', order: 910 },
+      handler: settingsPage,
+      summary: 'Time zone and reminder settings',
+    },
     { method: 'post', path: '/settings', access: 'authenticated', handler: saveSettings, summary: 'Save settings' },
   ];
 }

@@ -6,7 +6,10 @@ const text = (schema: z.ZodString) => z.preprocess(firstString, schema);
 
 export const loginSchema = z.object({
   email: text(z.string({ error: 'Enter your email address.' }).min(1, 'Enter your email address.').max(320, 'That email address is too long.')),
-  password: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1000, 'That password is too long.')),
+  password: z.preprocess(
+    (v) => (Array.isArray(v) ? v[0] : v),
+    z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1000, 'That password is too long.'),
+  ),
 });
 
 export const passwordSchema = z

@@ -74,7 +74,12 @@ async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl
 async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id' | 'name' | 'email'>[], baseUrl: string, now: Date): Promise<void> {
   if (users.length === 0) return;
   const offering = await offeringOf(db, offeringId);
-  const tokens = await tokensRepository.issueMany(db, users.map((u) => u.id), 'invitation', now);
+  const tokens = await tokensRepository.issueMany(
+    db,
+    users.map((u) => u.id),
+    'invitation',
+    now,
+  );
   const emails: BatchEmail[] = [];
   for (const u of users) {
     const { token, tokenId } = tokens.get(u.id)!;
@@ -90,7 +95,10 @@ async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id
  * answers the requests (answerPasswordResets). Abuse limits are the route's (src/http/throttle.ts).
  */
 async function requestPasswordReset(db: Db, email: string): Promise<void> {
-  await db.insertInto('password_reset_request').values({ email: normalizeEmail(email) }).execute();
+  await db
+    .insertInto('password_reset_request')
+    .values({ email: normalizeEmail(email) })
+    .execute();
 }
 
 /** The worker's job: a reset email for each waiting request whose address is an active account; others are dropped. */

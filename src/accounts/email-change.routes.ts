@@ -8,7 +8,12 @@ import { emailChangeService } from './email-change.service';
 /** The link in an email-change message: a page with one button (a mail scanner's GET changes nothing), then the change. */
 const confirmPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const live = await emailChangeService.check(ctx.db, String(req.params.token), ctx.clock.now());
-  render(res, 'accounts/confirm-email', { title: 'Confirm your email address', valid: !!live, name: live?.user.name ?? '', newEmail: live?.newEmail ?? '', errors: {} }, live ? 200 : 410);
+  render(
+    res,
+    'accounts/confirm-email',
+    { title: 'Confirm your email address', valid: !!live, name: live?.user.name ?? '', newEmail: live?.newEmail ?? '', errors: {} },
+    live ? 200 : 410,
+  );
 };
 
 const confirm = (ctx: AppContext) => async (req: Request, res: Response) => {
@@ -20,13 +25,25 @@ const confirm = (ctx: AppContext) => async (req: Request, res: Response) => {
     res.redirect(303, req.user ? '/' : '/login');
   } catch (err) {
     if (err instanceof Invalid || err instanceof Conflict) {
-      return render(res, 'accounts/confirm-email', { title: 'Confirm your email address', valid: false, name: '', newEmail: '', errors: { _form: err.message } }, err instanceof Invalid ? 410 : 409);
+      return render(
+        res,
+        'accounts/confirm-email',
+        { title: 'Confirm your email address', valid: false, name: '', newEmail: '', errors: { _form: err.message } },
+        err instanceof Invalid ? 410 : 409,
+      );
     }
     throw err;
   }
 };
 
 export const emailChangeRoutes: RouteDef[] = [
-  { method: 'get', path: '/confirm-email/:token', access: 'public', secretUrl: true, handler: confirmPage, summary: 'Confirm a new email address (link from the email)' },
+  {
+    method: 'get',
+    path: '/confirm-email/:token',
+    access: 'public',
+    secretUrl: true,
+    handler: confirmPage,
+    summary: 'Confirm a new email address (link from the email)',
+  },
   { method: 'post', path: '/confirm-email/:token', access: 'public', secretUrl: true, handler: confirm, summary: 'Confirm a new email address' },
 ];

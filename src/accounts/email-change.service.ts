@@ -39,7 +39,14 @@ async function notifyOldAddress(db: Db, user: User, newEmail: string, pending: b
     course: `${offering.code} ${offering.title}`,
     instructor: offering.instructor_name,
   });
-  await enqueueEmail(db, { kind: 'email_change_notice', userId: user.id, to: user.email, subject: `[${offering.code}] Your Cohort Companion email address is changing`, text, html });
+  await enqueueEmail(db, {
+    kind: 'email_change_notice',
+    userId: user.id,
+    to: user.email,
+    subject: `[${offering.code}] Your Cohort Companion email address is changing`,
+    text,
+    html,
+  });
 }
 
 /** Returns 'pending' (a confirmation link went out) or 'switched' (an unused account moved at once). */
@@ -53,7 +60,13 @@ async function requestChange(db: Db, user: User, newEmail: string, ctx: MailCont
     return 'switched';
   }
   // A newer request replaces an older one still waiting.
-  await db.updateTable('user_token').set({ used_at: ctx.now }).where('user_id', '=', user.id).where('purpose', '=', 'email_change').where('used_at', 'is', null).execute();
+  await db
+    .updateTable('user_token')
+    .set({ used_at: ctx.now })
+    .where('user_id', '=', user.id)
+    .where('purpose', '=', 'email_change')
+    .where('used_at', 'is', null)
+    .execute();
   const token = await tokensRepository.issue(db, user.id, 'email_change', ctx.now, newEmail);
   const offering = await courseOf(db, user.offering_id);
   const { text, html } = await renderEmail('email-change', {
@@ -63,7 +76,14 @@ async function requestChange(db: Db, user: User, newEmail: string, ctx: MailCont
     hours: TOKEN_TTL_HOURS.email_change,
     course: `${offering.code} ${offering.title}`,
   });
-  await enqueueEmail(db, { kind: 'email_change', userId: user.id, to: newEmail, subject: `[${offering.code}] Confirm your new Cohort Companion email address`, text, html });
+  await enqueueEmail(db, {
+    kind: 'email_change',
+    userId: user.id,
+    to: newEmail,
+    subject: `[${offering.code}] Confirm your new Cohort Companion email address`,
+    text,
+    html,
+  });
   await notifyOldAddress(db, user, newEmail, true);
   return 'pending';
 }
@@ -88,7 +108,15 @@ async function confirm(db: Db, token: string, now: Date): Promise<{ email: strin
   await tokensRepository.markUsed(db, live.tokenId, live.user.id, now);
   await endSessionsOf(db, live.user.id);
   await auditRepository.record(db, [
-    { offeringId: live.user.offering_id, subjectUserId: live.user.id, actorId: live.user.id, action: 'email', oldValue: live.user.email, newValue: live.newEmail, at: now },
+    {
+      offeringId: live.user.offering_id,
+      subjectUserId: live.user.id,
+      actorId: live.user.id,
+      action: 'email',
+      oldValue: live.user.email,
+      newValue: live.newEmail,
+      at: now,
+    },
   ]);
   return { email: live.newEmail, userId: live.user.id };
 }

@@ -48,7 +48,6 @@ async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
   await db.updateTable('app_user').set({ last_login_at: at }).where('id', '=', userId).execute();
 }
 
-
 async function settingsOf(db: Db, userId: number) {
   return db.selectFrom('app_user').select(['time_zone', 'meeting_reminders']).where('id', '=', userId).executeTakeFirstOrThrow();
 }

@@ -41,7 +41,10 @@ async function metaByIds(db: Db, ids: number[]): Promise<Map<number, AttachmentM
 }
 
 async function count(db: Db): Promise<number> {
-  const { n } = await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('attachment')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 

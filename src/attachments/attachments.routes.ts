@@ -19,5 +19,11 @@ const download = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const attachmentsRoutes: RouteDef[] = [
-  { method: 'get', path: '/attachments/:attachmentId', access: 'authenticated', handler: download, summary: 'Download a file (owner, teammates, peer assessor, instructor)' },
+  {
+    method: 'get',
+    path: '/attachments/:attachmentId',
+    access: 'authenticated',
+    handler: download,
+    summary: 'Download a file (owner, teammates, peer assessor, instructor)',
+  },
 ];

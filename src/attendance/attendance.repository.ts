@@ -30,7 +30,18 @@ async function meeting(db: Db, offeringId: number, eventId: number) {
     .selectFrom('calendar_event as e')
     .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
     .leftJoin('edx_course as c', 'c.id', 'e.edx_course_id')
-    .select(['e.id', 'e.title', 'e.starts_at', 'e.ends_at', 'e.required', 'e.status', 'e.location', 'e.edx_course_id', 'c.code as edx_code', 'o.time_zone as course_zone'])
+    .select([
+      'e.id',
+      'e.title',
+      'e.starts_at',
+      'e.ends_at',
+      'e.required',
+      'e.status',
+      'e.location',
+      'e.edx_course_id',
+      'c.code as edx_code',
+      'o.time_zone as course_zone',
+    ])
     .where('e.offering_id', '=', offeringId)
     .where('e.kind', '=', 'campus_meeting')
     .where('e.id', '=', eventId)
@@ -147,7 +158,17 @@ async function insertRecords(
   if (rows.length === 0) return;
   await db
     .insertInto('attendance_record')
-    .values(rows.map((r) => ({ calendar_event_id: eventId, user_id: r.userId, status: r.status, note: r.note, recorded_by: recordedBy, recorded_at: at, superseded_at: null })))
+    .values(
+      rows.map((r) => ({
+        calendar_event_id: eventId,
+        user_id: r.userId,
+        status: r.status,
+        note: r.note,
+        recorded_by: recordedBy,
+        recorded_at: at,
+        superseded_at: null,
+      })),
+    )
     .execute();
 }
 

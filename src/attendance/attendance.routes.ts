@@ -79,9 +79,35 @@ const notifyAbsence = (ctx: AppContext) => async (req: Request, res: Response) =
 };
 
 export const attendanceRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/attendance', access: ['instructor'], nav: { label: 'Attendance', order: 120 }, handler: meetingsPage, summary: 'Campus meetings and their attendance' },
+  {
+    method: 'get',
+    path: '/instructor/attendance',
+    access: ['instructor'],
+    nav: { label: 'Attendance', order: 120 },
+    handler: meetingsPage,
+    summary: 'Campus meetings and their attendance',
+  },
   { method: 'get', path: '/instructor/attendance/:eventId', access: ['instructor'], handler: sheetPage, summary: 'Attendance sheet for one campus meeting' },
-  { method: 'post', path: '/instructor/attendance/:eventId', access: ['instructor'], handler: saveSheet, summary: 'Record attendance (all present, or the sheet)' },
-  { method: 'get', path: '/attendance', access: ['student'], nav: { label: 'Attendance', order: 140 }, handler: myAttendance, summary: 'Your own attendance record and absence notices' },
-  { method: 'post', path: '/attendance/:eventId/absence-notice', access: ['student'], handler: notifyAbsence, summary: 'Notify an expected absence in advance' },
+  {
+    method: 'post',
+    path: '/instructor/attendance/:eventId',
+    access: ['instructor'],
+    handler: saveSheet,
+    summary: 'Record attendance (all present, or the sheet)',
+  },
+  {
+    method: 'get',
+    path: '/attendance',
+    access: ['student'],
+    nav: { label: 'Attendance', order: 140 },
+    handler: myAttendance,
+    summary: 'Your own attendance record and absence notices',
+  },
+  {
+    method: 'post',
+    path: '/attendance/:eventId/absence-notice',
+    access: ['student'],
+    handler: notifyAbsence,
+    summary: 'Notify an expected absence in advance',
+  },
 ];

@@ -48,7 +48,10 @@ export function parseAttendanceSheet(body: unknown): FormResult<SheetEntry[]> {
 export const absenceNoticeSchema = z.object({
   reason: z.preprocess(
     firstString,
-    z.string({ error: 'Tell your instructor why you expect to be absent.' }).min(1, 'Tell your instructor why you expect to be absent.').max(2000, 'Keep the reason under 2,000 characters.'),
+    z
+      .string({ error: 'Tell your instructor why you expect to be absent.' })
+      .min(1, 'Tell your instructor why you expect to be absent.')
+      .max(2000, 'Keep the reason under 2,000 characters.'),
   ),
 });
 

@@ -85,7 +85,8 @@ function exported(c: ColumnInfo) {
   const col = sql.ref(c.name);
   if (c.type === 'timestamp with time zone')
     return sql`case when isfinite(${col}) then to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${col}::text end as ${col}`;
-  if (c.type === 'timestamp without time zone') return sql`case when isfinite(${col}) then to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US') else ${col}::text end as ${col}`;
+  if (c.type === 'timestamp without time zone')
+    return sql`case when isfinite(${col}) then to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US') else ${col}::text end as ${col}`;
   return col;
 }
 
@@ -102,7 +103,8 @@ export async function* exportLines(db: Kysely<Database>, now: Date): AsyncGenera
     let offset = 0;
     for (;;) {
       // Ordered by primary key; offset paging is fine for a one-off export in a snapshot.
-      const rows = (await sql<Record<string, unknown>>`select ${select} from ${sql.table(table)} order by ${order} limit ${PAGE} offset ${offset}`.execute(adb)).rows;
+      const rows = (await sql<Record<string, unknown>>`select ${select} from ${sql.table(table)} order by ${order} limit ${PAGE} offset ${offset}`.execute(adb))
+        .rows;
       for (const row of rows) {
         const r: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(row)) r[k] = encode(v);
@@ -148,7 +150,9 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
             }),
           )})`,
       );
-      await sql`insert into ${sql.table(batch.table)} (${sql.join(names.map((n) => sql.ref(n)))}) overriding system value values ${sql.join(values)}`.execute(adb);
+      await sql`insert into ${sql.table(batch.table)} (${sql.join(names.map((n) => sql.ref(n)))}) overriding system value values ${sql.join(values)}`.execute(
+        adb,
+      );
       counts[batch.table] = (counts[batch.table] ?? 0) + batch.rows.length;
       batch.rows = [];
     };
@@ -186,7 +190,9 @@ export async function importLines(db: Kysely<Database>, lines: AsyncIterable<str
           where table_schema = current_schema() and table_name = ${t} and is_identity = 'YES'`.execute(adb)
       ).rows;
       for (const { column_name } of identity) {
-        await sql`select setval(pg_get_serial_sequence(${t}, ${column_name}), coalesce((select max(${sql.ref(column_name)}) from ${sql.table(t)}), 0) + 1, false)`.execute(adb);
+        await sql`select setval(pg_get_serial_sequence(${t}, ${column_name}), coalesce((select max(${sql.ref(column_name)}) from ${sql.table(t)}), 0) + 1, false)`.execute(
+          adb,
+        );
       }
     }
     return counts;

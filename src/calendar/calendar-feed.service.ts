@@ -58,7 +58,10 @@ function descriptionOf(e: CalendarEntry, calendarPage: string): string {
 export async function feedForToken(db: Db, token: string, baseUrl: string, now: Date): Promise<string | null> {
   const owner = await calendarFeedRepository.ownerOfToken(db, token);
   if (!owner) return null;
-  const [course, extensions] = await Promise.all([courseCache.current(db, owner.offering_id), approvedExtensionsOf(db, owner.role === 'student' ? owner.id : null)]);
+  const [course, extensions] = await Promise.all([
+    courseCache.current(db, owner.offering_id),
+    approvedExtensionsOf(db, owner.role === 'student' ? owner.id : null),
+  ]);
   const offering = course.offering;
   const entries = calendarEntriesOf(course, deadlinesOf(course, extensions), owner.time_zone);
   const calendarPage = `${baseUrl}/calendar`;

@@ -31,7 +31,12 @@ const calendarPage = (ctx: AppContext) => async (req: Request, res: Response) =>
 const regenerate = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const { replaced } = await ctx.db.transaction().execute((trx) => regenerateFeed(trx, me.id, ctx.clock.now()));
-  flash(res, replaced ? 'Your new calendar link is ready. The old link no longer works: subscribe again with the new one.' : 'Your calendar link is ready: subscribe to it in your calendar app.');
+  flash(
+    res,
+    replaced
+      ? 'Your new calendar link is ready. The old link no longer works: subscribe again with the new one.'
+      : 'Your calendar link is ready: subscribe to it in your calendar app.',
+  );
   res.redirect(303, '/calendar#subscribe');
 };
 
@@ -62,8 +67,21 @@ const feed = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const calendarRoutes: RouteDef[] = [
-  { method: 'get', path: '/calendar', access: 'authenticated', nav: { label: 'Calendar', order: 20 }, handler: calendarPage, summary: 'Semester calendar in your time zone, and your calendar subscription link' },
-  { method: 'post', path: '/calendar/feed/regenerate', access: 'authenticated', handler: regenerate, summary: 'Create or replace your personal calendar feed link (the old one stops working)' },
+  {
+    method: 'get',
+    path: '/calendar',
+    access: 'authenticated',
+    nav: { label: 'Calendar', order: 20 },
+    handler: calendarPage,
+    summary: 'Semester calendar in your time zone, and your calendar subscription link',
+  },
+  {
+    method: 'post',
+    path: '/calendar/feed/regenerate',
+    access: 'authenticated',
+    handler: regenerate,
+    summary: 'Create or replace your personal calendar feed link (the old one stops working)',
+  },
   { method: 'post', path: '/calendar/feed/revoke', access: 'authenticated', handler: revoke, summary: 'Turn off your personal calendar feed link' },
   { method: 'get', path: '/calendar/feed/:token.ics', access: 'public', secretUrl: true, handler: feed, summary: 'Your personal iCalendar feed (secret URL)' },
 ];

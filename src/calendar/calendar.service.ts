@@ -103,4 +103,3 @@ export function semesterCalendarOf(course: CourseSnapshot, entries: CalendarEntr
   }
   return result;
 }
-

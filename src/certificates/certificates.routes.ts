@@ -12,5 +12,12 @@ const page = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const certificatesRoutes: RouteDef[] = [
-  { method: 'get', path: '/certificates', access: ['student'], nav: { label: 'Certificates', order: 130 }, handler: page, summary: 'Your MichiganX certificate eligibility, per edX course and for both' },
+  {
+    method: 'get',
+    path: '/certificates',
+    access: ['student'],
+    nav: { label: 'Certificates', order: 130 },
+    handler: page,
+    summary: 'Your MichiganX certificate eligibility, per edX course and for both',
+  },
 ];

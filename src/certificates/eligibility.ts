@@ -109,7 +109,15 @@ export function certificateStatus(
     const work = workOf(c);
     const edx = edxGaps(rule, work);
     const missing = [...lessonGaps(required, c, components, work), ...portfolioGaps(required, work), ...edx.missing];
-    return { edxCode: c.edxCode, edxTitle: c.edxTitle, requirementId: c.requirementId, grade: work.grade, eligible: missing.length === 0, missing, unchecked: edx.unchecked };
+    return {
+      edxCode: c.edxCode,
+      edxTitle: c.edxTitle,
+      requirementId: c.requirementId,
+      grade: work.grade,
+      eligible: missing.length === 0,
+      missing,
+      unchecked: edx.unchecked,
+    };
   });
   const eligibleCount = rows.filter((r) => r.eligible).length;
   return { courses: rows, eligibleCount, both: rows.length > 0 && eligibleCount === rows.length };
@@ -132,5 +140,7 @@ const LABELS: Record<CertificateRequirement, string> = {
 
 /** The rule in words, for the pages that apply it. */
 export function requirementsText(rule: CertificateRule): string[] {
-  return rule.requires.map((r) => (r === 'edx_passed' ? `${LABELS[r]} ${percent(rule.edxMinimumGrade)} (checked once an edX grade report is imported)` : LABELS[r]));
+  return rule.requires.map((r) =>
+    r === 'edx_passed' ? `${LABELS[r]} ${percent(rule.edxMinimumGrade)} (checked once an edX grade report is imported)` : LABELS[r],
+  );
 }

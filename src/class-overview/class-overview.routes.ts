@@ -36,5 +36,12 @@ const overview = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const classOverviewRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/overview', access: ['instructor'], nav: { label: 'Class overview', order: 110 }, handler: overview, summary: 'Class overview: every student, sortable and filterable' },
+  {
+    method: 'get',
+    path: '/instructor/overview',
+    access: ['instructor'],
+    nav: { label: 'Class overview', order: 110 },
+    handler: overview,
+    summary: 'Class overview: every student, sortable and filterable',
+  },
 ];

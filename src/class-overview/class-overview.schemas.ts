@@ -14,7 +14,9 @@ export const overviewQuerySchema = z.object({
   q: q(z.string().max(200)).catch(''),
   behind: q(z.literal('1')).optional().catch(undefined),
   sort: q(z.enum(SORTS)).catch('name'),
-  dir: q(z.enum(['asc', 'desc'])).optional().catch(undefined),
+  dir: q(z.enum(['asc', 'desc']))
+    .optional()
+    .catch(undefined),
   page: q(z.coerce.number().int().min(1).max(1_000_000)).catch(1),
 });
 

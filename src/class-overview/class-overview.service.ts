@@ -119,7 +119,13 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
         const x = extensionOf.get(key(s.id, r.id));
         if (!x) return [];
         const on = x.granted_due_on ?? x.proposed_due_on;
-        return [{ code: r.edx_code, label: `${EXTENSION_LABEL[x.status as keyof typeof EXTENSION_LABEL]}${x.status === 'declined' ? '' : ` to ${formatLocalDate(on)}`}`, state: x.status }];
+        return [
+          {
+            code: r.edx_code,
+            label: `${EXTENSION_LABEL[x.status as keyof typeof EXTENSION_LABEL]}${x.status === 'declined' ? '' : ` to ${formatLocalDate(on)}`}`,
+            state: x.status,
+          },
+        ];
       }),
       reminders: rem ? { sent: Number(rem.n), last: rem.last_sent_at ? formatDate(new Date(rem.last_sent_at), zone) : '' } : { sent: 0, last: '' },
       reasons,

@@ -18,11 +18,7 @@ export interface MeetingHours {
 
 export function campusMeetingDescription(required: boolean, m: MeetingHours): string {
   const hours = formatClockRange(m.starts, m.ends);
-  const lines = [
-    required
-      ? `Attendance required, ${hours}.`
-      : `Optional. The room is open ${hours} for questions, discussion and Team Practice.`,
-  ];
+  const lines = [required ? `Attendance required, ${hours}.` : `Optional. The room is open ${hours} for questions, discussion and Team Practice.`];
   const note = registrarSlotNote(m);
   if (note) lines.push(note);
   return lines.join(' ');

@@ -49,7 +49,10 @@ export async function loadCourse(trx: Db, def: CourseDefinition): Promise<{ offe
     .returning('id')
     .executeTakeFirstOrThrow();
 
-  await trx.insertInto('section').values(def.sections.map((s) => ({ offering_id: offeringId, code: s.code, title: s.title }))).execute();
+  await trx
+    .insertInto('section')
+    .values(def.sections.map((s) => ({ offering_id: offeringId, code: s.code, title: s.title })))
+    .execute();
 
   // The seven components are the MicroMasters' standard: shared by every offering.
   for (const [i, c] of def.components.entries()) {

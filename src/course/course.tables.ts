@@ -84,14 +84,7 @@ export interface PortfolioRequirementTable {
   due_at: Date;
 }
 
-export type EventKind =
-  | 'launch_party'
-  | 'edx_go_live'
-  | 'campus_meeting'
-  | 'no_class'
-  | 'office_hours'
-  | 'extra_session'
-  | 'portfolio_due';
+export type EventKind = 'launch_party' | 'edx_go_live' | 'campus_meeting' | 'no_class' | 'office_hours' | 'extra_session' | 'portfolio_due';
 
 export interface CalendarEventTable {
   id: Generated<number>;

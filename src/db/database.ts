@@ -18,7 +18,8 @@ import type { ThrottleTables } from '../http/throttle';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
 export interface Database
-  extends CourseTables,
+  extends
+    CourseTables,
     AccountTables,
     MailTables,
     LessonWorkTables,

@@ -33,7 +33,21 @@ async function people(db: Db, offeringId: number) {
     .execute();
 }
 
-async function insertImport(db: Db, row: { edxCourseId: number; importedBy: number; at: Date; fileName: string; learnerRows: number; matched: number; matchedByUsername: number; unmatched: number; subsectionColumns: number; unmatchedRows: unknown[] }) {
+async function insertImport(
+  db: Db,
+  row: {
+    edxCourseId: number;
+    importedBy: number;
+    at: Date;
+    fileName: string;
+    learnerRows: number;
+    matched: number;
+    matchedByUsername: number;
+    unmatched: number;
+    subsectionColumns: number;
+    unmatchedRows: unknown[];
+  },
+) {
   const inserted = await db
     .insertInto('edx_import')
     .values({
@@ -106,11 +120,25 @@ async function mappings(db: Db, edxCourseId: number) {
     .execute();
 }
 
-async function insertMappings(db: Db, rows: { edxCourseId: number; columnName: string; position: number; unitId: number | null; at: Date; importId: number }[]) {
+async function insertMappings(
+  db: Db,
+  rows: { edxCourseId: number; columnName: string; position: number; unitId: number | null; at: Date; importId: number }[],
+) {
   if (rows.length === 0) return [];
   return db
     .insertInto('edx_subsection_map')
-    .values(rows.map((r) => ({ edx_course_id: r.edxCourseId, column_name: r.columnName, position: r.position, unit_id: r.unitId, source: 'guess' as const, updated_by: null, updated_at: r.at, last_import_id: r.importId })))
+    .values(
+      rows.map((r) => ({
+        edx_course_id: r.edxCourseId,
+        column_name: r.columnName,
+        position: r.position,
+        unit_id: r.unitId,
+        source: 'guess' as const,
+        updated_by: null,
+        updated_at: r.at,
+        last_import_id: r.importId,
+      })),
+    )
     .returning(['id', 'column_name'])
     .execute();
 }
@@ -140,7 +168,11 @@ async function upsertAccount(db: Db, row: { userId: number; username: string; ed
 }
 
 async function accountByUsername(db: Db, username: string) {
-  return db.selectFrom('edx_account').selectAll().where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('edx_account')
+    .selectAll()
+    .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
 }
 
 async function upsertScores(db: Db, rows: { userId: number; mapId: number; score: number; attempted: boolean; importId: number }[]) {
@@ -149,7 +181,9 @@ async function upsertScores(db: Db, rows: { userId: number; mapId: number; score
       .insertInto('edx_subsection_score')
       .values(part.map((r) => ({ user_id: r.userId, subsection_map_id: r.mapId, score: r.score, attempted: r.attempted, import_id: r.importId })))
       .onConflict((oc) =>
-        oc.columns(['user_id', 'subsection_map_id']).doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), attempted: eb.ref('excluded.attempted'), import_id: eb.ref('excluded.import_id') })),
+        oc
+          .columns(['user_id', 'subsection_map_id'])
+          .doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), attempted: eb.ref('excluded.attempted'), import_id: eb.ref('excluded.import_id') })),
       )
       .execute();
   }
@@ -159,13 +193,25 @@ async function upsertScores(db: Db, rows: { userId: number; mapId: number; score
 async function deleteScoresNotIn(db: Db, edxCourseId: number, importId: number) {
   await db
     .deleteFrom('edx_subsection_score')
-    .where('subsection_map_id', 'in', (eb) => eb.selectFrom('edx_subsection_map').select('id').where('edx_course_id', '=', edxCourseId).where('last_import_id', '<>', importId))
+    .where('subsection_map_id', 'in', (eb) =>
+      eb.selectFrom('edx_subsection_map').select('id').where('edx_course_id', '=', edxCourseId).where('last_import_id', '<>', importId),
+    )
     .execute();
 }
 
 async function upsertGrades(
   db: Db,
-  rows: { userId: number; edxCourseId: number; grade: number; track: string; status: string; eligible: boolean | null; delivered: boolean | null; importId: number; at: Date }[],
+  rows: {
+    userId: number;
+    edxCourseId: number;
+    grade: number;
+    track: string;
+    status: string;
+    eligible: boolean | null;
+    delivered: boolean | null;
+    importId: number;
+    at: Date;
+  }[],
 ) {
   for (const part of chunks(rows)) {
     await db

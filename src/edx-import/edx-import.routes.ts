@@ -19,9 +19,18 @@ import type { ReportError } from './grade-report';
  * unmatched learners, each linkable to a student), and the link action. */
 const instructor = ['instructor'] as const;
 
-async function renderIndex(ctx: AppContext, req: Request, res: Response, opts: { errors?: FieldErrors; reportErrors?: ReportError[]; values?: Record<string, string> } = {}) {
+async function renderIndex(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  opts: { errors?: FieldErrors; reportErrors?: ReportError[]; values?: Record<string, string> } = {},
+) {
   const me = currentUser(req);
-  const [courses, latest, log] = await Promise.all([courseRepository.edxCourses(ctx.db, me.offeringId), repo.latestImports(ctx.db, me.offeringId), repo.imports(ctx.db, me.offeringId, 20)]);
+  const [courses, latest, log] = await Promise.all([
+    courseRepository.edxCourses(ctx.db, me.offeringId),
+    repo.latestImports(ctx.db, me.offeringId),
+    repo.imports(ctx.db, me.offeringId, 20),
+  ]);
   const latestOf = new Map(latest.map((l) => [l.edx_course_id, new Date(l.imported_at as unknown as string | Date)]));
   const failed = Boolean(opts.reportErrors?.length || Object.keys(opts.errors ?? {}).length);
   render(
@@ -111,7 +120,9 @@ async function renderImport(ctx: AppContext, req: Request, res: Response, errors
       },
       unmatched: unmatched.map((u) => ({ ...u, linkable: Boolean(u.username) && !u.reason.startsWith('Course staff') })),
       unmatchedHidden: Math.max(0, log.unmatched - Math.min(unmatched.length, UNMATCHED_KEPT)),
-      students: people.filter((p) => p.role === 'student' && !p.deactivated_at).map((p) => ({ id: p.id, label: `${p.name} (${p.section ?? 'no section'})${p.username ? ` · edX ${p.username}` : ''}` })),
+      students: people
+        .filter((p) => p.role === 'student' && !p.deactivated_at)
+        .map((p) => ({ id: p.id, label: `${p.name} (${p.section ?? 'no section'})${p.username ? ` · edX ${p.username}` : ''}` })),
       errors,
       values,
     },
@@ -130,20 +141,48 @@ const link = (ctx: AppContext) => async (req: Request, res: Response) => {
   if (!form.ok) return renderImport(ctx, req, res, form.errors, values);
   let linked: { studentName: string };
   try {
-    linked = await ctx.db
-      .transaction()
-      .execute((trx) => edxImportService.linkAccount(trx, { offeringId: me.offeringId, userId: form.data.userId, username: form.data.username, by: me.id, now: ctx.clock.now() }));
+    linked = await ctx.db.transaction().execute((trx) =>
+      edxImportService.linkAccount(trx, {
+        offeringId: me.offeringId,
+        userId: form.data.userId,
+        username: form.data.username,
+        by: me.id,
+        now: ctx.clock.now(),
+      }),
+    );
   } catch (err) {
     if (err instanceof Invalid) return renderImport(ctx, req, res, { ...err.fields }, values);
     throw err;
   }
-  flash(res, `Linked the edX learner ${form.data.username} to ${linked.studentName}. Upload the report again to record their edX progress: re-importing the same file changes nothing else.`);
+  flash(
+    res,
+    `Linked the edX learner ${form.data.username} to ${linked.studentName}. Upload the report again to record their edX progress: re-importing the same file changes nothing else.`,
+  );
   res.redirect(303, `/instructor/edx-import/imports/${importId}`);
 };
 
 export const edxImportRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/edx-import', access: instructor, nav: { label: 'edX progress', order: 140 }, handler: indexPage, summary: 'edX grade report import: upload form and import log' },
+  {
+    method: 'get',
+    path: '/instructor/edx-import',
+    access: instructor,
+    nav: { label: 'edX progress', order: 140 },
+    handler: indexPage,
+    summary: 'edX grade report import: upload form and import log',
+  },
   { method: 'post', path: '/instructor/edx-import', access: instructor, multipart: true, handler: upload, summary: 'Import an edX grade report CSV' },
-  { method: 'get', path: '/instructor/edx-import/imports/:importId', access: instructor, handler: importPage, summary: 'One edX import: counts and unmatched learners' },
-  { method: 'post', path: '/instructor/edx-import/imports/:importId/link', access: instructor, handler: link, summary: 'Link an unmatched edX learner to a student' },
+  {
+    method: 'get',
+    path: '/instructor/edx-import/imports/:importId',
+    access: instructor,
+    handler: importPage,
+    summary: 'One edX import: counts and unmatched learners',
+  },
+  {
+    method: 'post',
+    path: '/instructor/edx-import/imports/:importId/link',
+    access: instructor,
+    handler: link,
+    summary: 'Link an unmatched edX learner to a student',
+  },
 ];

@@ -6,7 +6,6 @@ export const MAX_REPORT_BYTES = 25 * 1024 * 1024;
 
 const field = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 
-
 export const uploadSchema = z.object({
   edxCourseId: field(z.coerce.number({ error: 'Choose the edX course this report is from.' }).int().positive('Choose the edX course this report is from.')),
 });

@@ -116,7 +116,15 @@ async function importReport(
   // 4. scores, grades, progress
   await repo.upsertScores(
     db,
-    matched.flatMap((m) => report.subsections.map((s, i) => ({ userId: m.person.id, mapId: mapIdOf.get(s.name)!, score: m.learner.scores[i].score, attempted: m.learner.scores[i].attempted, importId }))),
+    matched.flatMap((m) =>
+      report.subsections.map((s, i) => ({
+        userId: m.person.id,
+        mapId: mapIdOf.get(s.name)!,
+        score: m.learner.scores[i].score,
+        attempted: m.learner.scores[i].attempted,
+        importId,
+      })),
+    ),
   );
   await repo.deleteScoresNotIn(db, course.id, importId);
   await repo.upsertGrades(

@@ -118,7 +118,13 @@ function standingsRead(db: Db, userIds: number[]): Read<EdxCourseStanding[]> {
   if (userIds.length === 0) return answered([]);
   const query = db.selectFrom('edx_course_grade').select(['user_id', 'edx_course_id', 'grade', 'enrollment_status']).where('user_id', '=', anyOf(userIds));
   return read(query, (rows) =>
-    rows.map((r) => ({ userId: r.user_id, edxCourseId: r.edx_course_id, grade: Number(r.grade), enrollmentStatus: r.enrollment_status, unenrolled: isUnenrolled(r.enrollment_status) })),
+    rows.map((r) => ({
+      userId: r.user_id,
+      edxCourseId: r.edx_course_id,
+      grade: Number(r.grade),
+      enrollmentStatus: r.enrollment_status,
+      unenrolled: isUnenrolled(r.enrollment_status),
+    })),
   );
 }
 

@@ -27,7 +27,12 @@ const saveMapping = (ctx: AppContext) => async (req: Request, res: Response) => 
     .transaction()
     .execute((trx) => edxMappingService.saveMapping(trx, { offeringId: me.offeringId, edxCourseId, body: req.body, by: me.id, now: ctx.clock.now() }));
   if (!saved.ok) return renderMapping(ctx, req, res, saved.errors, submittedValues(req.body));
-  flash(res, saved.data ? `Mapping saved: ${saved.data === 1 ? '1 column' : `${saved.data} columns`} changed, and edX progress was recomputed.` : 'Mapping saved. Nothing changed.');
+  flash(
+    res,
+    saved.data
+      ? `Mapping saved: ${saved.data === 1 ? '1 column' : `${saved.data} columns`} changed, and edX progress was recomputed.`
+      : 'Mapping saved. Nothing changed.',
+  );
   res.redirect(303, `/instructor/edx-import/mapping/${edxCourseId}`);
 };
 
@@ -43,8 +48,33 @@ const myProgress = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const edxProgressRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: mappingPage, summary: 'Map an edX course’s report columns to units' },
-  { method: 'post', path: '/instructor/edx-import/mapping/:edxCourseId', access: ['instructor'], handler: saveMapping, summary: 'Save the column mapping (recomputes edX progress)' },
-  { method: 'get', path: '/instructor/edx-import/progress/:edxCourseId', access: ['instructor'], handler: courseProgress, summary: 'edX progress per student and unit, beside components done' },
-  { method: 'get', path: '/progress/edx', access: ['student'], nav: { label: 'edX progress', order: 100 }, handler: myProgress, summary: 'Your edX progress per unit, beside your components done' },
+  {
+    method: 'get',
+    path: '/instructor/edx-import/mapping/:edxCourseId',
+    access: ['instructor'],
+    handler: mappingPage,
+    summary: 'Map an edX course’s report columns to units',
+  },
+  {
+    method: 'post',
+    path: '/instructor/edx-import/mapping/:edxCourseId',
+    access: ['instructor'],
+    handler: saveMapping,
+    summary: 'Save the column mapping (recomputes edX progress)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/edx-import/progress/:edxCourseId',
+    access: ['instructor'],
+    handler: courseProgress,
+    summary: 'edX progress per student and unit, beside components done',
+  },
+  {
+    method: 'get',
+    path: '/progress/edx',
+    access: ['student'],
+    nav: { label: 'edX progress', order: 100 },
+    handler: myProgress,
+    summary: 'Your edX progress per unit, beside your components done',
+  },
 ];

@@ -65,7 +65,8 @@ export function edxProgressLabel(units: EdxUnitProgress[]): string | null {
     .map((code) => {
       const mine = units.filter((u) => u.edxCode === code);
       const mean = mine.reduce((s, u) => s + u.score, 0) / mine.length;
-      if (mine.some((u) => u.unenrolled)) return `${code} unenrolled on edX (${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted before)`;
+      if (mine.some((u) => u.unenrolled))
+        return `${code} unenrolled on edX (${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted before)`;
       return `${code} ${mine.filter((u) => u.attempted).length} of ${mine.length} units attempted, mean ${percent(mean)}`;
     })
     .join('; ');
@@ -75,7 +76,11 @@ function edxCell(p: EdxUnitProgress | undefined) {
   if (!p) return { score: '—', status: 'No edX data', state: 'none' };
   if (!p.attempted) return { score: percent(p.score), status: 'Not attempted on edX', state: 'warn' };
   const all = p.subsectionsAttempted === p.subsections;
-  return { score: percent(p.score), status: `${p.subsectionsAttempted} of ${p.subsections} graded subsection${p.subsections === 1 ? '' : 's'} attempted`, state: all ? 'ok' : 'part' };
+  return {
+    score: percent(p.score),
+    status: `${p.subsectionsAttempted} of ${p.subsections} graded subsection${p.subsections === 1 ? '' : 's'} attempted`,
+    state: all ? 'ok' : 'part',
+  };
 }
 
 function certificateLabel(g: { certificate_eligible: boolean | null; certificate_delivered: boolean | null } | undefined): string {
@@ -100,7 +105,13 @@ export async function studentEdxPage(db: Db, offeringId: number, userId: number,
     edxProgressFor(db, [userId]),
     edxProgressRepository.gradesOf(db, [userId]),
   ]);
-  const counts = (await progressRepository.completionCounts(db, [userId], units.map((u) => u.id))).get(userId)!;
+  const counts = (
+    await progressRepository.completionCounts(
+      db,
+      [userId],
+      units.map((u) => u.id),
+    )
+  ).get(userId)!;
   const mine = new Map(progress.get(userId)!.map((p) => [p.unitId, p]));
   return {
     courses: courses.map((c) => {
@@ -142,13 +153,21 @@ export async function courseEdxPage(db: Db, offeringId: number, edxCourseId: num
   const [progress, grades, counts] = await Promise.all([
     edxProgressFor(db, ids, edxCourseId),
     edxProgressRepository.gradesOf(db, ids, edxCourseId),
-    progressRepository.completionCounts(db, ids, units.map((u) => u.id)),
+    progressRepository.completionCounts(
+      db,
+      ids,
+      units.map((u) => u.id),
+    ),
   ]);
   const gradeOf = new Map(grades.map((g) => [g.user_id, g]));
   return {
     course: { id: course.id, code: course.code, title: course.title },
     importedOn: latest.get(course.id) ?? null,
-    units: units.map((u) => ({ id: u.id, short: u.kind === 'lesson' ? `L${String(u.lesson_number).padStart(2, '0')}` : u.kind === 'kickoff' ? 'Kickoff' : 'Closing', label: unitLabel({ kind: u.kind, lessonNumber: u.lesson_number, title: u.title }) })),
+    units: units.map((u) => ({
+      id: u.id,
+      short: u.kind === 'lesson' ? `L${String(u.lesson_number).padStart(2, '0')}` : u.kind === 'kickoff' ? 'Kickoff' : 'Closing',
+      label: unitLabel({ kind: u.kind, lessonNumber: u.lesson_number, title: u.title }),
+    })),
     componentsTotal: components.length,
     students: students.map((s) => {
       const mine = new Map(progress.get(s.id)!.map((p) => [p.unitId, p]));

@@ -49,7 +49,8 @@ export type ReportResult = { ok: true; report: GradeReport } | { ok: false; erro
 export const REQUIRED_COLUMNS = ['Student ID', 'Email', 'Username', 'Grade'] as const;
 
 /** Columns after the subsections: enrollment, cohort, experiment groups, certificates. */
-const TRAILING = /^(cohort name|team name|experiment group\b.*|enrollment track|verification status|certificate eligible|certificate delivered|certificate type|enrollment status|is enrolled|id verification status)$/i;
+const TRAILING =
+  /^(cohort name|team name|experiment group\b.*|enrollment track|verification status|certificate eligible|certificate delivered|certificate type|enrollment status|is enrolled|id verification status)$/i;
 
 /** At most this many errors are listed; the count of the rest is given. */
 const MAX_ERRORS = 50;
@@ -81,7 +82,10 @@ function enrollmentOf(status: string, isEnrolled: string): string {
 
 function readRecords(text: string, delimiter: Delimiter): { records: { cells: string[]; line: number }[] } | { error: ReportError } {
   try {
-    const rows = parse(text, { delimiter, bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    const rows = parse(text, { delimiter, bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
     // info.lines is the record's last line; a quoted cell may span lines.
     return { records: rows.map((r) => ({ cells: r.record, line: r.info.lines - r.record.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0) })) };
   } catch (err) {
@@ -95,7 +99,8 @@ export function parseGradeReport(text: string, delimiter: Delimiter = ','): Repo
   const read = readRecords(text, delimiter);
   if ('error' in read) return { ok: false, errors: [read.error] };
   const { records } = read;
-  if (records.length === 0) return { ok: false, errors: [{ line: 1, message: 'The file is empty: expected the edX grade report, starting with the header row.' }] };
+  if (records.length === 0)
+    return { ok: false, errors: [{ line: 1, message: 'The file is empty: expected the edX grade report, starting with the header row.' }] };
 
   const header = records[0].cells.map((h) => h.trim());
   const headerLine = records[0].line;
@@ -104,7 +109,12 @@ export function parseGradeReport(text: string, delimiter: Delimiter = ','): Repo
   if (missing.length) {
     return {
       ok: false,
-      errors: [{ line: headerLine, message: `This does not look like an edX grade report: the header row is missing ${missing.join(', ')} (it should begin Student ID, Email, Username, Grade).` }],
+      errors: [
+        {
+          line: headerLine,
+          message: `This does not look like an edX grade report: the header row is missing ${missing.join(', ')} (it should begin Student ID, Email, Username, Grade).`,
+        },
+      ],
     };
   }
   const errors: ReportError[] = [];
@@ -154,7 +164,10 @@ export function parseGradeReport(text: string, delimiter: Delimiter = ','): Repo
     if (earlier !== undefined) problems.push(`${username || email} already appears on line ${earlier}`);
     else firstLineOf.set(key, line);
     if (problems.length) {
-      fail(line, `${problems.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()));
+      fail(
+        line,
+        `${problems.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
+      );
       continue;
     }
     learners.push({

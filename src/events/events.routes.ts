@@ -11,7 +11,17 @@ import { eventsService, type ChangeResult } from './events.service';
 
 const eventIdOf = (req: Request): number => idParam(req.params.eventId, 'There is no such event.');
 
-const NEW_EVENT_DEFAULTS = { kind: 'office_hours', title: 'Virtual office hours', on: '', starts: '', ends: '', location: '', videoUrl: '', description: '', required: '' };
+const NEW_EVENT_DEFAULTS = {
+  kind: 'office_hours',
+  title: 'Virtual office hours',
+  on: '',
+  starts: '',
+  ends: '',
+  location: '',
+  videoUrl: '',
+  description: '',
+  required: '',
+};
 
 async function renderList(ctx: AppContext, req: Request, res: Response, values: Record<string, string> = NEW_EVENT_DEFAULTS, errors: FieldErrors = {}) {
   const me = currentUser(req);
@@ -21,7 +31,12 @@ async function renderList(ctx: AppContext, req: Request, res: Response, values: 
   ]);
   const upcoming = events.filter((e) => !e.past);
   const past = events.filter((e) => e.past);
-  render(res, 'events/index', { title: 'Office hours and events', upcoming, past, values, errors, courseZone: offering.time_zone }, Object.keys(errors).length ? 422 : 200);
+  render(
+    res,
+    'events/index',
+    { title: 'Office hours and events', upcoming, past, values, errors, courseZone: offering.time_zone },
+    Object.keys(errors).length ? 422 : 200,
+  );
 }
 
 const listPage = (ctx: AppContext) => async (req: Request, res: Response) => renderList(ctx, req, res);
@@ -76,7 +91,10 @@ const cancelEvent = (ctx: AppContext) => async (req: Request, res: Response) => 
   const form = parseForm(cancelSchema, req.body);
   if (!form.ok) {
     const { values } = await eventsService.editModel(ctx.db, me.offeringId, eventId, me.timeZone);
-    return renderEdit(ctx, req, res, { values: { ...values, cancelNote: submittedValues(req.body).note ?? '' }, errors: { cancelNote: form.errors.note ?? 'Check the note.' } });
+    return renderEdit(ctx, req, res, {
+      values: { ...values, cancelNote: submittedValues(req.body).note ?? '' },
+      errors: { cancelNote: form.errors.note ?? 'Check the note.' },
+    });
   }
   const r = await ctx.db
     .transaction()
@@ -86,9 +104,22 @@ const cancelEvent = (ctx: AppContext) => async (req: Request, res: Response) => 
 };
 
 export const eventsRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/events', access: ['instructor'], nav: { label: 'Events', order: 130 }, handler: listPage, summary: 'Office hours and events: list and add' },
+  {
+    method: 'get',
+    path: '/instructor/events',
+    access: ['instructor'],
+    nav: { label: 'Events', order: 130 },
+    handler: listPage,
+    summary: 'Office hours and events: list and add',
+  },
   { method: 'post', path: '/instructor/events', access: ['instructor'], handler: addEvent, summary: 'Add office hours or an extra session' },
   { method: 'get', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: editPage, summary: 'Move or change an event' },
   { method: 'post', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: saveEdit, summary: 'Save a moved or changed event' },
-  { method: 'post', path: '/instructor/events/:eventId/cancel', access: ['instructor'], handler: cancelEvent, summary: 'Cancel an event (kept, marked cancelled)' },
+  {
+    method: 'post',
+    path: '/instructor/events/:eventId/cancel',
+    access: ['instructor'],
+    handler: cancelEvent,
+    summary: 'Cancel an event (kept, marked cancelled)',
+  },
 ];

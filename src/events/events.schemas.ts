@@ -14,9 +14,7 @@ const localDate = z
   .refine((v) => v >= '2000-01-01' && v <= '2099-12-31', 'Enter a date in this century.');
 
 const clockTime = (what: string) =>
-  z
-    .string({ error: `Enter the ${what} time.` })
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, `Enter the ${what} time as HH:MM on a 24-hour clock, for example 16:30.`);
+  z.string({ error: `Enter the ${what} time.` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, `Enter the ${what} time as HH:MM on a 24-hour clock, for example 16:30.`);
 
 const videoUrl = z.preprocess(
   (v) => firstString(v) ?? '',
@@ -65,7 +63,8 @@ export function skippedLocalTimes(v: Pick<EventInput, 'on' | 'starts' | 'ends'>,
   const errors: FieldErrors = {};
   for (const field of ['starts', 'ends'] as const) {
     if (DateTime.fromISO(`${v.on}T${v[field]}`, { zone }).toFormat('HH:mm') !== v[field]) {
-      errors[field] = `${v[field]} does not exist on ${formatLocalDate(v.on)} in ${zone}: the clocks skip that hour when daylight saving time starts. Choose another time.`;
+      errors[field] =
+        `${v[field]} does not exist on ${formatLocalDate(v.on)} in ${zone}: the clocks skip that hour when daylight saving time starts. Choose another time.`;
     }
   }
   return errors;

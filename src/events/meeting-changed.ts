@@ -51,7 +51,16 @@ export async function notifyMeetingChanged(
       rendered.set(s.time_zone, message);
     }
     const dedupeKey = `meeting-changed-${after.id}-${after.sequence}-${s.id}`;
-    emails.push({ kind: 'meeting_changed', userId: s.id, to: s.email, subject, text: message.text, html: message.html, dedupeKey, messageId: stableMessageId(dedupeKey, opts.baseUrl) });
+    emails.push({
+      kind: 'meeting_changed',
+      userId: s.id,
+      to: s.email,
+      subject,
+      text: message.text,
+      html: message.html,
+      dedupeKey,
+      messageId: stableMessageId(dedupeKey, opts.baseUrl),
+    });
   }
   const queued = await enqueueEmails(db, emails);
   return queued.size;

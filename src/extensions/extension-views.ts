@@ -37,7 +37,12 @@ export function requestView(r: RequestRow, zone: string) {
     requestedAt: formatDateTime(r.requested_at, zone),
     madeBeforeDue: r.made_before_due,
     byInstructor: r.initiated_by === 'instructor',
-    timing: r.initiated_by === 'instructor' ? 'Granted by the instructor, without a request' : r.made_before_due ? 'Made before the due date' : 'Made after the due date',
+    timing:
+      r.initiated_by === 'instructor'
+        ? 'Granted by the instructor, without a request'
+        : r.made_before_due
+          ? 'Made before the due date'
+          : 'Made after the due date',
     status: r.status,
     statusLabel: r.initiated_by === 'instructor' && r.status === 'approved' ? 'Granted by the instructor' : statusLabel(r),
     decidedAt: r.decided_at ? formatDateTime(r.decided_at, zone) : null,

@@ -86,7 +86,9 @@ function listForStudentRead(db: Db, userId: number, requirementId: number) {
     .where('x.portfolio_requirement_id', '=', requirementId)
     .orderBy('x.requested_at', 'desc')
     .orderBy('x.id', 'desc');
-  return read(query, (rows) => rows.map((r) => ({ ...r, requested_at: instant(r.requested_at), decided_at: instant(r.decided_at), granted_due_at: instant(r.granted_due_at) })));
+  return read(query, (rows) =>
+    rows.map((r) => ({ ...r, requested_at: instant(r.requested_at), decided_at: instant(r.decided_at), granted_due_at: instant(r.granted_due_at) })),
+  );
 }
 
 async function listForStudent(db: Db, userId: number, requirementId: number) {

@@ -48,7 +48,12 @@ async function renderDetail(ctx: AppContext, req: Request, res: Response, posted
   render(
     res,
     'extensions/decide',
-    { title: `Extension request · ${model.request.student}`, ...model, values: posted ? { ...model.defaults, ...posted.values } : model.defaults, errors: posted?.errors ?? {} },
+    {
+      title: `Extension request · ${model.request.student}`,
+      ...model,
+      values: posted ? { ...model.defaults, ...posted.values } : model.defaults,
+      errors: posted?.errors ?? {},
+    },
     posted ? 422 : 200,
   );
 }
@@ -61,9 +66,7 @@ const decide = (ctx: AppContext) => async (req: Request, res: Response) => {
   const values = submittedValues(req.body);
   const form = parseForm(decisionSchema, req.body);
   if (!form.ok) return renderDetail(ctx, req, res, { values, errors: form.errors });
-  const result = await ctx.db
-    .transaction()
-    .execute((trx) => extensionsService.decide(trx, me, requestId, form.data, ctx.clock.now(), ctx.config.baseUrl));
+  const result = await ctx.db.transaction().execute((trx) => extensionsService.decide(trx, me, requestId, form.data, ctx.clock.now(), ctx.config.baseUrl));
   if (!result.ok) return renderDetail(ctx, req, res, { values, errors: result.errors });
   flash(res, `${result.status === 'approved' ? 'Approved' : 'Declined'} ${result.student}’s extension request. They are being emailed.`);
   res.redirect(303, '/instructor/extensions');
@@ -97,11 +100,54 @@ const student = ['student'] as const;
 const instructor = ['instructor'] as const;
 
 export const extensionsRoutes: RouteDef[] = [
-  { method: 'get', path: '/portfolios/:requirementId/extension', access: student, handler: requestPage, summary: 'Your extension requests for a portfolio, and the request form' },
-  { method: 'post', path: '/portfolios/:requirementId/extension', access: student, handler: requestExtension, summary: 'Request an extension (reason and proposed date)' },
-  { method: 'get', path: '/instructor/extensions', access: instructor, nav: { label: 'Extensions', order: 180 }, handler: listPage, summary: 'Extension requests (filter by status; pending first)' },
-  { method: 'get', path: '/instructor/extensions/grant', access: instructor, handler: grantPage, summary: 'Grant a student an extension without a request (an accommodation, an illness)' },
-  { method: 'post', path: '/instructor/extensions/grant', access: instructor, handler: grant, summary: 'Grant an extension with a reason and a new date; emails the student' },
-  { method: 'get', path: '/instructor/extensions/:extensionId', access: instructor, handler: detailPage, summary: 'One extension request and the decision form' },
-  { method: 'post', path: '/instructor/extensions/:extensionId/decide', access: instructor, handler: decide, summary: 'Approve (possibly with another date) or decline an extension; emails the student' },
+  {
+    method: 'get',
+    path: '/portfolios/:requirementId/extension',
+    access: student,
+    handler: requestPage,
+    summary: 'Your extension requests for a portfolio, and the request form',
+  },
+  {
+    method: 'post',
+    path: '/portfolios/:requirementId/extension',
+    access: student,
+    handler: requestExtension,
+    summary: 'Request an extension (reason and proposed date)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/extensions',
+    access: instructor,
+    nav: { label: 'Extensions', order: 180 },
+    handler: listPage,
+    summary: 'Extension requests (filter by status; pending first)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/extensions/grant',
+    access: instructor,
+    handler: grantPage,
+    summary: 'Grant a student an extension without a request (an accommodation, an illness)',
+  },
+  {
+    method: 'post',
+    path: '/instructor/extensions/grant',
+    access: instructor,
+    handler: grant,
+    summary: 'Grant an extension with a reason and a new date; emails the student',
+  },
+  {
+    method: 'get',
+    path: '/instructor/extensions/:extensionId',
+    access: instructor,
+    handler: detailPage,
+    summary: 'One extension request and the decision form',
+  },
+  {
+    method: 'post',
+    path: '/instructor/extensions/:extensionId/decide',
+    access: instructor,
+    handler: decide,
+    summary: 'Approve (possibly with another date) or decline an extension; emails the student',
+  },
 ];

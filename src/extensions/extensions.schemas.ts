@@ -38,12 +38,26 @@ export const decisionSchema = z
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
 /** The instructor grants an extension without a request (an accommodation, an illness). */
-const id = (missing: string) => z.preprocess((v) => firstString(v) ?? '', z.string().regex(/^[1-9]\d{0,9}$/, missing).transform(Number).refine((n) => n <= 2_147_483_647, missing));
+const id = (missing: string) =>
+  z.preprocess(
+    (v) => firstString(v) ?? '',
+    z
+      .string()
+      .regex(/^[1-9]\d{0,9}$/, missing)
+      .transform(Number)
+      .refine((n) => n <= 2_147_483_647, missing),
+  );
 
 export const grantSchema = z.object({
   student: id('Choose the student.'),
   portfolio: id('Choose the portfolio.'),
-  reason: text(z.string().trim().min(1, 'Record why you are granting it (kept with the extension and sent to the student).').max(4000, 'Keep the reason under 4,000 characters.')),
+  reason: text(
+    z
+      .string()
+      .trim()
+      .min(1, 'Record why you are granting it (kept with the extension and sent to the student).')
+      .max(4000, 'Keep the reason under 4,000 characters.'),
+  ),
   granted_due_on: text(localDate('Enter the new due date.')),
 });
 

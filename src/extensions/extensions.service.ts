@@ -76,7 +76,10 @@ async function request(trx: Db, student: Actor, requirementId: number, input: Re
 }
 
 async function list(db: Db, instructor: Actor, status: ExtensionStatus | 'all', zone: string) {
-  const [rows, pending] = await Promise.all([repo.listForOffering(db, instructor.offeringId, status === 'all' ? null : status), repo.pendingCount(db, instructor.offeringId)]);
+  const [rows, pending] = await Promise.all([
+    repo.listForOffering(db, instructor.offeringId, status === 'all' ? null : status),
+    repo.pendingCount(db, instructor.offeringId),
+  ]);
   return {
     pending,
     requests: rows.map((r) => ({
@@ -124,11 +127,23 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
   const message = input.message || null;
   if (input.decision === 'approve') {
     const on = input.granted_due_on;
-    const problem = checkDate(on, { after: x.original_due_on, afterText: 'the original due date', today: localDateOf(now, offering.time_zone), originalDueOn: x.original_due_on });
+    const problem = checkDate(on, {
+      after: x.original_due_on,
+      afterText: 'the original due date',
+      today: localDateOf(now, offering.time_zone),
+      originalDueOn: x.original_due_on,
+    });
     if (problem) return { ok: false, errors: { granted_due_on: problem } };
     await repo.lockStudentRequests(trx, x.user_id, x.portfolio_requirement_id);
     await repo.supersedeApproved(trx, x.user_id, x.portfolio_requirement_id);
-    await repo.decide(trx, x.id, { status: 'approved', by: instructor.id, at: now, message, grantedDueOn: on, grantedDueAt: endOfLocalDay(on, offering.time_zone) });
+    await repo.decide(trx, x.id, {
+      status: 'approved',
+      by: instructor.id,
+      at: now,
+      message,
+      grantedDueOn: on,
+      grantedDueAt: endOfLocalDay(on, offering.time_zone),
+    });
   } else {
     await repo.decide(trx, x.id, { status: 'declined', by: instructor.id, at: now, message, grantedDueOn: null, grantedDueAt: null });
   }
@@ -148,11 +163,19 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
 
 /** The grant form: the offering's active students and portfolios (one preselected from a gradebook row). */
 async function grantPage(db: Db, instructor: Actor, chosen: { student: number | null; portfolio: number | null }) {
-  const [students, requirements] = await Promise.all([rosterRepository.listStudents(db, instructor.offeringId), courseRepository.portfolioRequirements(db, instructor.offeringId)]);
+  const [students, requirements] = await Promise.all([
+    rosterRepository.listStudents(db, instructor.offeringId),
+    courseRepository.portfolioRequirements(db, instructor.offeringId),
+  ]);
   return {
     students: students.map((s) => ({ id: s.id, label: `${s.name} (${s.section})` })),
     portfolios: requirements.map((r) => ({ id: r.id, label: r.title })),
-    defaults: { student: chosen.student ? String(chosen.student) : '', portfolio: chosen.portfolio ? String(chosen.portfolio) : '', reason: '', granted_due_on: '' },
+    defaults: {
+      student: chosen.student ? String(chosen.student) : '',
+      portfolio: chosen.portfolio ? String(chosen.portfolio) : '',
+      reason: '',
+      granted_due_on: '',
+    },
   };
 }
 
@@ -166,7 +189,10 @@ export type GrantResult = { ok: true; student: string; on: string } | { ok: fals
  * student's current extension and answers any request still waiting. The student is emailed.
  */
 async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, baseUrl: string): Promise<GrantResult> {
-  const [students, offering] = await Promise.all([rosterRepository.listStudents(trx, instructor.offeringId), courseRepository.offering(trx, instructor.offeringId)]);
+  const [students, offering] = await Promise.all([
+    rosterRepository.listStudents(trx, instructor.offeringId),
+    courseRepository.offering(trx, instructor.offeringId),
+  ]);
   const student = students.find((s) => s.id === input.student);
   if (!student) return { ok: false, errors: { student: 'Choose an active student of this course.' } };
   const requirement = (await courseRepository.portfolioRequirements(trx, instructor.offeringId)).find((r) => r.id === input.portfolio);
@@ -174,7 +200,12 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
   const owner = { id: student.id, offeringId: instructor.offeringId };
   const before = await deadlineOf(trx, owner, requirement.id);
   const on = input.granted_due_on;
-  const problem = checkDate(on, { after: before.originalDueOn, afterText: 'the original due date', today: localDateOf(now, offering.time_zone), originalDueOn: before.originalDueOn });
+  const problem = checkDate(on, {
+    after: before.originalDueOn,
+    afterText: 'the original due date',
+    today: localDateOf(now, offering.time_zone),
+    originalDueOn: before.originalDueOn,
+  });
   if (problem) return { ok: false, errors: { granted_due_on: problem } };
   await repo.lockStudentRequests(trx, student.id, requirement.id);
   await repo.withdrawPending(trx, student.id, requirement.id);
@@ -188,7 +219,14 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     madeBeforeDue: now.getTime() < before.dueAt.getTime(),
     initiatedBy: 'instructor',
   });
-  await repo.decide(trx, id, { status: 'approved', by: instructor.id, at: now, message: null, grantedDueOn: on, grantedDueAt: endOfLocalDay(on, offering.time_zone) });
+  await repo.decide(trx, id, {
+    status: 'approved',
+    by: instructor.id,
+    at: now,
+    message: null,
+    grantedDueOn: on,
+    grantedDueAt: endOfLocalDay(on, offering.time_zone),
+  });
   const due = await deadlineOf(trx, owner, requirement.id);
   await notifyExtensionDecision(trx, {
     requestId: id,

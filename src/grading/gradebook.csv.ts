@@ -86,7 +86,12 @@ export function csvRow(f: StudentFacts, zone: string, absences: Map<number, numb
 }
 
 /** Writes the gradebook for `query`'s filters (every page) to `out`, batch by batch. */
-export async function writeGradebookCsv(db: Db, offeringId: number, query: Pick<GradebookQuery, 'section' | 'status' | 'portfolio'>, out: Writable): Promise<void> {
+export async function writeGradebookCsv(
+  db: Db,
+  offeringId: number,
+  query: Pick<GradebookQuery, 'section' | 'status' | 'portfolio'>,
+  out: Writable,
+): Promise<void> {
   const course = await courseCache.current(db, offeringId);
   const requirements = course.requirements;
   const filter = filterFor(query, requirements);

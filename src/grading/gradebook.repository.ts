@@ -31,7 +31,12 @@ function hasStatus(eb: Eb, status: StatusFilter, rid: number) {
       return eb(latestLate, '=', true);
     case 'extension':
       return eb.exists(
-        eb.selectFrom('extension_request as x').select('x.id').whereRef('x.user_id', '=', 'u.id').where('x.portfolio_requirement_id', '=', rid).where('x.status', '=', 'approved'),
+        eb
+          .selectFrom('extension_request as x')
+          .select('x.id')
+          .whereRef('x.user_id', '=', 'u.id')
+          .where('x.portfolio_requirement_id', '=', rid)
+          .where('x.status', '=', 'approved'),
       );
     case 'ungraded':
       return eb.and([eb.exists(submissions().select('s.id')), eb.not(eb.exists(grade()))]);
@@ -60,10 +65,21 @@ const studentColumns = (q: ReturnType<typeof filtered>) => q.select(['u.id', 'u.
 
 export type GradebookStudent = { id: number; name: string; email: string; section: string; dropped_at: Date | null };
 
-async function studentPage(db: Db, offeringId: number, f: GradebookFilter, limit: number, offset: number): Promise<{ rows: GradebookStudent[]; total: number }> {
+async function studentPage(
+  db: Db,
+  offeringId: number,
+  f: GradebookFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: GradebookStudent[]; total: number }> {
   const count = filtered(db, offeringId, f).select((eb) => eb.fn.countAll<number>().as('n'));
   const [rows, total] = await Promise.all([
-    studentColumns(filtered(db, offeringId, f)).orderBy('u.name').orderBy('u.id').limit(limit).offset(offset).execute(),
+    studentColumns(filtered(db, offeringId, f))
+      .orderBy('u.name')
+      .orderBy('u.id')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
     // Without a status filter the total depends only on who is in the class: kept between views.
     f.status === null ? classSize(db, `gradebook:${offeringId}:${f.sectionId ?? 'all'}`, count) : count.executeTakeFirstOrThrow().then((r) => Number(r.n)),
   ]);
@@ -71,7 +87,13 @@ async function studentPage(db: Db, offeringId: number, f: GradebookFilter, limit
 }
 
 /** The next `limit` students after `after` in (name, id) order: the CSV export's keyset pages. */
-async function studentsAfter(db: Db, offeringId: number, f: GradebookFilter, after: { name: string; id: number } | null, limit: number): Promise<GradebookStudent[]> {
+async function studentsAfter(
+  db: Db,
+  offeringId: number,
+  f: GradebookFilter,
+  after: { name: string; id: number } | null,
+  limit: number,
+): Promise<GradebookStudent[]> {
   let q = studentColumns(filtered(db, offeringId, f));
   if (after) q = q.where((eb) => eb(eb.refTuple('u.name', 'u.id'), '>', eb.tuple(after.name, after.id)));
   return q.orderBy('u.name').orderBy('u.id').limit(limit).execute();

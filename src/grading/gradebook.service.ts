@@ -113,8 +113,16 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
   const filter = filterFor(query, requirements);
   const { rows, total } = await repo.studentPage(db, offeringId, filter, PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
   const ids = rows.map((r) => r.id);
-  const [facts, events, absences] = await Promise.all([factsFor(db, course, rows), gradingRepository.eventsFor(db, ids), requiredMeetingAbsences(db, offeringId, ids)]);
-  const eventsOf = (userId: number, rid: number) => historyView(events.filter((e) => e.user_id === userId && e.portfolio_requirement_id === rid), zone);
+  const [facts, events, absences] = await Promise.all([
+    factsFor(db, course, rows),
+    gradingRepository.eventsFor(db, ids),
+    requiredMeetingAbsences(db, offeringId, ids),
+  ]);
+  const eventsOf = (userId: number, rid: number) =>
+    historyView(
+      events.filter((e) => e.user_id === userId && e.portfolio_requirement_id === rid),
+      zone,
+    );
   const students = facts.map((f) => ({
     id: f.student.id,
     name: f.student.name,

@@ -49,7 +49,18 @@ async function update(db: Db, gradeId: number, g: { submissionId: number; grade:
 
 async function insertEvent(
   db: Db,
-  e: { gradeId: number; userId: number; requirementId: number; submissionId: number; actorId: number; at: Date; oldGrade: SU | null; newGrade: SU; oldFeedback: string | null; feedback: string },
+  e: {
+    gradeId: number;
+    userId: number;
+    requirementId: number;
+    submissionId: number;
+    actorId: number;
+    at: Date;
+    oldGrade: SU | null;
+    newGrade: SU;
+    oldFeedback: string | null;
+    feedback: string;
+  },
 ): Promise<number> {
   const { id } = await db
     .insertInto('grade_event')
@@ -85,7 +96,10 @@ async function currentOf(db: Db, userId: number, requirementId: number) {
 /** The current grades of these students (all portfolios), as a read to run with a page's others. */
 function gradesForRead(db: Db, userIds: number[]) {
   if (!userIds.length) return answered<GradeRow[]>([]);
-  const query = db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)]));
+  const query = db
+    .selectFrom('grade')
+    .select(gradeColumns)
+    .where('user_id', '=', anyOf([...new Set(userIds)]));
   return read(query, (rows): GradeRow[] => rows.map((r) => ({ ...r, graded_at: instant(r.graded_at) })));
 }
 
@@ -93,7 +107,11 @@ export type GradeRow = Awaited<ReturnType<typeof gradesFor>>[number];
 
 async function gradesFor(db: Db, userIds: number[]) {
   if (!userIds.length) return [];
-  return db.selectFrom('grade').select(gradeColumns).where('user_id', '=', anyOf([...new Set(userIds)])).execute();
+  return db
+    .selectFrom('grade')
+    .select(gradeColumns)
+    .where('user_id', '=', anyOf([...new Set(userIds)]))
+    .execute();
 }
 
 /** Batched: the audit log of these students (all portfolios), oldest first, with who made each change. */
@@ -102,7 +120,18 @@ async function eventsFor(db: Db, userIds: number[], requirementId: number | null
   return db
     .selectFrom('grade_event as e')
     .innerJoin('app_user as a', 'a.id', 'e.actor_id')
-    .select(['e.id', 'e.user_id', 'e.portfolio_requirement_id', 'e.portfolio_submission_id', 'e.at', 'e.old_grade', 'e.new_grade', 'e.old_feedback', 'e.feedback', 'a.name as actor_name'])
+    .select([
+      'e.id',
+      'e.user_id',
+      'e.portfolio_requirement_id',
+      'e.portfolio_submission_id',
+      'e.at',
+      'e.old_grade',
+      'e.new_grade',
+      'e.old_feedback',
+      'e.feedback',
+      'a.name as actor_name',
+    ])
     .where('e.user_id', '=', anyOf([...new Set(userIds)]))
     .$if(requirementId !== null, (qb) => qb.where('e.portfolio_requirement_id', '=', requirementId!))
     .orderBy('e.at')
@@ -123,4 +152,14 @@ async function latestEvent(db: Db, userId: number, requirementId: number) {
     .executeTakeFirst();
 }
 
-export const gradingRepository = Object.freeze({ latestEvent, currentForUpdate, insertIfAbsent, update, insertEvent, currentOf, gradesFor, gradesForRead, eventsFor });
+export const gradingRepository = Object.freeze({
+  latestEvent,
+  currentForUpdate,
+  insertIfAbsent,
+  update,
+  insertEvent,
+  currentOf,
+  gradesFor,
+  gradesForRead,
+  eventsFor,
+});

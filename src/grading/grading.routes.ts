@@ -62,7 +62,14 @@ async function renderGrading(ctx: AppContext, req: Request, res: Response, poste
   render(
     res,
     'grading/grade',
-    { title: `Grade · ${model.submission.studentName} · ${model.submission.requirementTitle}`, ...model, values, errors: posted?.errors ?? {}, rackham: RACKHAM_QUOTE, rackhamSource: RACKHAM_SOURCE },
+    {
+      title: `Grade · ${model.submission.studentName} · ${model.submission.requirementTitle}`,
+      ...model,
+      values,
+      errors: posted?.errors ?? {},
+      rackham: RACKHAM_QUOTE,
+      rackhamSource: RACKHAM_SOURCE,
+    },
     posted ? 422 : 200,
   );
 }
@@ -89,9 +96,40 @@ const feedbackPage = (ctx: AppContext) => async (req: Request, res: Response) =>
 const instructor = ['instructor'] as const;
 
 export const gradingRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/gradebook', access: instructor, nav: { label: 'Gradebook', order: 170 }, handler: gradebook, summary: 'Gradebook: every student’s portfolios, grades and certificates (filter, paged)' },
-  { method: 'get', path: '/instructor/gradebook.csv', access: instructor, handler: gradebookCsv, summary: 'Gradebook as CSV (streamed; formula-injection safe)' },
-  { method: 'get', path: '/instructor/submissions/:submissionId/grade', access: instructor, handler: gradingPage, summary: 'Grade a portfolio submission: frozen portfolio, peer assessment, late/extension facts, history' },
-  { method: 'post', path: '/instructor/submissions/:submissionId/grade', access: instructor, handler: recordGrade, summary: 'Record S or U with feedback (audit log; emails the student)' },
-  { method: 'get', path: '/portfolios/:requirementId/feedback', access: ['student'], handler: feedbackPage, summary: 'Your grade and feedback for a portfolio, and what S/U mean' },
+  {
+    method: 'get',
+    path: '/instructor/gradebook',
+    access: instructor,
+    nav: { label: 'Gradebook', order: 170 },
+    handler: gradebook,
+    summary: 'Gradebook: every student’s portfolios, grades and certificates (filter, paged)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/gradebook.csv',
+    access: instructor,
+    handler: gradebookCsv,
+    summary: 'Gradebook as CSV (streamed; formula-injection safe)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/submissions/:submissionId/grade',
+    access: instructor,
+    handler: gradingPage,
+    summary: 'Grade a portfolio submission: frozen portfolio, peer assessment, late/extension facts, history',
+  },
+  {
+    method: 'post',
+    path: '/instructor/submissions/:submissionId/grade',
+    access: instructor,
+    handler: recordGrade,
+    summary: 'Record S or U with feedback (audit log; emails the student)',
+  },
+  {
+    method: 'get',
+    path: '/portfolios/:requirementId/feedback',
+    access: ['student'],
+    handler: feedbackPage,
+    summary: 'Your grade and feedback for a portfolio, and what S/U mean',
+  },
 ];

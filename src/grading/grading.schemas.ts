@@ -10,7 +10,11 @@ export const gradeSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.grade === 'U' && !v.feedback.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'A U needs feedback: tell the student why the portfolio is unsatisfactory and what would make it satisfactory.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['feedback'],
+        message: 'A U needs feedback: tell the student why the portfolio is unsatisfactory and what would make it satisfactory.',
+      });
     }
   });
 

@@ -97,7 +97,13 @@ async function gradingPage(db: Db, me: Instructor, submissionId: number, zone: s
     peerAssessments: assessments.map((a) => ({
       assessorName: a.assessor_name,
       at: formatDateTime(a.created_at, zone),
-      answers: { collegial_interactions: a.collegial_interactions, work_products: a.work_products, strength: a.strength, suggestion: a.suggestion, comments: a.comments },
+      answers: {
+        collegial_interactions: a.collegial_interactions,
+        work_products: a.work_products,
+        strength: a.strength,
+        suggestion: a.suggestion,
+        comments: a.comments,
+      },
     })),
     grade: current
       ? {
@@ -116,25 +122,40 @@ async function gradingPage(db: Db, me: Instructor, submissionId: number, zone: s
   };
 }
 
-const gradeText = (g: { grade: string; feedback: string }) => labelledText([{ label: 'Grade', text: g.grade }, { label: 'Feedback', text: g.feedback }]);
+const gradeText = (g: { grade: string; feedback: string }) =>
+  labelledText([
+    { label: 'Grade', text: g.grade },
+    { label: 'Feedback', text: g.feedback },
+  ]);
 
 export type GradeResult = { changed: boolean; grade: SU; studentName: string };
 
 async function recordGrade(trx: Db, me: Instructor, submissionId: number, input: GradeInput, now: Date, baseUrl: string): Promise<GradeResult> {
   const { s, requirement } = await submissionOf(trx, me, submissionId);
-  const base = { userId: s.user_id, requirementId: s.portfolio_requirement_id, submissionId: s.id, grade: input.grade, feedback: input.feedback, by: me.id, at: now };
+  const base = {
+    userId: s.user_id,
+    requirementId: s.portfolio_requirement_id,
+    submissionId: s.id,
+    grade: input.grade,
+    feedback: input.feedback,
+    by: me.id,
+    at: now,
+  };
   let gradeId = await repo.insertIfAbsent(trx, base);
   let old: { grade: SU; feedback: string } | null = null;
   if (gradeId === undefined) {
     const current = (await repo.currentForUpdate(trx, s.user_id, s.portfolio_requirement_id))!;
     // Another grader (or another tab) may have graded since this form was opened.
     const latest = await repo.latestEvent(trx, s.user_id, s.portfolio_requirement_id);
-    requireCurrentVersion({ token: versionToken(latest?.id), text: gradeText(current), by: latest?.actor_name ?? null, at: latest?.at ?? current.graded_at }, {
-      what: 'grade and feedback',
-      base: input.base_version,
-      text: gradeText(input),
-      fields: [{ name: 'feedback', label: 'Feedback for the student' }],
-    });
+    requireCurrentVersion(
+      { token: versionToken(latest?.id), text: gradeText(current), by: latest?.actor_name ?? null, at: latest?.at ?? current.graded_at },
+      {
+        what: 'grade and feedback',
+        base: input.base_version,
+        text: gradeText(input),
+        fields: [{ name: 'feedback', label: 'Feedback for the student' }],
+      },
+    );
     if (current.grade === input.grade && current.feedback === input.feedback && current.portfolio_submission_id === s.id) {
       return { changed: false, grade: current.grade, studentName: s.student_name };
     }

@@ -19,5 +19,15 @@ const home = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const homeRoutes: RouteDef[] = [
-  { method: 'get', path: '/', access: 'authenticated', nav: [{ label: 'Home', order: 10, roles: ['instructor'] }, { label: 'This week', order: 10, roles: ['student'] }], handler: home, summary: 'Home: "This week" for students; course, class pace and calendar for the instructor' },
+  {
+    method: 'get',
+    path: '/',
+    access: 'authenticated',
+    nav: [
+      { label: 'Home', order: 10, roles: ['instructor'] },
+      { label: 'This week', order: 10, roles: ['student'] },
+    ],
+    handler: home,
+    summary: 'Home: "This week" for students; course, class pace and calendar for the instructor',
+  },
 ];

@@ -16,7 +16,8 @@ function classPaceText(p: ClassPace): string {
   const of = `${p.students} student${p.students === 1 ? '' : 's'}`;
   if (p.phase === 'before_launch') return `${of}; lessons have not started yet.`;
   if (p.lessonsExpected === 0) return `${of}; no lesson is due to be complete yet.`;
-  const ahead = p.phase === 'finished' ? 'completed all lessons' : `on pace (the first ${p.lessonsExpected} lesson${p.lessonsExpected === 1 ? '' : 's'} complete)`;
+  const ahead =
+    p.phase === 'finished' ? 'completed all lessons' : `on pace (the first ${p.lessonsExpected} lesson${p.lessonsExpected === 1 ? '' : 's'} complete)`;
   return `${of}: ${p.caughtUp} ${ahead}, ${p.behind} behind.`;
 }
 
@@ -31,7 +32,12 @@ export async function instructorHome(db: Db, offeringId: number, zone: string, n
   ]);
   const position = semesterPosition(outline, now);
   const meeting = entriesOfWeek(outline, entries, position.week).find((e) => e.kind === 'campus_meeting') ?? null;
-  const hours = { starts: offering.meeting_starts, ends: offering.meeting_ends, registrarSlot: offering.registrar_slot_starts && offering.registrar_slot_ends ? { starts: offering.registrar_slot_starts, ends: offering.registrar_slot_ends } : null };
+  const hours = {
+    starts: offering.meeting_starts,
+    ends: offering.meeting_ends,
+    registrarSlot:
+      offering.registrar_slot_starts && offering.registrar_slot_ends ? { starts: offering.registrar_slot_starts, ends: offering.registrar_slot_ends } : null,
+  };
   return {
     offering,
     meetingHours: formatClockRange(hours.starts, hours.ends),
@@ -39,7 +45,9 @@ export async function instructorHome(db: Db, offeringId: number, zone: string, n
     zone,
     weeks,
     week: position.week ? weekPlace(position.week) : null,
-    meeting: meeting ? { title: meeting.title, when: meeting.when, location: meeting.location, required: meeting.required, cancelled: meeting.cancelled } : null,
+    meeting: meeting
+      ? { title: meeting.title, when: meeting.when, location: meeting.location, required: meeting.required, cancelled: meeting.cancelled }
+      : null,
     classPace: classPaceText(pace),
     edxCourses: outline.edxCourses,
     deadlines: deadlines.map((d) => ({ title: d.title, due: formatDeadline(d.dueAt, zone), extended: d.extended })),

@@ -182,7 +182,8 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
   const meetingOver = !meeting || (meeting.endsAt ?? meeting.startsAt).getTime() <= now.getTime();
   const nextMeeting = meetingOver ? entries.find((e) => e.kind === 'campus_meeting' && !e.cancelled && e.startsAt.getTime() > now.getTime()) : undefined;
   const alsoThisWeek = weekEntries.filter((e) => e.kind !== 'campus_meeting' && e.kind !== 'portfolio_due');
-  const comingUp = position.phase === 'before_launch' ? entries.filter((e) => e.startsAt.getTime() > now.getTime() && e.kind !== 'portfolio_due').slice(0, 4) : [];
+  const comingUp =
+    position.phase === 'before_launch' ? entries.filter((e) => e.startsAt.getTime() > now.getTime() && e.kind !== 'portfolio_due').slice(0, 4) : [];
   const portfolioWeekReq = position.week?.kind === 'portfolio' ? deadlines.find((d) => d.edxCourseId === position.week!.edxCourseId) : undefined;
 
   return {

@@ -28,7 +28,10 @@ export function sessionPreload(req: Request): SessionPreload | undefined {
  * passport's login, which starts a fresh session id.)
  */
 export async function endSessionsOf(db: Db, userId: number): Promise<number> {
-  const r = await db.deleteFrom('http_session').where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId)).executeTakeFirst();
+  const r = await db
+    .deleteFrom('http_session')
+    .where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId))
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
@@ -83,7 +86,15 @@ export class PostgresSessionStore extends session.Store {
         const user =
           row.id === null
             ? null
-            : { id: row.id, email: row.email!, name: row.name!, role: row.role!, offeringId: row.offering_id!, sectionId: row.section_id, timeZone: row.time_zone! };
+            : {
+                id: row.id,
+                email: row.email!,
+                name: row.name!,
+                role: row.role!,
+                offeringId: row.offering_id!,
+                sectionId: row.section_id,
+                timeZone: row.time_zone!,
+              };
         const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version) };
         Object.defineProperty(sess, PRELOAD, { value: preload, enumerable: false });
         cb(null, sess);
@@ -106,7 +117,10 @@ export class PostgresSessionStore extends session.Store {
       .onConflict((oc) => oc.column('sid').doUpdateSet({ sess: value, expires_at }))
       .execute()
       .then(() => this.pruneNowAndThen())
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   /**
@@ -125,12 +139,18 @@ export class PostgresSessionStore extends session.Store {
       .deleteFrom('http_session')
       .where('sid', '=', sid)
       .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   private async pruneNowAndThen(): Promise<void> {
     if (Date.now() - this.lastPrune < 15 * 60_000) return;
     this.lastPrune = Date.now();
-    await this.db.deleteFrom('http_session').where('expires_at', '<=', sql<Date>`now()`).execute();
+    await this.db
+      .deleteFrom('http_session')
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .execute();
   }
 }

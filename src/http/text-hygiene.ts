@@ -25,7 +25,13 @@ export function fieldsWithControlCharacters(input: unknown): string[] {
   if (!input || typeof input !== 'object') return [];
   const bad: string[] = [];
   const visit = (v: unknown): boolean =>
-    typeof v === 'string' ? hasControlCharacter(v) : Array.isArray(v) ? v.some(visit) : v !== null && typeof v === 'object' ? Object.values(v).some(visit) : false;
+    typeof v === 'string'
+      ? hasControlCharacter(v)
+      : Array.isArray(v)
+        ? v.some(visit)
+        : v !== null && typeof v === 'object'
+          ? Object.values(v).some(visit)
+          : false;
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) if (hasControlCharacter(k) || visit(v)) bad.push(k);
   return bad;
 }

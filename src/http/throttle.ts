@@ -29,7 +29,11 @@ async function isBlocked(db: Db, checks: { rule: ThrottleRule; subject: string }
     .selectFrom('throttle_hit')
     .select(['key', (eb) => eb.fn.sum<number>('hits').as('hits')])
     .where((eb) =>
-      eb.or(checks.map(({ rule, subject }) => eb.and([eb('key', '=', keyOf(rule, subject)), eb('bucket', '>', sql<Date>`now() - make_interval(mins => ${rule.windowMinutes})`)]))),
+      eb.or(
+        checks.map(({ rule, subject }) =>
+          eb.and([eb('key', '=', keyOf(rule, subject)), eb('bucket', '>', sql<Date>`now() - make_interval(mins => ${rule.windowMinutes})`)]),
+        ),
+      ),
     )
     .groupBy('key')
     .execute();
@@ -49,7 +53,10 @@ async function hit(db: Db, checks: { rule: ThrottleRule; subject: string }[]): P
 
 /** Forgets buckets older than a day (the worker's housekeeping; no rule looks back further). */
 async function prune(db: Db): Promise<number> {
-  const r = await db.deleteFrom('throttle_hit').where('bucket', '<', sql<Date>`now() - interval '1 day'`).executeTakeFirst();
+  const r = await db
+    .deleteFrom('throttle_hit')
+    .where('bucket', '<', sql<Date>`now() - interval '1 day'`)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

@@ -42,9 +42,35 @@ const runCharts = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 export const insightsRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/insights', access: instructor, nav: { label: 'Learning Checks', order: 150 }, handler: indexPage, summary: 'Learning Check insights: every unit with its answer counts' },
+  {
+    method: 'get',
+    path: '/instructor/insights',
+    access: instructor,
+    nav: { label: 'Learning Checks', order: 150 },
+    handler: indexPage,
+    summary: 'Learning Check insights: every unit with its answer counts',
+  },
   // The CSV route comes first: '/:unitId' would otherwise take "12.csv" as the unit id.
-  { method: 'get', path: '/instructor/insights/learning-check/:unitId.csv', access: instructor, handler: unitCsv, summary: 'A unit’s Learning Check responses as CSV (names optional)' },
-  { method: 'get', path: '/instructor/insights/learning-check/:unitId', access: instructor, handler: unitPage, summary: 'A unit’s Learning Check responses, by section, names optional' },
-  { method: 'get', path: '/instructor/run-charts', access: instructor, nav: { label: 'Run charts', order: 160 }, handler: runCharts, summary: 'Run charts: weekly measures with medians and data tables' },
+  {
+    method: 'get',
+    path: '/instructor/insights/learning-check/:unitId.csv',
+    access: instructor,
+    handler: unitCsv,
+    summary: 'A unit’s Learning Check responses as CSV (names optional)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/insights/learning-check/:unitId',
+    access: instructor,
+    handler: unitPage,
+    summary: 'A unit’s Learning Check responses, by section, names optional',
+  },
+  {
+    method: 'get',
+    path: '/instructor/run-charts',
+    access: instructor,
+    nav: { label: 'Run charts', order: 160 },
+    handler: runCharts,
+    summary: 'Run charts: weekly measures with medians and data tables',
+  },
 ];

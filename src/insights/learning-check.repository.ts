@@ -47,7 +47,18 @@ async function currentResponses(db: Db, offeringId: number, unitId: number, sect
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .leftJoin('section as s', 's.id', 'u.section_id')
     .distinctOn('r.user_id')
-    .select(['r.id', 'r.user_id', 'r.understanding', 'r.strengths', 'r.weaknesses', 'r.submitted_at', 'u.name', 'u.email', 's.code as section', sql<number>`count(*) over (partition by r.user_id)`.as('saves')])
+    .select([
+      'r.id',
+      'r.user_id',
+      'r.understanding',
+      'r.strengths',
+      'r.weaknesses',
+      'r.submitted_at',
+      'u.name',
+      'u.email',
+      's.code as section',
+      sql<number>`count(*) over (partition by r.user_id)`.as('saves'),
+    ])
     .where('r.unit_id', '=', unitId)
     .where('u.offering_id', '=', offeringId)
     .where('u.role', '=', 'student')
@@ -64,7 +75,17 @@ async function notAnswered(db: Db, offeringId: number, unitId: number, sectionId
     .where('u.offering_id', '=', offeringId)
     .where('u.role', '=', 'student')
     .where('u.deactivated_at', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('learning_check_response as r').select(sql`1`.as('one')).whereRef('r.user_id', '=', 'u.id').where('r.unit_id', '=', unitId))));
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('learning_check_response as r')
+            .select(sql`1`.as('one'))
+            .whereRef('r.user_id', '=', 'u.id')
+            .where('r.unit_id', '=', unitId),
+        ),
+      ),
+    );
   if (sectionId !== null) q = q.where('u.section_id', '=', sectionId);
   return q.orderBy('u.name').orderBy('u.id').execute();
 }

@@ -28,7 +28,8 @@ async function index(db: Db, offeringId: number) {
     repo.enrolledBySection(db, offeringId),
     repo.answeredBySection(db, offeringId),
   ]);
-  const enrolledIn = (sectionId: number | null) => enrolled.filter((e) => sectionId === null || e.section_id === sectionId).reduce((n, e) => n + Number(e.n), 0);
+  const enrolledIn = (sectionId: number | null) =>
+    enrolled.filter((e) => sectionId === null || e.section_id === sectionId).reduce((n, e) => n + Number(e.n), 0);
   const answeredIn = (unitId: number, sectionId: number | null) =>
     answered.filter((a) => a.unit_id === unitId && (sectionId === null || a.section_id === sectionId)).reduce((n, a) => n + Number(a.n), 0);
   const total = enrolledIn(null);
@@ -69,7 +70,10 @@ async function load(db: Db, offeringId: number, unitId: number, query: LearningC
 /** GET /instructor/insights/learning-check/:unitId */
 async function unitPage(db: Db, offeringId: number, unitId: number, query: LearningCheckQuery, zone: string) {
   const { unit, sections, sectionId, anonymous, responses } = await load(db, offeringId, unitId, query);
-  const [enrolled, missing] = await Promise.all([repo.enrolledBySection(db, offeringId), anonymous ? Promise.resolve([]) : repo.notAnswered(db, offeringId, unitId, sectionId)]);
+  const [enrolled, missing] = await Promise.all([
+    repo.enrolledBySection(db, offeringId),
+    anonymous ? Promise.resolve([]) : repo.notAnswered(db, offeringId, unitId, sectionId),
+  ]);
   const enrolledCount = enrolled.filter((e) => sectionId === null || e.section_id === sectionId).reduce((n, e) => n + Number(e.n), 0);
   const params = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
@@ -106,7 +110,18 @@ async function unitPage(db: Db, offeringId: number, unitId: number, query: Learn
   };
 }
 
-export const CSV_COLUMNS = ['respondent', 'email', 'section', 'edx_course', 'unit', 'understanding', 'strengths', 'weaknesses', 'submitted_at', 'times_saved'] as const;
+export const CSV_COLUMNS = [
+  'respondent',
+  'email',
+  'section',
+  'edx_course',
+  'unit',
+  'understanding',
+  'strengths',
+  'weaknesses',
+  'submitted_at',
+  'times_saved',
+] as const;
 export const ANONYMOUS_CSV_COLUMNS = ['respondent', 'section', 'edx_course', 'unit', 'understanding', 'strengths', 'weaknesses', 'submitted_on'] as const;
 
 /** The page as CSV (UTF-8 with BOM, CRLF), every typed cell neutralized against formula injection. */
@@ -115,12 +130,24 @@ async function csv(db: Db, offeringId: number, unitId: number, query: LearningCh
   const name = unitName(unit);
   const local = (at: Date) => DateTime.fromJSDate(at, { zone: courseZone });
   const rows = responses.map((r) => {
-    const common = [neutralizeFormula(r.section ?? ''), unit.edx_code, neutralizeFormula(name), neutralizeFormula(r.understanding), neutralizeFormula(r.strengths), neutralizeFormula(r.weaknesses)];
+    const common = [
+      neutralizeFormula(r.section ?? ''),
+      unit.edx_code,
+      neutralizeFormula(name),
+      neutralizeFormula(r.understanding),
+      neutralizeFormula(r.strengths),
+      neutralizeFormula(r.weaknesses),
+    ];
     return anonymous
       ? [r.who, ...common, local(r.submitted_at).toISODate()!]
       : [neutralizeFormula(r.who), neutralizeFormula(r.email), ...common, local(r.submitted_at).toISO({ suppressMilliseconds: true })!, String(r.saves)];
   });
-  const slug = [unit.edx_code, unit.kind === 'lesson' ? `lesson-${String(unit.lesson_number).padStart(2, '0')}` : unit.kind, sections.find((s) => s.id === sectionId)?.code, anonymous ? 'anonymous' : '']
+  const slug = [
+    unit.edx_code,
+    unit.kind === 'lesson' ? `lesson-${String(unit.lesson_number).padStart(2, '0')}` : unit.kind,
+    sections.find((s) => s.id === sectionId)?.code,
+    anonymous ? 'anonymous' : '',
+  ]
     .filter(Boolean)
     .join('-')
     .toLowerCase()

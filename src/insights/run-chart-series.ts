@@ -56,7 +56,12 @@ export function countSeries(windows: WeekWindow[], perDay: { on: string; n: numb
  * complete from the moment its last component was marked done. Weeks before any lesson is
  * expected have no value (there is nothing to be behind on).
  */
-export function paceSeries(outline: CourseOutline, windows: WeekWindow[], studentIds: number[], completeAt: { userId: number; unitId: number; at: Date }[]): RunPoint[] {
+export function paceSeries(
+  outline: CourseOutline,
+  windows: WeekWindow[],
+  studentIds: number[],
+  completeAt: { userId: number; unitId: number; at: Date }[],
+): RunPoint[] {
   return windows.map((w) => {
     if (!w.started || studentIds.length === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: w.started ? 'No students' : 'Not started' };
     const position = semesterPosition(outline, w.asOf);
@@ -84,7 +89,8 @@ export function attendanceSeries(windows: WeekWindow[], meetings: { on: string; 
     const mine = meetings.filter((m) => weekOf([w], m.on));
     const recorded = mine.reduce((s, m) => s + m.recorded, 0);
     const present = mine.reduce((s, m) => s + m.present, 0);
-    if (!w.started || recorded === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: mine.length ? 'No attendance recorded' : 'No required meeting' };
+    if (!w.started || recorded === 0)
+      return { weekOn: w.weekOn, value: null, partial: w.partial, detail: mine.length ? 'No attendance recorded' : 'No required meeting' };
     return { weekOn: w.weekOn, value: pct(present, recorded), partial: w.partial, detail: `${present} of ${recorded} recorded present` };
   });
 }
@@ -96,7 +102,8 @@ export function attendanceSeries(windows: WeekWindow[], meetings: { on: string; 
  */
 export function portfolioSeries(windows: WeekWindow[], studentIds: number[], itemTotal: number, items: { userId: number; at: Date }[]): RunPoint[] {
   return windows.map((w) => {
-    if (!w.started || studentIds.length === 0 || itemTotal === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: w.started ? 'Nothing to count' : 'Not started' };
+    if (!w.started || studentIds.length === 0 || itemTotal === 0)
+      return { weekOn: w.weekOn, value: null, partial: w.partial, detail: w.started ? 'Nothing to count' : 'Not started' };
     const have = new Map<number, number>();
     for (const i of items) if (i.at.getTime() < w.asOf.getTime()) have.set(i.userId, (have.get(i.userId) ?? 0) + 1);
     const shares = studentIds.map((id) => Math.min(have.get(id) ?? 0, itemTotal) / itemTotal);

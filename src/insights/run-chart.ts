@@ -88,7 +88,8 @@ export function shifts(values: number[], centre: number): { from: number; to: nu
   const found: { from: number; to: number; side: 'above' | 'below'; members: number[] }[] = [];
   let run: { side: 'above' | 'below'; members: number[] } | null = null;
   const close = () => {
-    if (run && run.members.length >= SHIFT_LENGTH) found.push({ from: run.members[0], to: run.members[run.members.length - 1], side: run.side, members: run.members });
+    if (run && run.members.length >= SHIFT_LENGTH)
+      found.push({ from: run.members[0], to: run.members[run.members.length - 1], side: run.side, members: run.members });
   };
   values.forEach((v, i) => {
     if (v === centre) return;

@@ -126,4 +126,11 @@ async function portfolioItems(db: Db, offeringId: number, requirementId: number,
   return [...guides, ...artifacts, ...assessments, ...reflections].map((r) => ({ userId: r.user_id, at: new Date(r.at as unknown as string | Date) }));
 }
 
-export const runChartsRepository = Object.freeze({ activeStudentIds, lessonCompleteAt, completionsPerDay, studyGuidesPerDay, requiredMeetingAttendance, portfolioItems });
+export const runChartsRepository = Object.freeze({
+  activeStudentIds,
+  lessonCompleteAt,
+  completionsPerDay,
+  studyGuidesPerDay,
+  requiredMeetingAttendance,
+  portfolioItems,
+});

@@ -16,7 +16,12 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date): Pro
   const [studentIds, requirements] = await Promise.all([repo.activeStudentIds(db, offeringId), courseRepository.portfolioRequirements(db, offeringId)]);
   const lessonsOf = (edxCourseId: number) => outline.lessons.filter((l) => l.edxCourseId === edxCourseId).map((l) => l.unitId);
   const [completeAt, completions, guides, meetings, ...items] = await Promise.all([
-    repo.lessonCompleteAt(db, studentIds, outline.lessons.map((l) => l.unitId), outline.componentCount),
+    repo.lessonCompleteAt(
+      db,
+      studentIds,
+      outline.lessons.map((l) => l.unitId),
+      outline.componentCount,
+    ),
     repo.completionsPerDay(db, offeringId, zone),
     repo.studyGuidesPerDay(db, offeringId, zone),
     repo.requiredMeetingAttendance(db, offeringId, zone),
@@ -54,7 +59,8 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date): Pro
     {
       key: 'attendance',
       title: 'Attendance at required campus meetings',
-      description: 'Share of the students recorded at each week’s required campus meeting who were present (an excused absence is not presence). Weeks without a required meeting, or before attendance is taken, have no point.',
+      description:
+        'Share of the students recorded at each week’s required campus meeting who were present (an excused absence is not presence). Weeks without a required meeting, or before attendance is taken, have no point.',
       unit: 'percent',
       yLabel: '% of recorded students present',
       points: attendanceSeries(windows, meetings),

@@ -14,10 +14,22 @@ function listRead(db: Db, userId: number, unitId: number) {
   return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-async function insert(db: Db, row: { userId: number; unitId: number; kind: EnrichmentKind; title: string; url: string | null; citation: string | null; at: Date }) {
+async function insert(
+  db: Db,
+  row: { userId: number; unitId: number; kind: EnrichmentKind; title: string; url: string | null; citation: string | null; at: Date },
+) {
   await db
     .insertInto('enrichment_entry')
-    .values({ user_id: row.userId, unit_id: row.unitId, kind: row.kind, title: row.title, url: row.url, citation: row.citation, created_at: row.at, deleted_at: null })
+    .values({
+      user_id: row.userId,
+      unit_id: row.unitId,
+      kind: row.kind,
+      title: row.title,
+      url: row.url,
+      citation: row.citation,
+      created_at: row.at,
+      deleted_at: null,
+    })
     .execute();
 }
 

@@ -43,16 +43,31 @@ function studentWorkReads(db: Db, userId: number, unitId: number) {
   };
 }
 
-async function studentWork(db: Db, zone: string, userId: number, { completions, one, enrichment, members, artifactVersions }: Answers<ReturnType<typeof studentWorkReads>>) {
+async function studentWork(
+  db: Db,
+  zone: string,
+  userId: number,
+  { completions, one, enrichment, members, artifactVersions }: Answers<ReturnType<typeof studentWorkReads>>,
+) {
   const guide = one?.guide_id ? { id: one.guide_id, deleted_at: one.guide_deleted_at } : undefined;
   const guideVersion =
     one?.guide_version_id && one.guide_version_no !== null && one.guide_body_md !== null && one.guide_created_at !== null
       ? { version_no: one.guide_version_no, body_md: one.guide_body_md, attachment_id: one.guide_attachment_id, created_at: one.guide_created_at }
       : undefined;
-  const membership = one?.membership_id && one.team_id !== null && one.joined_at !== null ? { team_id: one.team_id, team_name: one.team_name!, joined_at: one.joined_at } : undefined;
+  const membership =
+    one?.membership_id && one.team_id !== null && one.joined_at !== null
+      ? { team_id: one.team_id, team_name: one.team_name!, joined_at: one.joined_at }
+      : undefined;
   const note = one?.note_created_at ? { body: one.note_body!, created_at: one.note_created_at, saves: one.note_saves } : undefined;
   const learningCheck = one?.lc_submitted_at
-    ? { id: one.lc_id!, understanding: one.lc_understanding!, strengths: one.lc_strengths!, weaknesses: one.lc_weaknesses!, submitted_at: one.lc_submitted_at, saves: one.lc_saves! }
+    ? {
+        id: one.lc_id!,
+        understanding: one.lc_understanding!,
+        strengths: one.lc_strengths!,
+        weaknesses: one.lc_weaknesses!,
+        submitted_at: one.lc_submitted_at,
+        saves: one.lc_saves!,
+      }
     : undefined;
   const fileIds = [guideVersion?.attachment_id, ...artifactVersions.map((v) => v.attachment_id)].filter((id): id is number => !!id);
   const files = await attachmentsRepository.metaByIds(db, fileIds);
@@ -125,9 +140,18 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   }
   const openTeams =
     canWrite && isLesson && work && !work.team
-      ? await teamsRepository.openTeams(db, { unitId, cap: ctx.config.TEAM_SIZE_CAP, since: teamsService.activeSince(now), everyone: isThisWeek, limit: OFFERED_TEAMS_SHOWN })
+      ? await teamsRepository.openTeams(db, {
+          unitId,
+          cap: ctx.config.TEAM_SIZE_CAP,
+          since: teamsService.activeSince(now),
+          everyone: isThisWeek,
+          limit: OFFERED_TEAMS_SHOWN,
+        })
       : [];
-  const openMembers = await teamsRepository.membersOf(db, openTeams.map((t) => t.id));
+  const openMembers = await teamsRepository.membersOf(
+    db,
+    openTeams.map((t) => t.id),
+  );
 
   const componentViews = components.map((c) => ({ id: c.id, slug: c.slug, name: c.name, purpose: c.purpose, doneAt: work?.doneAt.get(c.id) ?? null }));
   const doneCount = componentViews.filter((c) => c.doneAt).length;
@@ -178,7 +202,14 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
 }
 
 /** Renders the reader's own lesson page (students) or the unit view (instructor), e.g. after bad input. */
-export async function renderLessonPage(ctx: AppContext, req: Request, res: Response, unitId: number, opts: Omit<LessonPageOptions, 'subjectId'> = {}, status = 200) {
+export async function renderLessonPage(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  unitId: number,
+  opts: Omit<LessonPageOptions, 'subjectId'> = {},
+  status = 200,
+) {
   const me = currentUser(req);
   const model = await lessonPageModel(ctx, me, unitId, { ...opts, subjectId: me.role === 'student' ? me.id : null });
   render(res, 'lessons/show', model, status);

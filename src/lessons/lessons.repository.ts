@@ -11,13 +11,7 @@ async function unitInOffering(db: Db, offeringId: number, unitId: number) {
     .selectAll('unit')
     .select(['c.code as edx_code', 'c.title as edx_title', 'c.edx_url', 'c.discussion_url', 'o.social_url', 'o.time_zone as course_zone'])
     .select((eb) =>
-      eb
-        .selectFrom('course_week as w')
-        .select('w.starts_on')
-        .whereRef('w.unit_id', '=', 'unit.id')
-        .orderBy('w.starts_on')
-        .limit(1)
-        .as('week_starts_on'),
+      eb.selectFrom('course_week as w').select('w.starts_on').whereRef('w.unit_id', '=', 'unit.id').orderBy('w.starts_on').limit(1).as('week_starts_on'),
     )
     .where('c.offering_id', '=', offeringId)
     .where('unit.id', '=', unitId)
@@ -71,7 +65,14 @@ async function latestLearningCheck(db: Db, userId: number, unitId: number) {
 async function insertLearningCheck(db: Db, row: { userId: number; unitId: number; understanding: string; strengths: string; weaknesses: string; at: Date }) {
   await db
     .insertInto('learning_check_response')
-    .values({ user_id: row.userId, unit_id: row.unitId, understanding: row.understanding, strengths: row.strengths, weaknesses: row.weaknesses, submitted_at: row.at })
+    .values({
+      user_id: row.userId,
+      unit_id: row.unitId,
+      understanding: row.understanding,
+      strengths: row.strengths,
+      weaknesses: row.weaknesses,
+      submitted_at: row.at,
+    })
     .execute();
 }
 

@@ -58,7 +58,8 @@ function lessonForm<S extends z.ZodType>(
 
 const saveLearningCheck = lessonForm(
   learningCheckSchema,
-  (ctx, me, unitId, d) => ctx.db.transaction().execute((trx) => lessonsService.saveLearningCheck(trx, me, unitId, { ...d, base: d.base_version }, ctx.clock.now())),
+  (ctx, me, unitId, d) =>
+    ctx.db.transaction().execute((trx) => lessonsService.saveLearningCheck(trx, me, unitId, { ...d, base: d.base_version }, ctx.clock.now())),
   { message: 'Learning Check saved.', anchor: 'learning-check' },
 );
 
@@ -71,9 +72,17 @@ const saveNote = lessonForm(
 const addEnrichment = lessonForm(
   enrichmentSchema,
   (ctx, me, unitId, d) =>
-    ctx.db.transaction().execute((trx) =>
-      lessonsService.addEnrichment(trx, me, unitId, { kind: d.enrichment_kind, title: d.enrichment_title, url: d.enrichment_url, citation: d.enrichment_citation }, ctx.clock.now()),
-    ),
+    ctx.db
+      .transaction()
+      .execute((trx) =>
+        lessonsService.addEnrichment(
+          trx,
+          me,
+          unitId,
+          { kind: d.enrichment_kind, title: d.enrichment_title, url: d.enrichment_url, citation: d.enrichment_citation },
+          ctx.clock.now(),
+        ),
+      ),
   { message: 'Added to your Enrichment log.', anchor: 'enrichment' },
 );
 
@@ -114,17 +123,54 @@ const student = ['student'] as const;
 const instructor = ['instructor'] as const;
 
 export const lessonsRoutes: RouteDef[] = [
-  { method: 'get', path: '/lessons', access: 'authenticated', nav: { label: 'Lessons', order: 30 }, handler: lessonIndex, summary: 'Both edX courses’ units with your components done' },
+  {
+    method: 'get',
+    path: '/lessons',
+    access: 'authenticated',
+    nav: { label: 'Lessons', order: 30 },
+    handler: lessonIndex,
+    summary: 'Both edX courses’ units with your components done',
+  },
   { method: 'get', path: '/lessons/:unitId', access: 'authenticated', handler: lessonPage, summary: 'A lesson: its seven components and your work' },
-  { method: 'post', path: '/lessons/:unitId/components/:componentId', access: student, handler: toggleComponent, summary: 'Mark a lesson component done or not done' },
-  { method: 'post', path: '/lessons/:unitId/learning-check', access: student, handler: saveLearningCheck, summary: 'Save your Learning Check (a new response each time)' },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/components/:componentId',
+    access: student,
+    handler: toggleComponent,
+    summary: 'Mark a lesson component done or not done',
+  },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/learning-check',
+    access: student,
+    handler: saveLearningCheck,
+    summary: 'Save your Learning Check (a new response each time)',
+  },
   { method: 'post', path: '/lessons/:unitId/note', access: student, handler: saveNote, summary: 'Save your private Clarification / Community Engagement note' },
   { method: 'post', path: '/lessons/:unitId/enrichment', access: student, handler: addEnrichment, summary: 'Log a web exploration or reference' },
-  { method: 'post', path: '/lessons/:unitId/enrichment/:entryId/delete', access: student, handler: removeEnrichment, summary: 'Remove an Enrichment entry (soft delete)' },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/enrichment/:entryId/delete',
+    access: student,
+    handler: removeEnrichment,
+    summary: 'Remove an Enrichment entry (soft delete)',
+  },
   { method: 'post', path: '/lessons/:unitId/celebrate', access: student, handler: shareCelebration, summary: 'Share how you unwind (Celebrate Success)' },
   { method: 'post', path: '/lessons/:unitId/celebrate/:shareId/delete', access: student, handler: removeShare, summary: 'Remove your Celebrate Success share' },
-  { method: 'post', path: '/lessons/:unitId/celebrate/:shareId/hide', access: instructor, handler: moderateShare(true), summary: 'Hide a Celebrate Success share (moderation)' },
-  { method: 'post', path: '/lessons/:unitId/celebrate/:shareId/show', access: instructor, handler: moderateShare(false), summary: 'Show a hidden Celebrate Success share again' },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/celebrate/:shareId/hide',
+    access: instructor,
+    handler: moderateShare(true),
+    summary: 'Hide a Celebrate Success share (moderation)',
+  },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/celebrate/:shareId/show',
+    access: instructor,
+    handler: moderateShare(false),
+    summary: 'Show a hidden Celebrate Success share again',
+  },
   {
     method: 'get',
     path: '/instructor/students/:userId/lessons/:unitId',

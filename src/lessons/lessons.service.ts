@@ -110,12 +110,21 @@ async function saveNote(db: Db, student: Student, unitId: number, body: string, 
 
 async function addEnrichment(db: Db, student: Student, unitId: number, e: { kind: EnrichmentKind; title: string; url: string; citation: string }, now: Date) {
   await requireLesson(db, student.offeringId, unitId);
-  await enrichmentRepository.insert(db, { userId: student.id, unitId, kind: e.kind, title: e.title, url: e.url || null, citation: e.citation || null, at: now });
+  await enrichmentRepository.insert(db, {
+    userId: student.id,
+    unitId,
+    kind: e.kind,
+    title: e.title,
+    url: e.url || null,
+    citation: e.citation || null,
+    at: now,
+  });
 }
 
 async function removeEnrichment(db: Db, student: Student, unitId: number, entryId: number, now: Date) {
   await requireLesson(db, student.offeringId, unitId);
-  if (!(await enrichmentRepository.softDelete(db, student.id, unitId, entryId, now))) throw new NotFound('We could not find that entry in your Enrichment log.');
+  if (!(await enrichmentRepository.softDelete(db, student.id, unitId, entryId, now)))
+    throw new NotFound('We could not find that entry in your Enrichment log.');
 }
 
 async function shareCelebration(db: Db, student: Student, unitId: number, body: string, now: Date) {
@@ -139,13 +148,24 @@ async function lessonIndex(db: Db, offeringId: number, userId: number | null) {
     courseCache.current(db, offeringId),
     userId ? lessonsRepository.completionCounts(db, userId, offeringId) : Promise.resolve(new Map<number, number>()),
   ]);
-  const courses: { code: string; title: string; units: { id: number; heading: string; isLesson: boolean; done: number; total: number; complete: boolean }[] }[] = [];
+  const courses: {
+    code: string;
+    title: string;
+    units: { id: number; heading: string; isLesson: boolean; done: number; total: number; complete: boolean }[];
+  }[] = [];
   for (const u of units) {
     let course = courses.find((c) => c.code === u.edx_code);
     if (!course) courses.push((course = { code: u.edx_code, title: u.edx_title, units: [] }));
     const isLesson = u.kind === 'lesson';
     const done = counts.get(u.id) ?? 0;
-    course.units.push({ id: u.id, heading: unitHeading(u), isLesson, done, total: isLesson ? components.length : 0, complete: isLesson && done >= components.length });
+    course.units.push({
+      id: u.id,
+      heading: unitHeading(u),
+      isLesson,
+      done,
+      total: isLesson ? components.length : 0,
+      complete: isLesson && done >= components.length,
+    });
   }
   return courses;
 }

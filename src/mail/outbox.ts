@@ -148,14 +148,19 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
             };
       // SMTP has answered: a dropped connection must not lose that (the email would go out again).
       const recorded = await retryOnConnectionLoss(() => db.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst());
-      if (Number(recorded.numUpdatedRows) === 0) report.lostClaims += 1; // taken over mid-send: its new owner records it
+      if (Number(recorded.numUpdatedRows) === 0)
+        report.lostClaims += 1; // taken over mid-send: its new owner records it
       else if (outcome.status === 'sent') report.sent += 1;
       else if (outcome.status === 'failed') report.failed += 1;
       else report.retried += 1;
     }
   } finally {
     // Asked to stop, or the job failed: hand back what this run claimed and did not try, due at once.
-    report.released += await handBack(db, token, claimed.slice(untried).map((m) => m.id));
+    report.released += await handBack(
+      db,
+      token,
+      claimed.slice(untried).map((m) => m.id),
+    );
   }
   return report;
 }

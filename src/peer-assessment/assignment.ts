@@ -126,7 +126,13 @@ export function joinLate(pairs: Pairs, newcomer: number, teammates: Teammates, s
   const best = Math.max(...links.map(gain));
   const candidates = links.filter((l) => gain(l) === best);
   const [a, b] = candidates[Math.floor(seededRandom(`join:${seed}:${newcomer}`)() * candidates.length)];
-  return { retire: [[a, b]], add: [[a, newcomer], [newcomer, b]] };
+  return {
+    retire: [[a, b]],
+    add: [
+      [a, newcomer],
+      [newcomer, b],
+    ],
+  };
 }
 
 /**
@@ -137,7 +143,10 @@ export function dropOut(pairs: Pairs, dropped: number, teammates: Teammates, see
   const assessee = pairs.get(dropped);
   const assessor = assessorsOf(pairs).get(dropped);
   if (assessee === undefined || assessor === undefined) return { retire: [], add: [] };
-  const retire: Link[] = [[assessor, dropped], [dropped, assessee]];
+  const retire: Link[] = [
+    [assessor, dropped],
+    [dropped, assessee],
+  ];
   if (assessor !== assessee) return { retire, add: [[assessor, assessee]] };
   const rest = new Map([...pairs].filter(([a]) => a !== dropped && a !== assessor));
   const rejoin = joinLate(rest, assessor, teammates, seed);
@@ -160,12 +169,29 @@ export function swapAssessee(pairs: Pairs, assessor: number, assessee: number): 
   if (assessor === assessee) throw new SwapRefused('A student cannot assess themself.');
   if (old === assessee) return { retire: [], add: [] };
   if (old !== other) {
-    return { retire: [[assessor, old], [other, assessee]], add: [[assessor, assessee], [other, old]] };
+    return {
+      retire: [
+        [assessor, old],
+        [other, assessee],
+      ],
+      add: [
+        [assessor, assessee],
+        [other, old],
+      ],
+    };
   }
   const after = pairs.get(assessee)!;
   return {
-    retire: [[assessor, old], [old, assessee], [assessee, after]],
-    add: [[assessor, assessee], [assessee, old], [old, after]],
+    retire: [
+      [assessor, old],
+      [old, assessee],
+      [assessee, after],
+    ],
+    add: [
+      [assessor, assessee],
+      [assessee, old],
+      [old, after],
+    ],
   };
 }
 

@@ -36,7 +36,16 @@ async function versionsOf(db: Db, assignmentId: number) {
 
 async function insertVersion(
   db: Db,
-  row: { assignmentId: number; requirementId: number; assessorId: number; assesseeId: number; versionNo: number; answers: AssessmentAnswers; status: 'draft' | 'submitted'; at: Date },
+  row: {
+    assignmentId: number;
+    requirementId: number;
+    assessorId: number;
+    assesseeId: number;
+    versionNo: number;
+    answers: AssessmentAnswers;
+    status: 'draft' | 'submitted';
+    at: Date;
+  },
 ): Promise<number> {
   const { id } = await db
     .insertInto('peer_assessment')

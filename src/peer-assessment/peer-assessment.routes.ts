@@ -72,7 +72,10 @@ const myList = (ctx: AppContext) => async (req: Request, res: Response) => {
 async function renderAssessment(ctx: AppContext, req: Request, res: Response, posted?: Posted) {
   const me = currentUser(req);
   const model = await peerAssessmentService.assessmentPage(ctx.db, me, idParam(req.params.assignmentId), me.timeZone, ctx.clock.now());
-  const title = me.role === 'instructor' ? `Peer assessment of ${model.assignment.assesseeName} by ${model.assignment.assessorName}` : `Peer assessment of ${model.assignment.assesseeName}`;
+  const title =
+    me.role === 'instructor'
+      ? `Peer assessment of ${model.assignment.assesseeName} by ${model.assignment.assessorName}`
+      : `Peer assessment of ${model.assignment.assesseeName}`;
   render(res, 'peer-assessment/show', { title, ...model, values: posted?.values ?? model.answers, errors: posted?.errors ?? {} }, posted ? 422 : 200);
 }
 
@@ -103,7 +106,13 @@ const student = ['student'] as const;
 const instructor = ['instructor'] as const;
 
 export const peerAssessmentRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/peer-assignments/:requirementId', access: instructor, handler: assignmentsPage, summary: 'Peer assignment for a portfolio: the pairs, roster changes, seed' },
+  {
+    method: 'get',
+    path: '/instructor/peer-assignments/:requirementId',
+    access: instructor,
+    handler: assignmentsPage,
+    summary: 'Peer assignment for a portfolio: the pairs, roster changes, seed',
+  },
   {
     method: 'post',
     path: '/instructor/peer-assignments/:requirementId',
@@ -111,8 +120,33 @@ export const peerAssessmentRoutes: RouteDef[] = [
     handler: changeAssignments,
     summary: 'Run the seeded peer assignment, update it for roster changes, or swap a pair by hand',
   },
-  { method: 'get', path: '/peer-assessments', access: student, nav: { label: 'Peer assessment', order: 120 }, handler: myList, summary: 'Whom you assess, and the assessments you received' },
-  { method: 'get', path: '/peer-assessments/received/:requirementId', access: student, handler: receivedPage, summary: 'The submitted peer assessment of your work for a portfolio' },
-  { method: 'get', path: '/peer-assessments/:assignmentId', access: 'authenticated', handler: assessmentPage, summary: 'A peer assessment: the assessee’s work and the form (assessor), or read-only (instructor)' },
-  { method: 'post', path: '/peer-assessments/:assignmentId', access: student, handler: saveAssessment, summary: 'Save a draft of, or submit, your peer assessment (a new version each time)' },
+  {
+    method: 'get',
+    path: '/peer-assessments',
+    access: student,
+    nav: { label: 'Peer assessment', order: 120 },
+    handler: myList,
+    summary: 'Whom you assess, and the assessments you received',
+  },
+  {
+    method: 'get',
+    path: '/peer-assessments/received/:requirementId',
+    access: student,
+    handler: receivedPage,
+    summary: 'The submitted peer assessment of your work for a portfolio',
+  },
+  {
+    method: 'get',
+    path: '/peer-assessments/:assignmentId',
+    access: 'authenticated',
+    handler: assessmentPage,
+    summary: 'A peer assessment: the assessee’s work and the form (assessor), or read-only (instructor)',
+  },
+  {
+    method: 'post',
+    path: '/peer-assessments/:assignmentId',
+    access: student,
+    handler: saveAssessment,
+    summary: 'Save a draft of, or submit, your peer assessment (a new version each time)',
+  },
 ];

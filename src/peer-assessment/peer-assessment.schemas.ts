@@ -27,7 +27,8 @@ export const assessmentSchema = z
   .superRefine((v, ctx) => {
     if (v.action !== 'submit') return;
     for (const [field, label] of Object.entries(ANSWER_FIELDS)) {
-      if (!v[field as keyof typeof ANSWER_FIELDS]) ctx.addIssue({ code: 'custom', path: [field], message: `Write about ${label} before submitting (or save a draft).` });
+      if (!v[field as keyof typeof ANSWER_FIELDS])
+        ctx.addIssue({ code: 'custom', path: [field], message: `Write about ${label} before submitting (or save a draft).` });
     }
   });
 
@@ -35,7 +36,13 @@ export type AssessmentInput = z.infer<typeof assessmentSchema>;
 
 /** The instructor's assignment actions. */
 export const assignSchema = z.object({
-  seed: z.preprocess((v) => firstString(v) ?? '', z.string().max(64, 'Keep the seed under 64 characters.').regex(/^[\w.:-]*$/, 'Use letters, digits, - _ . : only.')),
+  seed: z.preprocess(
+    (v) => firstString(v) ?? '',
+    z
+      .string()
+      .max(64, 'Keep the seed under 64 characters.')
+      .regex(/^[\w.:-]*$/, 'Use letters, digits, - _ . : only.'),
+  ),
 });
 
 export const swapSchema = z.object({

@@ -104,7 +104,13 @@ async function save(trx: Db, reader: Reader, assignmentId: number, input: Assess
     versionNo,
     status,
     at: now,
-    answers: { collegialInteractions: input.collegial_interactions, workProducts: input.work_products, strength: input.strength, suggestion: input.suggestion, comments: input.comments },
+    answers: {
+      collegialInteractions: input.collegial_interactions,
+      workProducts: input.work_products,
+      strength: input.strength,
+      suggestion: input.suggestion,
+      comments: input.comments,
+    },
   });
   return { versionNo, status, assesseeName: a.assessee_name };
 }
@@ -115,7 +121,10 @@ async function myAssessments(db: Db, student: Reader, zone: string) {
     peerAssignmentRepository.currentForAssessor(db, student.id),
     courseRepository.portfolioRequirements(db, student.offeringId),
   ]);
-  const progress = await repo.progressOf(db, assignments.map((a) => a.id));
+  const progress = await repo.progressOf(
+    db,
+    assignments.map((a) => a.id),
+  );
   return {
     assignments: assignments.map((a) => {
       const p = progress.get(a.id);

@@ -181,7 +181,15 @@ async function currentForAssessor(db: Db, assessorId: number) {
     .innerJoin('app_user as e', 'e.id', 'p.assessee_id')
     .innerJoin('portfolio_requirement as pr', 'pr.id', 'p.portfolio_requirement_id')
     .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')
-    .select(['p.id', 'p.portfolio_requirement_id', 'p.assigned_at', 'e.name as assessee_name', 'pr.title as requirement_title', 'c.code as edx_code', 'pr.due_at'])
+    .select([
+      'p.id',
+      'p.portfolio_requirement_id',
+      'p.assigned_at',
+      'e.name as assessee_name',
+      'pr.title as requirement_title',
+      'c.code as edx_code',
+      'pr.due_at',
+    ])
     .where('p.assessor_id', '=', assessorId)
     .where('p.replaced_at', 'is', null)
     .orderBy('c.position')

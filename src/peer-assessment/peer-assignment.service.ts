@@ -57,7 +57,12 @@ async function assign(trx: Db, me: Instructor, requirementId: number, seedInput:
   const r = await lockedRequirement(trx, me, requirementId);
   const current = await repo.activePairs(trx, requirementId);
   if (current.pairs.size > 0 && (await repo.anyAssessment(trx, requirementId))) {
-    return { ok: false, errors: { seed: 'Peer assessments have already been started for this portfolio, so the assignment cannot be rerun. Use “Update for roster changes” or swap pairs by hand.' } };
+    return {
+      ok: false,
+      errors: {
+        seed: 'Peer assessments have already been started for this portfolio, so the assignment cannot be rerun. Use “Update for roster changes” or swap pairs by hand.',
+      },
+    };
   }
   const students = await repo.activeStudentIds(trx, me.offeringId);
   if (students.length < 2) return { ok: false, errors: { seed: 'Peer assessment needs at least two active students.' } };
@@ -109,7 +114,10 @@ async function applyRosterChange(trx: Db, me: Instructor, userId: number, change
     const current = await repo.activePairs(trx, id);
     const teammates = teammateIndex(await repo.teammatePairs(trx, r.edx_course_id));
     const seed = current.seed ?? 'by-hand';
-    const pairs = applyChange(current.pairs, change === 'drop' ? dropOut(current.pairs, userId, teammates, seed) : joinLate(current.pairs, userId, teammates, seed));
+    const pairs = applyChange(
+      current.pairs,
+      change === 'drop' ? dropOut(current.pairs, userId, teammates, seed) : joinLate(current.pairs, userId, teammates, seed),
+    );
     const written = await write(trx, id, current.pairs, pairs, me.id, now, null);
     if (written.retired + written.added > 0) changedPortfolios++;
   }
@@ -141,13 +149,20 @@ async function swap(trx: Db, me: Instructor, requirementId: number, input: { ass
 async function page(db: Db, me: Instructor, requirementId: number, pageNo: number, zone: string) {
   const r = await repo.requirement(db, me.offeringId, requirementId);
   if (!r) throw new NotFound('We could not find that portfolio.');
-  const [current, students, started] = await Promise.all([repo.activePairs(db, requirementId), repo.activeStudentIds(db, me.offeringId), repo.anyAssessment(db, requirementId)]);
+  const [current, students, started] = await Promise.all([
+    repo.activePairs(db, requirementId),
+    repo.activeStudentIds(db, me.offeringId),
+    repo.anyAssessment(db, requirementId),
+  ]);
   const active = new Set(students);
   const inPairs = new Set([...current.pairs.keys(), ...current.pairs.values()]);
   const dropped = [...inPairs].filter((id) => !active.has(id)).length;
   const joined = students.filter((id) => !current.pairs.has(id)).length;
   const { rows, total } = await repo.pairPage(db, requirementId, r.edx_course_id, PAIRS_PER_PAGE, (pageNo - 1) * PAIRS_PER_PAGE);
-  const progress = await peerAssessmentRepository.progressOf(db, rows.map((p) => p.id));
+  const progress = await peerAssessmentRepository.progressOf(
+    db,
+    rows.map((p) => p.id),
+  );
   const suggestions = students.length <= SUGGEST_LIMIT ? await repo.activeStudentNames(db, me.offeringId) : [];
   return {
     requirement: { id: r.id, title: r.title, edxCode: r.edx_code },

@@ -80,7 +80,12 @@ function currentVersions(db: Db, requirementIds: number[], unitIds: number[], us
 }
 
 /** Pure: one student's checklist for one requirement, from the current versions. */
-function checklistOf(requirementId: number, userId: number, lessons: { id: number; lesson_number: number | null }[], versionOf: Map<string, number>): Checklist {
+function checklistOf(
+  requirementId: number,
+  userId: number,
+  lessons: { id: number; lesson_number: number | null }[],
+  versionOf: Map<string, number>,
+): Checklist {
   const items: ChecklistItem[] = [];
   for (const l of lessons) {
     const n = String(l.lesson_number).padStart(2, '0');
@@ -144,7 +149,10 @@ export function checklistsRead(db: Db, course: CourseSnapshot, requirementIds: n
   for (const rid of requirementIds) {
     const req = course.requirements.find((r) => r.id === rid);
     if (!req) throw new Error(`Portfolio requirement ${rid} is not part of offering ${course.offering.id}`);
-    lessonsOf.set(rid, course.units.filter((u) => u.edx_course_id === req.edx_course_id && u.kind === 'lesson'));
+    lessonsOf.set(
+      rid,
+      course.units.filter((u) => u.edx_course_id === req.edx_course_id && u.kind === 'lesson'),
+    );
   }
   const unitIds = [...lessonsOf.values()].flat().map((l) => l.id);
   return read(currentVersions(db, requirementIds, unitIds, userIds), (rows) => {

@@ -49,7 +49,12 @@ export function deadlineFactsRead(db: Db, userId: number): Read<{ extensions: Ma
     .unionAll(
       db
         .selectFrom('portfolio_submission')
-        .select([sql<'extension' | 'submission'>`'submission'`.as('kind'), 'portfolio_requirement_id', sql<string | null>`null::date`.as('granted_due_on'), sql<Date | null>`null::timestamptz`.as('granted_due_at')])
+        .select([
+          sql<'extension' | 'submission'>`'submission'`.as('kind'),
+          'portfolio_requirement_id',
+          sql<string | null>`null::date`.as('granted_due_on'),
+          sql<Date | null>`null::timestamptz`.as('granted_due_at'),
+        ])
         .where('user_id', '=', userId)
         .groupBy('portfolio_requirement_id'),
     );

@@ -78,7 +78,14 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
       items: checklist.items.map((i) => ({ key: i.key, kind: i.kind, label: i.label, present: i.present, fixUrl: i.fixUrl })),
       missing: checklist.missing.map((i) => ({ label: i.label, fixUrl: i.fixUrl })),
     },
-    reflection: versions.length ? { baseVersion: versionToken(versions[0].id), versionNo: versions[0].version_no, savedAt: formatDateTime(versions[0].created_at, zone), body: versions[0].body_md } : null,
+    reflection: versions.length
+      ? {
+          baseVersion: versionToken(versions[0].id),
+          versionNo: versions[0].version_no,
+          savedAt: formatDateTime(versions[0].created_at, zone),
+          body: versions[0].body_md,
+        }
+      : null,
     reflectionVersions: versions.map((v) => ({ no: v.version_no, savedAt: formatDateTime(v.created_at, zone), body: v.body_md })),
     peerAssessmentArrived: peer?.present ?? false,
     submissions: submissions.map((s) => submissionRow(s, zone, `/portfolios/${requirementId}/submissions/${s.id}`)),
@@ -125,7 +132,8 @@ async function listModel(db: Db, student: Owner, zone: string, now: Date) {
 /** One frozen submission: the student's own, or any of the instructor's offering (else NotFound). */
 async function submissionModel(db: Db, reader: Reader, requirementId: number, submissionId: number) {
   const s = await submissionsRepository.find(db, submissionId);
-  const allowed = s && s.portfolio_requirement_id === requirementId && (reader.role === 'instructor' ? s.offering_id === reader.offeringId : s.user_id === reader.id);
+  const allowed =
+    s && s.portfolio_requirement_id === requirementId && (reader.role === 'instructor' ? s.offering_id === reader.offeringId : s.user_id === reader.id);
   if (!s || !allowed) throw new NotFound('We could not find that submission.');
   const due = await portfolioService.deadlineOf(db, { id: s.user_id, offeringId: s.offering_id }, requirementId);
   const own = reader.id === s.user_id;

@@ -19,7 +19,12 @@ const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
 async function renderPortfolio(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
   const me = currentUser(req);
   const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
-  render(res, 'portfolio/show', { title: model.requirement.title, ...model, readOnly: null, values: posted?.values ?? {}, errors: posted?.errors ?? {} }, posted ? 422 : 200);
+  render(
+    res,
+    'portfolio/show',
+    { title: model.requirement.title, ...model, readOnly: null, values: posted?.values ?? {}, errors: posted?.errors ?? {} },
+    posted ? 422 : 200,
+  );
 }
 
 const showPage = (ctx: AppContext) => async (req: Request, res: Response) => renderPortfolio(ctx, req, res);
@@ -29,8 +34,14 @@ const saveReflection = (ctx: AppContext) => async (req: Request, res: Response) 
   const requirementId = idParam(req.params.requirementId);
   const form = parseForm(reflectionSchema, req.body);
   if (!form.ok) return renderPortfolio(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
-  const saved = await ctx.db.transaction().execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, form.data.base_version, ctx.clock.now()));
-  flash(res, saved.changed ? `Reflection saved (version ${saved.versionNo}). Earlier versions stay readable.` : 'Your reflection has not changed since the last save.', saved.changed ? 'success' : 'info');
+  const saved = await ctx.db
+    .transaction()
+    .execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, form.data.base_version, ctx.clock.now()));
+  flash(
+    res,
+    saved.changed ? `Reflection saved (version ${saved.versionNo}). Earlier versions stay readable.` : 'Your reflection has not changed since the last save.',
+    saved.changed ? 'success' : 'info',
+  );
   res.redirect(303, `/portfolios/${requirementId}#reflection`);
 };
 
@@ -41,7 +52,11 @@ const submit = (ctx: AppContext) => async (req: Request, res: Response) => {
   const result = await ctx.db.transaction().execute((trx) => portfolioService.submit(trx, me, requirementId, confirm, ctx.clock.now()));
   if (result.status === 'needs_confirmation') {
     const model = await portfolioPage.portfolioModel(ctx.db, me, requirementId, me.timeZone, ctx.clock.now());
-    return render(res, 'portfolio/confirm', { title: `Submit ${model.requirement.title}?`, ...model, missing: result.missing.map((m) => ({ label: m.label, fixUrl: m.fixUrl })) });
+    return render(res, 'portfolio/confirm', {
+      title: `Submit ${model.requirement.title}?`,
+      ...model,
+      missing: result.missing.map((m) => ({ label: m.label, fixUrl: m.fixUrl })),
+    });
   }
   const completeness = result.isComplete ? 'complete' : `with ${result.missingCount} item${result.missingCount === 1 ? '' : 's'} missing`;
   const late = result.isLate ? ` It is late by ${formatDuration(result.lateBySeconds * 1000)}.` : ' It is on time.';
@@ -65,18 +80,61 @@ const submissionPage = (ctx: AppContext) => async (req: Request, res: Response) 
 const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const student = await portfolioService.studentOf(ctx.db, me.offeringId, idParam(req.params.userId));
-  const model = await portfolioPage.portfolioModel(ctx.db, { id: student.id, offeringId: student.offering_id }, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
-  render(res, 'portfolio/show', { title: `${student.name} · ${model.requirement.title}`, ...model, readOnly: { studentName: student.name, studentId: student.id }, values: {}, errors: {} });
+  const model = await portfolioPage.portfolioModel(
+    ctx.db,
+    { id: student.id, offeringId: student.offering_id },
+    idParam(req.params.requirementId),
+    me.timeZone,
+    ctx.clock.now(),
+  );
+  render(res, 'portfolio/show', {
+    title: `${student.name} · ${model.requirement.title}`,
+    ...model,
+    readOnly: { studentName: student.name, studentId: student.id },
+    values: {},
+    errors: {},
+  });
 };
 
 const student = ['student'] as const;
 
 export const portfolioRoutes: RouteDef[] = [
-  { method: 'get', path: '/portfolios', access: student, nav: { label: 'Portfolios', order: 110 }, handler: listPage, summary: 'Your portfolios (one per edX course)' },
-  { method: 'get', path: '/portfolios/:requirementId', access: student, handler: showPage, summary: 'A portfolio: checklist, due date, reflection, submissions' },
-  { method: 'post', path: '/portfolios/:requirementId/reflection', access: student, handler: saveReflection, summary: 'Save your personal reflection (a new version each time)' },
-  { method: 'get', path: '/portfolios/:requirementId/reflection/versions', access: student, handler: reflectionVersions, summary: 'Every version of your reflection' },
-  { method: 'post', path: '/portfolios/:requirementId/submit', access: student, handler: submit, summary: 'Submit a portfolio (frozen snapshot; confirm when incomplete)' },
+  {
+    method: 'get',
+    path: '/portfolios',
+    access: student,
+    nav: { label: 'Portfolios', order: 110 },
+    handler: listPage,
+    summary: 'Your portfolios (one per edX course)',
+  },
+  {
+    method: 'get',
+    path: '/portfolios/:requirementId',
+    access: student,
+    handler: showPage,
+    summary: 'A portfolio: checklist, due date, reflection, submissions',
+  },
+  {
+    method: 'post',
+    path: '/portfolios/:requirementId/reflection',
+    access: student,
+    handler: saveReflection,
+    summary: 'Save your personal reflection (a new version each time)',
+  },
+  {
+    method: 'get',
+    path: '/portfolios/:requirementId/reflection/versions',
+    access: student,
+    handler: reflectionVersions,
+    summary: 'Every version of your reflection',
+  },
+  {
+    method: 'post',
+    path: '/portfolios/:requirementId/submit',
+    access: student,
+    handler: submit,
+    summary: 'Submit a portfolio (frozen snapshot; confirm when incomplete)',
+  },
   {
     method: 'get',
     path: '/portfolios/:requirementId/submissions/:submissionId',
@@ -84,5 +142,11 @@ export const portfolioRoutes: RouteDef[] = [
     handler: submissionPage,
     summary: 'A frozen portfolio submission (its student, or the instructor)',
   },
-  { method: 'get', path: '/instructor/students/:userId/portfolios/:requirementId', access: ['instructor'], handler: studentPortfolio, summary: 'A student’s portfolio, read-only' },
+  {
+    method: 'get',
+    path: '/instructor/students/:userId/portfolios/:requirementId',
+    access: ['instructor'],
+    handler: studentPortfolio,
+    summary: 'A student’s portfolio, read-only',
+  },
 ];

@@ -5,10 +5,7 @@ import { baseVersionField, firstString } from '../http/forms';
 export const reflectionSchema = z.object({
   reflection_body: z.preprocess(
     (v) => firstString(v) ?? '', // control characters are refused by parseForm (src/http/text-hygiene.ts)
-    z
-      .string()
-      .min(1, 'Write your reflection before saving it.')
-      .max(50_000, 'Keep the reflection under 50,000 characters.'),
+    z.string().min(1, 'Write your reflection before saving it.').max(50_000, 'Keep the reflection under 50,000 characters.'),
   ),
   base_version: baseVersionField,
 });

@@ -65,7 +65,10 @@ export async function takeSnapshot(db: Db, checklist: Checklist, takenAt: Date):
     repo.peerAssessments(db, ids(checklist, 'peer_assessment')),
     repo.reflectionVersions(db, ids(checklist, 'reflection')),
   ]);
-  const files = await attachmentsRepository.metaByIds(db, [...guides, ...artifacts].flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])));
+  const files = await attachmentsRepository.metaByIds(
+    db,
+    [...guides, ...artifacts].flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])),
+  );
   const fileOf = (id: number | null): SnapshotAttachment | null => {
     const f = id ? files.get(id) : undefined;
     return f ? { id: f.id, name: f.original_name, contentType: f.content_type, byteSize: f.byte_size } : null;
@@ -77,7 +80,16 @@ export async function takeSnapshot(db: Db, checklist: Checklist, takenAt: Date):
 
   const saved = (v: { version_no: number; created_at: Date }) => ({ versionNo: v.version_no, savedAt: v.created_at.toISOString() });
   const items = checklist.items.map((i): SnapshotItem => {
-    const base = { key: i.key, kind: i.kind, label: i.label, lessonNumber: i.lessonNumber, present: i.present, versionId: i.versionId, bodyMd: null, attachment: null };
+    const base = {
+      key: i.key,
+      kind: i.kind,
+      label: i.label,
+      lessonNumber: i.lessonNumber,
+      present: i.present,
+      versionId: i.versionId,
+      bodyMd: null,
+      attachment: null,
+    };
     if (i.versionId === null) return base;
     switch (i.kind) {
       case 'study_guide': {
@@ -157,7 +169,14 @@ export function snapshotView(snapshot: unknown, zone: string): SnapshotView {
     versionId: i.versionId,
     bodyMd: i.bodyMd,
     attachment: i.attachment
-      ? attachmentView({ id: i.attachment.id, original_name: i.attachment.name, content_type: i.attachment.contentType, byte_size: i.attachment.byteSize, owner_user_id: 0, created_at: new Date(0) })
+      ? attachmentView({
+          id: i.attachment.id,
+          original_name: i.attachment.name,
+          content_type: i.attachment.contentType,
+          byte_size: i.attachment.byteSize,
+          owner_user_id: 0,
+          created_at: new Date(0),
+        })
       : null,
     teamName: i.teamName ?? null,
     uploadedBy: i.uploadedBy ?? null,

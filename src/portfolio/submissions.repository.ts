@@ -97,7 +97,11 @@ function latestForEachRead(db: Db, userIds: number[], requirementIds: number[]):
     .orderBy('portfolio_requirement_id')
     .orderBy('submitted_at', 'desc')
     .orderBy('id', 'desc');
-  return read(query, (rows) => new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, { ...r, submitted_at: instant(r.submitted_at), due_at: instant(r.due_at) }])));
+  return read(
+    query,
+    (rows) =>
+      new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, { ...r, submitted_at: instant(r.submitted_at), due_at: instant(r.due_at) }])),
+  );
 }
 
 async function latestForEach(db: Db, userIds: number[], requirementIds: number[]): Promise<Map<string, SubmissionSummary>> {

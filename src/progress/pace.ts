@@ -60,11 +60,15 @@ function lessonsLabel(n: number): string {
 }
 
 /** Pace for each student from already loaded data. Pure: no queries. */
-export function paceFromCompletions(outline: CourseOutline, position: SemesterPosition, counts: Map<number, Map<number, number>>, userIds: number[]): Map<number, Pace> {
+export function paceFromCompletions(
+  outline: CourseOutline,
+  position: SemesterPosition,
+  counts: Map<number, Map<number, number>>,
+  userIds: number[],
+): Map<number, Pace> {
   const { week, phase } = position;
   const portfolioLessons = week?.kind === 'portfolio' ? outline.lessons.filter((l) => l.edxCourseId === week.edxCourseId) : [];
-  const expectedLessonNumber =
-    position.weekLesson?.lessonNumber ?? (portfolioLessons.length ? Math.max(...portfolioLessons.map((l) => l.lessonNumber)) : null);
+  const expectedLessonNumber = position.weekLesson?.lessonNumber ?? (portfolioLessons.length ? Math.max(...portfolioLessons.map((l) => l.lessonNumber)) : null);
   const result = new Map<number, Pace>();
   for (const userId of userIds) {
     const done = counts.get(userId) ?? new Map<number, number>();

@@ -59,7 +59,9 @@ export function outlineOf(course: CourseSnapshot): CourseOutline {
   const scheduledOn = new Map<number, string>();
   for (const w of weeks) if (w.kind === 'lesson' && w.unit_id !== null && !scheduledOn.has(w.unit_id)) scheduledOn.set(w.unit_id, w.starts_on);
   const edxCourses = new Map<number, OutlineCourse>();
-  for (const u of units) if (!edxCourses.has(u.edx_course_id)) edxCourses.set(u.edx_course_id, { id: u.edx_course_id, code: u.edx_code, title: u.edx_title, edxUrl: edxById.get(u.edx_course_id)!.edx_url });
+  for (const u of units)
+    if (!edxCourses.has(u.edx_course_id))
+      edxCourses.set(u.edx_course_id, { id: u.edx_course_id, code: u.edx_code, title: u.edx_title, edxUrl: edxById.get(u.edx_course_id)!.edx_url });
   return {
     offeringId: offering.id,
     timeZone: offering.time_zone,
@@ -179,4 +181,11 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
   return Number(row?.n ?? 0);
 }
 
-export const progressRepository = Object.freeze({ outline, completionCounts, completionCountsRead, componentsDoneRead, activeStudentCount, studentsCompletingAll });
+export const progressRepository = Object.freeze({
+  outline,
+  completionCounts,
+  completionCountsRead,
+  componentsDoneRead,
+  activeStudentCount,
+  studentsCompletingAll,
+});

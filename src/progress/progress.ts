@@ -35,7 +35,12 @@ export interface RequirementRef {
 }
 
 /** Checklists for every requirement, batched over the students, as a read (to run with a page's other reads). */
-export function checklistsReadFor(db: Db, course: CourseSnapshot, requirements: RequirementRef[], userIds: number[]): Read<Map<number, Map<number, Checklist>>> {
+export function checklistsReadFor(
+  db: Db,
+  course: CourseSnapshot,
+  requirements: RequirementRef[],
+  userIds: number[],
+): Read<Map<number, Map<number, Checklist>>> {
   return checklistsRead(
     db,
     course,
@@ -43,7 +48,6 @@ export function checklistsReadFor(db: Db, course: CourseSnapshot, requirements: 
     userIds,
   );
 }
-
 
 function countKind(list: Checklist | undefined, kind: 'study_guide' | 'team_artifact'): Tally | null {
   if (!list) return null;

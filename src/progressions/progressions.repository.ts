@@ -14,7 +14,12 @@ export interface PartnershipRow {
 const partnershipColumns = ['partnership.id', 'partnership.offering_id', 'partnership.name', 'partnership.ihe', 'partnership.lea'] as const;
 
 async function listInOffering(db: Db, offeringId: number): Promise<PartnershipRow[]> {
-  return db.selectFrom('partnership').select(partnershipColumns).where('offering_id', '=', offeringId).orderBy(sql`lower(name)`).execute();
+  return db
+    .selectFrom('partnership')
+    .select(partnershipColumns)
+    .where('offering_id', '=', offeringId)
+    .orderBy(sql`lower(name)`)
+    .execute();
 }
 
 async function listForMember(db: Db, userId: number): Promise<PartnershipRow[]> {
@@ -32,7 +37,11 @@ async function find(db: Db, id: number): Promise<PartnershipRow | undefined> {
 }
 
 async function nameTaken(db: Db, offeringId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db.selectFrom('partnership').select('id').where('offering_id', '=', offeringId).where(sql<boolean>`lower(name) = lower(${name})`);
+  let q = db
+    .selectFrom('partnership')
+    .select('id')
+    .where('offering_id', '=', offeringId)
+    .where(sql<boolean>`lower(name) = lower(${name})`);
   if (exceptId !== undefined) q = q.where('id', '<>', exceptId);
   return !!(await q.executeTakeFirst());
 }
@@ -62,7 +71,12 @@ async function membersOf(db: Db, partnershipIds: number[]) {
 }
 
 async function isMember(db: Db, partnershipId: number, userId: number): Promise<boolean> {
-  const row = await db.selectFrom('partnership_member').select('user_id').where('partnership_id', '=', partnershipId).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('partnership_member')
+    .select('user_id')
+    .where('partnership_id', '=', partnershipId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return !!row;
 }
 

@@ -37,7 +37,14 @@ const rubricPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const key = typeof req.query.version === 'string' ? req.query.version : undefined;
   const rubric = await service.rubricVersion(ctx.db, key);
   const versions = await service.listVersions(ctx.db);
-  render(res, 'progressions/rubric', { title: `${rubric.title} (${rubric.label})`, rubric: rubricModel(rubric), versions, currentKey: rubric.key, notDescribed: NOT_DESCRIBED, incompleteInDraft: INCOMPLETE_IN_DRAFT });
+  render(res, 'progressions/rubric', {
+    title: `${rubric.title} (${rubric.label})`,
+    rubric: rubricModel(rubric),
+    versions,
+    currentKey: rubric.key,
+    notDescribed: NOT_DESCRIBED,
+    incompleteInDraft: INCOMPLETE_IN_DRAFT,
+  });
 };
 
 async function partnershipFormModel(ctx: AppContext, me: Viewer, partnershipId: number | null, values: Record<string, unknown>, errors: FieldErrors) {
@@ -148,7 +155,11 @@ const comparePage = (ctx: AppContext) => async (req: Request, res: Response) => 
 
 const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
   const { partnership, assessment, rubric, entries } = await service.exportRows(ctx.db, viewer(req), idParam(req.params.assessmentId));
-  const slug = partnership.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'partnership';
+  const slug =
+    partnership.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'partnership';
   res
     .status(200)
     .type('text/csv; charset=utf-8')
@@ -160,7 +171,14 @@ const exportCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
 const P = '/progressions/partnerships/:partnershipId';
 
 export const progressionsRoutes: RouteDef[] = [
-  { method: 'get', path: '/progressions', access: 'authenticated', nav: { label: 'Progressions', order: 900 }, handler: listPage, summary: 'Developmental Progressions: partnerships the user may see' },
+  {
+    method: 'get',
+    path: '/progressions',
+    access: 'authenticated',
+    nav: { label: 'Progressions', order: 900 },
+    handler: listPage,
+    summary: 'Developmental Progressions: partnerships the user may see',
+  },
   { method: 'get', path: '/progressions/rubric', access: 'authenticated', handler: rubricPage, summary: 'The iLEAD Developmental Progressions rubric' },
   { method: 'get', path: '/progressions/partnerships/new', access: ['instructor'], handler: newPartnershipPage, summary: 'New partnership form' },
   { method: 'post', path: '/progressions/partnerships', access: ['instructor'], handler: savePartnership, summary: 'Create a partnership' },

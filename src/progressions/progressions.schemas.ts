@@ -10,15 +10,27 @@ const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray
 export const partnershipSchema = z.object({
   name: text(z.string({ error: 'Name the partnership.' }).min(1, 'Name the partnership.').max(120, 'Use at most 120 characters.')),
   ihe: text(
-    z.string({ error: 'Name the institution of higher education (IHE).' }).min(1, 'Name the institution of higher education (IHE).').max(200, 'Use at most 200 characters.'),
+    z
+      .string({ error: 'Name the institution of higher education (IHE).' })
+      .min(1, 'Name the institution of higher education (IHE).')
+      .max(200, 'Use at most 200 characters.'),
   ),
-  lea: text(z.string({ error: 'Name the local education agency (LEA).' }).min(1, 'Name the local education agency (LEA).').max(200, 'Use at most 200 characters.')),
+  lea: text(
+    z.string({ error: 'Name the local education agency (LEA).' }).min(1, 'Name the local education agency (LEA).').max(200, 'Use at most 200 characters.'),
+  ),
   members: z.preprocess(
     asList,
     z
-      .array(z.coerce.number({ error: 'Choose members from the list.' }).int('Choose members from the list.').positive('Choose members from the list.').max(2_147_483_647, 'Choose members from the list.'), {
-        error: 'Choose members from the list.',
-      })
+      .array(
+        z.coerce
+          .number({ error: 'Choose members from the list.' })
+          .int('Choose members from the list.')
+          .positive('Choose members from the list.')
+          .max(2_147_483_647, 'Choose members from the list.'),
+        {
+          error: 'Choose members from the list.',
+        },
+      )
       .min(1, 'Choose at least one member.')
       .max(100, 'Choose at most 100 members.')
       .transform((ids) => [...new Set(ids)]),
@@ -68,9 +80,7 @@ export function assessmentSchema(objectiveNumbers: number[], today: string) {
     base_version: baseVersionField,
   };
   for (const n of objectiveNumbers) {
-    shape[assessmentField.stage(n)] = text(
-      z.enum(STAGE_CHOICES, { error: `Objective ${n}: choose a stage from 1 to 4, or “Not yet started”.` }),
-    );
+    shape[assessmentField.stage(n)] = text(z.enum(STAGE_CHOICES, { error: `Objective ${n}: choose a stage from 1 to 4, or “Not yet started”.` }));
     shape[assessmentField.evidence(n)] = z.preprocess(
       (v) => firstString(v) ?? '',
       z.string({ error: `Objective ${n}: the evidence must be text.` }).max(EVIDENCE_MAX, `Objective ${n}: use at most ${EVIDENCE_MAX} characters.`),
@@ -95,19 +105,17 @@ export function assessmentSchema(objectiveNumbers: number[], today: string) {
       },
       { when: () => true },
     )
-    .transform(
-      (v): AssessmentInput => ({
-        assessedOn: v.assessedOn as string,
-        copiedFrom: (v.copiedFrom as number | undefined) ?? null,
-        base: v.base_version as string,
-        entries: objectiveNumbers.map((n) => ({
-          number: n,
-          stage: Number(v[assessmentField.stage(n)]),
-          evidence: v[assessmentField.evidence(n)] as string,
-          nextSteps: v[assessmentField.nextSteps(n)] as string,
-        })),
-      }),
-    );
+    .transform((v): AssessmentInput => ({
+      assessedOn: v.assessedOn as string,
+      copiedFrom: (v.copiedFrom as number | undefined) ?? null,
+      base: v.base_version as string,
+      entries: objectiveNumbers.map((n) => ({
+        number: n,
+        stage: Number(v[assessmentField.stage(n)]),
+        evidence: v[assessmentField.evidence(n)] as string,
+        nextSteps: v[assessmentField.nextSteps(n)] as string,
+      })),
+    }));
 }
 
 export const compareSchema = z.object({

@@ -91,7 +91,10 @@ async function partnershipPage(db: Db, viewer: Viewer, partnershipId: number) {
   return {
     partnership: { id: p.id, name: p.name, ihe: p.ihe, lea: p.lea, members: members.map((m) => m.name), memberIds: members.map((m) => m.id) },
     assessments: [...assessments].reverse().map((a) => assessmentSummary(a, viewer)),
-    latest: latest && rubric ? { ...assessmentSummary(latest, viewer), rubricLabel: rubric.label, grid: gridModel(rubric, await repo.entriesOf(db, [latest.id])) } : null,
+    latest:
+      latest && rubric
+        ? { ...assessmentSummary(latest, viewer), rubricLabel: rubric.label, grid: gridModel(rubric, await repo.entriesOf(db, [latest.id])) }
+        : null,
     isInstructor: viewer.role === 'instructor',
   };
 }
@@ -118,8 +121,16 @@ async function visibleAssessment(db: Db, viewer: Viewer, assessmentId: number) {
 async function dated(db: Db, rows: AssessmentRow[]): Promise<DatedAssessment[]> {
   const versions = new Map<number, RubricVersion>();
   for (const id of new Set(rows.map((a) => a.rubric_id))) versions.set(id, (await rubricRepository.version(db, id))!);
-  const entries = await repo.entriesOf(db, rows.map((a) => a.id));
-  return rows.map((a) => ({ id: a.id, assessedOn: a.assessed_on, rubric: versions.get(a.rubric_id)!, entries: entries.filter((e) => e.assessment_id === a.id) }));
+  const entries = await repo.entriesOf(
+    db,
+    rows.map((a) => a.id),
+  );
+  return rows.map((a) => ({
+    id: a.id,
+    assessedOn: a.assessed_on,
+    rubric: versions.get(a.rubric_id)!,
+    entries: entries.filter((e) => e.assessment_id === a.id),
+  }));
 }
 
 async function assessmentPage(db: Db, viewer: Viewer, assessmentId: number) {
@@ -179,7 +190,12 @@ function assessmentText(assessedOn: string, entries: { number: number; stage: nu
   const parts = [{ label: 'Date', text: assessedOn }];
   for (const e of [...entries].sort((a, b) => a.number - b.number)) {
     if (e.stage === 0 && !e.evidence && !e.nextSteps) continue;
-    parts.push({ label: `Objective ${e.number}`, text: [`Stage: ${e.stage || 'not yet started'}`, e.evidence && `Evidence: ${e.evidence}`, e.nextSteps && `Next steps: ${e.nextSteps}`].filter(Boolean).join('\n') });
+    parts.push({
+      label: `Objective ${e.number}`,
+      text: [`Stage: ${e.stage || 'not yet started'}`, e.evidence && `Evidence: ${e.evidence}`, e.nextSteps && `Next steps: ${e.nextSteps}`]
+        .filter(Boolean)
+        .join('\n'),
+    });
   }
   return labelledText(parts);
 }
@@ -211,10 +227,13 @@ async function recordAssessment(trx: Db, viewer: Viewer, partnershipId: number, 
   const rubric = await currentRubric(trx);
   if (input.copiedFrom !== null) {
     const source = await repo.findAssessment(trx, input.copiedFrom);
-    if (!source || source.partnership_id !== p.id) throw new Invalid('That copy is not available.', { _form: 'The assessment this one was copied from is not part of this partnership.' });
+    if (!source || source.partnership_id !== p.id)
+      throw new Invalid('That copy is not available.', { _form: 'The assessment this one was copied from is not part of this partnership.' });
   }
   if (await repo.assessmentOn(trx, p.id, input.assessedOn)) {
-    throw new Invalid('Date taken.', { assessedOn: `This partnership already has an assessment dated ${formatLocalDate(input.assessedOn)}. Choose another date.` });
+    throw new Invalid('Date taken.', {
+      assessedOn: `This partnership already has an assessment dated ${formatLocalDate(input.assessedOn)}. Choose another date.`,
+    });
   }
   const objectiveId = new Map(rubric.objectives.map((o) => [o.number, o.id]));
   return repo.insertAssessment(
@@ -250,7 +269,8 @@ async function comparisonPage(db: Db, viewer: Viewer, partnershipId: number, fro
   const a = pick(fromId, rows[rows.length - 2]);
   const b = pick(toId, rows[rows.length - 1]);
   const base = { partnership: { id: p.id, name: p.name }, choices };
-  if (!a || !b || a.id === b.id) return { ...base, from: a ? assessmentSummary(a, viewer) : null, to: b ? assessmentSummary(b, viewer) : null, comparison: null };
+  if (!a || !b || a.id === b.id)
+    return { ...base, from: a ? assessmentSummary(a, viewer) : null, to: b ? assessmentSummary(b, viewer) : null, comparison: null };
   const [earlier, later] = rows.indexOf(a) < rows.indexOf(b) ? [a, b] : [b, a];
   const [from, to] = await dated(db, [earlier, later]);
   return {

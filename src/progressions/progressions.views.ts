@@ -164,6 +164,10 @@ export function comparisonModel(rubric: RubricVersion, from: DatedAssessment, to
   return {
     moved,
     unchanged: rows.filter((r) => r.movement === 'same' || r.movement === 'unknown'),
-    counts: { forward: rows.filter((r) => r.movement === 'forward').length, back: rows.filter((r) => r.movement === 'back').length, same: rows.filter((r) => r.movement === 'same').length },
+    counts: {
+      forward: rows.filter((r) => r.movement === 'forward').length,
+      back: rows.filter((r) => r.movement === 'back').length,
+      same: rows.filter((r) => r.movement === 'same').length,
+    },
   };
 }

@@ -29,9 +29,7 @@ export const rubricDefinitionSchema = z
     source: z.string().min(1),
     sourceNote: z.string().default(''),
     caution: z.string().default(''),
-    stages: z
-      .array(z.object({ number: z.number().int().min(1).max(STAGE_COUNT), name: z.string().min(1) }))
-      .length(STAGE_COUNT),
+    stages: z.array(z.object({ number: z.number().int().min(1).max(STAGE_COUNT), name: z.string().min(1) })).length(STAGE_COUNT),
     groups: z
       .array(
         z.object({
@@ -77,7 +75,11 @@ export const rubricDefinitionSchema = z
       o.descriptors.forEach((d, s) => {
         const empty = cellStatusOf(def.cellStatus, o.number, s + 1) === 'empty';
         if ((d === null) !== empty) {
-          ctx.addIssue({ code: 'custom', path: ['objectives', i, 'descriptors', s], message: 'a descriptor is null exactly when `cellStatus` lists the cell as empty' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['objectives', i, 'descriptors', s],
+            message: 'a descriptor is null exactly when `cellStatus` lists the cell as empty',
+          });
         }
       });
     });

@@ -56,7 +56,12 @@ export async function loadRubric(trx: Db, def: RubricDefinition): Promise<{ rubr
     .insertInto('progression_descriptor')
     .values(
       def.objectives.flatMap((o) =>
-        o.descriptors.map((body, i) => ({ objective_id: objectiveId.get(o.number)!, stage: i + 1, body, status: cellStatusOf(def.cellStatus, o.number, i + 1) })),
+        o.descriptors.map((body, i) => ({
+          objective_id: objectiveId.get(o.number)!,
+          stage: i + 1,
+          body,
+          status: cellStatusOf(def.cellStatus, o.number, i + 1),
+        })),
       ),
     )
     .execute();

@@ -44,10 +44,7 @@ async function recent(db: Db, offeringId: number, zone: string) {
   }));
 }
 
-async function send(
-  db: Db,
-  input: AnnouncementInput & { offeringId: number; senderId: number; now: Date; baseUrl: string },
-): Promise<AnnouncementResult> {
+async function send(db: Db, input: AnnouncementInput & { offeringId: number; senderId: number; now: Date; baseUrl: string }): Promise<AnnouncementResult> {
   const offering = await db.selectFrom('course_offering').selectAll().where('id', '=', input.offeringId).executeTakeFirstOrThrow();
   const sender = await db.selectFrom('app_user').select('name').where('id', '=', input.senderId).executeTakeFirstOrThrow();
   let sectionId: number | null = null;
@@ -64,15 +61,17 @@ async function send(
     audience = `${section.code} students`;
   }
   const recipients = () => {
-    let q = db
-      .selectFrom('app_user')
-      .where('offering_id', '=', input.offeringId)
-      .where('role', '=', 'student')
-      .where('deactivated_at', 'is', null);
+    let q = db.selectFrom('app_user').where('offering_id', '=', input.offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null);
     if (sectionId !== null) q = q.where('section_id', '=', sectionId);
     return q;
   };
-  const count = Number((await recipients().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = Number(
+    (
+      await recipients()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const saved = await db
     .insertInto('announcement')
     .values({

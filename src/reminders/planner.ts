@@ -83,7 +83,11 @@ async function changedStudents(db: Db): Promise<number[]> {
 
 /** The planner's one bookkeeping row, locked (created on first use: a migration-made row would make the database "not empty" for a backup import). */
 async function lockPlanner(trx: Transaction<Database>) {
-  await trx.insertInto('reminder_planner').values({ id: 1 }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await trx
+    .insertInto('reminder_planner')
+    .values({ id: 1 })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   return trx.selectFrom('reminder_planner').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
 }
 
@@ -106,7 +110,11 @@ export async function planIfChanged(db: Db, now: Date, offsets: number[]): Promi
     // Another worker is planning (its lease is live): send what is planned instead of planning twice.
     const busy = await sql<{ busy: boolean }>`select coalesce(planning_until > now(), false) as busy from reminder_planner where id = 1`.execute(trx);
     if (busy.rows[0].busy) return null;
-    await trx.updateTable('reminder_planner').set({ planning_until: sql<Date>`now() + interval '10 minutes'` }).where('id', '=', 1).execute();
+    await trx
+      .updateTable('reminder_planner')
+      .set({ planning_until: sql<Date>`now() + interval '10 minutes'` })
+      .where('id', '=', 1)
+      .execute();
     return { fingerprint, full: !clockOk || state.fingerprint.split('#')[0] !== course };
   });
   if (!decision) return { planned: false, upserted: 0, withdrawn: 0 };

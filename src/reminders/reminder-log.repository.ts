@@ -12,10 +12,7 @@ const shownStatus = sql<string>`case
   else r.status end`;
 
 function base(db: Db, offeringId: number) {
-  return db
-    .selectFrom('reminder as r')
-    .leftJoin('outbound_email as m', 'm.id', 'r.outbound_email_id')
-    .where('r.offering_id', '=', offeringId);
+  return db.selectFrom('reminder as r').leftJoin('outbound_email as m', 'm.id', 'r.outbound_email_id').where('r.offering_id', '=', offeringId);
 }
 
 async function list(db: Db, offeringId: number, query: ReminderListQuery, perPage: number) {
@@ -52,7 +49,17 @@ async function findForPreview(db: Db, offeringId: number, id: number) {
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .selectAll('r')
     .select(['u.name', 'u.email', 'u.time_zone'])
-    .select(['m.to_address', 'm.subject', 'm.text_body', 'm.html_body', 'm.headers', 'm.message_id', 'm.attempts', 'm.last_error', 'm.sent_at as email_sent_at'])
+    .select([
+      'm.to_address',
+      'm.subject',
+      'm.text_body',
+      'm.html_body',
+      'm.headers',
+      'm.message_id',
+      'm.attempts',
+      'm.last_error',
+      'm.sent_at as email_sent_at',
+    ])
     .select(shownStatus.as('shown_status'))
     .where('r.id', '=', id)
     .executeTakeFirst();

@@ -25,7 +25,14 @@ function offsetLabel(kind: string, days: number): string {
   return days === 0 ? 'On the due day' : `${days} day${days === 1 ? '' : 's'} before`;
 }
 
-type NoteRow = { status: string; reason: string; attempts: number | null; last_error: string | null; next_attempt_at: Date | null; retry_in_seconds: number | null };
+type NoteRow = {
+  status: string;
+  reason: string;
+  attempts: number | null;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  retry_in_seconds: number | null;
+};
 
 /** A retry's time on the app clock (`now`, which APP_NOW pins), like every other time on the page. */
 function note(r: NoteRow, zone: string, now: Date): string {

@@ -64,7 +64,9 @@ const sendAnnouncement = (ctx: AppContext) => async (req: Request, res: Response
   if (!model.audiences.some((a) => a.value === input.audience)) return again({ audience: 'Choose everyone or one section.' });
   const result = await ctx.db
     .transaction()
-    .execute((trx) => announcementsService.send(trx, { ...input, offeringId: me.offeringId, senderId: me.id, now: ctx.clock.now(), baseUrl: ctx.config.baseUrl }));
+    .execute((trx) =>
+      announcementsService.send(trx, { ...input, offeringId: me.offeringId, senderId: me.id, now: ctx.clock.now(), baseUrl: ctx.config.baseUrl }),
+    );
   if (!result.created) flash(res, 'That announcement was already sent; it was not sent again.', 'info');
   else flash(res, `Announcement queued for ${result.recipients} student${result.recipients === 1 ? '' : 's'}.`);
   res.redirect(303, '/instructor/announcements');
@@ -88,10 +90,49 @@ const announcementPage = (ctx: AppContext) => async (req: Request, res: Response
 };
 
 export const remindersRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/reminders', access: ['instructor'], nav: { label: 'Reminders', order: 190 }, handler: logPage, summary: 'Every reminder with its status and reason (filter, pages)' },
-  { method: 'get', path: '/instructor/reminders/:reminderId/preview', access: ['instructor'], handler: preview, summary: 'A reminder as the student sees it (text and sandboxed HTML)' },
-  { method: 'get', path: '/instructor/announcements', access: ['instructor'], nav: { label: 'Announcements', order: 200 }, handler: announcementsPage, summary: 'Announcement form and recent announcements' },
-  { method: 'post', path: '/instructor/announcements', access: ['instructor'], handler: sendAnnouncement, summary: 'Email an announcement to everyone or a section' },
-  { method: 'get', path: '/announcements', access: ['student', 'instructor'], nav: { label: 'Announcements', order: 150, roles: ['student'] }, handler: announcementList, summary: 'Announcements to you (your course, or your section), newest first' },
-  { method: 'get', path: '/announcements/:announcementId', access: ['student', 'instructor'], handler: announcementPage, summary: 'One announcement, its Markdown body sanitized' },
+  {
+    method: 'get',
+    path: '/instructor/reminders',
+    access: ['instructor'],
+    nav: { label: 'Reminders', order: 190 },
+    handler: logPage,
+    summary: 'Every reminder with its status and reason (filter, pages)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/reminders/:reminderId/preview',
+    access: ['instructor'],
+    handler: preview,
+    summary: 'A reminder as the student sees it (text and sandboxed HTML)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/announcements',
+    access: ['instructor'],
+    nav: { label: 'Announcements', order: 200 },
+    handler: announcementsPage,
+    summary: 'Announcement form and recent announcements',
+  },
+  {
+    method: 'post',
+    path: '/instructor/announcements',
+    access: ['instructor'],
+    handler: sendAnnouncement,
+    summary: 'Email an announcement to everyone or a section',
+  },
+  {
+    method: 'get',
+    path: '/announcements',
+    access: ['student', 'instructor'],
+    nav: { label: 'Announcements', order: 150, roles: ['student'] },
+    handler: announcementList,
+    summary: 'Announcements to you (your course, or your section), newest first',
+  },
+  {
+    method: 'get',
+    path: '/announcements/:announcementId',
+    access: ['student', 'instructor'],
+    handler: announcementPage,
+    summary: 'One announcement, its Markdown body sanitized',
+  },
 ];

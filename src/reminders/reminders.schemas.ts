@@ -20,9 +20,7 @@ export const reminderIdSchema = z.object({ reminderId: z.coerce.number().int().p
 const text = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 
 export const announcementSchema = z.object({
-  audience: text(
-    z.string({ error: 'Choose who receives it.' }).regex(/^(all|\d{1,9})$/, 'Choose everyone or one section.'),
-  ),
+  audience: text(z.string({ error: 'Choose who receives it.' }).regex(/^(all|\d{1,9})$/, 'Choose everyone or one section.')),
   subject: text(z.string({ error: 'Write a subject.' }).min(1, 'Write a subject.').max(200, 'Keep the subject under 200 characters.')),
   body: text(z.string({ error: 'Write the announcement.' }).min(1, 'Write the announcement.').max(20_000, 'Keep the announcement under 20,000 characters.')),
   nonce: text(z.uuid('This form has expired: reload the page and try again.')),

@@ -78,7 +78,13 @@ async function sendOneBatch(db: Db, opts: RunOptions, batchSize: number, report:
 /** Reminders whose claim is still ours go to the outbox, exactly once per reminder (unique dedupe key). */
 async function handOff(db: Db, token: string, claimed: Reminder[], rendered: RenderResult, opts: RunOptions, report: RunReport): Promise<ReminderEmail[]> {
   return inTransaction(db, async (trx) => {
-    const ours = new Set(await repo.lockStillClaimed(trx, token, claimed.map((r) => r.id)));
+    const ours = new Set(
+      await repo.lockStillClaimed(
+        trx,
+        token,
+        claimed.map((r) => r.id),
+      ),
+    );
     const mine = rendered.emails.filter((e) => ours.has(e.reminderId));
     const emailIds = await enqueueEmails(
       trx,
@@ -94,7 +100,12 @@ async function handOff(db: Db, token: string, claimed: Reminder[], rendered: Ren
         messageId: stableMessageId(`reminder-${e.reminderId}`, opts.baseUrl),
       })),
     );
-    await repo.markQueued(trx, token, mine.map((e) => ({ reminderId: e.reminderId, emailId: emailIds.get(`reminder:${e.reminderId}`)! })), opts.now);
+    await repo.markQueued(
+      trx,
+      token,
+      mine.map((e) => ({ reminderId: e.reminderId, emailId: emailIds.get(`reminder:${e.reminderId}`)! })),
+      opts.now,
+    );
     const failures = rendered.failures.filter((f) => ours.has(f.reminderId));
     for (const f of failures) await repo.markFailedUnsent(trx, token, f.reminderId, f.error);
     report.failed += failures.length;

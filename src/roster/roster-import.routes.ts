@@ -17,13 +17,17 @@ import type { RosterPreview } from './roster.service';
 const PREVIEW_ROWS = 100;
 
 function previewModel(source: { encoding: string; delimiter: Delimiter; fileName: string | null }, preview: RosterPreview) {
-  const rows = [...preview.toCreate.map((r) => ({ ...r, isNew: true })), ...preview.alreadyEnrolled.map((r) => ({ ...r, isNew: false }))].sort((a, b) => a.line - b.line);
+  const rows = [...preview.toCreate.map((r) => ({ ...r, isNew: true })), ...preview.alreadyEnrolled.map((r) => ({ ...r, isNew: false }))].sort(
+    (a, b) => a.line - b.line,
+  );
   return {
     encoding: source.encoding,
     delimiterName: DELIMITER_NAMES[source.delimiter],
     fileName: source.fileName,
     errors: preview.errors,
-    rows: rows.slice(0, PREVIEW_ROWS).map((r) => ({ line: r.line, name: r.name, email: r.email, section: r.sectionCode, timeZone: r.timeZone, isNew: r.isNew })),
+    rows: rows
+      .slice(0, PREVIEW_ROWS)
+      .map((r) => ({ line: r.line, name: r.name, email: r.email, section: r.sectionCode, timeZone: r.timeZone, isNew: r.isNew })),
     hiddenRows: Math.max(0, rows.length - PREVIEW_ROWS),
     newCount: preview.toCreate.length,
     existingCount: preview.alreadyEnrolled.length,
@@ -68,7 +72,13 @@ const upload = (ctx: AppContext) => [
       return render(
         res,
         'roster/import',
-        { title: 'Roster import', staged: null, preview: previewModel({ ...source, fileName }, staged.preview), csv: fileName ? '' : pasted, refreshSeconds: null },
+        {
+          title: 'Roster import',
+          staged: null,
+          preview: previewModel({ ...source, fileName }, staged.preview),
+          csv: fileName ? '' : pasted,
+          refreshSeconds: null,
+        },
         422,
       );
     }
@@ -114,7 +124,26 @@ const confirm = (ctx: AppContext) => async (req: Request, res: Response) => {
 const instructor = ['instructor'] as const;
 
 export const rosterImportRoutes: RouteDef[] = [
-  { method: 'post', path: '/instructor/roster/import', access: instructor, multipart: true, handler: upload, summary: 'Upload a roster CSV: decoded and checked, kept for preview (nothing imported yet)' },
-  { method: 'get', path: '/instructor/roster/imports/:rosterImportId', access: instructor, handler: importPage, summary: 'A roster import: preview, progress or outcome' },
-  { method: 'post', path: '/instructor/roster/imports/:rosterImportId/confirm', access: instructor, handler: confirm, summary: 'Confirm a previewed roster import' },
+  {
+    method: 'post',
+    path: '/instructor/roster/import',
+    access: instructor,
+    multipart: true,
+    handler: upload,
+    summary: 'Upload a roster CSV: decoded and checked, kept for preview (nothing imported yet)',
+  },
+  {
+    method: 'get',
+    path: '/instructor/roster/imports/:rosterImportId',
+    access: instructor,
+    handler: importPage,
+    summary: 'A roster import: preview, progress or outcome',
+  },
+  {
+    method: 'post',
+    path: '/instructor/roster/imports/:rosterImportId/confirm',
+    access: instructor,
+    handler: confirm,
+    summary: 'Confirm a previewed roster import',
+  },
 ];

@@ -23,7 +23,10 @@ async function defaultZone(db: Db, offeringId: number): Promise<string> {
   return (await courseRepository.offering(db, offeringId)).time_zone;
 }
 
-async function stage(db: Db, input: { offeringId: number; createdBy: number; fileName: string | null; source: DelimitedText; now: Date }): Promise<StageResult> {
+async function stage(
+  db: Db,
+  input: { offeringId: number; createdBy: number; fileName: string | null; source: DelimitedText; now: Date },
+): Promise<StageResult> {
   const { source } = input;
   const preview = await rosterService.check(db, input.offeringId, source.text, await defaultZone(db, input.offeringId), source.delimiter);
   if (preview.errors.length) return { ok: false, preview };
@@ -58,7 +61,10 @@ function describeErrors(errors: RosterRowError[]): string {
 }
 
 /** Confirms a previewed import: runs a small one now, queues a large one. Returns the import as it stands. */
-async function confirm(db: Db, input: { offeringId: number; importId: number; baseUrl: string; now: Date }): Promise<{ staged: RosterImport; alreadyConfirmed: boolean }> {
+async function confirm(
+  db: Db,
+  input: { offeringId: number; importId: number; baseUrl: string; now: Date },
+): Promise<{ staged: RosterImport; alreadyConfirmed: boolean }> {
   const staged = await repo.lockInOffering(db, input.offeringId, input.importId);
   if (!staged) throw new NotFound('There is no such roster import.');
   if (staged.status !== 'preview') return { staged, alreadyConfirmed: true };
@@ -99,7 +105,13 @@ async function runClaimed(ctx: AppContext, staged: RosterImport): Promise<void> 
         onProgress: (processed) => repo.update(progressDb, staged.id, { processed, updated_at: ctx.clock.now() }),
       });
       if (result.errors.length) throw new ImportRefused(describeErrors(result.errors));
-      await repo.update(trx, staged.id, { status: 'done', processed: staged.row_count, created_count: result.created, locked_until: null, updated_at: ctx.clock.now() });
+      await repo.update(trx, staged.id, {
+        status: 'done',
+        processed: staged.row_count,
+        created_count: result.created,
+        locked_until: null,
+        updated_at: ctx.clock.now(),
+      });
     });
   } catch (err) {
     const message = err instanceof ImportRefused ? err.message : 'The import failed and nothing was imported. Try again, or ask for help with the file.';

@@ -23,7 +23,12 @@ async function renderStudent(ctx: AppContext, req: Request, res: Response, error
   const model = await rosterMembersService.studentPage(ctx.db, me, userIdOf(req), me.timeZone, ctx.clock.now());
   const s = model.student;
   const shown = values ?? { name: s.name, email: s.email, section: String(s.sectionId ?? ''), timeZone: s.timeZone };
-  render(res, 'roster/student', { title: `${s.name} · Roster`, ...model, zones: timeZoneChoices(), errors, values: shown }, Object.keys(errors).length ? status : 200);
+  render(
+    res,
+    'roster/student',
+    { title: `${s.name} · Roster`, ...model, zones: timeZoneChoices(), errors, values: shown },
+    Object.keys(errors).length ? status : 200,
+  );
 }
 
 const studentPage = (ctx: AppContext) => async (req: Request, res: Response) => renderStudent(ctx, req, res);
@@ -43,8 +48,14 @@ const editStudent = (ctx: AppContext) => async (req: Request, res: Response) => 
   }
   const messages = [];
   if (result.changed.filter((c) => c !== 'email' && c !== 'email-requested').length) messages.push('Saved.');
-  if (result.email === 'pending') messages.push(`A confirmation link went to ${form.data.email}; the student signs in with their current address until they use it. Their current address was told.`);
-  if (result.email === 'switched') messages.push(`The email address is now ${form.data.email}, and a new invitation went there (the student had not set a password yet). The old address was told.`);
+  if (result.email === 'pending')
+    messages.push(
+      `A confirmation link went to ${form.data.email}; the student signs in with their current address until they use it. Their current address was told.`,
+    );
+  if (result.email === 'switched')
+    messages.push(
+      `The email address is now ${form.data.email}, and a new invitation went there (the student had not set a password yet). The old address was told.`,
+    );
   flash(res, messages.length ? messages.join(' ') : 'Nothing changed.');
   res.redirect(303, studentUrl(userId));
 };
@@ -60,7 +71,10 @@ const dropStudent = (ctx: AppContext) => async (req: Request, res: Response) => 
   const userId = userIdOf(req);
   try {
     const r = await ctx.db.transaction().execute((trx) => rosterMembersService.drop(trx, me, userId, action(ctx)));
-    flash(res, `${r.name} was dropped. Their work is kept; they can no longer sign in, their reminders were cancelled${r.teams ? `, they left ${r.teams} Team Practice team${r.teams === 1 ? '' : 's'}` : ''}${r.portfolios ? ` and peer assignments were updated for ${r.portfolios} portfolio${r.portfolios === 1 ? '' : 's'}` : ''}.`);
+    flash(
+      res,
+      `${r.name} was dropped. Their work is kept; they can no longer sign in, their reminders were cancelled${r.teams ? `, they left ${r.teams} Team Practice team${r.teams === 1 ? '' : 's'}` : ''}${r.portfolios ? ` and peer assignments were updated for ${r.portfolios} portfolio${r.portfolios === 1 ? '' : 's'}` : ''}.`,
+    );
   } catch (err) {
     return refusal(ctx, req, res, err);
   }
@@ -72,7 +86,10 @@ const reEnrollStudent = (ctx: AppContext) => async (req: Request, res: Response)
   const userId = userIdOf(req);
   try {
     const r = await ctx.db.transaction().execute((trx) => rosterMembersService.reEnroll(trx, me, userId, action(ctx)));
-    flash(res, `${r.name} is enrolled again from today.${r.invited ? ' A new invitation went to them.' : ' They can sign in again.'}${r.portfolios ? ` Peer assignments were updated for ${r.portfolios} portfolio${r.portfolios === 1 ? '' : 's'}.` : ''}`);
+    flash(
+      res,
+      `${r.name} is enrolled again from today.${r.invited ? ' A new invitation went to them.' : ' They can sign in again.'}${r.portfolios ? ` Peer assignments were updated for ${r.portfolios} portfolio${r.portfolios === 1 ? '' : 's'}.` : ''}`,
+    );
   } catch (err) {
     return refusal(ctx, req, res, err);
   }
@@ -80,8 +97,32 @@ const reEnrollStudent = (ctx: AppContext) => async (req: Request, res: Response)
 };
 
 export const rosterMembersRoutes: RouteDef[] = [
-  { method: 'get', path: '/instructor/roster/students/:userId', access: ['instructor'], handler: studentPage, summary: 'One student: correct their details, drop or re-enroll them, and the audit log' },
-  { method: 'post', path: '/instructor/roster/students/:userId', access: ['instructor'], handler: editStudent, summary: 'Correct a student’s name, email (confirmed by a link), section and time zone' },
-  { method: 'post', path: '/instructor/roster/students/:userId/drop', access: ['instructor'], handler: dropStudent, summary: 'Drop a student (work kept; teams, peer pairs, reminders and sessions follow)' },
-  { method: 'post', path: '/instructor/roster/students/:userId/re-enroll', access: ['instructor'], handler: reEnrollStudent, summary: 'Re-enroll a dropped student from today' },
+  {
+    method: 'get',
+    path: '/instructor/roster/students/:userId',
+    access: ['instructor'],
+    handler: studentPage,
+    summary: 'One student: correct their details, drop or re-enroll them, and the audit log',
+  },
+  {
+    method: 'post',
+    path: '/instructor/roster/students/:userId',
+    access: ['instructor'],
+    handler: editStudent,
+    summary: 'Correct a student’s name, email (confirmed by a link), section and time zone',
+  },
+  {
+    method: 'post',
+    path: '/instructor/roster/students/:userId/drop',
+    access: ['instructor'],
+    handler: dropStudent,
+    summary: 'Drop a student (work kept; teams, peer pairs, reminders and sessions follow)',
+  },
+  {
+    method: 'post',
+    path: '/instructor/roster/students/:userId/re-enroll',
+    access: ['instructor'],
+    handler: reEnrollStudent,
+    summary: 'Re-enroll a dropped student from today',
+  },
 ];

@@ -10,12 +10,7 @@ export const studentEditSchema = z.object({
     z
       .string({ error: 'Enter the student’s name.' })
       .transform(normalizeName)
-      .pipe(
-        z
-          .string()
-          .min(1, 'Enter the student’s name.')
-          .max(200, 'Use at most 200 characters for the name.'),
-      ),
+      .pipe(z.string().min(1, 'Enter the student’s name.').max(200, 'Use at most 200 characters for the name.')),
   ),
   email: z.preprocess(
     firstString,
@@ -25,11 +20,7 @@ export const studentEditSchema = z.object({
       .pipe(z.email('Enter a valid email address, like name@umich.edu.').max(320, 'Use at most 320 characters for the email address.')),
   ),
   section: z.preprocess(firstString, z.coerce.number({ error: 'Choose a section.' }).int('Choose a section.').positive('Choose a section.')),
-  timeZone: z.preprocess(
-    firstString,
-    z.string({ error: 'Choose a time zone.' }).refine(isValidZone, 'Choose an IANA time zone such as America/Detroit.'),
-  ),
+  timeZone: z.preprocess(firstString, z.string({ error: 'Choose a time zone.' }).refine(isValidZone, 'Choose an IANA time zone such as America/Detroit.')),
 });
 
 export type StudentEdit = z.infer<typeof studentEditSchema>;
-

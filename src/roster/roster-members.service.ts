@@ -96,7 +96,9 @@ async function edit(trx: Db, me: Instructor, userId: number, input: StudentEdit,
   if (emailChanged) {
     const taken = await repo.emailTakenBy(trx, input.email, s.id);
     if (taken || (await tokensRepository.emailClaimed(trx, input.email, s.id, ctx.now))) {
-      throw new Invalid('That email address is already used by someone else.', { email: `${input.email} is already used by someone else on Cohort Companion. Check the address.` });
+      throw new Invalid('That email address is already used by someone else.', {
+        email: `${input.email} is already used by someone else on Cohort Companion. Check the address.`,
+      });
     }
   }
   let section: { id: number; code: string } | undefined;

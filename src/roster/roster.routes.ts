@@ -19,4 +19,13 @@ const rosterPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   render(res, 'roster/index', { ...(await rosterPageModel(ctx, me.offeringId)), csv: '', result: null });
 };
 
-export const rosterRoutes: RouteDef[] = [{ method: 'get', path: '/instructor/roster', access: ['instructor'], nav: { label: 'Roster', order: 100 }, handler: rosterPage, summary: 'Roster and import form' }];
+export const rosterRoutes: RouteDef[] = [
+  {
+    method: 'get',
+    path: '/instructor/roster',
+    access: ['instructor'],
+    nav: { label: 'Roster', order: 100 },
+    handler: rosterPage,
+    summary: 'Roster and import form',
+  },
+];

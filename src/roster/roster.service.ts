@@ -44,7 +44,11 @@ const rowSchema = z.object({
 const MAX_ROWS = 100_000;
 
 function normalizeHeader(h: string): string {
-  return h.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/^timezone$/, 'time_zone');
+  return h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_')
+    .replace(/^timezone$/, 'time_zone');
 }
 
 async function check(db: Db, offeringId: number, csvText: string, defaultZone: string, delimiter: Delimiter = ','): Promise<RosterPreview> {
@@ -64,7 +68,10 @@ async function check(db: Db, offeringId: number, csvText: string, defaultZone: s
   const header = records[0].map(normalizeHeader);
   const missing = ['name', 'email', 'section'].filter((c) => !header.includes(c));
   if (missing.length) {
-    preview.errors.push({ line: 1, message: `The header row must name the columns name, email, section (and optionally time_zone); missing: ${missing.join(', ')}.` });
+    preview.errors.push({
+      line: 1,
+      message: `The header row must name the columns name, email, section (and optionally time_zone); missing: ${missing.join(', ')}.`,
+    });
     return preview;
   }
   if (records.length - 1 > MAX_ROWS) {
@@ -107,7 +114,14 @@ async function check(db: Db, offeringId: number, csvText: string, defaultZone: s
     candidates.push({ line, name: r.name, email: r.email, sectionId: section!.id, sectionCode: section!.code, timeZone: zone });
   });
 
-  const existing = new Set((await usersRepository.findByEmails(db, candidates.map((c) => c.email))).map((u) => normalizeEmail(u.email)));
+  const existing = new Set(
+    (
+      await usersRepository.findByEmails(
+        db,
+        candidates.map((c) => c.email),
+      )
+    ).map((u) => normalizeEmail(u.email)),
+  );
   for (const c of candidates) (existing.has(c.email) ? preview.alreadyEnrolled : preview.toCreate).push(c);
   return preview;
 }

@@ -26,7 +26,15 @@ const saveGuide = (ctx: AppContext) => [
     if (!file.ok) return renderLessonPage(ctx, req, res, unitId, { errors: { guide_file: file.message }, values }, 422);
     const overQuota = await attachmentsService.checkQuota(ctx.db, me.id, file.upload, ctx.config.UPLOAD_QUOTA_BYTES);
     if (overQuota) return renderLessonPage(ctx, req, res, unitId, { errors: { guide_file: overQuota }, values }, 413);
-    const input = { student: me, unitId, body: form.data.guide_body, upload: file.upload, removeAttachment: form.data.remove_attachment, base: form.data.base_version, now: ctx.clock.now() };
+    const input = {
+      student: me,
+      unitId,
+      body: form.data.guide_body,
+      upload: file.upload,
+      removeAttachment: form.data.remove_attachment,
+      base: form.data.base_version,
+      now: ctx.clock.now(),
+    };
     const result = await ctx.db.transaction().execute((trx) => studyGuidesService.save(trx, input));
     if (!result.ok) return renderLessonPage(ctx, req, res, unitId, { errors: result.errors, values }, 422);
     flash(res, `Study guide saved (version ${result.versionNo}). Earlier versions stay readable.`);
@@ -56,7 +64,13 @@ const versionsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
     owner: guide.user_id === me.id ? null : guide.owner_name,
     deleted: guide.deleted_at !== null,
     lessonUrl: guide.user_id === me.id ? `/lessons/${guide.unit_id}#study-guide` : null,
-    versions: versions.map((v) => ({ no: v.version_no, savedAt: formatDateTime(v.created_at, me.timeZone), chars: Number(v.chars), attachment: v.attachment, url: `/study-guides/${guide.id}/versions/${v.version_no}` })),
+    versions: versions.map((v) => ({
+      no: v.version_no,
+      savedAt: formatDateTime(v.created_at, me.timeZone),
+      chars: Number(v.chars),
+      attachment: v.attachment,
+      url: `/study-guides/${guide.id}/versions/${v.version_no}`,
+    })),
   });
 };
 
@@ -75,9 +89,28 @@ const versionPage = (ctx: AppContext) => async (req: Request, res: Response) => 
 const student = ['student'] as const;
 
 export const studyGuidesRoutes: RouteDef[] = [
-  { method: 'post', path: '/lessons/:unitId/study-guide', access: student, multipart: true, handler: saveGuide, summary: 'Save your study guide (a new version each time; optional file)' },
-  { method: 'post', path: '/lessons/:unitId/study-guide/delete', access: student, handler: setDeleted(true), summary: 'Delete your study guide (soft: versions are kept)' },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/study-guide',
+    access: student,
+    multipart: true,
+    handler: saveGuide,
+    summary: 'Save your study guide (a new version each time; optional file)',
+  },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/study-guide/delete',
+    access: student,
+    handler: setDeleted(true),
+    summary: 'Delete your study guide (soft: versions are kept)',
+  },
   { method: 'post', path: '/lessons/:unitId/study-guide/restore', access: student, handler: setDeleted(false), summary: 'Restore your deleted study guide' },
-  { method: 'get', path: '/study-guides/:guideId/versions', access: 'authenticated', handler: versionsPage, summary: 'A study guide’s versions (owner, instructor, peer assessor)' },
+  {
+    method: 'get',
+    path: '/study-guides/:guideId/versions',
+    access: 'authenticated',
+    handler: versionsPage,
+    summary: 'A study guide’s versions (owner, instructor, peer assessor)',
+  },
   { method: 'get', path: '/study-guides/:guideId/versions/:versionNo', access: 'authenticated', handler: versionPage, summary: 'One version of a study guide' },
 ];

@@ -64,15 +64,22 @@ async function readableGuide(db: Db, reader: Reader, guideId: number) {
   const guide = await studyGuidesRepository.findById(db, guideId);
   // A deleted guide has left the portfolio: only its owner (who may restore it) and the instructor still read it.
   const hiddenFromReader = guide?.deleted_at != null && reader.role === 'student' && reader.id !== guide.user_id;
-  if (!guide || hiddenFromReader || !(await workAccess.canReadWorkOf(db, reader, guide.user_id, guide.unit_id))) throw new NotFound('We could not find that study guide.');
+  if (!guide || hiddenFromReader || !(await workAccess.canReadWorkOf(db, reader, guide.user_id, guide.unit_id)))
+    throw new NotFound('We could not find that study guide.');
   return guide;
 }
 
 async function versionsFor(db: Db, reader: Reader, guideId: number) {
   const guide = await readableGuide(db, reader, guideId);
   const versions = await studyGuidesRepository.versions(db, guideId);
-  const files = await attachmentsRepository.metaByIds(db, versions.flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])));
-  return { guide, versions: versions.map((v) => ({ ...v, attachment: attachmentsService.attachmentView(v.attachment_id ? files.get(v.attachment_id) : null) })) };
+  const files = await attachmentsRepository.metaByIds(
+    db,
+    versions.flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])),
+  );
+  return {
+    guide,
+    versions: versions.map((v) => ({ ...v, attachment: attachmentsService.attachmentView(v.attachment_id ? files.get(v.attachment_id) : null) })),
+  };
 }
 
 async function versionFor(db: Db, reader: Reader, guideId: number, versionNo: number) {

@@ -63,7 +63,15 @@ const saveArtifact = (ctx: AppContext) => [
     if (!file.ok) return renderLessonPage(ctx, req, res, unitId, { errors: { artifact_file: file.message }, values }, 422);
     const overQuota = await attachmentsService.checkQuota(ctx.db, me.id, file.upload, ctx.config.UPLOAD_QUOTA_BYTES);
     if (overQuota) return renderLessonPage(ctx, req, res, unitId, { errors: { artifact_file: overQuota }, values }, 413);
-    const input = { student: me, unitId, body: form.data.artifact_body, upload: file.upload, removeAttachment: form.data.remove_attachment, base: form.data.base_version, now: ctx.clock.now() };
+    const input = {
+      student: me,
+      unitId,
+      body: form.data.artifact_body,
+      upload: file.upload,
+      removeAttachment: form.data.remove_attachment,
+      base: form.data.base_version,
+      now: ctx.clock.now(),
+    };
     const result = await ctx.db.transaction().execute((trx) => teamsService.saveArtifact(trx, input));
     if (!result.ok) return renderLessonPage(ctx, req, res, unitId, { errors: result.errors, values }, 422);
     flash(res, `Team artifact saved (version ${result.versionNo}). Your teammates see it on their lesson page and portfolio.`);
@@ -76,7 +84,10 @@ const saveArtifact = (ctx: AppContext) => [
 const artifactHistory = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const { team, versions, members } = await teamsService.readableArtifact(ctx.db, me, idParam(req.params.teamId));
-  const files = await attachmentsRepository.metaByIds(ctx.db, versions.flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])));
+  const files = await attachmentsRepository.metaByIds(
+    ctx.db,
+    versions.flatMap((v) => (v.attachment_id ? [v.attachment_id] : [])),
+  );
   const heading = unitHeading({ edx_code: team.edx_code, kind: 'lesson', lesson_number: team.lesson_number, title: team.unit_title });
   render(res, 'teams/artifact', {
     title: `Team artifact · ${team.name}`,
@@ -99,7 +110,20 @@ const student = ['student'] as const;
 export const teamsRoutes: RouteDef[] = [
   { method: 'post', path: '/lessons/:unitId/teams', access: student, handler: startTeam, summary: 'Start a Team Practice team for a lesson' },
   { method: 'post', path: '/lessons/:unitId/teams/join', access: student, handler: joinTeam, summary: 'Join a Team Practice team (capped at TEAM_SIZE_CAP)' },
-  { method: 'post', path: '/lessons/:unitId/team-artifact', access: student, multipart: true, handler: saveArtifact, summary: 'Save a new version of your team’s artifact (text and/or file)' },
+  {
+    method: 'post',
+    path: '/lessons/:unitId/team-artifact',
+    access: student,
+    multipart: true,
+    handler: saveArtifact,
+    summary: 'Save a new version of your team’s artifact (text and/or file)',
+  },
   { method: 'post', path: '/lessons/:unitId/teams/leave', access: student, handler: leaveTeam, summary: 'Leave your team for a lesson' },
-  { method: 'get', path: '/teams/:teamId/artifact', access: 'authenticated', handler: artifactHistory, summary: 'A team artifact’s versions (members, instructor, peer assessors)' },
+  {
+    method: 'get',
+    path: '/teams/:teamId/artifact',
+    access: 'authenticated',
+    handler: artifactHistory,
+    summary: 'A team artifact’s versions (members, instructor, peer assessors)',
+  },
 ];

@@ -34,7 +34,11 @@ async function addMember(trx: Db, teamId: number, userId: number, unitId: number
 async function alreadyInTeam(trx: Db, userId: number, unitId: number): Promise<TeamResult | null> {
   const mine = await teamsRepository.membershipOf(trx, userId, unitId);
   if (!mine) return null;
-  return { ok: false, status: 409, errors: { team: `You are already in the team “${mine.team_name}” for this lesson. Leave it before joining or starting another.` } };
+  return {
+    ok: false,
+    status: 409,
+    errors: { team: `You are already in the team “${mine.team_name}” for this lesson. Leave it before joining or starting another.` },
+  };
 }
 
 async function startTeam(trx: Db, student: Student, unitId: number, name: string, now: Date): Promise<TeamResult> {

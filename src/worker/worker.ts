@@ -15,14 +15,18 @@ export type Job = { name: string; run: (ctx: AppContext, signal: AbortSignal) =>
 
 export const jobs: Job[] = [
   { name: 'reminders', run: (ctx) => runRemindersJob(ctx) },
-  { name: 'password-resets', run: (ctx) => ctx.db.transaction().execute((trx) => accountsService.answerPasswordResets(trx, ctx.config.baseUrl, ctx.clock.now())) },
+  {
+    name: 'password-resets',
+    run: (ctx) => ctx.db.transaction().execute((trx) => accountsService.answerPasswordResets(trx, ctx.config.baseUrl, ctx.clock.now())),
+  },
   { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   {
     name: 'deliver-email',
     run: async (ctx, signal) => {
       const report = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now(), signal });
-      if (report.lostClaims) ctx.log('info', `deliver-email: ${report.lostClaims} message(s) were taken over by another worker after this one's lease ran out; left to it`);
+      if (report.lostClaims)
+        ctx.log('info', `deliver-email: ${report.lostClaims} message(s) were taken over by another worker after this one's lease ran out; left to it`);
       if (report.released) ctx.log('info', `deliver-email: handed ${report.released} unsent message(s) back to the outbox`);
       return report;
     },

@@ -83,7 +83,10 @@ export async function startJourney(name: string, opts: { now: string; width?: nu
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.close();
       const unchecked = [...seen.visited].filter(([p]) => !seen.checked.has(p)).map(([, url]) => url);
-      if (unchecked.length) throw new Error(`${name}: pages loaded but never checked by a step (screenshot, axe, 320 px, keyboard; after a failed test, look at that first):\n${unchecked.join('\n')}`);
+      if (unchecked.length)
+        throw new Error(
+          `${name}: pages loaded but never checked by a step (screenshot, axe, 320 px, keyboard; after a failed test, look at that first):\n${unchecked.join('\n')}`,
+        );
     },
   };
   return journey;
@@ -105,10 +108,16 @@ export async function checkOnce(page: Page, where: string): Promise<void> {
 export async function expectAccessible(page: Page, where: string): Promise<void> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+    const result = await (
+      window as unknown as {
+        axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe.run(document, {
       resultTypes: ['violations'],
     });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
   });
   if (violations.length) throw new Error(`Accessibility violations on ${where} (${page.url()}):\n${violations.join('\n')}`);
   seen.checked.add(new URL(page.url()).pathname);
@@ -125,13 +134,15 @@ async function widestOverflow(page: Page) {
     const width = document.documentElement.clientWidth;
     let widest: { tag: string; cls: string; right: number; text: string } | null = null;
     const clipped = (el: HTMLElement) => {
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
       return false;
     };
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
       if (clipped(el) && !['absolute', 'fixed'].includes(getComputedStyle(el).position)) continue;
       const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && (!widest || r.right > widest.right)) widest = { tag: el.tagName.toLowerCase(), cls: String(el.className), right: Math.round(r.right), text: (el.textContent ?? '').trim().slice(0, 50) };
+      if (r.right > width + 1 && (!widest || r.right > widest.right))
+        widest = { tag: el.tagName.toLowerCase(), cls: String(el.className), right: Math.round(r.right), text: (el.textContent ?? '').trim().slice(0, 50) };
     }
     return widest;
   });
@@ -141,7 +152,9 @@ async function widestOverflow(page: Page) {
 export async function expectNoHorizontalScroll(page: Page, where = ''): Promise<void> {
   if (!(await hasHorizontalScroll(page))) return;
   const culprit = await widestOverflow(page);
-  throw new Error(`${where} ${page.url()} scrolls sideways at ${page.viewportSize()?.width}px: widest <${culprit?.tag} class="${culprit?.cls}"> "${culprit?.text}" ends at ${culprit?.right}px`);
+  throw new Error(
+    `${where} ${page.url()} scrolls sideways at ${page.viewportSize()?.width}px: widest <${culprit?.tag} class="${culprit?.cls}"> "${culprit?.text}" ends at ${culprit?.right}px`,
+  );
 }
 
 /** The page as it is now, narrowed to 320 px, does not scroll sideways (the viewport is put back). */
@@ -150,7 +163,8 @@ export async function expectNarrowFit(page: Page, where: string): Promise<void> 
   if (!size || size.width <= NARROW) return expectNoHorizontalScroll(page, where);
   await page.setViewportSize({ width: NARROW, height: size.height });
   try {
-    if (process.env.E2E_NARROW_SHOTS) await page.screenshot({ path: path.join(process.env.E2E_NARROW_SHOTS, `${where.replace(/[^\w]+/g, '_')}.png`), fullPage: true });
+    if (process.env.E2E_NARROW_SHOTS)
+      await page.screenshot({ path: path.join(process.env.E2E_NARROW_SHOTS, `${where.replace(/[^\w]+/g, '_')}.png`), fullPage: true });
     await expectNoHorizontalScroll(page, where);
   } finally {
     await page.setViewportSize(size);
@@ -197,15 +211,19 @@ export async function expectKeyboardOperable(page: Page, where: string): Promise
   if (done.has(pathname)) return;
   const { controls, tabbable } = await page.evaluate(() => {
     const shown = (el: Element) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-    const describe = (el: Element) => `<${el.tagName.toLowerCase()}${el.id ? ` id="${el.id}"` : ''}${el.getAttribute('name') ? ` name="${el.getAttribute('name')}"` : ''}> "${(el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}"`;
-    const groupOf = (el: Element) => (el instanceof HTMLInputElement && el.type === 'radio' ? `${Array.from(document.forms).indexOf(el.form!)}:${el.name}` : null);
+    const describe = (el: Element) =>
+      `<${el.tagName.toLowerCase()}${el.id ? ` id="${el.id}"` : ''}${el.getAttribute('name') ? ` name="${el.getAttribute('name')}"` : ''}> "${(el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 40)}"`;
+    const groupOf = (el: Element) =>
+      el instanceof HTMLInputElement && el.type === 'radio' ? `${Array.from(document.forms).indexOf(el.form!)}:${el.name}` : null;
     const controls = Array.from(document.querySelectorAll<HTMLElement>('input:not([type=hidden]), select, textarea, button'))
       .filter((el) => !(el as HTMLInputElement).disabled && shown(el))
       .map((el, i) => {
         el.dataset.kbdControl = String(i);
         return { id: String(i), group: groupOf(el), desc: describe(el) };
       });
-    const tabbable = Array.from(document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')).filter((el) => el.tabIndex >= 0 && shown(el));
+    const tabbable = Array.from(
+      document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]'),
+    ).filter((el) => el.tabIndex >= 0 && shown(el));
     Array.from(document.querySelectorAll<HTMLElement>('*')).forEach((el, i) => (el.dataset.kbdStop = String(i)));
     const log: { stop: string; control: string | null; group: string | null; visible: boolean; desc: string }[] = [];
     const w = window as unknown as { __focusLog: typeof log; __onFocus: (e: FocusEvent) => void };
@@ -224,7 +242,7 @@ export async function expectKeyboardOperable(page: Page, where: string): Promise
   // Round the page until focus comes back to the first stop (a date field takes several presses).
   const limit = tabbable * 8 + 20;
   let stops: FocusStop[] = [];
-  for (let presses = 0; presses < limit; ) {
+  for (let presses = 0; presses < limit;) {
     const batch = Math.min(limit - presses, Math.max(10, tabbable + 2 - presses));
     await pressTabs(page, batch);
     presses += batch;

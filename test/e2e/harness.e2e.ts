@@ -23,7 +23,8 @@ async function show(name: string, body: string): Promise<void> {
   pages[`/${name}`] = doc(body);
   await page.goto(`http://harness.test/${name}`);
 }
-const form = '<form><label for="a">A</label><input id="a"> <fieldset><legend>G</legend><input type="radio" name="g" id="g1"><label for="g1">1</label><input type="radio" name="g" id="g2"><label for="g2">2</label></fieldset><label for="d">When</label><input type="datetime-local" id="d"><button>Send</button></form>'; // a date-time field takes several Tab presses
+const form =
+  '<form><label for="a">A</label><input id="a"> <fieldset><legend>G</legend><input type="radio" name="g" id="g1"><label for="g1">1</label><input type="radio" name="g" id="g2"><label for="g2">2</label></fieldset><label for="d">When</label><input type="datetime-local" id="d"><button>Send</button></form>'; // a date-time field takes several Tab presses
 
 test('a good page passes all three checks', async () => {
   await show('good', `<h1>Fine</h1>${form}<p><a href="#x">a link</a></p>`);

@@ -72,7 +72,11 @@ async function tour(visitor: Visitor, width = 320): Promise<{ visited: string[];
     }
     if (!(res.headers()['content-type'] ?? '').includes('text/html')) continue;
     visited.push(url);
-    const shot = async (why: string) => page.screenshot({ path: path.join(__dirname, '..', '..', 'test-results', 'page-tour', `${visitor}-${width}-${why}${url.replace(/[^\w]+/g, '_')}.png`), fullPage: true });
+    const shot = async (why: string) =>
+      page.screenshot({
+        path: path.join(__dirname, '..', '..', 'test-results', 'page-tour', `${visitor}-${width}-${why}${url.replace(/[^\w]+/g, '_')}.png`),
+        fullPage: true,
+      });
     try {
       await expectAccessible(page, `${visitor} ${url}`);
     } catch (e) {
@@ -103,12 +107,16 @@ test('every page an anonymous visitor can open: no serious accessibility violati
 
 test('every page student1 can open: no serious accessibility violations, none scrolls sideways at 320 px, Tab reaches every control', async () => {
   const { visited, findings } = await tour('student');
-  expect(visited).toEqual(expect.arrayContaining(['/', '/calendar', `/lessons/${f.ids.unit}`, `/portfolios/${f.ids.requirement}`, `/peer-assessments/${extraIds.assignmentId}`]));
+  expect(visited).toEqual(
+    expect.arrayContaining(['/', '/calendar', `/lessons/${f.ids.unit}`, `/portfolios/${f.ids.requirement}`, `/peer-assessments/${extraIds.assignmentId}`]),
+  );
   expect(findings).toEqual([]);
 });
 
 test('every page the instructor can open: no serious accessibility violations, none scrolls sideways at 320 px, Tab reaches every control', async () => {
   const { visited, findings } = await tour('instructor');
-  expect(visited).toEqual(expect.arrayContaining(['/instructor/roster', '/instructor/gradebook', '/instructor/reminders', `/instructor/edx-import/progress/${f.ids.edxCourse}`]));
+  expect(visited).toEqual(
+    expect.arrayContaining(['/instructor/roster', '/instructor/gradebook', '/instructor/reminders', `/instructor/edx-import/progress/${f.ids.edxCourse}`]),
+  );
   expect(findings).toEqual([]);
 });

@@ -41,7 +41,12 @@ async function reminderRows(page: Page): Promise<{ email: string; localTime: str
     trs.map((tr) => {
       const td = Array.from(tr.querySelectorAll('td'));
       const text = (el: Element | null) => ((el as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim();
-      return { email: text(td[1].querySelector('.hint')).split(' · ')[0], localTime: text(td[0].querySelector('.hint')), reminder: text(td[2]), status: text(td[3]) };
+      return {
+        email: text(td[1].querySelector('.hint')).split(' · ')[0],
+        localTime: text(td[0].querySelector('.hint')),
+        reminder: text(td[2]),
+        status: text(td[3]),
+      };
     }),
   );
 }

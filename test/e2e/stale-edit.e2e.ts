@@ -49,7 +49,10 @@ test('a student saves a team artifact from a stale page, sees the conflict page,
   await expect(ava.inputValue('#artifact_body')).resolves.toContain('Drafted by Ava');
   await stepOn(j, ava, 'conflict');
   const team = await j.t.db.selectFrom('team').select('id').where('name', '=', 'Stale Seekers').executeTakeFirstOrThrow();
-  const versions = async () => (await j.t.db.selectFrom('team_artifact_version').select('body_md').where('team_id', '=', team.id).orderBy('version_no').execute()).map((v) => ({ body_md: v.body_md.replace(/\r\n/g, '\n') }));
+  const versions = async () =>
+    (await j.t.db.selectFrom('team_artifact_version').select('body_md').where('team_id', '=', team.id).orderBy('version_no').execute()).map((v) => ({
+      body_md: v.body_md.replace(/\r\n/g, '\n'),
+    }));
   expect((await versions()).map((v) => v.body_md)).toEqual(['A network of peers\nDrafted by Ben']);
 
   // With the keyboard: "Save mine as the new version".

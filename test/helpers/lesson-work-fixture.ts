@@ -13,14 +13,38 @@ export async function lessonWorkFixture(t: TestApp, userId: number, unitId: numb
   const png = samplePng();
   const attachment = await db
     .insertInto('attachment')
-    .values({ owner_user_id: userId, original_name: 'diagram.png', content_type: 'image/png', byte_size: png.length, sha256: crypto.createHash('sha256').update(png).digest('hex'), content: png, created_at: at })
+    .values({
+      owner_user_id: userId,
+      original_name: 'diagram.png',
+      content_type: 'image/png',
+      byte_size: png.length,
+      sha256: crypto.createHash('sha256').update(png).digest('hex'),
+      content: png,
+      created_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const guide = await db.insertInto('study_guide').values({ user_id: userId, unit_id: unitId, created_at: at, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('study_guide_version').values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms', attachment_id: attachment.id, created_at: at }).execute();
+  const guide = await db
+    .insertInto('study_guide')
+    .values({ user_id: userId, unit_id: unitId, created_at: at, deleted_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('study_guide_version')
+    .values({ study_guide_id: guide.id, version_no: 1, body_md: 'Key terms', attachment_id: attachment.id, created_at: at })
+    .execute();
   const entry = await db
     .insertInto('enrichment_entry')
-    .values({ user_id: userId, unit_id: unitId, kind: 'web_exploration', title: 'A site', url: 'https://example.org/', citation: null, created_at: at, deleted_at: null })
+    .values({
+      user_id: userId,
+      unit_id: unitId,
+      kind: 'web_exploration',
+      title: 'A site',
+      url: 'https://example.org/',
+      citation: null,
+      created_at: at,
+      deleted_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const share = await db
@@ -36,5 +60,13 @@ export async function lessonWorkFixture(t: TestApp, userId: number, unitId: numb
     .executeTakeFirstOrThrow();
   const team = await db.selectFrom('team').select('id').where('name', '=', 'Reason and Rationality').executeTakeFirstOrThrow();
   const component = await db.selectFrom('lesson_component').select('id').orderBy('position').executeTakeFirstOrThrow();
-  return { studyGuide: guide.id, attachment: attachment.id, enrichmentEntry: entry.id, celebrateShare: share.id, shareToModerate: shareToModerate.id, team: team.id, component: component.id };
+  return {
+    studyGuide: guide.id,
+    attachment: attachment.id,
+    enrichmentEntry: entry.id,
+    celebrateShare: share.id,
+    shareToModerate: shareToModerate.id,
+    team: team.id,
+    component: component.id,
+  };
 }

@@ -11,7 +11,12 @@ export async function progressionsFixture(t: TestApp, memberId: number, instruct
   const viewer = { id: instructor.id, role: 'instructor' as const, offeringId: instructor.offering_id, timeZone: instructor.time_zone };
   const now = t.clock.now();
   return t.db.transaction().execute(async (trx) => {
-    const partnershipId = await progressionsService.savePartnership(trx, viewer, { name: 'Fixture partnership', ihe: 'Fixture University', lea: 'Fixture District', members: [memberId] }, now);
+    const partnershipId = await progressionsService.savePartnership(
+      trx,
+      viewer,
+      { name: 'Fixture partnership', ihe: 'Fixture University', lea: 'Fixture District', members: [memberId] },
+      now,
+    );
     const objectives = await trx.selectFrom('progression_objective').select('number').orderBy('rubric_id', 'desc').orderBy('number').execute();
     const numbers = [...new Set(objectives.map((o) => o.number))];
     const assessmentId = await progressionsService.recordAssessment(

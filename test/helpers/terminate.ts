@@ -24,7 +24,10 @@ export async function adminClient(): Promise<pg.Client> {
 export async function terminateConnections(database: string): Promise<number> {
   const admin = await adminClient();
   try {
-    const r = await admin.query('select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()) t', [database]);
+    const r = await admin.query(
+      'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()) t',
+      [database],
+    );
     return r.rows[0].n as number;
   } finally {
     await admin.end();

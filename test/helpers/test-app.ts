@@ -43,7 +43,11 @@ export interface Session {
   /** POST a url-encoded form with a valid CSRF token (pass `_csrf` yourself to override). */
   post(path: string, form?: Record<string, string | string[]>): Promise<request.Response>;
   /** POST multipart: fields plus optional file attachments. */
-  upload(path: string, fields: Record<string, string>, files?: { field: string; buffer: Buffer; filename: string; contentType?: string }[]): Promise<request.Response>;
+  upload(
+    path: string,
+    fields: Record<string, string>,
+    files?: { field: string; buffer: Buffer; filename: string; contentType?: string }[],
+  ): Promise<request.Response>;
 }
 
 export const ENV_FOR_TESTS = {

@@ -30,4 +30,5 @@ export const guideFields = (s: Session, unitId: number, fields: Record<string, s
   withBase(s, `/lessons/${unitId}?edit=study-guide`, `/lessons/${unitId}/study-guide`, fields);
 
 /** A team artifact form's fields, from the lesson page. */
-export const artifactFields = (s: Session, unitId: number, fields: Record<string, string>) => withBase(s, `/lessons/${unitId}`, `/lessons/${unitId}/team-artifact`, fields);
+export const artifactFields = (s: Session, unitId: number, fields: Record<string, string>) =>
+  withBase(s, `/lessons/${unitId}`, `/lessons/${unitId}/team-artifact`, fields);

@@ -54,7 +54,14 @@ test('the session cookie is HttpOnly and SameSite=Lax; Secure in production', as
   expect(cookie).toMatch(/HttpOnly/);
   expect(cookie).toMatch(/SameSite=Lax/);
   expect(cookie).not.toMatch(/Secure/);
-  const prod = await startTestApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0', SMTP_URL: 'smtp://mail:1025', BASE_URL: 'https://cohort.example' } });
+  const prod = await startTestApp({
+    env: {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0',
+      SMTP_URL: 'smtp://mail:1025',
+      BASE_URL: 'https://cohort.example',
+    },
+  });
   try {
     const secure = await request(prod.app).get('/login').set('X-Forwarded-Proto', 'https');
     expect(String(secure.headers['set-cookie'])).toMatch(/Secure/);
@@ -68,7 +75,14 @@ test('the session cookie is HttpOnly and SameSite=Lax; Secure in production', as
 });
 
 test('the production build tried on plain http://localhost (docker compose as shipped) still logs in: BASE_URL http:// turns the HTTPS-only settings off', async () => {
-  const prod = await startTestApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0', SMTP_URL: 'smtp://mail:1025', BASE_URL: 'http://localhost:3000' } });
+  const prod = await startTestApp({
+    env: {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'f3a9c1d7e5b2a8c4d6e0f1a3b5c7d9e2f4a6b8c0',
+      SMTP_URL: 'smtp://mail:1025',
+      BASE_URL: 'http://localhost:3000',
+    },
+  });
   try {
     const res = await request(prod.app).get('/login');
     const cookie = String(res.headers['set-cookie']);

@@ -37,7 +37,13 @@ export interface Fixture {
   values: Record<string, string>;
 }
 
-const PEER_ANSWERS = { collegial_interactions: 'Listens well', work_products: 'Clear and complete', strength: 'Examples', suggestion: 'Cite sources', comments: '' };
+const PEER_ANSWERS = {
+  collegial_interactions: 'Listens well',
+  work_products: 'Clear and complete',
+  strength: 'Examples',
+  suggestion: 'Cite sources',
+  comments: '',
+};
 
 export async function loadFixture(t: TestApp): Promise<Fixture> {
   const db = t.db;
@@ -52,24 +58,48 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
   const unit = await db.selectFrom('unit').select('id').where('kind', '=', 'lesson').orderBy('id').executeTakeFirstOrThrow();
   const requirement = await db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
   const meeting = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').orderBy('starts_at').executeTakeFirstOrThrow();
-  const upcoming = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').where('starts_at', '>', now).orderBy('starts_at').executeTakeFirstOrThrow();
+  const upcoming = await db
+    .selectFrom('calendar_event')
+    .select('id')
+    .where('kind', '=', 'campus_meeting')
+    .where('starts_at', '>', now)
+    .orderBy('starts_at')
+    .executeTakeFirstOrThrow();
   const edx = await db.selectFrom('edx_course').select(['id', 'code']).orderBy('position').executeTakeFirstOrThrow();
   const partnership = await progressionsFixture(t, a.id, instructor.id);
   // Student A's portfolio submission and extension request.
   const submission = await db
     .insertInto('portfolio_submission')
-    .values({ user_id: a.id, portfolio_requirement_id: requirement.id, submitted_at: new Date('2020-02-20T15:00:00Z'), due_at: new Date('2020-02-27T05:00:00Z'), is_late: false, is_complete: false, missing: '[]', snapshot: JSON.stringify({ requirementId: requirement.id, takenAt: '2020-02-20T15:00:00.000Z', items: [] }) })
+    .values({
+      user_id: a.id,
+      portfolio_requirement_id: requirement.id,
+      submitted_at: new Date('2020-02-20T15:00:00Z'),
+      due_at: new Date('2020-02-27T05:00:00Z'),
+      is_late: false,
+      is_complete: false,
+      missing: '[]',
+      snapshot: JSON.stringify({ requirementId: requirement.id, takenAt: '2020-02-20T15:00:00.000Z', items: [] }),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const extension = await db
     .insertInto('extension_request')
-    .values({ user_id: a.id, portfolio_requirement_id: requirement.id, reason: 'A family matter', proposed_due_on: '2020-03-04', requested_at: new Date('2020-02-20T15:00:00Z'), made_before_due: true })
+    .values({
+      user_id: a.id,
+      portfolio_requirement_id: requirement.id,
+      reason: 'A family matter',
+      proposed_due_on: '2020-03-04',
+      requested_at: new Date('2020-02-20T15:00:00Z'),
+      made_before_due: true,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   // Lesson work (issue 3): student A's study guide with a file, Enrichment entry and Celebrate Success share.
   const lessonWork = await lessonWorkFixture(t, a.id, unit.id);
   const team = await db.selectFrom('team').select(['id', 'unit_id']).where('id', '=', lessonWork.team).executeTakeFirstOrThrow();
-  const teamMembers = (await db.selectFrom('team_membership').select('user_id').where('team_id', '=', team.id).where('left_at', 'is', null).execute()).map((m) => m.user_id);
+  const teamMembers = (await db.selectFrom('team_membership').select('user_id').where('team_id', '=', team.id).where('left_at', 'is', null).execute()).map(
+    (m) => m.user_id,
+  );
   if (!teamMembers.includes(a.id) || !teamMembers.includes(mate.id) || teamMembers.includes(b.id) || teamMembers.includes(assessor.id)) {
     throw new Error('The seeded Lesson 02 team no longer holds A and the teammate only: update PERSONA_EMAILS');
   }
@@ -81,8 +111,21 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     if (!checked.ok || !checked.upload) throw new Error('sample PNG refused');
     const current = await trx.selectFrom('team_artifact_version').select('id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirst();
     const base = current ? String(current.id) : '';
-    await teamsService.saveArtifact(trx, { student: { id: a.id, offeringId }, unitId: team.unit_id, body: 'Our team artifact', upload: checked.upload, removeAttachment: false, base, now });
-    const artifact = await trx.selectFrom('team_artifact_version').select('attachment_id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirstOrThrow();
+    await teamsService.saveArtifact(trx, {
+      student: { id: a.id, offeringId },
+      unitId: team.unit_id,
+      body: 'Our team artifact',
+      upload: checked.upload,
+      removeAttachment: false,
+      base,
+      now,
+    });
+    const artifact = await trx
+      .selectFrom('team_artifact_version')
+      .select('attachment_id')
+      .where('team_id', '=', team.id)
+      .orderBy('version_no', 'desc')
+      .executeTakeFirstOrThrow();
     // A's reflection for the portfolio.
     await portfolioService.saveReflection(trx, { id: a.id, offeringId }, requirement.id, 'What I learned this term (A only)', '', now);
     // A's calendar feed link.
@@ -91,14 +134,42 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     const officeHours = await eventsService.create(
       trx,
       offeringId,
-      { kind: 'office_hours', title: 'Fixture office hours', on: '2020-02-05', starts: '16:00', ends: '17:00', location: '', videoUrl: 'https://umich.zoom.us/j/555', description: '', required: false, note: '' },
+      {
+        kind: 'office_hours',
+        title: 'Fixture office hours',
+        on: '2020-02-05',
+        starts: '16:00',
+        ends: '17:00',
+        location: '',
+        videoUrl: 'https://umich.zoom.us/j/555',
+        description: '',
+        required: false,
+        note: '',
+      },
       instructor.id,
       now,
     );
     // Peer assignment for the LeadEd502x portfolio: the peer assessor assesses A, and A assesses the peer assessor.
-    await peerAssignmentRepository.insertLinks(trx, requirement.id, [[assessor.id, a.id], [a.id, assessor.id]], instructor.id, now, 'security-fixture');
+    await peerAssignmentRepository.insertLinks(
+      trx,
+      requirement.id,
+      [
+        [assessor.id, a.id],
+        [a.id, assessor.id],
+      ],
+      instructor.id,
+      now,
+      'security-fixture',
+    );
     const assignmentOf = async (assessorId: number) =>
-      (await trx.selectFrom('peer_assignment').select('id').where('assessor_id', '=', assessorId).where('portfolio_requirement_id', '=', requirement.id).executeTakeFirstOrThrow()).id;
+      (
+        await trx
+          .selectFrom('peer_assignment')
+          .select('id')
+          .where('assessor_id', '=', assessorId)
+          .where('portfolio_requirement_id', '=', requirement.id)
+          .executeTakeFirstOrThrow()
+      ).id;
     const peerAssignment = await assignmentOf(assessor.id);
     const aAssignment = await assignmentOf(a.id);
     const reader = (u: { id: number }) => ({ id: u.id, role: 'student' as const, offeringId });
@@ -114,7 +185,16 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
 
   // An announcement to everyone in the course, sent by the instructor through the real service.
   await db.transaction().execute((trx) =>
-    announcementsService.send(trx, { audience: 'all', subject: 'Fixture announcement', body: 'Read **this**.', nonce: '00000000-0000-4000-8000-000000000001', offeringId, senderId: instructor.id, now, baseUrl: 'http://cohort.test' }),
+    announcementsService.send(trx, {
+      audience: 'all',
+      subject: 'Fixture announcement',
+      body: 'Read **this**.',
+      nonce: '00000000-0000-4000-8000-000000000001',
+      offeringId,
+      senderId: instructor.id,
+      now,
+      baseUrl: 'http://cohort.test',
+    }),
   );
   const announcement = await db.selectFrom('announcement').select('id').where('offering_id', '=', offeringId).orderBy('id', 'desc').executeTakeFirstOrThrow();
 
@@ -128,7 +208,13 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
 
   // A roster import staged for preview (the instructor's), not yet confirmed.
   const staged = await db.transaction().execute((trx) =>
-    rosterImportService.stage(trx, { offeringId, createdBy: instructor.id, fileName: 'roster.csv', source: readDelimitedPaste('name,email,section\nFixture Import,fixture.import@umich.edu,EDUC 551\n'), now }),
+    rosterImportService.stage(trx, {
+      offeringId,
+      createdBy: instructor.id,
+      fileName: 'roster.csv',
+      source: readDelimitedPaste('name,email,section\nFixture Import,fixture.import@umich.edu,EDUC 551\n'),
+      now,
+    }),
   );
   if (!staged.ok) throw new Error(`fixture roster import refused: ${JSON.stringify(staged.preview.errors)}`);
 

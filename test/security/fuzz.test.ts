@@ -34,7 +34,28 @@ const fields = formFieldNames();
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'; drop table app_user; --", '=HYPERLINK("http://evil")', '../../etc/passwd', '9'.repeat(400), '-1', '0', '1e309', 'NaN', '2020-02-30', '25:99', 'Mars/Base', 'S', 'U', 'yes'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    "'; drop table app_user; --",
+    '=HYPERLINK("http://evil")',
+    '../../etc/passwd',
+    '9'.repeat(400),
+    '-1',
+    '0',
+    '1e309',
+    'NaN',
+    '2020-02-30',
+    '25:99',
+    'Mars/Base',
+    'S',
+    'U',
+    'yes',
+  ),
   fc.constant('x'.repeat(200_000)),
 );
 const hostileValue = fc.oneof(hostileString, fc.array(hostileString, { minLength: 2, maxLength: 3 }));
@@ -72,7 +93,10 @@ describe.each(posts.filter((r) => r.path !== '/logout').map((r) => [`POST ${r.pa
               (req, [k, v]) => (Array.isArray(v) ? v.reduce((r2, one) => r2.field(k, one), req) : req.field(k, v)),
               who.agent.post(url).field('_csrf', csrf),
             )
-          : await who.agent.post(url).type('form').send({ ...form, _csrf: csrf });
+          : await who.agent
+              .post(url)
+              .type('form')
+              .send({ ...form, _csrf: csrf });
         if (res.status >= 500) throw new Error(`${name} answered ${res.status} to ${JSON.stringify(form).slice(0, 300)}`);
         if (res.status >= 400) {
           expect(await databaseFingerprint(t.db)).toEqual(before);
@@ -115,6 +139,9 @@ test('malformed encodings are refused with a 4xx, never a 500', async () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   }
-  const huge = await student.agent.post('/settings').set('Content-Type', 'application/x-www-form-urlencoded').send(`_csrf=${csrf}&x=${'y'.repeat(3 * 1024 * 1024)}`);
+  const huge = await student.agent
+    .post('/settings')
+    .set('Content-Type', 'application/x-www-form-urlencoded')
+    .send(`_csrf=${csrf}&x=${'y'.repeat(3 * 1024 * 1024)}`);
   expect(huge.status).toBe(413);
 });

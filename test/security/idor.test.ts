@@ -42,15 +42,46 @@ beforeAll(async () => {
   x.lesson02 = (await t.db.selectFrom('team').select('unit_id').where('id', '=', f.ids.team).executeTakeFirstOrThrow()).unit_id;
   // A's private lesson work on the fixture unit (LeadEd502x Lesson 01), through the app.
   expect((await a.post(`/lessons/${unit}/note`, { note_body: MARKERS.note })).status).toBe(303);
-  expect((await a.post(`/lessons/${unit}/learning-check`, await withBase(a, `/lessons/${unit}`, `/lessons/${unit}/learning-check`, { understanding: MARKERS.learningCheck, strengths: 'x', weaknesses: 'y' }))).status).toBe(303);
+  expect(
+    (
+      await a.post(
+        `/lessons/${unit}/learning-check`,
+        await withBase(a, `/lessons/${unit}`, `/lessons/${unit}/learning-check`, { understanding: MARKERS.learningCheck, strengths: 'x', weaknesses: 'y' }),
+      )
+    ).status,
+  ).toBe(303);
   expect((await a.upload(`/lessons/${unit}/study-guide`, await guideFields(a, unit, { guide_body: MARKERS.guide }))).status).toBe(303);
   // A's work in the other edX course (LeadEd503x Lesson 01): a study guide with a file, and a team artifact with a file.
-  const unit503 = (await t.db.selectFrom('unit').innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id').select('unit.id').where('c.code', '=', 'LeadEd503x').where('unit.kind', '=', 'lesson').orderBy('unit.position').executeTakeFirstOrThrow()).id;
-  expect((await a.upload(`/lessons/${unit503}/study-guide`, await guideFields(a, unit503, { guide_body: 'A 503x guide' }), file('guide_file'))).status).toBe(303);
+  const unit503 = (
+    await t.db
+      .selectFrom('unit')
+      .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
+      .select('unit.id')
+      .where('c.code', '=', 'LeadEd503x')
+      .where('unit.kind', '=', 'lesson')
+      .orderBy('unit.position')
+      .executeTakeFirstOrThrow()
+  ).id;
+  expect((await a.upload(`/lessons/${unit503}/study-guide`, await guideFields(a, unit503, { guide_body: 'A 503x guide' }), file('guide_file'))).status).toBe(
+    303,
+  );
   expect((await a.post(`/lessons/${unit503}/teams`, { team_name: 'A 503x team' })).status).toBe(303);
-  expect((await a.upload(`/lessons/${unit503}/team-artifact`, await artifactFields(a, unit503, { artifact_body: 'A 503x artifact' }), file('artifact_file'))).status).toBe(303);
-  const guide = await t.db.selectFrom('study_guide as g').innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id').select(['g.id', 'v.attachment_id']).where('g.user_id', '=', f.ids.studentA).where('g.unit_id', '=', unit503).executeTakeFirstOrThrow();
-  const team = await t.db.selectFrom('team as tm').innerJoin('team_artifact_version as v', 'v.team_id', 'tm.id').select(['tm.id', 'v.attachment_id']).where('tm.unit_id', '=', unit503).executeTakeFirstOrThrow();
+  expect(
+    (await a.upload(`/lessons/${unit503}/team-artifact`, await artifactFields(a, unit503, { artifact_body: 'A 503x artifact' }), file('artifact_file'))).status,
+  ).toBe(303);
+  const guide = await t.db
+    .selectFrom('study_guide as g')
+    .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
+    .select(['g.id', 'v.attachment_id'])
+    .where('g.user_id', '=', f.ids.studentA)
+    .where('g.unit_id', '=', unit503)
+    .executeTakeFirstOrThrow();
+  const team = await t.db
+    .selectFrom('team as tm')
+    .innerJoin('team_artifact_version as v', 'v.team_id', 'tm.id')
+    .select(['tm.id', 'v.attachment_id'])
+    .where('tm.unit_id', '=', unit503)
+    .executeTakeFirstOrThrow();
   Object.assign(x, { guide503: guide.id, guideFile503: guide.attachment_id!, team503: team.id, teamFile503: team.attachment_id! });
 });
 afterAll(() => t.close());
@@ -76,7 +107,21 @@ type Read = keyof typeof reads;
 
 /** Who may read what of A's (everything else: 404). The peer assessor assesses A for LeadEd502x only. */
 const mayRead: Record<SignedInPersona, readonly Read[]> = {
-  studentA: ['guideVersions', 'guideVersion', 'guideFile', 'teamArtifact', 'teamFile', 'submission', 'assessmentByA', 'partnership', 'progressionAssessment', 'guide503', 'guideFile503', 'team503', 'teamFile503'],
+  studentA: [
+    'guideVersions',
+    'guideVersion',
+    'guideFile',
+    'teamArtifact',
+    'teamFile',
+    'submission',
+    'assessmentByA',
+    'partnership',
+    'progressionAssessment',
+    'guide503',
+    'guideFile503',
+    'team503',
+    'teamFile503',
+  ],
   studentB: [],
   teammate: ['teamArtifact', 'teamFile'],
   peerAssessor: ['guideVersions', 'guideVersion', 'guideFile', 'teamArtifact', 'teamFile', 'assessmentOfA'],
@@ -111,7 +156,12 @@ describe('A’s private text appears on no one else’s pages', () => {
   ];
   test.each(['studentB', 'teammate', 'peerAssessor'] as const)('as %s', async (persona) => {
     // A's submitted assessment of the peer assessor is theirs to read; nothing else of A's is.
-    const hidden = [...Object.entries(MARKERS).filter(([k]) => !(persona === 'peerAssessor' && k === 'assessmentByA')).map(([, v]) => v), f.values.feedToken];
+    const hidden = [
+      ...Object.entries(MARKERS)
+        .filter(([k]) => !(persona === 'peerAssessor' && k === 'assessmentByA'))
+        .map(([, v]) => v),
+      f.values.feedToken,
+    ];
     for (const page of pages(f)) {
       const res = await s[persona].get(page);
       expect([page, res.status]).toEqual([page, 200]);
@@ -137,14 +187,29 @@ interface Attack {
 }
 
 /** Hostile extra fields: a handler that read any of these would act on A's records. */
-const namingA = (f: Fixture): Record<string, string> => ({ user_id: String(f.ids.studentA), userId: String(f.ids.studentA), owner_user_id: String(f.ids.studentA), email: PERSONA_EMAILS.studentA });
+const namingA = (f: Fixture): Record<string, string> => ({
+  user_id: String(f.ids.studentA),
+  userId: String(f.ids.studentA),
+  owner_user_id: String(f.ids.studentA),
+  email: PERSONA_EMAILS.studentA,
+});
 
 const answers = { collegial_interactions: 'x', work_products: 'x', strength: 'x', suggestion: 'x', comments: 'overwritten' };
 
 const attacks: Attack[] = [
   { name: 'B deletes A’s Enrichment entry', as: 'studentB', path: (f) => `/lessons/${f.ids.unit}/enrichment/${f.ids.enrichmentEntry}/delete`, status: 404 },
-  { name: 'the teammate deletes A’s Enrichment entry', as: 'teammate', path: (f) => `/lessons/${f.ids.unit}/enrichment/${f.ids.enrichmentEntry}/delete`, status: 404 },
-  { name: 'B deletes A’s Celebrate Success share', as: 'studentB', path: (f) => `/lessons/${f.ids.unit}/celebrate/${f.ids.celebrateShare}/delete`, status: 404 },
+  {
+    name: 'the teammate deletes A’s Enrichment entry',
+    as: 'teammate',
+    path: (f) => `/lessons/${f.ids.unit}/enrichment/${f.ids.enrichmentEntry}/delete`,
+    status: 404,
+  },
+  {
+    name: 'B deletes A’s Celebrate Success share',
+    as: 'studentB',
+    path: (f) => `/lessons/${f.ids.unit}/celebrate/${f.ids.celebrateShare}/delete`,
+    status: 404,
+  },
   { name: 'B hides A’s share (moderation)', as: 'studentB', path: (f) => `/lessons/${f.ids.unit}/celebrate/${f.ids.celebrateShare}/hide`, status: 403 },
   {
     name: 'B saves a study guide naming A’s guide',
@@ -154,8 +219,20 @@ const attacks: Attack[] = [
     form: (f) => ({ ...namingA(f), guide_body: 'B was here', base_version: '', guideId: String(f.ids.studyGuide), study_guide_id: String(f.ids.studyGuide) }),
     status: 303,
   },
-  { name: 'B deletes a study guide naming A', as: 'studentB', path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`, form: (f) => ({ ...namingA(f), guideId: String(f.ids.studyGuide) }), status: 303 },
-  { name: 'the peer assessor deletes a study guide naming A', as: 'peerAssessor', path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`, form: namingA, status: 404 },
+  {
+    name: 'B deletes a study guide naming A',
+    as: 'studentB',
+    path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`,
+    form: (f) => ({ ...namingA(f), guideId: String(f.ids.studyGuide) }),
+    status: 303,
+  },
+  {
+    name: 'the peer assessor deletes a study guide naming A',
+    as: 'peerAssessor',
+    path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`,
+    form: namingA,
+    status: 404,
+  },
   {
     name: 'B saves a team artifact into A’s Lesson 02 team',
     as: 'studentB',
@@ -164,9 +241,27 @@ const attacks: Attack[] = [
     form: (f) => ({ ...namingA(f), artifact_body: 'B was here', base_version: '', team_id: String(f.ids.team), teamId: String(f.ids.team) }),
     status: 403,
   },
-  { name: 'B leaves A’s team for A', as: 'studentB', path: () => `/lessons/${x.lesson02}/teams/leave`, form: (f) => ({ ...namingA(f), team_id: String(f.ids.team) }), status: 404 },
-  { name: 'B saves a reflection naming A', as: 'studentB', path: (f) => `/portfolios/${f.ids.requirement}/reflection`, form: (f) => ({ ...namingA(f), reflection_body: 'B was here', base_version: '' }), status: 303 },
-  { name: 'B submits a portfolio naming A', as: 'studentB', path: (f) => `/portfolios/${f.ids.requirement}/submit`, form: (f) => ({ ...namingA(f), confirm: 'yes', submissionId: String(f.ids.submission) }), status: 303 },
+  {
+    name: 'B leaves A’s team for A',
+    as: 'studentB',
+    path: () => `/lessons/${x.lesson02}/teams/leave`,
+    form: (f) => ({ ...namingA(f), team_id: String(f.ids.team) }),
+    status: 404,
+  },
+  {
+    name: 'B saves a reflection naming A',
+    as: 'studentB',
+    path: (f) => `/portfolios/${f.ids.requirement}/reflection`,
+    form: (f) => ({ ...namingA(f), reflection_body: 'B was here', base_version: '' }),
+    status: 303,
+  },
+  {
+    name: 'B submits a portfolio naming A',
+    as: 'studentB',
+    path: (f) => `/portfolios/${f.ids.requirement}/submit`,
+    form: (f) => ({ ...namingA(f), confirm: 'yes', submissionId: String(f.ids.submission) }),
+    status: 303,
+  },
   {
     name: 'B requests an extension naming A’s request',
     as: 'studentB',
@@ -174,18 +269,78 @@ const attacks: Attack[] = [
     form: (f) => ({ ...namingA(f), reason: 'B was here', proposed_due_on: '2020-03-05', extensionId: String(f.ids.extension) }),
     status: 303,
   },
-  { name: 'B decides A’s extension request', as: 'studentB', path: (f) => `/instructor/extensions/${f.ids.extension}/decide`, form: () => ({ decision: 'approve', granted_due_on: '2020-03-04', message: '' }), status: 403 },
-  { name: 'B writes into the peer assessment of A', as: 'studentB', path: (f) => `/peer-assessments/${f.ids.peerAssignment}`, form: () => ({ ...answers, action: 'submit' }), status: 404 },
-  { name: 'the teammate writes into the peer assessment of A', as: 'teammate', path: (f) => `/peer-assessments/${f.ids.peerAssignment}`, form: () => ({ ...answers, action: 'draft' }), status: 404 },
-  { name: 'B rewrites A’s own peer assessment', as: 'studentB', path: (f) => `/peer-assessments/${f.ids.aAssignment}`, form: () => ({ ...answers, action: 'submit' }), status: 404 },
-  { name: 'the peer assessor (A’s assessee there) rewrites A’s peer assessment', as: 'peerAssessor', path: (f) => `/peer-assessments/${f.ids.aAssignment}`, form: () => ({ ...answers, action: 'submit' }), status: 404 },
-  { name: 'B grades A’s submission', as: 'studentB', path: (f) => `/instructor/submissions/${f.ids.submission}/grade`, form: () => ({ grade: 'U', feedback: 'B was here' }), status: 403 },
-  { name: 'the peer assessor grades A’s submission', as: 'peerAssessor', path: (f) => `/instructor/submissions/${f.ids.submission}/grade`, form: () => ({ grade: 'U', feedback: 'P was here' }), status: 403 },
+  {
+    name: 'B decides A’s extension request',
+    as: 'studentB',
+    path: (f) => `/instructor/extensions/${f.ids.extension}/decide`,
+    form: () => ({ decision: 'approve', granted_due_on: '2020-03-04', message: '' }),
+    status: 403,
+  },
+  {
+    name: 'B writes into the peer assessment of A',
+    as: 'studentB',
+    path: (f) => `/peer-assessments/${f.ids.peerAssignment}`,
+    form: () => ({ ...answers, action: 'submit' }),
+    status: 404,
+  },
+  {
+    name: 'the teammate writes into the peer assessment of A',
+    as: 'teammate',
+    path: (f) => `/peer-assessments/${f.ids.peerAssignment}`,
+    form: () => ({ ...answers, action: 'draft' }),
+    status: 404,
+  },
+  {
+    name: 'B rewrites A’s own peer assessment',
+    as: 'studentB',
+    path: (f) => `/peer-assessments/${f.ids.aAssignment}`,
+    form: () => ({ ...answers, action: 'submit' }),
+    status: 404,
+  },
+  {
+    name: 'the peer assessor (A’s assessee there) rewrites A’s peer assessment',
+    as: 'peerAssessor',
+    path: (f) => `/peer-assessments/${f.ids.aAssignment}`,
+    form: () => ({ ...answers, action: 'submit' }),
+    status: 404,
+  },
+  {
+    name: 'B grades A’s submission',
+    as: 'studentB',
+    path: (f) => `/instructor/submissions/${f.ids.submission}/grade`,
+    form: () => ({ grade: 'U', feedback: 'B was here' }),
+    status: 403,
+  },
+  {
+    name: 'the peer assessor grades A’s submission',
+    as: 'peerAssessor',
+    path: (f) => `/instructor/submissions/${f.ids.submission}/grade`,
+    form: () => ({ grade: 'U', feedback: 'P was here' }),
+    status: 403,
+  },
   { name: 'B revokes a feed link naming A', as: 'studentB', path: () => '/calendar/feed/revoke', form: namingA, status: 303 },
   { name: 'B regenerates a feed link naming A', as: 'studentB', path: () => '/calendar/feed/regenerate', form: namingA, status: 303 },
-  { name: 'B saves settings naming A (reminders follow settings)', as: 'studentB', path: () => '/settings', form: (f) => ({ ...namingA(f), timeZone: 'Pacific/Auckland', meetingReminders: '' }), status: 303 },
-  { name: 'B records an assessment in A’s partnership', as: 'studentB', path: (f) => `/progressions/partnerships/${f.ids.partnership}/assessments`, form: () => ({ assessedOn: '2020-01-20' }), status: 404 },
-  { name: 'B notifies an absence naming A', as: 'studentB', path: (f) => `/attendance/${f.ids.upcomingMeeting}/absence-notice`, form: (f) => ({ ...namingA(f), reason: 'B away' }), status: 303 },
+  {
+    name: 'B saves settings naming A (reminders follow settings)',
+    as: 'studentB',
+    path: () => '/settings',
+    form: (f) => ({ ...namingA(f), timeZone: 'Pacific/Auckland', meetingReminders: '' }),
+    status: 303,
+  },
+  {
+    name: 'B records an assessment in A’s partnership',
+    as: 'studentB',
+    path: (f) => `/progressions/partnerships/${f.ids.partnership}/assessments`,
+    form: () => ({ assessedOn: '2020-01-20' }),
+    status: 404,
+  },
+  {
+    name: 'B notifies an absence naming A',
+    as: 'studentB',
+    path: (f) => `/attendance/${f.ids.upcomingMeeting}/absence-notice`,
+    form: (f) => ({ ...namingA(f), reason: 'B away' }),
+    status: 303,
+  },
 ];
 
 describe('writes aimed at A’s records change none of A’s rows', () => {
@@ -217,7 +372,8 @@ describe('peer assessment of A', () => {
     const received = await s.studentA.get(`/peer-assessments/received/${f.ids.requirement}`);
     expect(received.text).toContain(MARKERS.assessmentOfA);
     expect(received.text).not.toContain(draft);
-    for (const p of ['studentB', 'teammate'] as const) expect((await s[p].get(`/peer-assessments/received/${f.ids.requirement}`)).text).not.toContain(MARKERS.assessmentOfA);
+    for (const p of ['studentB', 'teammate'] as const)
+      expect((await s[p].get(`/peer-assessments/received/${f.ids.requirement}`)).text).not.toContain(MARKERS.assessmentOfA);
   });
 
   test('a study guide A deleted is out of the assessor’s reach; A and the instructor still read it, and restoring brings it back', async () => {

@@ -27,9 +27,18 @@ export async function ownedRowsFingerprint(db: UntypedDb, userId: number): Promi
   }));
   const children = [
     { name: 'app_user', query: sql`select * from app_user x where x.id = ${userId}` },
-    { name: 'study_guide_version', query: sql`select * from study_guide_version x where x.study_guide_id in (select id from study_guide where user_id = ${userId})` },
-    { name: 'portfolio_reflection_version', query: sql`select * from portfolio_reflection_version x where x.reflection_id in (select id from portfolio_reflection where user_id = ${userId})` },
-    { name: 'team_artifact_version', query: sql`select * from team_artifact_version x where x.team_id in (select team_id from team_membership where user_id = ${userId})` },
+    {
+      name: 'study_guide_version',
+      query: sql`select * from study_guide_version x where x.study_guide_id in (select id from study_guide where user_id = ${userId})`,
+    },
+    {
+      name: 'portfolio_reflection_version',
+      query: sql`select * from portfolio_reflection_version x where x.reflection_id in (select id from portfolio_reflection where user_id = ${userId})`,
+    },
+    {
+      name: 'team_artifact_version',
+      query: sql`select * from team_artifact_version x where x.team_id in (select team_id from team_membership where user_id = ${userId})`,
+    },
   ];
   const parts = [...owned, ...children].map(
     (p) => sql`select ${p.name}::text as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from (${p.query}) x`,
