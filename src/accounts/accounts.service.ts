@@ -2,7 +2,8 @@ import type { Db } from '../db/database';
 import { endSessionsOf } from '../http/session-store';
 import { Invalid } from '../errors';
 import { enqueueEmail, type EmailToSend } from '../mail/outbox';
-import { enqueueEmails, stableMessageId, type BatchEmail } from '../mail/outbox-batch';
+import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
+import { messageIdFor } from '../mail/message-id';
 import { renderEmail } from '../mail/render';
 import type { TokenPurpose } from './accounts.tables';
 import { normalizeEmail } from './identity';
@@ -64,7 +65,7 @@ async function tokenEmail(offering: Offering, user: Pick<User, 'id' | 'name' | '
 /** Writes the invitation or reset email to the outbox (sent after commit by the worker). */
 async function sendTokenEmail(db: Db, user: User, purpose: TokenPurpose, baseUrl: string, now: Date): Promise<void> {
   const token = await tokensRepository.issue(db, user.id, purpose, now);
-  await enqueueEmail(db, await tokenEmail(await offeringOf(db, user.offering_id), user, purpose, `${baseUrl}/set-password/${token}`));
+  await enqueueEmail(db, { ...(await tokenEmail(await offeringOf(db, user.offering_id), user, purpose, `${baseUrl}/set-password/${token}`)), baseUrl });
 }
 
 /**
@@ -84,7 +85,7 @@ async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id
   for (const u of users) {
     const { token, tokenId } = tokens.get(u.id)!;
     const email = await tokenEmail(offering, u, 'invitation', `${baseUrl}/set-password/${token}`);
-    emails.push({ ...email, dedupeKey: `invitation-token-${tokenId}`, messageId: stableMessageId(`invitation-token-${tokenId}`, baseUrl) });
+    emails.push({ ...email, dedupeKey: `invitation-token-${tokenId}`, messageId: messageIdFor('invitation-token', tokenId, baseUrl) });
   }
   await enqueueEmails(db, emails);
 }

@@ -29,7 +29,7 @@ async function courseOf(db: Db, offeringId: number) {
   return db.selectFrom('course_offering').selectAll().where('id', '=', offeringId).executeTakeFirstOrThrow();
 }
 
-async function notifyOldAddress(db: Db, user: User, newEmail: string, pending: boolean): Promise<void> {
+async function notifyOldAddress(db: Db, user: User, newEmail: string, pending: boolean, baseUrl: string): Promise<void> {
   const offering = await courseOf(db, user.offering_id);
   const { text, html } = await renderEmail('email-change-notice', {
     name: user.name,
@@ -46,13 +46,14 @@ async function notifyOldAddress(db: Db, user: User, newEmail: string, pending: b
     subject: `[${offering.code}] Your Cohort Companion email address is changing`,
     text,
     html,
+    baseUrl,
   });
 }
 
 /** Returns 'pending' (a confirmation link went out) or 'switched' (an unused account moved at once). */
 async function requestChange(db: Db, user: User, newEmail: string, ctx: MailContext): Promise<'pending' | 'switched'> {
   if (!user.password_hash) {
-    await notifyOldAddress(db, user, newEmail, false);
+    await notifyOldAddress(db, user, newEmail, false, ctx.baseUrl);
     await tokensRepository.revokeAll(db, user.id, ctx.now);
     await db.updateTable('app_user').set({ email: newEmail }).where('id', '=', user.id).execute();
     await endSessionsOf(db, user.id);
@@ -83,8 +84,9 @@ async function requestChange(db: Db, user: User, newEmail: string, ctx: MailCont
     subject: `[${offering.code}] Confirm your new Cohort Companion email address`,
     text,
     html,
+    baseUrl: ctx.baseUrl,
   });
-  await notifyOldAddress(db, user, newEmail, true);
+  await notifyOldAddress(db, user, newEmail, true, ctx.baseUrl);
   return 'pending';
 }
 

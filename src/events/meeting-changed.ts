@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import type { CalendarEventTable, CourseOfferingTable } from '../course/course.tables';
 import type { Db } from '../db/database';
 import { renderEmail } from '../mail/render';
-import { enqueueEmails, stableMessageId, type BatchEmail } from '../mail/outbox-batch';
+import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
+import { messageIdFor } from '../mail/message-id';
 import { formatSpan } from '../time';
 import { eventsRepository } from './events.repository';
 
@@ -59,7 +60,7 @@ export async function notifyMeetingChanged(
       text: message.text,
       html: message.html,
       dedupeKey,
-      messageId: stableMessageId(dedupeKey, opts.baseUrl),
+      messageId: messageIdFor('meeting-changed', `${after.id}-${after.sequence}-${s.id}`, opts.baseUrl),
     });
   }
   const queued = await enqueueEmails(db, emails);

@@ -49,5 +49,6 @@ export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promis
     text: email.text,
     html: email.html,
     dedupeKey: `extension-decision:${n.requestId}`,
+    baseUrl: n.baseUrl,
   });
 }

@@ -37,5 +37,6 @@ export async function notifyFeedbackReady(db: Db, n: FeedbackNotice): Promise<vo
     text: email.text,
     html: email.html,
     dedupeKey: `feedback-ready:${n.gradeEventId}`,
+    baseUrl: n.baseUrl,
   });
 }

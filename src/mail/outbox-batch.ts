@@ -1,6 +1,8 @@
-import type { Db } from '../db/database';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database, Db } from '../db/database';
 import type { EmailToSend } from './outbox';
 import { anyOf } from '../db/any';
+import { messageIdSql } from './message-id';
 
 /**
  * The set-based form of enqueueEmail (src/mail/outbox.ts): one INSERT for a whole batch, same
@@ -9,8 +11,9 @@ import { anyOf } from '../db/any';
  * thousand, where one INSERT per message would dominate the run. The outbox's own worker job
  * (deliverDueEmails) sends them after commit.
  *
- * `messageId` is stable per reminder (`<reminder-42@host>`), so a receiver can drop the rare
- * second copy a crash between SMTP's 250 and the outbox's "sent" mark can cause.
+ * `messageId` comes from messageIdFor (src/mail/message-id.ts) with a stable key
+ * (`<reminder-42@host>`), so a receiver can drop the rare second copy a crash between SMTP's 250
+ * and the outbox's "sent" mark can cause.
  */
 export interface BatchEmail extends EmailToSend {
   dedupeKey: string;
@@ -51,8 +54,46 @@ export async function enqueueEmails(db: Db, emails: BatchEmail[]): Promise<Map<s
   return ids;
 }
 
-/** A Message-ID on the app's own host name, stable for a given key. */
-export function stableMessageId(key: string, baseUrl: string): string {
-  const host = new URL(baseUrl).hostname || 'cohort-companion';
-  return `<${key}@${host}>`;
+/** One email to every user a query selects (an announcement's audience): the same text for each. */
+export interface RecipientsEmail {
+  kind: string;
+  /** The recipients: app_user rows, filtered by the caller; mail reads their id and email. */
+  recipients: SelectQueryBuilder<Database, 'app_user', object>;
+  subject: string;
+  text: string;
+  html: string | null;
+  /**
+   * What makes it one message per recipient: dedupe key `kind:key:userId`, Message-ID
+   * `<kind-key-userId@host>` (stable, so a resend is recognisable).
+   */
+  stableKey: { kind: string; key: string | number };
+  baseUrl: string;
+}
+
+/**
+ * The set-based enqueue for a whole audience: one INSERT … SELECT however many recipients
+ * (thousands for a course-wide announcement), with enqueueEmails' dedupe rule (a second enqueue
+ * of the same key inserts nothing). Returns how many rows were inserted.
+ */
+export async function enqueueForRecipients(db: Db, email: RecipientsEmail): Promise<number> {
+  const { kind, key } = email.stableKey;
+  const result = await db
+    .insertInto('outbound_email')
+    .columns(['kind', 'user_id', 'to_address', 'subject', 'text_body', 'html_body', 'headers', 'dedupe_key', 'message_id'])
+    .expression(
+      email.recipients.select((eb) => [
+        eb.val(email.kind).as('kind'),
+        'id',
+        'email',
+        eb.val(email.subject).as('subject'),
+        eb.val(email.text).as('text_body'),
+        eb.val(email.html).as('html_body'),
+        sql<string>`'{}'::jsonb`.as('headers'),
+        sql<string>`${`${kind}:${key}:`} || id`.as('dedupe_key'),
+        messageIdSql(kind, `${key}-`, eb.ref('id'), email.baseUrl).as('message_id'),
+      ]),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }

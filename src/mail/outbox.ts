@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type UpdateObject } from 'kysely';
 import { retryOnConnectionLoss } from '../db/connection-errors';
 import type { Database, Db } from '../db/database';
+import { messageIdFor } from './message-id';
 import type { MailSender } from './transport';
 
 /**
@@ -18,6 +19,8 @@ export interface EmailToSend {
   html?: string | null;
   headers?: Record<string, string>;
   dedupeKey?: string | null;
+  /** The app's BASE_URL: its host names the Message-ID (src/mail/message-id.ts). */
+  baseUrl?: string;
 }
 
 export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number | null> {
@@ -32,7 +35,7 @@ export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number |
       html_body: email.html ?? null,
       headers: JSON.stringify(email.headers ?? {}) as unknown as Record<string, string>,
       dedupe_key: email.dedupeKey ?? null,
-      message_id: `<${crypto.randomUUID()}@cohort-companion>`,
+      message_id: messageIdFor(email.kind, null, email.baseUrl),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
 import { renderMarkdown } from '../http/view-helpers';
+import { enqueueForRecipients } from '../mail/outbox-batch';
 import { renderEmail } from '../mail/render';
 import { formatDateTime } from '../time';
 import type { AnnouncementInput } from './reminders.schemas';
@@ -9,7 +9,7 @@ import type { AnnouncementInput } from './reminders.schemas';
 /**
  * Announcements: the instructor emails every active student of the course, or of one section.
  * The announcement is kept (nothing a user wrote is lost); its emails go through the outbox in
- * one set-based INSERT (same columns and dedupe rule as enqueueEmail), sent after commit. The
+ * one set-based INSERT (enqueueForRecipients, src/mail/outbox-batch.ts), sent after commit. The
  * form's nonce makes a double submit send nothing twice. Students read them in the app too
  * (/announcements): those sent to everyone and to their own section.
  */
@@ -91,26 +91,15 @@ async function send(db: Db, input: AnnouncementInput & { offeringId: number; sen
 
   const course = `${offering.code} ${offering.title}`;
   const { text, html } = await renderEmail('announcement', { body: input.body, bodyHtml: renderMarkdown(input.body), sender: sender.name, course, audience });
-  const host = new URL(input.baseUrl).hostname || 'cohort-companion';
-  const subject = `[${offering.code}] ${input.subject}`;
-  await db
-    .insertInto('outbound_email')
-    .columns(['kind', 'user_id', 'to_address', 'subject', 'text_body', 'html_body', 'headers', 'dedupe_key', 'message_id'])
-    .expression(
-      recipients().select((eb) => [
-        sql.lit('announcement').as('kind'),
-        'id',
-        'email',
-        eb.val(subject).as('subject'),
-        eb.val(text).as('text_body'),
-        eb.val(html).as('html_body'),
-        sql<string>`'{}'::jsonb`.as('headers'),
-        sql<string>`${`announcement:${saved.id}:`} || id`.as('dedupe_key'),
-        sql<string>`${`<announcement-${saved.id}-`} || id || ${`@${host}>`}`.as('message_id'),
-      ]),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await enqueueForRecipients(db, {
+    kind: 'announcement',
+    recipients: recipients(),
+    subject: `[${offering.code}] ${input.subject}`,
+    text,
+    html,
+    stableKey: { kind: 'announcement', key: saved.id },
+    baseUrl: input.baseUrl,
+  });
   return { created: true, recipients: count };
 }
 

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../context';
 import type { Db } from '../db/database';
 import { renderReminderEmails, type ReminderEmail, type RenderResult } from './messages';
-import { enqueueEmails, stableMessageId } from '../mail/outbox-batch';
+import { enqueueEmails } from '../mail/outbox-batch';
+import { messageIdFor } from '../mail/message-id';
 import { inTransaction } from '../db/transaction';
 import { planIfChanged, type PlanReport } from './planner';
 import { remindersRepository as repo, type Reminder } from './reminders.repository';
@@ -97,7 +98,7 @@ async function handOff(db: Db, token: string, claimed: Reminder[], rendered: Ren
         html: e.html,
         headers: e.headers,
         dedupeKey: `reminder:${e.reminderId}`,
-        messageId: stableMessageId(`reminder-${e.reminderId}`, opts.baseUrl),
+        messageId: messageIdFor('reminder', e.reminderId, opts.baseUrl),
       })),
     );
     await repo.markQueued(
