@@ -2,6 +2,7 @@ import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
 import { anyOf } from '../db/any';
+import { outboxRepository } from '../mail/outbox.repository';
 import { enrolledOn } from '../roster/enrollment';
 
 /**
@@ -178,17 +179,9 @@ async function latestExtensions(db: Db, userIds: number[]) {
     .execute();
 }
 
-/** Reminder emails delivered to each student (any outbox kind naming a reminder). */
+/** Reminder emails delivered to each student (any outbox kind naming a reminder), as the outbox reports them. */
 async function remindersSent(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('outbound_email')
-    .select(['user_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('sent_at').as('last_sent_at')])
-    .where('user_id', '=', anyOf(userIds))
-    .where('status', '=', 'sent')
-    .where('kind', 'like', '%reminder%')
-    .groupBy('user_id')
-    .execute();
+  return outboxRepository.sentCountsByUser(db, userIds, '%reminder%');
 }
 
 export const classOverviewRepository = Object.freeze({ studentPage, lastWork, attendanceCounts, latestSubmissions, latestExtensions, remindersSent });

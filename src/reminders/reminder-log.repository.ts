@@ -1,18 +1,23 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { outboxRepository } from '../mail/outbox.repository';
 import type { ReminderListQuery } from './reminders.schemas';
 
 /**
  * The instructor's view of the schedule: every reminder of an offering with its outcome.
  * A queued reminder shows the outbox's live outcome (sent / failed), so the page is right even
- * before the next worker run mirrors it onto the reminder row.
+ * before the next worker run mirrors it onto the reminder row. The outbox is read through mail's
+ * own subquery (outboxRepository.deliveries), joined by the reminder's outbox id.
  */
 const shownStatus = sql<string>`case
   when r.status = 'queued' and m.status in ('sent', 'failed') then m.status
   else r.status end`;
 
 function base(db: Db, offeringId: number) {
-  return db.selectFrom('reminder as r').leftJoin('outbound_email as m', 'm.id', 'r.outbound_email_id').where('r.offering_id', '=', offeringId);
+  return db
+    .selectFrom('reminder as r')
+    .leftJoin(outboxRepository.deliveries(db).as('m'), 'm.id', 'r.outbound_email_id')
+    .where('r.offering_id', '=', offeringId);
 }
 
 async function list(db: Db, offeringId: number, query: ReminderListQuery, perPage: number) {
@@ -23,9 +28,7 @@ async function list(db: Db, offeringId: number, query: ReminderListQuery, perPag
     .leftJoin('calendar_event as e', 'e.id', 'r.calendar_event_id')
     .select(['r.id', 'r.kind', 'r.offset_days', 'r.send_at', 'r.target_at', 'r.target_on', 'r.reason', 'r.queued_at'])
     .select(['u.name', 'u.email', 'u.time_zone', 's.code as section', 'pr.title as requirement_title', 'e.title as event_title'])
-    .select(['m.attempts', 'm.last_error', 'm.next_attempt_at', 'm.sent_at', 'm.status as email_status'])
-    // Retries are timed on the database's clock; the page shows them on the app clock as "now + the wait left".
-    .select(sql<number | null>`extract(epoch from (m.next_attempt_at - now()))::float8`.as('retry_in_seconds'))
+    .select(['m.attempts', 'm.last_error', 'm.next_attempt_at', 'm.sent_at', 'm.status as email_status', 'm.retry_in_seconds'])
     .select(shownStatus.as('status'));
   if (query.status) q = q.where(shownStatus, '=', query.status);
   if (query.kind) q = q.where('r.kind', '=', query.kind);

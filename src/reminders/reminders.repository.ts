@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import { outboxRepository } from '../mail/outbox.repository';
 import { SUPERSEDED } from './planner.sql';
 import type { ReminderTable } from './reminders.tables';
 import { anyOf } from '../db/any';
@@ -126,7 +127,7 @@ async function syncDeliveryOutcomes(db: Db): Promise<number> {
   const result = await sql`
     update reminder r set status = e.status, sent_at = e.sent_at,
       reason = case when e.status = 'failed' then coalesce(e.last_error, 'Delivery failed.') else '' end, updated_at = now()
-    from outbound_email e
+    from ${outboxRepository.deliveries(db)} e
     where r.status = 'queued' and e.id = r.outbound_email_id and e.status in ('sent', 'failed')`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
