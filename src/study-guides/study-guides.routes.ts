@@ -8,7 +8,7 @@ import type { RouteDef } from '../http/routing';
 import { singleUpload } from '../http/uploads';
 import { renderLessonPage } from '../lessons/lesson-page';
 import { idParam } from '../http/params';
-import { unitHeading } from '../lessons/lessons.service';
+import { unitHeading } from '../course/units';
 import { keepFormWhenTooLarge } from '../lessons/upload-form';
 import { formatDateTime } from '../time';
 import { studyGuideSchema } from './study-guides.schemas';
