@@ -1,6 +1,5 @@
 import type { Generated } from 'kysely';
-
-export type Role = 'instructor' | 'student';
+import type { Role } from '../roles';
 
 export interface AppUserTable {
   id: Generated<number>;

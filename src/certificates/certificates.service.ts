@@ -1,7 +1,7 @@
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { certificateFactsFor } from './certificate-facts';
-import { requirementsText } from './eligibility';
+import { certificateFactsFor } from '../grading/certificate-facts';
+import { requirementsText } from '../grading/certificate-eligibility';
 
 /**
  * The student's certificate page: for each edX course, whether they meet every requirement the

@@ -60,7 +60,24 @@ async function portfolioRequirements(db: Db, offeringId: number) {
     .execute();
 }
 
+/** A unit of one of the offering's edX courses, with what its lesson page links to. */
+async function unitInOffering(db: Db, offeringId: number, unitId: number) {
+  return db
+    .selectFrom('unit')
+    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
+    .innerJoin('course_offering as o', 'o.id', 'c.offering_id')
+    .selectAll('unit')
+    .select(['c.code as edx_code', 'c.title as edx_title', 'c.edx_url', 'c.discussion_url', 'o.social_url', 'o.time_zone as course_zone'])
+    .select((eb) =>
+      eb.selectFrom('course_week as w').select('w.starts_on').whereRef('w.unit_id', '=', 'unit.id').orderBy('w.starts_on').limit(1).as('week_starts_on'),
+    )
+    .where('c.offering_id', '=', offeringId)
+    .where('unit.id', '=', unitId)
+    .executeTakeFirst();
+}
+
 export const courseRepository = Object.freeze({
+  unitInOffering,
   offering,
   offeringBySlug,
   sections,

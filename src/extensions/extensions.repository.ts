@@ -1,7 +1,8 @@
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
 import type { Db } from '../db/database';
-import { instant, read, readOne } from '../db/reads';
+import { readOne } from '../db/reads';
 import { anyOf } from '../db/any';
+import { extensionRequestColumns as listColumns, extensionRequestsRead } from '../portfolio/extension-requests';
 
 /**
  * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
@@ -18,22 +19,6 @@ export interface NewRequest {
   /** Default 'student'; 'instructor' when the instructor grants one without a request. */
   initiatedBy?: 'student' | 'instructor';
 }
-
-const listColumns = [
-  'x.id',
-  'x.user_id',
-  'x.portfolio_requirement_id',
-  'x.reason',
-  'x.proposed_due_on',
-  'x.requested_at',
-  'x.made_before_due',
-  'x.status',
-  'x.decided_at',
-  'x.decision_message',
-  'x.granted_due_on',
-  'x.granted_due_at',
-  'x.initiated_by',
-] as const;
 
 async function insert(db: Db, r: NewRequest): Promise<number> {
   const { id } = await db
@@ -76,23 +61,8 @@ async function supersedeApproved(db: Db, userId: number, requirementId: number):
     .execute();
 }
 
-/** A student's own requests for one portfolio, newest first. */
-function listForStudentRead(db: Db, userId: number, requirementId: number) {
-  const query = db
-    .selectFrom('extension_request as x')
-    .leftJoin('app_user as d', 'd.id', 'x.decided_by')
-    .select([...listColumns, 'd.name as decided_by_name'])
-    .where('x.user_id', '=', userId)
-    .where('x.portfolio_requirement_id', '=', requirementId)
-    .orderBy('x.requested_at', 'desc')
-    .orderBy('x.id', 'desc');
-  return read(query, (rows) =>
-    rows.map((r) => ({ ...r, requested_at: instant(r.requested_at), decided_at: instant(r.decided_at), granted_due_at: instant(r.granted_due_at) })),
-  );
-}
-
 async function listForStudent(db: Db, userId: number, requirementId: number) {
-  return readOne(db, listForStudentRead(db, userId, requirementId));
+  return readOne(db, extensionRequestsRead.listForStudent(db, userId, requirementId));
 }
 
 /** Requests in an offering (optionally one status), pending first, then newest. */
@@ -191,7 +161,6 @@ export const extensionsRepository = Object.freeze({
   withdrawPending,
   supersedeApproved,
   listForStudent,
-  listForStudentRead,
   listForOffering,
   findInOffering,
   decide,

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { DateTime } from 'luxon';
 import { absencesFromRequiredMeetings } from '../attendance/absences';
-import { missingText } from '../certificates/eligibility';
+import { missingText } from './certificate-eligibility';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { neutralizeFormula } from '../http/csv';

@@ -1,6 +1,6 @@
 import { absencesFromRequiredMeetings } from '../attendance/absences';
-import { certificateFactsFor } from '../certificates/certificate-facts';
-import { missingText, type CertificateStatus } from '../certificates/eligibility';
+import { certificateFactsFor } from './certificate-facts';
+import { missingText, type CertificateStatus } from './certificate-eligibility';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';

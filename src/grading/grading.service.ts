@@ -1,5 +1,5 @@
 import { usersRepository } from '../accounts/users.repository';
-import { certificateFactsFor } from '../certificates/certificate-facts';
+import { certificateFactsFor } from './certificate-facts';
 import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';

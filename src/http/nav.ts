@@ -1,4 +1,4 @@
-import type { Role } from '../accounts/accounts.tables';
+import type { Role } from '../roles';
 import type { NavEntry, RouteDef } from './routing';
 
 export interface NavLink {

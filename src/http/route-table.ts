@@ -20,6 +20,8 @@ import { certificatesRoutes } from '../certificates/certificates.routes';
 import { extensionsRoutes } from '../extensions/extensions.routes';
 import { gradingRoutes } from '../grading/grading.routes';
 import { lessonsRoutes } from '../lessons/lessons.routes';
+import { studyGuideFormRoutes } from '../lessons/study-guide-forms.routes';
+import { teamPracticeRoutes } from '../lessons/team-practice.routes';
 import { peerAssessmentRoutes } from '../peer-assessment/peer-assessment.routes';
 import { portfolioRoutes } from '../portfolio/portfolio.routes';
 import { studyGuidesRoutes } from '../study-guides/study-guides.routes';
@@ -42,7 +44,9 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...classOverviewRoutes,
     // The lesson page and the work a portfolio is made of.
     ...lessonsRoutes,
+    ...studyGuideFormRoutes,
     ...studyGuidesRoutes,
+    ...teamPracticeRoutes,
     ...teamsRoutes,
     ...attachmentsRoutes,
     ...progressionsRoutes,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Role } from '../accounts/accounts.tables';
+import type { Role } from '../roles';
 import type { AppContext } from '../context';
 
 /**

@@ -3,6 +3,7 @@ import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
 import { courseCache } from '../course/course-cache';
+import { courseUnits, unitHeading } from '../course/units';
 import type { Db } from '../db/database';
 import { answered, readOne, readTogether, type Answers } from '../db/reads';
 import { NotFound } from '../errors';
@@ -17,7 +18,6 @@ import { celebrateRepository, SHARES_SHOWN, type Share } from './celebrate.repos
 import { enrichmentRepository } from './enrichment.repository';
 import { lessonPageRepository } from './lesson-page.repository';
 import { lessonsRepository } from './lessons.repository';
-import { lessonsService, unitHeading } from './lessons.service';
 
 /**
  * The lesson page's view model: a constant number of queries whatever the class size.
@@ -117,7 +117,7 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   const db = ctx.db;
   const now = ctx.clock.now();
   const course = await courseCache.current(db, reader.offeringId);
-  const unit = lessonsService.unitOf(course, unitId);
+  const unit = courseUnits.unitOf(course, unitId);
   const subject = opts.subjectId !== null && opts.subjectId !== reader.id ? await lessonsRepository.student(db, reader.offeringId, opts.subjectId) : null;
   if (opts.subjectId !== null && opts.subjectId !== reader.id && !subject) throw new NotFound('We could not find that student.');
   const isLesson = unit.kind === 'lesson';

@@ -2,22 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { instant, read } from '../db/reads';
 
-/** A unit of one of the offering's edX courses, with what its lesson page links to. */
-async function unitInOffering(db: Db, offeringId: number, unitId: number) {
-  return db
-    .selectFrom('unit')
-    .innerJoin('edx_course as c', 'c.id', 'unit.edx_course_id')
-    .innerJoin('course_offering as o', 'o.id', 'c.offering_id')
-    .selectAll('unit')
-    .select(['c.code as edx_code', 'c.title as edx_title', 'c.edx_url', 'c.discussion_url', 'o.social_url', 'o.time_zone as course_zone'])
-    .select((eb) =>
-      eb.selectFrom('course_week as w').select('w.starts_on').whereRef('w.unit_id', '=', 'unit.id').orderBy('w.starts_on').limit(1).as('week_starts_on'),
-    )
-    .where('c.offering_id', '=', offeringId)
-    .where('unit.id', '=', unitId)
-    .executeTakeFirst();
-}
-
 function completionsRead(db: Db, userId: number, unitId: number) {
   const query = db.selectFrom('component_completion').select(['component_id', 'completed_at']).where('user_id', '=', userId).where('unit_id', '=', unitId);
   return read(query, (rows) => rows.map((r) => ({ component_id: r.component_id, completed_at: instant(r.completed_at) })));
@@ -103,7 +87,6 @@ async function student(db: Db, offeringId: number, userId: number) {
 }
 
 export const lessonsRepository = Object.freeze({
-  unitInOffering,
   completionsRead,
   completionCounts,
   markDone,

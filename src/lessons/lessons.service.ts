@@ -1,4 +1,5 @@
-import { courseCache, type CourseSnapshot } from '../course/course-cache';
+import { courseCache } from '../course/course-cache';
+import { courseUnits, unitHeading, type Student } from '../course/units';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { lockName } from '../db/locks';
@@ -15,59 +16,8 @@ import { lessonsRepository } from './lessons.repository';
  * Clarification/Community Engagement note (append-only), the Enrichment log and Celebrate
  * Success shares. Kickoff and Closing units have no components and take no work.
  */
-/** The signed-in user acting: whose work, and which offering's units they may touch. */
-export interface Student {
-  id: number;
-  offeringId: number;
-}
-
-type Unit = NonNullable<Awaited<ReturnType<typeof lessonsRepository.unitInOffering>>>;
-
-/** "LeadEd502x · Lesson 03 — Framing Innovation – Metaphor and Analogy" */
-export function unitHeading(unit: { edx_code: string; kind: string; lesson_number: number | null; title: string }): string {
-  const n = unit.kind === 'lesson' && unit.lesson_number ? `Lesson ${String(unit.lesson_number).padStart(2, '0')} — ` : '';
-  return `${unit.edx_code} · ${n}${unit.title}`;
-}
-
-/** Pure: the unit from the cached course, as `unitInOffering` reads it (else NotFound). */
-function unitOf(course: CourseSnapshot, unitId: number): Unit {
-  const u = course.units.find((x) => x.id === unitId);
-  if (!u) throw new NotFound('We could not find that lesson.');
-  const c = course.edxCourses.find((x) => x.id === u.edx_course_id)!;
-  const week = course.weeks.find((w) => w.unit_id === u.id);
-  return {
-    id: u.id,
-    edx_course_id: u.edx_course_id,
-    position: u.position,
-    kind: u.kind,
-    lesson_number: u.lesson_number,
-    title: u.title,
-    summary: u.summary,
-    edx_code: c.code,
-    edx_title: c.title,
-    edx_url: c.edx_url,
-    discussion_url: c.discussion_url,
-    social_url: course.offering.social_url,
-    course_zone: course.offering.time_zone,
-    week_starts_on: week?.starts_on ?? null,
-  };
-}
-
-async function requireUnit(db: Db, offeringId: number, unitId: number): Promise<Unit> {
-  const unit = await lessonsRepository.unitInOffering(db, offeringId, unitId);
-  if (!unit) throw new NotFound('We could not find that lesson.');
-  return unit;
-}
-
-/** A lesson unit of the reader's offering (not Kickoff/Closing), checked before any write. */
-async function requireLesson(db: Db, offeringId: number, unitId: number): Promise<Unit> {
-  const unit = await requireUnit(db, offeringId, unitId);
-  if (unit.kind !== 'lesson') throw new NotFound(`${unit.title} has no lesson components or lesson work.`);
-  return unit;
-}
-
 async function setComponentDone(db: Db, student: Student, unitId: number, componentId: number, done: boolean, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   const component = (await courseRepository.components(db)).find((c) => c.id === componentId);
   if (!component) throw new NotFound('That lesson component does not exist.');
   if (done) await lessonsRepository.markDone(db, student.id, unitId, componentId, now);
@@ -86,7 +36,7 @@ const learningCheckText = (a: LearningCheckAnswers) =>
 
 /** Saves a new Learning Check response, unless another tab saved one since this form was opened. */
 async function saveLearningCheck(db: Db, student: Student, unitId: number, answers: LearningCheckAnswers & { base: string }, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   await lockName(db, `learning-check:${student.id}:${unitId}`);
   const current = await lessonsRepository.latestLearningCheck(db, student.id, unitId);
   requireCurrentVersion(current ? { token: versionToken(current.id), text: learningCheckText(current), by: 'you', at: current.submitted_at } : null, {
@@ -104,12 +54,12 @@ async function saveLearningCheck(db: Db, student: Student, unitId: number, answe
 }
 
 async function saveNote(db: Db, student: Student, unitId: number, body: string, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   await lessonsRepository.insertNote(db, { userId: student.id, unitId, body, at: now });
 }
 
 async function addEnrichment(db: Db, student: Student, unitId: number, e: { kind: EnrichmentKind; title: string; url: string; citation: string }, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   await enrichmentRepository.insert(db, {
     userId: student.id,
     unitId,
@@ -122,23 +72,23 @@ async function addEnrichment(db: Db, student: Student, unitId: number, e: { kind
 }
 
 async function removeEnrichment(db: Db, student: Student, unitId: number, entryId: number, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   if (!(await enrichmentRepository.softDelete(db, student.id, unitId, entryId, now)))
     throw new NotFound('We could not find that entry in your Enrichment log.');
 }
 
 async function shareCelebration(db: Db, student: Student, unitId: number, body: string, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   await celebrateRepository.insert(db, { userId: student.id, unitId, body, at: now });
 }
 
 async function removeShare(db: Db, student: Student, unitId: number, shareId: number, now: Date) {
-  await requireLesson(db, student.offeringId, unitId);
+  await courseUnits.requireLesson(db, student.offeringId, unitId);
   if (!(await celebrateRepository.softDeleteOwn(db, student.id, unitId, shareId, now))) throw new NotFound('We could not find that share of yours.');
 }
 
 async function moderateShare(db: Db, instructor: Student, unitId: number, shareId: number, hide: boolean, now: Date) {
-  await requireLesson(db, instructor.offeringId, unitId);
+  await courseUnits.requireLesson(db, instructor.offeringId, unitId);
   if (!(await celebrateRepository.setHidden(db, unitId, shareId, hide, instructor.id, now))) throw new NotFound('We could not find that share.');
 }
 
@@ -171,9 +121,6 @@ async function lessonIndex(db: Db, offeringId: number, userId: number | null) {
 }
 
 export const lessonsService = Object.freeze({
-  unitOf,
-  requireUnit,
-  requireLesson,
   setComponentDone,
   saveLearningCheck,
   saveNote,

@@ -2,10 +2,9 @@ import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { readTogether } from '../db/reads';
 import { NotFound } from '../errors';
-import { requestView } from '../extensions/extension-views';
-import { extensionsRepository } from '../extensions/extensions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
 import { checklistsOf, checklistsRead } from './checklist';
+import { extensionRequestsRead, requestView } from './extension-requests';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from './deadlines';
 import { portfolioService, type Owner } from './portfolio.service';
 import { versionToken } from '../versions';
@@ -62,7 +61,7 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
     checklists: checklistsRead(db, course, [requirementId], [owner.id]),
     versions: reflectionsRepository.versionsOfRead(db, owner.id, requirementId),
     submissions: submissionsRepository.listForRead(db, owner.id, requirementId),
-    extensions: extensionsRepository.listForStudentRead(db, owner.id, requirementId),
+    extensions: extensionRequestsRead.listForStudent(db, owner.id, requirementId),
   });
   const approved = extensions.find((x) => x.status === 'approved');
   const due = deadlinesOf(course, new Map(approved ? [[requirementId, approved]] : [])).find((d) => d.requirementId === requirementId)!;

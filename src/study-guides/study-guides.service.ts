@@ -4,7 +4,7 @@ import { attachmentsService, type CheckedUpload } from '../attachments/attachmen
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
-import { lessonsService, type Student } from '../lessons/lessons.service';
+import { courseUnits, type Student } from '../course/units';
 import { requireCurrentVersion, versionToken } from '../versions';
 import { studyGuidesRepository } from './study-guides.repository';
 
@@ -27,7 +27,7 @@ export interface SaveInput {
 export type SaveResult = { ok: true; versionNo: number } | { ok: false; errors: FieldErrors };
 
 async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
-  await lessonsService.requireLesson(trx, input.student.offeringId, input.unitId);
+  await courseUnits.requireLesson(trx, input.student.offeringId, input.unitId);
   const userId = input.student.id;
   const existing = await studyGuidesRepository.findByUserUnit(trx, userId, input.unitId);
   const previous = existing ? await studyGuidesRepository.latestVersion(trx, existing.id) : undefined;
@@ -53,7 +53,7 @@ async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
 }
 
 async function setDeleted(trx: Db, student: Student, unitId: number, deleted: boolean, now: Date): Promise<void> {
-  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  await courseUnits.requireLesson(trx, student.offeringId, unitId);
   const guide = await studyGuidesRepository.findByUserUnit(trx, student.id, unitId);
   if (!guide) throw new NotFound('You have no study guide for this lesson yet.');
   await studyGuidesRepository.setDeleted(trx, guide.id, deleted ? now : null);

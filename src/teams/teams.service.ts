@@ -3,7 +3,7 @@ import { attachmentsService, type CheckedUpload } from '../attachments/attachmen
 import type { Db } from '../db/database';
 import { Conflict, Forbidden, NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
-import { lessonsService, type Student } from '../lessons/lessons.service';
+import { courseUnits, type Student } from '../course/units';
 import { requireCurrentVersion, versionToken } from '../versions';
 import { teamsRepository } from './teams.repository';
 
@@ -42,7 +42,7 @@ async function alreadyInTeam(trx: Db, userId: number, unitId: number): Promise<T
 }
 
 async function startTeam(trx: Db, student: Student, unitId: number, name: string, now: Date): Promise<TeamResult> {
-  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  await courseUnits.requireLesson(trx, student.offeringId, unitId);
   const userId = student.id;
   const refused = await alreadyInTeam(trx, userId, unitId);
   if (refused) return refused;
@@ -56,7 +56,7 @@ async function startTeam(trx: Db, student: Student, unitId: number, name: string
 
 /** Joins under a lock on the team row, so two students cannot both take a team's last place. */
 async function joinTeam(trx: Db, student: Student, unitId: number, teamId: number, cap: number, now: Date): Promise<TeamResult> {
-  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  await courseUnits.requireLesson(trx, student.offeringId, unitId);
   const userId = student.id;
   const team = await teamsRepository.lockTeam(trx, teamId);
   if (!team || team.unit_id !== unitId) throw new NotFound('That team is not a team for this lesson.');
@@ -71,7 +71,7 @@ async function joinTeam(trx: Db, student: Student, unitId: number, teamId: numbe
 }
 
 async function leaveTeam(trx: Db, student: Student, unitId: number, now: Date): Promise<void> {
-  await lessonsService.requireLesson(trx, student.offeringId, unitId);
+  await courseUnits.requireLesson(trx, student.offeringId, unitId);
   if (!(await teamsRepository.leave(trx, student.id, unitId, now))) throw new NotFound('You are not in a team for this lesson.');
 }
 
@@ -89,7 +89,7 @@ export interface ArtifactInput {
 export type ArtifactResult = { ok: true; versionNo: number } | { ok: false; errors: FieldErrors };
 
 async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResult> {
-  await lessonsService.requireLesson(trx, input.student.offeringId, input.unitId);
+  await courseUnits.requireLesson(trx, input.student.offeringId, input.unitId);
   const userId = input.student.id;
   const mine = await teamsRepository.membershipOf(trx, userId, input.unitId);
   if (!mine) throw new Forbidden('Join or start a team for this lesson before saving a team artifact.');

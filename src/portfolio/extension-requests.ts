@@ -1,4 +1,44 @@
+import type { Db } from '../db/database';
+import { instant, read } from '../db/reads';
 import { formatDateTime, formatDeadline, formatLocalDate } from '../time';
+
+/**
+ * A student's extension requests as their portfolio page shows them. The rows live in the
+ * portfolio's tables (they move its deadline, see deadlines.ts); extensions/ asks for and decides
+ * them and uses these columns and this view too.
+ */
+export const extensionRequestColumns = [
+  'x.id',
+  'x.user_id',
+  'x.portfolio_requirement_id',
+  'x.reason',
+  'x.proposed_due_on',
+  'x.requested_at',
+  'x.made_before_due',
+  'x.status',
+  'x.decided_at',
+  'x.decision_message',
+  'x.granted_due_on',
+  'x.granted_due_at',
+  'x.initiated_by',
+] as const;
+
+/** A student's own requests for one portfolio, newest first. */
+function listForStudent(db: Db, userId: number, requirementId: number) {
+  const query = db
+    .selectFrom('extension_request as x')
+    .leftJoin('app_user as d', 'd.id', 'x.decided_by')
+    .select([...extensionRequestColumns, 'd.name as decided_by_name'])
+    .where('x.user_id', '=', userId)
+    .where('x.portfolio_requirement_id', '=', requirementId)
+    .orderBy('x.requested_at', 'desc')
+    .orderBy('x.id', 'desc');
+  return read(query, (rows) =>
+    rows.map((r) => ({ ...r, requested_at: instant(r.requested_at), decided_at: instant(r.decided_at), granted_due_at: instant(r.granted_due_at) })),
+  );
+}
+
+export const extensionRequestsRead = Object.freeze({ listForStudent });
 
 /** How an extension request reads on a page, in the reader's zone. */
 export interface RequestRow {

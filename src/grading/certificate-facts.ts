@@ -3,11 +3,11 @@ import type { CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { readTogether } from '../db/reads';
 import { edxProgressRepository, type EdxCourseStanding } from '../edx-import/edx-progress.repository';
-import { gradingRepository, type GradeRow } from '../grading/grading.repository';
+import { gradingRepository, type GradeRow } from './grading.repository';
 import { checklistsRead, type Checklist } from '../portfolio/checklist';
 import { submissionsRepository, type SubmissionSummary } from '../portfolio/submissions.repository';
 import { progressRepository } from '../progress/progress.repository';
-import { certificateStatus, type CertificateCourse, type CertificateStatus } from './eligibility';
+import { certificateStatus, type CertificateCourse, type CertificateStatus } from './certificate-eligibility';
 
 /**
  * Everything certificate eligibility looks at, for any number of students, in one round trip

@@ -4,7 +4,9 @@ import type { CertificateRequirement, CertificateRule } from '../course/certific
  * MichiganX certificate eligibility (syllabus section 7: "successfully complete all requirements
  * for LeadEd502x and LeadEd503x"; Appendices A and B: "all the assignments and tasks in all
  * lessons"). The one place the rule lives: pure, fed by one batched read (certificate-facts.ts),
- * so the student's page, the gradebook and its CSV say the same thing. Which requirements count
+ * so the student's page, the gradebook and its CSV say the same thing. It sits in grading/, beside
+ * the grade it ends on and the gradebook that shows it; the certificate page (certificates/) reads
+ * it from here. Which requirements count
  * is course data (course_offering.certificate_rule). Each edX course is judged on its own;
  * "both" when every edX course of the offering meets every requirement.
  *
