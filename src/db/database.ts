@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountTables } from '../accounts/accounts.tables';
+import type { AttachmentTables } from '../attachments/attachments.tables';
 import type { AuditTables } from '../audit/audit.tables';
 import type { AttendanceTables } from '../attendance/attendance.tables';
 import type { CalendarFeedTables } from '../calendar/calendar-feed.tables';
@@ -14,6 +15,8 @@ import type { PortfolioItemTables } from '../portfolio/portfolio-items.tables';
 import type { ProgressionsTables } from '../progressions/progressions.tables';
 import type { RemindersTables } from '../reminders/reminders.tables';
 import type { RosterTables } from '../roster/roster.tables';
+import type { StudyGuideTables } from '../study-guides/study-guides.tables';
+import type { TeamTables } from '../teams/teams.tables';
 import type { ThrottleTables } from '../http/throttle';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
@@ -23,6 +26,9 @@ export interface Database
     AccountTables,
     MailTables,
     LessonWorkTables,
+    AttachmentTables,
+    StudyGuideTables,
+    TeamTables,
     LessonNotesTables,
     PortfolioCoreTables,
     PortfolioItemTables,
