@@ -6,6 +6,7 @@ import { runReminders } from '../src/reminders/reminders.service';
 import { testDatabaseUrl } from './helpers/db';
 import { databaseNameOf, eventually, terminateConnections } from './helpers/terminate';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { addStudents, numbered, onlyDetroitPortfolioReminders } from './helpers/students';
 
 /**
  * Chaos: two workers run the reminders and deliver them through a slow SMTP server (a batch takes
@@ -36,32 +37,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     process.on('uncaughtException', onUncaught);
     t = await startTestApp({ now: '2020-02-19T14:00:00Z' });
     database = await databaseNameOf(t.db);
-    const offering = await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow();
-    const section = await t.db.selectFrom('section').select('id').orderBy('code').executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('app_user')
-      .values(
-        Array.from({ length: EXTRA }, (_, i) => ({
-          email: `chaos${i}@cohort.example`,
-          name: `Chaos Student ${i}`,
-          role: 'student' as const,
-          offering_id: offering.id,
-          section_id: section.id,
-          time_zone: 'America/Detroit',
-          password_hash: null,
-          activated_at: null,
-          last_login_at: null,
-          deactivated_at: null,
-        })),
-      )
-      .execute();
-    await t.db.updateTable('app_user').set({ meeting_reminders: false }).execute();
-    await t.db
-      .updateTable('app_user')
-      .set({ deactivated_at: new Date('2020-02-01T00:00:00Z') })
-      .where('email', 'like', 'student%')
-      .where('time_zone', '<>', 'America/Detroit')
-      .execute();
+    await addStudents(t.db, numbered(EXTRA, 'chaos', 'Chaos Student'));
+    await onlyDetroitPortfolioReminders(t.db);
   }, 60_000);
   afterAll(async () => {
     process.off('uncaughtException', onUncaught);

@@ -1,6 +1,7 @@
 import { queryCount } from '../src/db/query-counter';
 import { localInstant } from '../src/time';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { addStudents, numbered } from './helpers/students';
 
 /** The class overview: every student in a row, flags for who is falling behind, sorting,
  * filtering, paging with a constant number of queries. Now: Mon 2020-01-27 (Lesson 03 week, so
@@ -8,7 +9,6 @@ import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 let t: TestApp;
 let instructor: Session;
 const ids: Record<string, number> = {};
-let offeringId: number;
 
 const at = (on: string, hhmm = '12:00') => localInstant(on, hhmm, 'America/Detroit');
 
@@ -22,10 +22,7 @@ const names = (html: string) => rows(html).flatMap((r) => r.match(/<strong>([^<]
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email', 'offering_id']).execute()) {
-    ids[u.email.split('@')[0]] = u.id;
-    offeringId = u.offering_id;
-  }
+  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
   const lessons = await t.db
     .selectFrom('unit')
     .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
@@ -221,24 +218,7 @@ test('filters: behind pace only, section, name search; a bad query string falls 
 });
 
 test('pages of 50 with the same number of queries for a full page and a short one', async () => {
-  const sectionId = (await t.db.selectFrom('section').select('id').where('code', '=', 'EDUC 639').executeTakeFirstOrThrow()).id;
-  await t.db
-    .insertInto('app_user')
-    .values(
-      Array.from({ length: 50 }, (_, i) => ({
-        email: `learner${i}@cohort.example`,
-        name: `Zz Learner ${String(i).padStart(2, '0')}`,
-        role: 'student' as const,
-        offering_id: offeringId,
-        section_id: sectionId,
-        time_zone: 'Asia/Manila',
-        password_hash: null,
-        activated_at: null,
-        last_login_at: null,
-        deactivated_at: null,
-      })),
-    )
-    .execute();
+  await addStudents(t.db, numbered(50, 'learner', 'Zz Learner', 2), { sectionCode: 'EDUC 639', timeZone: 'Asia/Manila' });
   const queriesFor = async (path: string) => {
     const before = queryCount();
     const res = await instructor.get(path).expect(200);

@@ -6,6 +6,7 @@ import { remindersRepository } from '../src/reminders/reminders.repository';
 import { runReminders } from '../src/reminders/reminders.service';
 import { runJobsOnce } from '../src/worker/worker';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { addStudents, numbered, onlyDetroitPortfolioReminders } from './helpers/students';
 
 /**
  * Delivery mechanics against the real database and a real SMTP server: two workers at once,
@@ -17,34 +18,10 @@ const EXTRA = 60;
 
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-19T14:00:00Z' });
-  const offering = await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow();
-  const section = await t.db.selectFrom('section').select('id').orderBy('code').executeTakeFirstOrThrow();
-  await t.db
-    .insertInto('app_user')
-    .values(
-      Array.from({ length: EXTRA }, (_, i) => ({
-        email: `load${i}@cohort.example`,
-        name: `Load Student ${i}`,
-        role: 'student' as const,
-        offering_id: offering.id,
-        section_id: section.id,
-        time_zone: 'America/Detroit',
-        password_hash: null,
-        activated_at: null,
-        last_login_at: null,
-        deactivated_at: null,
-      })),
-    )
-    .execute();
+  await addStudents(t.db, numbered(EXTRA, 'load', 'Load Student'));
   // Only the Detroit students' portfolio reminders here: the other zones are covered by
   // reminders-schedule.test.ts, meeting reminders there too.
-  await t.db.updateTable('app_user').set({ meeting_reminders: false }).execute();
-  await t.db
-    .updateTable('app_user')
-    .set({ deactivated_at: new Date('2020-02-01T00:00:00Z') })
-    .where('email', 'like', 'student%')
-    .where('time_zone', '<>', 'America/Detroit')
-    .execute();
+  await onlyDetroitPortfolioReminders(t.db);
 });
 afterAll(() => t.close());
 

@@ -1,4 +1,5 @@
 import { extractCsrf, startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { addStudents, numbered } from './helpers/students';
 
 /** The instructor's reminder log and previews, and announcements, through HTTP. */
 let t: TestApp;
@@ -6,25 +7,7 @@ let instructor: Session;
 
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-19T14:00:00Z' });
-  const offering = await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow();
-  const section = await t.db.selectFrom('section').select('id').where('code', '=', 'EDUC 639').executeTakeFirstOrThrow();
-  await t.db
-    .insertInto('app_user')
-    .values(
-      Array.from({ length: 20 }, (_, i) => ({
-        email: `extra${i}@cohort.example`,
-        name: `Extra Student ${i}`,
-        role: 'student' as const,
-        offering_id: offering.id,
-        section_id: section.id,
-        time_zone: 'America/Detroit',
-        password_hash: null,
-        activated_at: null,
-        last_login_at: null,
-        deactivated_at: null,
-      })),
-    )
-    .execute();
+  await addStudents(t.db, numbered(20, 'extra', 'Extra Student'), { sectionCode: 'EDUC 639' });
   await t.runWorker(); // plans the semester; the Detroit students' 7-day reminders go out
   await t.runWorker();
   instructor = await t.login('instructor@cohort.example');

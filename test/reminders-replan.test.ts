@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { addStudents } from './helpers/students';
 
 /**
  * Changes re-plan the schedule: a complete submission cancels, an incomplete one does not, an
@@ -253,23 +254,7 @@ test('the new zone holds for the 04/22 deadline once it is within the horizon', 
 
 test('a student added after the 7-day and 2-day instants gets one reminder now, not three', async () => {
   t.clock.set('2020-04-21T15:00:00Z'); // Tue 11:00 EDT
-  const offering = await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow();
-  const section = await t.db.selectFrom('section').select('id').orderBy('code').executeTakeFirstOrThrow();
-  await t.db
-    .insertInto('app_user')
-    .values({
-      email: 'later@cohort.example',
-      name: 'Later Joiner',
-      role: 'student',
-      offering_id: offering.id,
-      section_id: section.id,
-      time_zone: 'America/Detroit',
-      password_hash: null,
-      activated_at: null,
-      last_login_at: null,
-      deactivated_at: null,
-    })
-    .execute();
+  await addStudents(t.db, [{ email: 'later@cohort.example', name: 'Later Joiner' }]);
   await t.runWorker();
   const got = t.smtp.messages.filter((m) => m.to.includes('later@cohort.example'));
   expect(got.map((m) => m.subject)).toEqual([
