@@ -7,7 +7,7 @@ import { requestView } from '../portfolio/extension-requests';
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
 import { addDays, endOfLocalDay, formatDeadline, formatLocalDate, localDateOf } from '../time';
 import { notifyExtensionDecision } from './decision-email';
-import { extensionsRepository as repo } from './extensions.repository';
+import { extensionRequestsRepository as repo } from '../portfolio/extension-requests.repository';
 import { rosterRepository } from '../roster/roster.repository';
 import type { DecisionInput, GrantInput, RequestInput } from './extensions.schemas';
 

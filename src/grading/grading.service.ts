@@ -4,8 +4,8 @@ import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
-import { extensionsRepository } from '../extensions/extensions.repository';
-import { peerAssessmentRepository } from '../peer-assessment/peer-assessment.repository';
+import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
+import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
 import { snapshotView } from '../portfolio/snapshot';
 import { submissionsRepository } from '../portfolio/submissions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
@@ -55,7 +55,7 @@ async function gradingPage(db: Db, me: Instructor, submissionId: number, zone: s
   const { s, requirement } = await submissionOf(db, me, submissionId);
   const [all, extensions, assessments, current, events] = await Promise.all([
     submissionsRepository.listFor(db, s.user_id, s.portfolio_requirement_id),
-    extensionsRepository.listForStudent(db, s.user_id, s.portfolio_requirement_id),
+    extensionRequestsRepository.listForStudent(db, s.user_id, s.portfolio_requirement_id),
     peerAssessmentRepository.submittedAbout(db, s.user_id, s.portfolio_requirement_id),
     repo.currentOf(db, s.user_id, s.portfolio_requirement_id),
     repo.eventsFor(db, [s.user_id], s.portfolio_requirement_id),

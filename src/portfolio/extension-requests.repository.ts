@@ -1,8 +1,8 @@
-import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
+import type { ExtensionStatus } from './portfolio-core.tables';
 import type { Db } from '../db/database';
 import { readOne } from '../db/reads';
 import { anyOf } from '../db/any';
-import { extensionRequestColumns as listColumns, extensionRequestsRead } from '../portfolio/extension-requests';
+import { extensionRequestColumns as listColumns, extensionRequestsRead } from './extension-requests';
 
 /**
  * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
@@ -156,7 +156,7 @@ async function pendingCount(db: Db, offeringId: number): Promise<number> {
   return Number(n);
 }
 
-export const extensionsRepository = Object.freeze({
+export const extensionRequestsRepository = Object.freeze({
   insert,
   withdrawPending,
   supersedeApproved,

@@ -4,7 +4,8 @@ import { anyOf } from '../db/any';
 /**
  * Peer assessments: versioned rows (every save adds one, numbered per assignment). The latest
  * row is the assessor's current text; the latest *submitted* row is what the assessee, the
- * portfolio checklist and the instructor read.
+ * portfolio checklist and the instructor read. The portfolio owns them (its checklist reads them);
+ * src/peer-assessment/ owns who assesses whom and calls this repository to save.
  */
 export interface AssessmentAnswers {
   collegialInteractions: string;
