@@ -1,8 +1,9 @@
+import { readOne } from '../db/reads';
 import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { edxProgressFor, edxProgressLabel } from '../edx-import/edx-progress';
-import { checklistsOf, type Checklist } from '../portfolio/checklist';
+import { checklistsRead, type Checklist } from '../portfolio/checklist';
 import { paceFromCompletions, semesterPosition } from '../progress/pace';
 import { outlineOf, progressRepository } from '../progress/progress.repository';
 import { daysUntil, formatDate, formatLocalDate } from '../time';
@@ -54,7 +55,7 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
   const userIds = rows.map((r) => r.id);
 
   const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, checklistsByRequirement] = await Promise.all([
-    progressRepository.completionCounts(db, userIds, lessonUnitIds),
+    readOne(db, progressRepository.completionCountsRead(db, userIds, lessonUnitIds)),
     edxProgressFor(db, userIds),
     repo.lastWork(db, userIds),
     absencesFromRequiredMeetings(db, offeringId, userIds),
@@ -62,11 +63,14 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
     repo.latestSubmissions(db, userIds),
     repo.latestExtensions(db, userIds),
     repo.remindersSent(db, userIds),
-    checklistsOf(
+    readOne(
       db,
-      course,
-      requirements.map((r) => r.id),
-      userIds,
+      checklistsRead(
+        db,
+        course,
+        requirements.map((r) => r.id),
+        userIds,
+      ),
     ),
   ]);
   const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);

@@ -9,7 +9,7 @@ import type { Checklist } from '../portfolio/checklist';
 import type { SubmissionSummary } from '../portfolio/submissions.repository';
 import { formatDate, formatDateTime, formatDuration, formatLocalDate } from '../time';
 import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
-import { gradingRepository } from './grading.repository';
+import { gradingRepository, type GradeRow } from './grading.repository';
 import type { GradebookQuery } from './grading.schemas';
 import { historyView } from './grading.service';
 
@@ -23,7 +23,7 @@ export const PAGE_SIZE = 50;
 
 export type Requirement = Awaited<ReturnType<typeof courseRepository.portfolioRequirements>>[number];
 type Extension = Awaited<ReturnType<typeof extensionRequestsRepository.approvedForEach>> extends Map<string, infer X> ? X : never;
-type Grade = Awaited<ReturnType<typeof gradingRepository.gradesFor>>[number];
+type Grade = GradeRow;
 
 export interface PortfolioFacts {
   requirement: Requirement;

@@ -166,10 +166,6 @@ export function checklistsRead(db: Db, course: CourseSnapshot, requirementIds: n
   });
 }
 
-export async function checklistsOf(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
-  return readOne(db, checklistsRead(db, course, requirementIds, userIds));
-}
-
 /** One requirement's checklists for any number of students (three queries: the requirement's offering, the course version, the items). */
 export async function portfolioChecklists(db: Db, requirementId: number, userIds: number[]): Promise<Map<number, Checklist>> {
   if (userIds.length === 0) return new Map();
@@ -180,7 +176,7 @@ export async function portfolioChecklists(db: Db, requirementId: number, userIds
     .where('pr.id', '=', requirementId)
     .executeTakeFirstOrThrow();
   const course = await courseCache.current(db, req.offering_id);
-  return (await checklistsOf(db, course, [requirementId], userIds)).get(requirementId)!;
+  return (await readOne(db, checklistsRead(db, course, [requirementId], userIds))).get(requirementId)!;
 }
 
 export async function portfolioChecklist(db: Db, requirementId: number, userId: number): Promise<Checklist> {

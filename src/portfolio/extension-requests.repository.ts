@@ -1,8 +1,7 @@
 import type { ExtensionStatus } from './portfolio-core.tables';
 import type { Db } from '../db/database';
-import { readOne } from '../db/reads';
 import { anyOf } from '../db/any';
-import { extensionRequestColumns as listColumns, extensionRequestsRead } from './extension-requests';
+import { extensionRequestColumns as listColumns } from './extension-requests';
 
 /**
  * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
@@ -59,10 +58,6 @@ async function supersedeApproved(db: Db, userId: number, requirementId: number):
     .where('portfolio_requirement_id', '=', requirementId)
     .where('status', '=', 'approved')
     .execute();
-}
-
-async function listForStudent(db: Db, userId: number, requirementId: number) {
-  return readOne(db, extensionRequestsRead.listForStudent(db, userId, requirementId));
 }
 
 /** Requests in an offering (optionally one status), pending first, then newest. */
@@ -160,7 +155,6 @@ export const extensionRequestsRepository = Object.freeze({
   insert,
   withdrawPending,
   supersedeApproved,
-  listForStudent,
   listForOffering,
   findInOffering,
   decide,

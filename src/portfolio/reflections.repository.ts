@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { instant, read, readOne } from '../db/reads';
+import { instant, read } from '../db/reads';
 
 /** The personal reflection on a course: one per student per portfolio; every save is a version. */
 async function find(db: Db, userId: number, requirementId: number) {
@@ -64,8 +64,4 @@ function versionsOfRead(db: Db, userId: number, requirementId: number) {
   return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-async function versionsOf(db: Db, userId: number, requirementId: number) {
-  return readOne(db, versionsOfRead(db, userId, requirementId));
-}
-
-export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOf, versionsOfRead });
+export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOfRead });

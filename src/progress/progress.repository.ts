@@ -1,7 +1,7 @@
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
-import { answered, read, readOne, type Read } from '../db/reads';
+import { answered, read, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -138,10 +138,6 @@ function componentsDoneRead(db: Db, userIds: number[], unitIds: number[]): Read<
   });
 }
 
-async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
-  return readOne(db, completionCountsRead(db, userIds, unitIds));
-}
-
 async function activeStudentCount(db: Db, offeringId: number): Promise<number> {
   const row = await db
     .selectFrom('app_user')
@@ -183,7 +179,6 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
 
 export const progressRepository = Object.freeze({
   outline,
-  completionCounts,
   completionCountsRead,
   componentsDoneRead,
   activeStudentCount,
