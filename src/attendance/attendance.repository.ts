@@ -251,7 +251,25 @@ async function insertNotice(db: Db, eventId: number, userId: number, reason: str
   await db.insertInto('absence_notice').values({ calendar_event_id: eventId, user_id: userId, reason, submitted_at: at, superseded_at: null }).execute();
 }
 
+/** The class overview's tally: current attendance records per student and status, at meetings that were not cancelled, held on a day the student was enrolled. */
+async function countsByStudent(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('attendance_record as a')
+    .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
+    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
+    .innerJoin('app_user as u', 'u.id', 'a.user_id')
+    .where(enrolledOn('u', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`))
+    .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.user_id', '=', anyOf(userIds))
+    .where('a.superseded_at', 'is', null)
+    .where('e.status', '=', 'scheduled')
+    .groupBy(['a.user_id', 'a.status'])
+    .execute();
+}
+
 export const attendanceRepository = Object.freeze({
+  countsByStudent,
   meetings,
   meeting,
   statusCounts,

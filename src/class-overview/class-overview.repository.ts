@@ -1,9 +1,7 @@
 import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
-import { anyOf } from '../db/any';
 import { outboxRepository } from '../mail/outbox.repository';
-import { enrolledOn } from '../roster/enrollment';
 
 /**
  * Queries for the class overview. The page of students is one query (sorted and filtered in
@@ -131,57 +129,9 @@ async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
   return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
 }
 
-/** Current attendance records per student and status, at meetings that were not cancelled, held on a day the student was enrolled. */
-async function attendanceCounts(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('attendance_record as a')
-    .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
-    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
-    .innerJoin('app_user as u', 'u.id', 'a.user_id')
-    .where(enrolledOn('u', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`))
-    .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('a.user_id', '=', anyOf(userIds))
-    .where('a.superseded_at', 'is', null)
-    .where('e.status', '=', 'scheduled')
-    .groupBy(['a.user_id', 'a.status'])
-    .execute();
-}
-
-/** Each student's latest portfolio submission per requirement. */
-async function latestSubmissions(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('portfolio_submission')
-    .distinctOn(['user_id', 'portfolio_requirement_id'])
-    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
-    .where('user_id', '=', anyOf(userIds))
-    .orderBy('user_id')
-    .orderBy('portfolio_requirement_id')
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-}
-
-/** Each student's latest extension request per requirement (withdrawn ones left out). */
-async function latestExtensions(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('extension_request')
-    .distinctOn(['user_id', 'portfolio_requirement_id'])
-    .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
-    .where('user_id', '=', anyOf(userIds))
-    .where('status', '<>', 'withdrawn')
-    .orderBy('user_id')
-    .orderBy('portfolio_requirement_id')
-    .orderBy('requested_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-}
-
 /** Reminder emails delivered to each student (any outbox kind naming a reminder), as the outbox reports them. */
 async function remindersSent(db: Db, userIds: number[]) {
   return outboxRepository.sentCountsByUser(db, userIds, '%reminder%');
 }
 
-export const classOverviewRepository = Object.freeze({ studentPage, lastWork, attendanceCounts, latestSubmissions, latestExtensions, remindersSent });
+export const classOverviewRepository = Object.freeze({ studentPage, lastWork, remindersSent });

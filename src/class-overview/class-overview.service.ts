@@ -1,3 +1,6 @@
+import { attendanceRepository } from '../attendance/attendance.repository';
+import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
+import { submissionsRepository } from '../portfolio/submissions.repository';
 import { readOne } from '../db/reads';
 import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { courseCache } from '../course/course-cache';
@@ -59,9 +62,9 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
     edxProgressFor(db, userIds),
     repo.lastWork(db, userIds),
     absencesFromRequiredMeetings(db, offeringId, userIds),
-    repo.attendanceCounts(db, userIds),
-    repo.latestSubmissions(db, userIds),
-    repo.latestExtensions(db, userIds),
+    attendanceRepository.countsByStudent(db, userIds),
+    submissionsRepository.latestOfStudents(db, userIds),
+    extensionRequestsRepository.latestOfStudents(db, userIds),
     repo.remindersSent(db, userIds),
     readOne(
       db,

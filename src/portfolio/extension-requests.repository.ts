@@ -151,7 +151,24 @@ async function pendingCount(db: Db, offeringId: number): Promise<number> {
   return Number(n);
 }
 
+/** Each student's latest extension request per requirement (withdrawn ones left out). */
+async function latestOfStudents(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('extension_request')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
+    .where('user_id', '=', anyOf(userIds))
+    .where('status', '<>', 'withdrawn')
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('requested_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
 export const extensionRequestsRepository = Object.freeze({
+  latestOfStudents,
   insert,
   withdrawPending,
   supersedeApproved,

@@ -100,4 +100,19 @@ function latestForEachRead(db: Db, userIds: number[], requirementIds: number[]):
   );
 }
 
-export const submissionsRepository = Object.freeze({ insert, listForRead, find, latestForEachRead });
+/** Each student's latest submission per requirement (the class overview's columns). */
+async function latestOfStudents(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('portfolio_submission')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
+    .where('user_id', '=', anyOf(userIds))
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export const submissionsRepository = Object.freeze({ insert, listForRead, find, latestForEachRead, latestOfStudents });
