@@ -84,7 +84,15 @@ async function updateMember(db: Db, userId: number, set: { name?: string; email?
   await db.updateTable('app_user').set(set).where('id', '=', userId).execute();
 }
 
+/** The ids of the offering's active students, as a subquery other features filter by (run charts, peer assignment). */
+function activeStudentIdsOf(db: Db, offeringId: number) {
+  return db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null);
+}
+
+export type ActiveStudentIds = ReturnType<typeof activeStudentIdsOf>;
+
 export const usersRepository = Object.freeze({
+  activeStudentIdsOf,
   activeStudents,
   deactivate,
   reactivate,

@@ -1,3 +1,5 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
+import { localDay } from '../db/local-day';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { AttendanceStatus } from './attendance.tables';
@@ -268,7 +270,30 @@ async function countsByStudent(db: Db, userIds: number[]) {
     .execute();
 }
 
+/** Each required (not cancelled) campus meeting: the students recorded, and how many were present (run charts). */
+async function requiredMeetingAttendance(db: Db, offeringId: number, zone: string, students: ActiveStudentIds) {
+  const rows = await db
+    .selectFrom('calendar_event as e')
+    .innerJoin('attendance_record as a', 'a.calendar_event_id', 'e.id')
+    .select([
+      'e.id',
+      localDay('e.starts_at', zone).as('on'),
+      (eb) => eb.fn.countAll<number>().as('recorded'),
+      sql<number>`count(*) filter (where a.status = 'present')`.as('present'),
+    ])
+    .where('e.offering_id', '=', offeringId)
+    .where('e.kind', '=', 'campus_meeting')
+    .where('e.required', '=', true)
+    .where('e.status', '=', 'scheduled')
+    .where('a.superseded_at', 'is', null)
+    .where('a.user_id', 'in', students)
+    .groupBy(['e.id', 'e.starts_at'])
+    .execute();
+  return rows.map((r) => ({ on: r.on, present: Number(r.present), recorded: Number(r.recorded) }));
+}
+
 export const attendanceRepository = Object.freeze({
+  requiredMeetingAttendance,
   countsByStudent,
   meetings,
   meeting,

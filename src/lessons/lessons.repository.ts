@@ -1,3 +1,6 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
+import { anyOf } from '../db/any';
+import { localDay } from '../db/local-day';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { instant, read } from '../db/reads';
@@ -86,7 +89,34 @@ async function student(db: Db, offeringId: number, userId: number) {
     .executeTakeFirst();
 }
 
+/** When each student completed each lesson (run charts): the moment of its last component, if all are done. */
+async function lessonCompleteAt(db: Db, studentIds: number[], lessonUnitIds: number[], componentCount: number) {
+  if (!studentIds.length || !lessonUnitIds.length || componentCount === 0) return [];
+  const rows = await db
+    .selectFrom('component_completion')
+    .select(['user_id', 'unit_id', (eb) => eb.fn.max('completed_at').as('at')])
+    .where('user_id', '=', anyOf(studentIds))
+    .where('unit_id', '=', anyOf(lessonUnitIds))
+    .groupBy(['user_id', 'unit_id'])
+    .having((eb) => eb.fn.countAll(), '>=', componentCount)
+    .execute();
+  return rows.map((r) => ({ userId: r.user_id, unitId: r.unit_id, at: new Date(r.at as unknown as string | Date) }));
+}
+
+/** Components the students marked done, per local day (run charts). */
+async function completionsPerDay(db: Db, students: ActiveStudentIds, zone: string) {
+  const rows = await db
+    .selectFrom('component_completion as cc')
+    .select([localDay('cc.completed_at', zone).as('on'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('cc.user_id', 'in', students)
+    .groupBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({ on: r.on, n: Number(r.n) }));
+}
+
 export const lessonsRepository = Object.freeze({
+  lessonCompleteAt,
+  completionsPerDay,
   completionsRead,
   completionCounts,
   markDone,

@@ -1,3 +1,4 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
 
@@ -101,4 +102,16 @@ async function progressOf(db: Db, assignmentIds: number[]): Promise<Map<number, 
   return new Map(rows.map((r) => [r.peer_assignment_id, { versions: Number(r.versions), submitted: Number(r.submitted) > 0, lastAt: new Date(r.last_at) }]));
 }
 
-export const peerAssessmentRepository = Object.freeze({ versionsOf, insertVersion, submittedAbout, progressOf });
+/** Per assessee, when the first submitted assessment of them for the portfolio was saved (run charts' portfolio items). */
+async function firstSubmittedAbout(db: Db, students: ActiveStudentIds, requirementId: number) {
+  return db
+    .selectFrom('peer_assessment')
+    .select(['assessee_id as user_id', (eb) => eb.fn.min('created_at').as('at')])
+    .where('portfolio_requirement_id', '=', requirementId)
+    .where('status', '=', 'submitted')
+    .where('assessee_id', 'in', students)
+    .groupBy('assessee_id')
+    .execute();
+}
+
+export const peerAssessmentRepository = Object.freeze({ firstSubmittedAbout, versionsOf, insertVersion, submittedAbout, progressOf });

@@ -1,3 +1,4 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { instant, read } from '../db/reads';
 
@@ -64,4 +65,17 @@ function versionsOfRead(db: Db, userId: number, requirementId: number) {
   return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOfRead });
+/** Per student, when their reflection on the portfolio first had a non-empty version (run charts' portfolio items). */
+async function firstWrittenOfEach(db: Db, students: ActiveStudentIds, requirementId: number) {
+  return db
+    .selectFrom('portfolio_reflection as r')
+    .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
+    .select(['r.user_id', (eb) => eb.fn.min('v.created_at').as('at')])
+    .where('r.portfolio_requirement_id', '=', requirementId)
+    .where('v.body_md', '<>', '')
+    .where('r.user_id', 'in', students)
+    .groupBy('r.user_id')
+    .execute();
+}
+
+export const reflectionsRepository = Object.freeze({ firstWrittenOfEach, find, upsertForSave, latestVersion, insertVersion, versions, versionsOfRead });

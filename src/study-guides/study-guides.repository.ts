@@ -1,3 +1,7 @@
+import { sql } from 'kysely';
+import type { ActiveStudentIds } from '../accounts/users.repository';
+import { anyOf } from '../db/any';
+import { localDay } from '../db/local-day';
 import type { Db } from '../db/database';
 
 /** Study guides: one per student per lesson; every save is a new study_guide_version. */
@@ -66,4 +70,41 @@ async function setDeleted(db: Db, guideId: number, deletedAt: Date | null): Prom
   await db.updateTable('study_guide').set({ deleted_at: deletedAt }).where('id', '=', guideId).execute();
 }
 
-export const studyGuidesRepository = Object.freeze({ findByUserUnit, findById, upsertForSave, latestVersion, insertVersion, versions, version, setDeleted });
+/** Study guides by the day their first version was saved (run charts). */
+async function firstVersionsPerDay(db: Db, students: ActiveStudentIds, zone: string) {
+  const rows = await db
+    .selectFrom('study_guide_version as v')
+    .innerJoin('study_guide as g', 'g.id', 'v.study_guide_id')
+    .select([localDay('v.created_at', zone).as('on'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('v.version_no', '=', 1)
+    .where('g.user_id', 'in', students)
+    .groupBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({ on: r.on, n: Number(r.n) }));
+}
+
+/** Per student and unit, when their study guide (not deleted) first had a version (run charts' portfolio items). */
+async function firstSavedOfEach(db: Db, students: ActiveStudentIds, unitIds: number[]) {
+  return db
+    .selectFrom('study_guide as g')
+    .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
+    .select(['g.user_id', (eb) => eb.fn.min('v.created_at').as('at')])
+    .where('g.deleted_at', 'is', null)
+    .where('g.unit_id', '=', anyOf(unitIds))
+    .where('g.user_id', 'in', students)
+    .groupBy(['g.user_id', 'g.unit_id'])
+    .execute();
+}
+
+export const studyGuidesRepository = Object.freeze({
+  firstVersionsPerDay,
+  firstSavedOfEach,
+  findByUserUnit,
+  findById,
+  upsertForSave,
+  latestVersion,
+  insertVersion,
+  versions,
+  version,
+  setDeleted,
+});

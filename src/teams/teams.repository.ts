@@ -1,3 +1,4 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
 
@@ -172,7 +173,21 @@ async function teamWithUnit(db: Db, teamId: number) {
     .executeTakeFirst();
 }
 
+/** Per student and unit, when their current team's artifact first had a version (run charts' portfolio items). */
+async function firstArtifactOfEach(db: Db, students: ActiveStudentIds, unitIds: number[]) {
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
+    .select(['m.user_id', (eb) => eb.fn.min('a.created_at').as('at')])
+    .where('m.left_at', 'is', null)
+    .where('m.unit_id', '=', anyOf(unitIds))
+    .where('m.user_id', 'in', students)
+    .groupBy(['m.user_id', 'm.unit_id'])
+    .execute();
+}
+
 export const teamsRepository = Object.freeze({
+  firstArtifactOfEach,
   leaveAll,
   membershipOf,
   membersOf,
