@@ -96,7 +96,27 @@ async function firstSavedOfEach(db: Db, students: ActiveStudentIds, unitIds: num
     .execute();
 }
 
+/** The latest version id of each student's study guide (not deleted) per unit, as a query the portfolio checklist unions with its own items. */
+function currentVersionIds(db: Db, userIds: number[], unitIds: number[]) {
+  return db
+    .selectFrom('study_guide as g')
+    .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
+    .select(['g.user_id', 'g.unit_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
+    .where('g.user_id', '=', anyOf(userIds))
+    .where('g.unit_id', '=', anyOf(unitIds))
+    .where('g.deleted_at', 'is', null)
+    .groupBy(['g.user_id', 'g.unit_id']);
+}
+
+/** Study guide versions by id (a portfolio snapshot copies them). */
+async function versionsByIds(db: Db, ids: number[]) {
+  if (!ids.length) return [];
+  return db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at']).where('id', '=', anyOf(ids)).execute();
+}
+
 export const studyGuidesRepository = Object.freeze({
+  versionsByIds,
+  currentVersionIds,
   firstVersionsPerDay,
   firstSavedOfEach,
   findByUserUnit,

@@ -186,7 +186,33 @@ async function firstArtifactOfEach(db: Db, students: ActiveStudentIds, unitIds: 
     .execute();
 }
 
+/** The latest artifact version id of each student's current team per unit, as a query the portfolio checklist unions with its own items. */
+function currentArtifactVersionIds(db: Db, userIds: number[], unitIds: number[]) {
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
+    .select(['m.user_id', 'm.unit_id as key_id', (eb) => eb.fn.max('a.id').as('version_id')])
+    .where('m.user_id', '=', anyOf(userIds))
+    .where('m.unit_id', '=', anyOf(unitIds))
+    .where('m.left_at', 'is', null)
+    .groupBy(['m.user_id', 'm.unit_id']);
+}
+
+/** Team artifact versions by id, with the team's name and the uploader's (a portfolio snapshot copies them). */
+async function artifactVersionsByIds(db: Db, ids: number[]) {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('team_artifact_version as v')
+    .innerJoin('team as t', 't.id', 'v.team_id')
+    .innerJoin('app_user as u', 'u.id', 'v.uploaded_by')
+    .select(['v.id', 'v.version_no', 'v.body_md', 'v.attachment_id', 'v.created_at', 't.name as team_name', 'u.name as uploaded_by'])
+    .where('v.id', '=', anyOf(ids))
+    .execute();
+}
+
 export const teamsRepository = Object.freeze({
+  artifactVersionsByIds,
+  currentArtifactVersionIds,
   firstArtifactOfEach,
   leaveAll,
   membershipOf,
