@@ -1,6 +1,9 @@
 import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
+import { lessonsRepository } from '../lessons/lessons.repository';
+import { studyGuidesRepository } from '../study-guides/study-guides.repository';
+import { teamsRepository } from '../teams/teams.repository';
 import { outboxRepository } from '../mail/outbox.repository';
 
 /**
@@ -26,8 +29,6 @@ export interface StudentPageQuery {
   offset: number;
 }
 
-const ids = (list: number[]) => sql.join(list.map((id) => sql.lit(id)));
-
 /**
  * The sort keys, computed for the whole class in one pass (an aggregate joined to the students,
  * not a subquery per student). `p`: lessons complete among those expected by now (pace).
@@ -41,26 +42,29 @@ const none = <R>(column: string) => sql<R>`(select 0 as user_id, 0 as ${sql.ref(
 
 function paceJoin(q: StudentPageQuery, needed: boolean): AliasedRawBuilder<PaceRow, 'p'> {
   if (!needed || q.expectedUnitIds.length === 0) return none<PaceRow>('complete').as('p');
-  return sql<PaceRow>`(select user_id, count(*) as complete from (
-      select user_id, unit_id from component_completion where unit_id in (${ids(q.expectedUnitIds)})
-      group by user_id, unit_id having count(*) >= ${sql.lit(q.componentCount)}) done
+  return sql<PaceRow>`(select user_id, count(*) as complete from (${lessonsRepository.unitsCompletedSql(q.expectedUnitIds, q.componentCount)}) done
     group by user_id)`.as('p');
 }
 
 function metricJoin(q: StudentPageQuery, sort: OverviewSort | null): AliasedRawBuilder<MetricRow, 'm'> {
   if (sort === 'components' && q.lessonUnitIds.length > 0) {
-    return sql<MetricRow>`(select user_id, count(*) as metric from component_completion
-      where unit_id in (${ids(q.lessonUnitIds)}) group by user_id)`.as('m');
+    return sql<MetricRow>`(select user_id, n as metric from (${lessonsRepository.componentsDoneSql(q.lessonUnitIds)}) done)`.as('m');
   }
   if (sort === 'activity') {
-    return sql<MetricRow>`(select user_id, max(at) as metric from (
-        select user_id, max(completed_at) as at from component_completion group by user_id
-        union all select g.user_id, max(v.created_at) from study_guide g join study_guide_version v on v.study_guide_id = g.id group by g.user_id
-        union all select uploaded_by, max(created_at) from team_artifact_version group by uploaded_by
-        union all select user_id, max(submitted_at) from learning_check_response group by user_id) work
-      group by user_id)`.as('m');
+    return sql<MetricRow>`(select user_id, max(at) as metric from (${savedWork(null)}) work group by user_id)`.as('m');
   }
   return none<MetricRow>('metric').as('m');
+}
+
+/**
+ * The last time each student (of `userIds`, or everyone) saved each kind of work, from the owners
+ * of the work: a component marked done, a study guide, a team artifact, a Learning Check.
+ */
+function savedWork(userIds: number[] | null) {
+  return sql`${lessonsRepository.lastCompletionSql(userIds)}
+    union all ${studyGuidesRepository.lastVersionSql(userIds)}
+    union all ${teamsRepository.lastArtifactSql(userIds)}
+    union all ${lessonsRepository.lastLearningCheckSql(userIds)}`;
 }
 
 /** Lessons expected by now that the student has not completed: pace's "behind by". */
@@ -116,16 +120,7 @@ async function classTotal(db: Db, offeringId: number, q: StudentPageQuery): Prom
 /** Last saved work per student (one query over the four kinds of work). */
 async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
   if (userIds.length === 0) return new Map();
-  const rows = await sql<{ user_id: number; at: Date }>`
-    select user_id, max(at) as at from (
-      select user_id, completed_at as at from component_completion where user_id = any(${userIds})
-      union all
-      select g.user_id, v.created_at from study_guide g join study_guide_version v on v.study_guide_id = g.id where g.user_id = any(${userIds})
-      union all
-      select uploaded_by, created_at from team_artifact_version where uploaded_by = any(${userIds})
-      union all
-      select user_id, submitted_at from learning_check_response where user_id = any(${userIds})
-    ) work group by user_id`.execute(db);
+  const rows = await sql<{ user_id: number; at: Date }>`select user_id, max(at) as at from (${savedWork(userIds)}) work group by user_id`.execute(db);
   return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
 }
 

@@ -114,7 +114,16 @@ async function versionsByIds(db: Db, ids: number[]) {
   return db.selectFrom('study_guide_version').select(['id', 'version_no', 'body_md', 'attachment_id', 'created_at']).where('id', '=', anyOf(ids)).execute();
 }
 
+/** Raw SQL (a complete SELECT) the class overview composes: each student's last saved study guide version (of `userIds`, or everyone). */
+function lastVersionSql(userIds: number[] | null) {
+  return sql<{
+    user_id: number;
+    at: Date;
+  }>`select g.user_id, max(v.created_at) as at from study_guide g join study_guide_version v on v.study_guide_id = g.id ${userIds ? sql`where g.user_id = any(${userIds})` : sql``} group by g.user_id`;
+}
+
 export const studyGuidesRepository = Object.freeze({
+  lastVersionSql,
   versionsByIds,
   currentVersionIds,
   firstVersionsPerDay,

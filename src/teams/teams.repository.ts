@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
@@ -210,7 +211,16 @@ async function artifactVersionsByIds(db: Db, ids: number[]) {
     .execute();
 }
 
+/** Raw SQL (a complete SELECT) the class overview composes: the last team artifact version each student uploaded (of `userIds`, or everyone). */
+function lastArtifactSql(userIds: number[] | null) {
+  return sql<{
+    user_id: number;
+    at: Date;
+  }>`select uploaded_by as user_id, max(created_at) as at from team_artifact_version ${userIds ? sql`where uploaded_by = any(${userIds})` : sql``} group by uploaded_by`;
+}
+
 export const teamsRepository = Object.freeze({
+  lastArtifactSql,
   artifactVersionsByIds,
   currentArtifactVersionIds,
   firstArtifactOfEach,
