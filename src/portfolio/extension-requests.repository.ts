@@ -167,7 +167,13 @@ async function latestOfStudents(db: Db, userIds: number[]) {
     .execute();
 }
 
+/** Every extension request, as a subquery another feature correlates with its students (the gradebook's status filter). */
+function requests(db: Db) {
+  return db.selectFrom('extension_request').select(['id', 'user_id', 'portfolio_requirement_id', 'status']);
+}
+
 export const extensionRequestsRepository = Object.freeze({
+  requests,
   latestOfStudents,
   insert,
   withdrawPending,

@@ -114,4 +114,10 @@ async function firstSubmittedAbout(db: Db, students: ActiveStudentIds, requireme
     .execute();
 }
 
-export const peerAssessmentRepository = Object.freeze({ firstSubmittedAbout, versionsOf, insertVersion, submittedAbout, progressOf });
+/** Whether any peer assessment (draft or submitted) was saved for this portfolio. */
+async function anyFor(db: Db, requirementId: number): Promise<boolean> {
+  const row = await db.selectFrom('peer_assessment').select('id').where('portfolio_requirement_id', '=', requirementId).limit(1).executeTakeFirst();
+  return !!row;
+}
+
+export const peerAssessmentRepository = Object.freeze({ anyFor, firstSubmittedAbout, versionsOf, insertVersion, submittedAbout, progressOf });

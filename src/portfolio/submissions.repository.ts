@@ -115,4 +115,9 @@ async function latestOfStudents(db: Db, userIds: number[]) {
     .execute();
 }
 
-export const submissionsRepository = Object.freeze({ insert, listForRead, find, latestForEachRead, latestOfStudents });
+/** Every submission (no snapshot), as a subquery another feature correlates with its students (the gradebook's status filter). */
+function submissions(db: Db) {
+  return db.selectFrom('portfolio_submission').select(['id', 'user_id', 'portfolio_requirement_id', 'submitted_at', 'is_late']);
+}
+
+export const submissionsRepository = Object.freeze({ submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
@@ -219,7 +219,37 @@ function lastArtifactSql(userIds: number[] | null) {
   }>`select uploaded_by as user_id, max(created_at) as at from team_artifact_version ${userIds ? sql`where uploaded_by = any(${userIds})` : sql``} group by uploaded_by`;
 }
 
+/**
+ * Pairs of students who were members of the same Team Practice team at the same time, on any
+ * unit of the edX course (optionally only pairs involving `userId`). Each pair once, low id first.
+ */
+async function teammatePairs(db: Db, edxCourseId: number, userId: number | null = null): Promise<[number, number][]> {
+  const rows = await sql<{ a: number; b: number }>`
+    select distinct least(m1.user_id, m2.user_id) as a, greatest(m1.user_id, m2.user_id) as b
+    from team_membership m1
+    join team_membership m2 on m2.team_id = m1.team_id and m2.user_id <> m1.user_id
+    join unit u on u.id = m1.unit_id
+    where u.edx_course_id = ${edxCourseId}
+      and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
+      and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz)
+      ${userId === null ? sql`` : sql`and m1.user_id = ${userId}`}`.execute(db);
+  return rows.rows.map((r) => [Number(r.a), Number(r.b)]);
+}
+
+/** Raw SQL (a boolean) peer assignment composes: whether the two students were on the same team at the same time on a unit of the edX course. */
+function wereTeammatesSql(a: RawBuilder<unknown>, b: RawBuilder<unknown>, edxCourseId: number) {
+  return sql<boolean>`exists (
+          select 1 from team_membership m1
+          join team_membership m2 on m2.team_id = m1.team_id
+          join unit u on u.id = m1.unit_id
+          where m1.user_id = ${a} and m2.user_id = ${b} and u.edx_course_id = ${edxCourseId}
+            and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
+            and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz))`;
+}
+
 export const teamsRepository = Object.freeze({
+  teammatePairs,
+  wereTeammatesSql,
   lastArtifactSql,
   artifactVersionsByIds,
   currentArtifactVersionIds,
