@@ -120,4 +120,19 @@ function submissions(db: Db) {
   return db.selectFrom('portfolio_submission').select(['id', 'user_id', 'portfolio_requirement_id', 'submitted_at', 'is_late']);
 }
 
-export const submissionsRepository = Object.freeze({ submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });
+/** Each student's latest submission of each requirement: when, and whether complete (reminder emails). */
+async function latestCompletenessOf(db: Db, userIds: number[], requirementIds: number[]) {
+  return db
+    .selectFrom('portfolio_submission')
+    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete'])
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .where('user_id', '=', anyOf(userIds))
+    .where('portfolio_requirement_id', '=', anyOf(requirementIds))
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export const submissionsRepository = Object.freeze({ latestCompletenessOf, submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });
