@@ -1,3 +1,4 @@
+import { readOne } from '../src/db/reads';
 import { submissionsRepository } from '../src/portfolio/submissions.repository';
 import { formatDeadline } from '../src/time';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
@@ -292,7 +293,7 @@ describe('late marking against the exclusive end of the due day in Detroit', () 
 });
 
 test('gradebook helper: latestForEach returns each student’s latest submission in one batch', async () => {
-  const latest = await submissionsRepository.latestForEach(t.db, [uid(1), uid(7), uid(11)], [req502]);
+  const latest = await readOne(t.db, submissionsRepository.latestForEachRead(t.db, [uid(1), uid(7), uid(11)], [req502]));
   const all1 = await submissionsOf(uid(1), req502);
   const all7 = await submissionsOf(uid(7), req502);
   expect(latest.get(`${uid(1)}:${req502}`)!.id).toBe(all1[all1.length - 1].id);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../src/db/connect';
 import { knownVersions } from '../src/db/known-versions';
+import { readOne } from '../src/db/reads';
 import { progressRepository } from '../src/progress/progress.repository';
 import { freshDatabase } from './helpers/db';
 
@@ -104,9 +105,9 @@ test('a batched read has one statement for any number of ids (= any($1)), and th
         .values(done)
         .onConflict((oc) => oc.doNothing())
         .execute();
-      const all = await progressRepository.completionCounts(trx, ids, units);
+      const all = await readOne(trx, progressRepository.completionCountsRead(trx, ids, units));
       expect(all.get(ids[2])?.get(units[0])).toBeGreaterThanOrEqual(Math.min(2, components.length));
-      for (const id of ids) expect((await progressRepository.completionCounts(trx, [id], units)).get(id)).toEqual(all.get(id));
+      for (const id of ids) expect((await readOne(trx, progressRepository.completionCountsRead(trx, [id], units))).get(id)).toEqual(all.get(id));
       expect([...all.values()].some((m) => m.size > 0)).toBe(true);
       const prepared = await sql<{
         n: number;

@@ -34,18 +34,6 @@ export interface UserTokenTable {
   new_email: Generated<string | null>;
 }
 
-export interface HttpSessionTable {
-  sid: string;
-  sess: unknown;
-  expires_at: Date;
-}
-
-/** One row: moved by a trigger whenever who is in the class changes (migration 0096, src/roster/class-size.ts). */
-export interface RosterVersionTable {
-  id: number;
-  version: number;
-}
-
 /** A "forgot password" request waiting for the worker (migration 0150): answered the same way for any address. */
 export interface PasswordResetRequestTable {
   id: Generated<number>;
@@ -56,7 +44,5 @@ export interface PasswordResetRequestTable {
 export interface AccountTables {
   app_user: AppUserTable;
   password_reset_request: PasswordResetRequestTable;
-  roster_version: RosterVersionTable;
   user_token: UserTokenTable;
-  http_session: HttpSessionTable;
 }

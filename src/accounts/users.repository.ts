@@ -56,4 +56,54 @@ async function updateSettings(db: Db, userId: number, s: { timeZone: string; mee
   await db.updateTable('app_user').set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders }).where('id', '=', userId).execute();
 }
 
-export const usersRepository = Object.freeze({ findById, findByEmail, findByEmails, insert, insertMany, setPassword, recordLogin, settingsOf, updateSettings });
+/** An offering's active students (not deactivated), by id: who to tell about a change to the calendar. */
+async function activeStudents(db: Db, offeringId: number) {
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'email', 'time_zone'])
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'student')
+    .where('deactivated_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
+/** The roster drops a student: their account stays, deactivated. */
+async function deactivate(db: Db, userId: number, at: Date): Promise<void> {
+  await db.updateTable('app_user').set({ deactivated_at: at }).where('id', '=', userId).execute();
+}
+
+/** The roster re-enrolls a dropped student from `at`. */
+async function reactivate(db: Db, userId: number, at: Date): Promise<void> {
+  await db.updateTable('app_user').set({ enrolled_at: at, deactivated_at: null }).where('id', '=', userId).execute();
+}
+
+/** The roster's edits to a student's account (nothing to set: no statement). */
+async function updateMember(db: Db, userId: number, set: { name?: string; email?: string; section_id?: number; time_zone?: string }): Promise<void> {
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable('app_user').set(set).where('id', '=', userId).execute();
+}
+
+/** The ids of the offering's active students, as a subquery other features filter by (run charts, peer assignment). */
+function activeStudentIdsOf(db: Db, offeringId: number) {
+  return db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', 'student').where('deactivated_at', 'is', null);
+}
+
+export type ActiveStudentIds = ReturnType<typeof activeStudentIdsOf>;
+
+export const usersRepository = Object.freeze({
+  activeStudentIdsOf,
+  activeStudents,
+  deactivate,
+  reactivate,
+  updateMember,
+  findById,
+  findByEmail,
+  findByEmails,
+  insert,
+  insertMany,
+  setPassword,
+  recordLogin,
+  settingsOf,
+  updateSettings,
+});

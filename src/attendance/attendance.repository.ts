@@ -1,3 +1,5 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
+import { localDay } from '../db/local-day';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { AttendanceStatus } from './attendance.tables';
@@ -251,7 +253,48 @@ async function insertNotice(db: Db, eventId: number, userId: number, reason: str
   await db.insertInto('absence_notice').values({ calendar_event_id: eventId, user_id: userId, reason, submitted_at: at, superseded_at: null }).execute();
 }
 
+/** The class overview's tally: current attendance records per student and status, at meetings that were not cancelled, held on a day the student was enrolled. */
+async function countsByStudent(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('attendance_record as a')
+    .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
+    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
+    .innerJoin('app_user as u', 'u.id', 'a.user_id')
+    .where(enrolledOn('u', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`))
+    .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.user_id', '=', anyOf(userIds))
+    .where('a.superseded_at', 'is', null)
+    .where('e.status', '=', 'scheduled')
+    .groupBy(['a.user_id', 'a.status'])
+    .execute();
+}
+
+/** Each required (not cancelled) campus meeting: the students recorded, and how many were present (run charts). */
+async function requiredMeetingAttendance(db: Db, offeringId: number, zone: string, students: ActiveStudentIds) {
+  const rows = await db
+    .selectFrom('calendar_event as e')
+    .innerJoin('attendance_record as a', 'a.calendar_event_id', 'e.id')
+    .select([
+      'e.id',
+      localDay('e.starts_at', zone).as('on'),
+      (eb) => eb.fn.countAll<number>().as('recorded'),
+      sql<number>`count(*) filter (where a.status = 'present')`.as('present'),
+    ])
+    .where('e.offering_id', '=', offeringId)
+    .where('e.kind', '=', 'campus_meeting')
+    .where('e.required', '=', true)
+    .where('e.status', '=', 'scheduled')
+    .where('a.superseded_at', 'is', null)
+    .where('a.user_id', 'in', students)
+    .groupBy(['e.id', 'e.starts_at'])
+    .execute();
+  return rows.map((r) => ({ on: r.on, present: Number(r.present), recorded: Number(r.recorded) }));
+}
+
 export const attendanceRepository = Object.freeze({
+  requiredMeetingAttendance,
+  countsByStudent,
   meetings,
   meeting,
   statusCounts,

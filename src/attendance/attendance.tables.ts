@@ -1,5 +1,4 @@
 import type { Generated } from 'kysely';
-import type { CalendarEventChangeTable } from '../events/events.tables';
 
 export type AttendanceStatus = 'present' | 'absent' | 'excused';
 
@@ -30,5 +29,4 @@ export interface AbsenceNoticeTable {
 export interface AttendanceTables {
   attendance_record: AttendanceRecordTable;
   absence_notice: AbsenceNoticeTable;
-  calendar_event_change: CalendarEventChangeTable;
 }

@@ -1,9 +1,10 @@
 import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { classSize } from '../roster/class-size';
-import { anyOf } from '../db/any';
+import { lessonsRepository } from '../lessons/lessons.repository';
+import { studyGuidesRepository } from '../study-guides/study-guides.repository';
+import { teamsRepository } from '../teams/teams.repository';
 import { outboxRepository } from '../mail/outbox.repository';
-import { enrolledOn } from '../roster/enrollment';
 
 /**
  * Queries for the class overview. The page of students is one query (sorted and filtered in
@@ -28,8 +29,6 @@ export interface StudentPageQuery {
   offset: number;
 }
 
-const ids = (list: number[]) => sql.join(list.map((id) => sql.lit(id)));
-
 /**
  * The sort keys, computed for the whole class in one pass (an aggregate joined to the students,
  * not a subquery per student). `p`: lessons complete among those expected by now (pace).
@@ -43,26 +42,29 @@ const none = <R>(column: string) => sql<R>`(select 0 as user_id, 0 as ${sql.ref(
 
 function paceJoin(q: StudentPageQuery, needed: boolean): AliasedRawBuilder<PaceRow, 'p'> {
   if (!needed || q.expectedUnitIds.length === 0) return none<PaceRow>('complete').as('p');
-  return sql<PaceRow>`(select user_id, count(*) as complete from (
-      select user_id, unit_id from component_completion where unit_id in (${ids(q.expectedUnitIds)})
-      group by user_id, unit_id having count(*) >= ${sql.lit(q.componentCount)}) done
+  return sql<PaceRow>`(select user_id, count(*) as complete from (${lessonsRepository.unitsCompletedSql(q.expectedUnitIds, q.componentCount)}) done
     group by user_id)`.as('p');
 }
 
 function metricJoin(q: StudentPageQuery, sort: OverviewSort | null): AliasedRawBuilder<MetricRow, 'm'> {
   if (sort === 'components' && q.lessonUnitIds.length > 0) {
-    return sql<MetricRow>`(select user_id, count(*) as metric from component_completion
-      where unit_id in (${ids(q.lessonUnitIds)}) group by user_id)`.as('m');
+    return sql<MetricRow>`(select user_id, n as metric from (${lessonsRepository.componentsDoneSql(q.lessonUnitIds)}) done)`.as('m');
   }
   if (sort === 'activity') {
-    return sql<MetricRow>`(select user_id, max(at) as metric from (
-        select user_id, max(completed_at) as at from component_completion group by user_id
-        union all select g.user_id, max(v.created_at) from study_guide g join study_guide_version v on v.study_guide_id = g.id group by g.user_id
-        union all select uploaded_by, max(created_at) from team_artifact_version group by uploaded_by
-        union all select user_id, max(submitted_at) from learning_check_response group by user_id) work
-      group by user_id)`.as('m');
+    return sql<MetricRow>`(select user_id, max(at) as metric from (${savedWork(null)}) work group by user_id)`.as('m');
   }
   return none<MetricRow>('metric').as('m');
+}
+
+/**
+ * The last time each student (of `userIds`, or everyone) saved each kind of work, from the owners
+ * of the work: a component marked done, a study guide, a team artifact, a Learning Check.
+ */
+function savedWork(userIds: number[] | null) {
+  return sql`${lessonsRepository.lastCompletionSql(userIds)}
+    union all ${studyGuidesRepository.lastVersionSql(userIds)}
+    union all ${teamsRepository.lastArtifactSql(userIds)}
+    union all ${lessonsRepository.lastLearningCheckSql(userIds)}`;
 }
 
 /** Lessons expected by now that the student has not completed: pace's "behind by". */
@@ -118,65 +120,8 @@ async function classTotal(db: Db, offeringId: number, q: StudentPageQuery): Prom
 /** Last saved work per student (one query over the four kinds of work). */
 async function lastWork(db: Db, userIds: number[]): Promise<Map<number, Date>> {
   if (userIds.length === 0) return new Map();
-  const rows = await sql<{ user_id: number; at: Date }>`
-    select user_id, max(at) as at from (
-      select user_id, completed_at as at from component_completion where user_id = any(${userIds})
-      union all
-      select g.user_id, v.created_at from study_guide g join study_guide_version v on v.study_guide_id = g.id where g.user_id = any(${userIds})
-      union all
-      select uploaded_by, created_at from team_artifact_version where uploaded_by = any(${userIds})
-      union all
-      select user_id, submitted_at from learning_check_response where user_id = any(${userIds})
-    ) work group by user_id`.execute(db);
+  const rows = await sql<{ user_id: number; at: Date }>`select user_id, max(at) as at from (${savedWork(userIds)}) work group by user_id`.execute(db);
   return new Map(rows.rows.map((r) => [r.user_id, new Date(r.at)]));
-}
-
-/** Current attendance records per student and status, at meetings that were not cancelled, held on a day the student was enrolled. */
-async function attendanceCounts(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('attendance_record as a')
-    .innerJoin('calendar_event as e', 'e.id', 'a.calendar_event_id')
-    .innerJoin('course_offering as o', 'o.id', 'e.offering_id')
-    .innerJoin('app_user as u', 'u.id', 'a.user_id')
-    .where(enrolledOn('u', sql`(e.starts_at at time zone o.time_zone)::date`, sql`o.time_zone`))
-    .select(['a.user_id', 'a.status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('a.user_id', '=', anyOf(userIds))
-    .where('a.superseded_at', 'is', null)
-    .where('e.status', '=', 'scheduled')
-    .groupBy(['a.user_id', 'a.status'])
-    .execute();
-}
-
-/** Each student's latest portfolio submission per requirement. */
-async function latestSubmissions(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('portfolio_submission')
-    .distinctOn(['user_id', 'portfolio_requirement_id'])
-    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
-    .where('user_id', '=', anyOf(userIds))
-    .orderBy('user_id')
-    .orderBy('portfolio_requirement_id')
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-}
-
-/** Each student's latest extension request per requirement (withdrawn ones left out). */
-async function latestExtensions(db: Db, userIds: number[]) {
-  if (userIds.length === 0) return [];
-  return db
-    .selectFrom('extension_request')
-    .distinctOn(['user_id', 'portfolio_requirement_id'])
-    .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
-    .where('user_id', '=', anyOf(userIds))
-    .where('status', '<>', 'withdrawn')
-    .orderBy('user_id')
-    .orderBy('portfolio_requirement_id')
-    .orderBy('requested_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
 }
 
 /** Reminder emails delivered to each student (any outbox kind naming a reminder), as the outbox reports them. */
@@ -184,4 +129,4 @@ async function remindersSent(db: Db, userIds: number[]) {
   return outboxRepository.sentCountsByUser(db, userIds, '%reminder%');
 }
 
-export const classOverviewRepository = Object.freeze({ studentPage, lastWork, attendanceCounts, latestSubmissions, latestExtensions, remindersSent });
+export const classOverviewRepository = Object.freeze({ studentPage, lastWork, remindersSent });

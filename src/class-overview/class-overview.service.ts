@@ -1,8 +1,12 @@
+import { attendanceRepository } from '../attendance/attendance.repository';
+import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
+import { submissionsRepository } from '../portfolio/submissions.repository';
+import { readOne } from '../db/reads';
 import { absencesFromRequiredMeetings } from '../attendance/absences';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { edxProgressFor, edxProgressLabel } from '../edx-import/edx-progress';
-import { checklistsOf, type Checklist } from '../portfolio/checklist';
+import { checklistsRead, type Checklist } from '../portfolio/checklist';
 import { paceFromCompletions, semesterPosition } from '../progress/pace';
 import { outlineOf, progressRepository } from '../progress/progress.repository';
 import { daysUntil, formatDate, formatLocalDate } from '../time';
@@ -54,19 +58,22 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
   const userIds = rows.map((r) => r.id);
 
   const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, checklistsByRequirement] = await Promise.all([
-    progressRepository.completionCounts(db, userIds, lessonUnitIds),
+    readOne(db, progressRepository.completionCountsRead(db, userIds, lessonUnitIds)),
     edxProgressFor(db, userIds),
     repo.lastWork(db, userIds),
     absencesFromRequiredMeetings(db, offeringId, userIds),
-    repo.attendanceCounts(db, userIds),
-    repo.latestSubmissions(db, userIds),
-    repo.latestExtensions(db, userIds),
+    attendanceRepository.countsByStudent(db, userIds),
+    submissionsRepository.latestOfStudents(db, userIds),
+    extensionRequestsRepository.latestOfStudents(db, userIds),
     repo.remindersSent(db, userIds),
-    checklistsOf(
+    readOne(
       db,
-      course,
-      requirements.map((r) => r.id),
-      userIds,
+      checklistsRead(
+        db,
+        course,
+        requirements.map((r) => r.id),
+        userIds,
+      ),
     ),
   ]);
   const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);

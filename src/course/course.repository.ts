@@ -1,4 +1,6 @@
+import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database';
+import type { CalendarEventTable } from './course.tables';
 
 /** The course as data: offering, sections, edX courses, units, components, weeks, events. */
 async function offering(db: Db, offeringId: number) {
@@ -49,6 +51,27 @@ async function events(db: Db, offeringId: number) {
   return db.selectFrom('calendar_event').selectAll().where('offering_id', '=', offeringId).orderBy('starts_at').orderBy('id').execute();
 }
 
+/** One of the offering's calendar events; `lock` takes it FOR UPDATE (a change bumps its sequence). */
+async function event(db: Db, offeringId: number, eventId: number, opts: { lock?: boolean } = {}) {
+  let q = db.selectFrom('calendar_event').selectAll().where('offering_id', '=', offeringId).where('id', '=', eventId);
+  if (opts.lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+async function insertEvent(db: Db, event: Insertable<CalendarEventTable>) {
+  return db.insertInto('calendar_event').values(event).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Applies a change to a calendar event and bumps its iCalendar SEQUENCE in the same statement. */
+async function updateEvent(db: Db, eventId: number, changes: Updateable<CalendarEventTable>, at: Date) {
+  return db
+    .updateTable('calendar_event')
+    .set((eb) => ({ ...changes, sequence: eb('sequence', '+', 1), updated_at: at }))
+    .where('id', '=', eventId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 async function portfolioRequirements(db: Db, offeringId: number) {
   return db
     .selectFrom('portfolio_requirement')
@@ -86,5 +109,8 @@ export const courseRepository = Object.freeze({
   components,
   weeks,
   events,
+  event,
+  insertEvent,
+  updateEvent,
   portfolioRequirements,
 });

@@ -18,6 +18,9 @@ import type { RosterTables } from '../roster/roster.tables';
 import type { StudyGuideTables } from '../study-guides/study-guides.tables';
 import type { TeamTables } from '../teams/teams.tables';
 import type { ThrottleTables } from '../http/throttle';
+import type { SessionTables } from '../http/session.tables';
+import type { EventsTables } from '../events/events.tables';
+import type { PeerAssessmentTables } from '../peer-assessment/peer-assessment.tables';
 
 /** Every table, composed from each concept's own `*.tables.ts`. Add a feature's tables here. */
 export interface Database
@@ -40,7 +43,10 @@ export interface Database
     EdxImportTables,
     RosterTables,
     AuditTables,
-    ThrottleTables {}
+    ThrottleTables,
+    SessionTables,
+    EventsTables,
+    PeerAssessmentTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,3 +1,4 @@
+import { readOne } from '../db/reads';
 import type { UnitKind } from '../course/course.tables';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
@@ -106,10 +107,13 @@ export async function studentEdxPage(db: Db, offeringId: number, userId: number,
     edxProgressRepository.gradesOf(db, [userId]),
   ]);
   const counts = (
-    await progressRepository.completionCounts(
+    await readOne(
       db,
-      [userId],
-      units.map((u) => u.id),
+      progressRepository.completionCountsRead(
+        db,
+        [userId],
+        units.map((u) => u.id),
+      ),
     )
   ).get(userId)!;
   const mine = new Map(progress.get(userId)!.map((p) => [p.unitId, p]));
@@ -153,10 +157,13 @@ export async function courseEdxPage(db: Db, offeringId: number, edxCourseId: num
   const [progress, grades, counts] = await Promise.all([
     edxProgressFor(db, ids, edxCourseId),
     edxProgressRepository.gradesOf(db, ids, edxCourseId),
-    progressRepository.completionCounts(
+    readOne(
       db,
-      ids,
-      units.map((u) => u.id),
+      progressRepository.completionCountsRead(
+        db,
+        ids,
+        units.map((u) => u.id),
+      ),
     ),
   ]);
   const gradeOf = new Map(grades.map((g) => [g.user_id, g]));

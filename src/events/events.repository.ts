@@ -1,33 +1,10 @@
-import type { Insertable, Updateable } from 'kysely';
-import type { CalendarEventTable } from '../course/course.tables';
+import { usersRepository } from '../accounts/users.repository';
+import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import type { EventChangeAction } from './events.tables';
 
-/** Calendar events the instructor manages, their change log, and who to tell about a change. */
-async function list(db: Db, offeringId: number) {
-  return db.selectFrom('calendar_event').selectAll().where('offering_id', '=', offeringId).orderBy('starts_at').orderBy('id').execute();
-}
-
-async function find(db: Db, offeringId: number, eventId: number, opts: { lock?: boolean } = {}) {
-  let q = db.selectFrom('calendar_event').selectAll().where('offering_id', '=', offeringId).where('id', '=', eventId);
-  if (opts.lock) q = q.forUpdate();
-  return q.executeTakeFirst();
-}
-
-async function insert(db: Db, event: Insertable<CalendarEventTable>) {
-  return db.insertInto('calendar_event').values(event).returningAll().executeTakeFirstOrThrow();
-}
-
-/** Applies a change and bumps the iCalendar SEQUENCE in the same statement. */
-async function update(db: Db, eventId: number, changes: Updateable<CalendarEventTable>, at: Date) {
-  return db
-    .updateTable('calendar_event')
-    .set((eb) => ({ ...changes, sequence: eb('sequence', '+', 1), updated_at: at }))
-    .where('id', '=', eventId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
+/** The change log of calendar events. The events themselves belong to the course (courseRepository
+ * .event/insertEvent/updateEvent) and the students to accounts (usersRepository.activeStudents). */
 async function logChange(
   db: Db,
   row: { eventId: number; sequence: number; action: EventChangeAction; changedBy: number; at: Date; previous: unknown; note: string },
@@ -57,16 +34,12 @@ async function changes(db: Db, eventId: number) {
     .execute();
 }
 
-/** Every active student, for change notices (the offering's students who are not deactivated). */
-async function activeStudents(db: Db, offeringId: number) {
-  return db
-    .selectFrom('app_user')
-    .select(['id', 'email', 'time_zone'])
-    .where('offering_id', '=', offeringId)
-    .where('role', '=', 'student')
-    .where('deactivated_at', 'is', null)
-    .orderBy('id')
-    .execute();
-}
-
-export const eventsRepository = Object.freeze({ list, find, insert, update, logChange, changes, activeStudents });
+export const eventsRepository = Object.freeze({
+  list: courseRepository.events,
+  find: courseRepository.event,
+  insert: courseRepository.insertEvent,
+  update: courseRepository.updateEvent,
+  logChange,
+  changes,
+  activeStudents: usersRepository.activeStudents,
+});

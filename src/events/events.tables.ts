@@ -14,3 +14,7 @@ export interface CalendarEventChangeTable {
   previous: unknown;
   note: Generated<string>;
 }
+
+export interface EventsTables {
+  calendar_event_change: CalendarEventChangeTable;
+}

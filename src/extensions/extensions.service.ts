@@ -1,13 +1,14 @@
+import { readOne } from '../db/reads';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { Conflict, NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { portfolioService } from '../portfolio/portfolio.service';
-import { requestView } from '../portfolio/extension-requests';
+import { extensionRequestsRead, requestView } from '../portfolio/extension-requests';
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
 import { addDays, endOfLocalDay, formatDeadline, formatLocalDate, localDateOf } from '../time';
 import { notifyExtensionDecision } from './decision-email';
-import { extensionsRepository as repo } from './extensions.repository';
+import { extensionRequestsRepository as repo } from '../portfolio/extension-requests.repository';
 import { rosterRepository } from '../roster/roster.repository';
 import type { DecisionInput, GrantInput, RequestInput } from './extensions.schemas';
 
@@ -40,7 +41,7 @@ function checkDate(on: string, rules: { after: string; afterText: string; today:
 
 async function requestPage(db: Db, student: Actor, requirementId: number, zone: string, now: Date) {
   const [d, offering] = await Promise.all([deadlineOf(db, student, requirementId), courseRepository.offering(db, student.offeringId)]);
-  const requests = await repo.listForStudent(db, student.id, requirementId);
+  const requests = await readOne(db, extensionRequestsRead.listForStudent(db, student.id, requirementId));
   return {
     requirement: { id: d.requirementId, title: d.title, edxCode: d.edxCode },
     due: {

@@ -1,5 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, Db } from '../db/database';
+import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
+import { submissionsRepository } from '../portfolio/submissions.repository';
 import { classSize } from '../roster/class-size';
 import type { StatusFilter } from './grading.schemas';
 
@@ -17,9 +19,10 @@ export interface GradebookFilter {
 
 type Eb = ExpressionBuilder<Database & { u: Database['app_user'] }, 'u'>;
 
-/** Whether the student's portfolio `rid` has the status (latest submission decides submitted/late). */
-function hasStatus(eb: Eb, status: StatusFilter, rid: number) {
-  const submissions = () => eb.selectFrom('portfolio_submission as s').whereRef('s.user_id', '=', 'u.id').where('s.portfolio_requirement_id', '=', rid);
+/** Whether the student's portfolio `rid` has the status (latest submission decides submitted/late); submissions and extensions are the portfolio's subqueries. */
+function hasStatus(db: Db, eb: Eb, status: StatusFilter, rid: number) {
+  const submissions = () =>
+    eb.selectFrom(submissionsRepository.submissions(db).as('s')).whereRef('s.user_id', '=', 'u.id').where('s.portfolio_requirement_id', '=', rid);
   const latestLate = submissions().select('s.is_late').orderBy('s.submitted_at', 'desc').orderBy('s.id', 'desc').limit(1);
   const grade = () => eb.selectFrom('grade as g').select('g.id').whereRef('g.user_id', '=', 'u.id').where('g.portfolio_requirement_id', '=', rid);
   switch (status) {
@@ -32,7 +35,7 @@ function hasStatus(eb: Eb, status: StatusFilter, rid: number) {
     case 'extension':
       return eb.exists(
         eb
-          .selectFrom('extension_request as x')
+          .selectFrom(extensionRequestsRepository.requests(db).as('x'))
           .select('x.id')
           .whereRef('x.user_id', '=', 'u.id')
           .where('x.portfolio_requirement_id', '=', rid)
@@ -56,7 +59,7 @@ function filtered(db: Db, offeringId: number, f: GradebookFilter) {
   if (f.sectionId !== null) query = query.where('u.section_id', '=', f.sectionId);
   const status = f.status;
   if (status !== null && f.requirementIds.length) {
-    query = query.where((eb) => eb.or(f.requirementIds.map((rid) => hasStatus(eb as unknown as Eb, status, rid))));
+    query = query.where((eb) => eb.or(f.requirementIds.map((rid) => hasStatus(db, eb as unknown as Eb, status, rid))));
   }
   return query;
 }

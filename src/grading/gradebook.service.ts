@@ -4,12 +4,12 @@ import { missingText, type CertificateStatus } from './certificate-eligibility';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
-import { extensionsRepository } from '../extensions/extensions.repository';
+import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
 import type { Checklist } from '../portfolio/checklist';
 import type { SubmissionSummary } from '../portfolio/submissions.repository';
 import { formatDate, formatDateTime, formatDuration, formatLocalDate } from '../time';
 import { gradebookRepository as repo, type GradebookFilter, type GradebookStudent } from './gradebook.repository';
-import { gradingRepository } from './grading.repository';
+import { gradingRepository, type GradeRow } from './grading.repository';
 import type { GradebookQuery } from './grading.schemas';
 import { historyView } from './grading.service';
 
@@ -22,8 +22,8 @@ import { historyView } from './grading.service';
 export const PAGE_SIZE = 50;
 
 export type Requirement = Awaited<ReturnType<typeof courseRepository.portfolioRequirements>>[number];
-type Extension = Awaited<ReturnType<typeof extensionsRepository.approvedForEach>> extends Map<string, infer X> ? X : never;
-type Grade = Awaited<ReturnType<typeof gradingRepository.gradesFor>>[number];
+type Extension = Awaited<ReturnType<typeof extensionRequestsRepository.approvedForEach>> extends Map<string, infer X> ? X : never;
+type Grade = GradeRow;
 
 export interface PortfolioFacts {
   requirement: Requirement;
@@ -54,7 +54,7 @@ export async function factsFor(db: Db, course: CourseSnapshot, students: Gradebo
   const ids = students.map((s) => s.id);
   const requirements = course.requirements;
   const requirementIds = requirements.map((r) => r.id);
-  const [facts, extensions] = await Promise.all([certificateFactsFor(db, course, ids), extensionsRepository.approvedForEach(db, ids, requirementIds)]);
+  const [facts, extensions] = await Promise.all([certificateFactsFor(db, course, ids), extensionRequestsRepository.approvedForEach(db, ids, requirementIds)]);
   const gradeOf = new Map(facts.grades.map((g) => [`${g.user_id}:${g.portfolio_requirement_id}`, g]));
   return students.map((student) => {
     const portfolios = requirements.map((requirement) => {

@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
-import type { SU } from './grading.tables';
+import type { GradeTable, SU } from './grading.tables';
 import { anyOf } from '../db/any';
 import { answered, instant, read } from '../db/reads';
 
@@ -103,16 +104,7 @@ function gradesForRead(db: Db, userIds: number[]) {
   return read(query, (rows): GradeRow[] => rows.map((r) => ({ ...r, graded_at: instant(r.graded_at) })));
 }
 
-export type GradeRow = Awaited<ReturnType<typeof gradesFor>>[number];
-
-async function gradesFor(db: Db, userIds: number[]) {
-  if (!userIds.length) return [];
-  return db
-    .selectFrom('grade')
-    .select(gradeColumns)
-    .where('user_id', '=', anyOf([...new Set(userIds)]))
-    .execute();
-}
+export type GradeRow = Omit<Selectable<GradeTable>, 'graded_at'> & { graded_at: Date };
 
 /** Batched: the audit log of these students (all portfolios), oldest first, with who made each change. */
 async function eventsFor(db: Db, userIds: number[], requirementId: number | null = null) {
@@ -159,7 +151,6 @@ export const gradingRepository = Object.freeze({
   update,
   insertEvent,
   currentOf,
-  gradesFor,
   gradesForRead,
   eventsFor,
 });

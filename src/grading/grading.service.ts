@@ -1,11 +1,12 @@
+import { readOne } from '../db/reads';
+import { extensionRequestsRead } from '../portfolio/extension-requests';
 import { usersRepository } from '../accounts/users.repository';
 import { certificateFactsFor } from './certificate-facts';
 import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
-import { extensionsRepository } from '../extensions/extensions.repository';
-import { peerAssessmentRepository } from '../peer-assessment/peer-assessment.repository';
+import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
 import { snapshotView } from '../portfolio/snapshot';
 import { submissionsRepository } from '../portfolio/submissions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
@@ -54,8 +55,8 @@ async function submissionOf(db: Db, me: Instructor, submissionId: number) {
 async function gradingPage(db: Db, me: Instructor, submissionId: number, zone: string) {
   const { s, requirement } = await submissionOf(db, me, submissionId);
   const [all, extensions, assessments, current, events] = await Promise.all([
-    submissionsRepository.listFor(db, s.user_id, s.portfolio_requirement_id),
-    extensionsRepository.listForStudent(db, s.user_id, s.portfolio_requirement_id),
+    readOne(db, submissionsRepository.listForRead(db, s.user_id, s.portfolio_requirement_id)),
+    readOne(db, extensionRequestsRead.listForStudent(db, s.user_id, s.portfolio_requirement_id)),
     peerAssessmentRepository.submittedAbout(db, s.user_id, s.portfolio_requirement_id),
     repo.currentOf(db, s.user_id, s.portfolio_requirement_id),
     repo.eventsFor(db, [s.user_id], s.portfolio_requirement_id),

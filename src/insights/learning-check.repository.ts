@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { lessonsRepository } from '../lessons/lessons.repository';
 
 /**
  * Learning Check responses for the design team. A student's current response to a unit is their
- * latest row (the table is append-only); only active students of the offering count.
+ * latest row (the table is append-only); only active students of the offering count. The
+ * responses are lessons' (lessonsRepository.learningCheckResponses, joined as a subquery).
  */
 async function unit(db: Db, offeringId: number, unitId: number) {
   return db
@@ -30,7 +32,7 @@ async function enrolledBySection(db: Db, offeringId: number) {
 /** Students who answered, per unit and section: one aggregate query for the whole offering. */
 async function answeredBySection(db: Db, offeringId: number) {
   return db
-    .selectFrom('learning_check_response as r')
+    .selectFrom(lessonsRepository.learningCheckResponses(db).as('r'))
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .select(['r.unit_id', 'u.section_id', sql<number>`count(distinct r.user_id)`.as('n')])
     .where('u.offering_id', '=', offeringId)
@@ -43,7 +45,7 @@ async function answeredBySection(db: Db, offeringId: number) {
 /** Each answering student's current response to the unit, with how many times they saved it. */
 async function currentResponses(db: Db, offeringId: number, unitId: number, sectionId: number | null) {
   let q = db
-    .selectFrom('learning_check_response as r')
+    .selectFrom(lessonsRepository.learningCheckResponses(db).as('r'))
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .leftJoin('section as s', 's.id', 'u.section_id')
     .distinctOn('r.user_id')
@@ -79,7 +81,7 @@ async function notAnswered(db: Db, offeringId: number, unitId: number, sectionId
       eb.not(
         eb.exists(
           eb
-            .selectFrom('learning_check_response as r')
+            .selectFrom(lessonsRepository.learningCheckResponses(db).as('r'))
             .select(sql`1`.as('one'))
             .whereRef('r.user_id', '=', 'u.id')
             .where('r.unit_id', '=', unitId),

@@ -1,3 +1,6 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
+import { anyOf } from '../db/any';
+import { localDay } from '../db/local-day';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { instant, read } from '../db/reads';
@@ -86,7 +89,77 @@ async function student(db: Db, offeringId: number, userId: number) {
     .executeTakeFirst();
 }
 
+/** When each student completed each lesson (run charts): the moment of its last component, if all are done. */
+async function lessonCompleteAt(db: Db, studentIds: number[], lessonUnitIds: number[], componentCount: number) {
+  if (!studentIds.length || !lessonUnitIds.length || componentCount === 0) return [];
+  const rows = await db
+    .selectFrom('component_completion')
+    .select(['user_id', 'unit_id', (eb) => eb.fn.max('completed_at').as('at')])
+    .where('user_id', '=', anyOf(studentIds))
+    .where('unit_id', '=', anyOf(lessonUnitIds))
+    .groupBy(['user_id', 'unit_id'])
+    .having((eb) => eb.fn.countAll(), '>=', componentCount)
+    .execute();
+  return rows.map((r) => ({ userId: r.user_id, unitId: r.unit_id, at: new Date(r.at as unknown as string | Date) }));
+}
+
+/** Components the students marked done, per local day (run charts). */
+async function completionsPerDay(db: Db, students: ActiveStudentIds, zone: string) {
+  const rows = await db
+    .selectFrom('component_completion as cc')
+    .select([localDay('cc.completed_at', zone).as('on'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('cc.user_id', 'in', students)
+    .groupBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({ on: r.on, n: Number(r.n) }));
+}
+
+const literalIds = (list: number[]) => sql.join(list.map((id) => sql.lit(id)));
+
+/**
+ * Raw SQL fragments the class overview composes into its one statement (each a complete SELECT):
+ * lessons (of `unitIds`) each student completed; components done per student; and the last
+ * component marked done and the last Learning Check saved per student (of `userIds`, or everyone).
+ */
+function unitsCompletedSql(unitIds: number[], componentCount: number) {
+  return sql<{ user_id: number; unit_id: number }>`select user_id, unit_id from component_completion where unit_id in (${literalIds(unitIds)})
+      group by user_id, unit_id having count(*) >= ${sql.lit(componentCount)}`;
+}
+
+function componentsDoneSql(unitIds: number[]) {
+  return sql<{
+    user_id: number;
+    n: number;
+  }>`select user_id, count(*) as n from component_completion where unit_id in (${literalIds(unitIds)}) group by user_id`;
+}
+
+function lastCompletionSql(userIds: number[] | null) {
+  return sql<{
+    user_id: number;
+    at: Date;
+  }>`select user_id, max(completed_at) as at from component_completion ${userIds ? sql`where user_id = any(${userIds})` : sql``} group by user_id`;
+}
+
+function lastLearningCheckSql(userIds: number[] | null) {
+  return sql<{
+    user_id: number;
+    at: Date;
+  }>`select user_id, max(submitted_at) as at from learning_check_response ${userIds ? sql`where user_id = any(${userIds})` : sql``} group by user_id`;
+}
+
+/** Every Learning Check response, as a subquery the design team's insights join to the roster (one statement each). */
+function learningCheckResponses(db: Db) {
+  return db.selectFrom('learning_check_response').select(['id', 'user_id', 'unit_id', 'understanding', 'strengths', 'weaknesses', 'submitted_at']);
+}
+
 export const lessonsRepository = Object.freeze({
+  learningCheckResponses,
+  unitsCompletedSql,
+  componentsDoneSql,
+  lastCompletionSql,
+  lastLearningCheckSql,
+  lessonCompleteAt,
+  completionsPerDay,
   completionsRead,
   completionCounts,
   markDone,

@@ -4,7 +4,7 @@ import { NotFound } from '../errors';
 import { portfolioChecklist } from '../portfolio/checklist';
 import { snapshotView, takeSnapshot } from '../portfolio/snapshot';
 import { formatDateTime } from '../time';
-import { peerAssessmentRepository as repo } from './peer-assessment.repository';
+import { peerAssessmentRepository as repo } from '../portfolio/peer-assessments.repository';
 import type { AssessmentInput } from './peer-assessment.schemas';
 import { peerAssignmentRepository } from './peer-assignment.repository';
 

@@ -1,3 +1,5 @@
+import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
+import { teamsRepository } from '../teams/teams.repository';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { Link } from './assignment';
@@ -62,23 +64,6 @@ async function activeStudentNames(db: Db, offeringId: number) {
     .execute();
 }
 
-/**
- * Pairs of students who were members of the same Team Practice team at the same time, on any
- * unit of the edX course (optionally only pairs involving `userId`). Each pair once, low id first.
- */
-async function teammatePairs(db: Db, edxCourseId: number, userId: number | null = null): Promise<[number, number][]> {
-  const rows = await sql<{ a: number; b: number }>`
-    select distinct least(m1.user_id, m2.user_id) as a, greatest(m1.user_id, m2.user_id) as b
-    from team_membership m1
-    join team_membership m2 on m2.team_id = m1.team_id and m2.user_id <> m1.user_id
-    join unit u on u.id = m1.unit_id
-    where u.edx_course_id = ${edxCourseId}
-      and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
-      and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz)
-      ${userId === null ? sql`` : sql`and m1.user_id = ${userId}`}`.execute(db);
-  return rows.rows.map((r) => [Number(r.a), Number(r.b)]);
-}
-
 /** The current assignment: assessor → assessee, and the seed of the run that made it. */
 async function activePairs(db: Db, requirementId: number) {
   const rows = await db
@@ -128,12 +113,6 @@ async function insertLinks(db: Db, requirementId: number, links: readonly Link[]
   }
 }
 
-/** Whether any peer assessment (draft or submitted) was saved for this portfolio. */
-async function anyAssessment(db: Db, requirementId: number): Promise<boolean> {
-  const row = await db.selectFrom('peer_assessment').select('id').where('portfolio_requirement_id', '=', requirementId).limit(1).executeTakeFirst();
-  return !!row;
-}
-
 /** One page of the current pairs, by assessor name, with names and whether they were teammates. */
 async function pairPage(db: Db, requirementId: number, edxCourseId: number, limit: number, offset: number) {
   const base = db
@@ -156,13 +135,7 @@ async function pairPage(db: Db, requirementId: number, edxCourseId: number, limi
         'e.name as assessee_name',
         'e.email as assessee_email',
         'e.deactivated_at as assessee_deactivated_at',
-        sql<boolean>`exists (
-          select 1 from team_membership m1
-          join team_membership m2 on m2.team_id = m1.team_id
-          join unit u on u.id = m1.unit_id
-          where m1.user_id = p.assessor_id and m2.user_id = p.assessee_id and u.edx_course_id = ${edxCourseId}
-            and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
-            and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz))`.as('teammates'),
+        teamsRepository.wereTeammatesSql(sql.ref('p.assessor_id'), sql.ref('p.assessee_id'), edxCourseId).as('teammates'),
       ])
       .orderBy('a.name')
       .orderBy('a.id')
@@ -228,11 +201,11 @@ export const peerAssignmentRepository = Object.freeze({
   requirement,
   activeStudentIds,
   activeStudentNames,
-  teammatePairs,
+  teammatePairs: teamsRepository.teammatePairs,
   activePairs,
   retire,
   insertLinks,
-  anyAssessment,
+  anyAssessment: peerAssessmentRepository.anyFor,
   pairPage,
   currentForAssessor,
   find,

@@ -5,7 +5,7 @@ import { NotFound } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { formatDateTime } from '../time';
 import { applyChange, assignPeers, dropOut, joinLate, swapAssessee, SwapRefused, teammateIndex, teammatePairCount, type Link, type Pairs } from './assignment';
-import { peerAssessmentRepository } from './peer-assessment.repository';
+import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
 import { peerAssignmentRepository as repo } from './peer-assignment.repository';
 
 /**

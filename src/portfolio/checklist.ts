@@ -1,3 +1,5 @@
+import { studyGuidesRepository } from '../study-guides/study-guides.repository';
+import { teamsRepository } from '../teams/teams.repository';
 import { sql } from 'kysely';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
@@ -40,29 +42,16 @@ type VersionRow = { kind: ItemKind; user_id: number; key_id: number; version_id:
 /**
  * The current version of every portfolio item of these students for these requirements: one
  * query (a UNION ALL of four grouped reads), whatever the number of students or requirements.
- * key_id is the unit for study guides and team artifacts, the requirement for the others.
+ * key_id is the unit for study guides and team artifacts, the requirement for the others. Study
+ * guides and team artifacts are asked of their owners as subqueries (same statement).
  */
 function currentVersions(db: Db, requirementIds: number[], unitIds: number[], userIds: number[]) {
   const kind = (k: ItemKind) => sql<ItemKind>`${sql.lit(k)}`.as('kind');
-  const guides = db
-    .selectFrom('study_guide as g')
-    .innerJoin('study_guide_version as v', 'v.study_guide_id', 'g.id')
-    .select([kind('study_guide'), 'g.user_id', 'g.unit_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
-    .where('g.user_id', '=', anyOf(userIds))
-    .where('g.unit_id', '=', anyOf(unitIds))
-    .where('g.deleted_at', 'is', null)
-    .groupBy(['g.user_id', 'g.unit_id']);
-  const artifacts = db
-    .selectFrom('team_membership as m')
-    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
-    .select([kind('team_artifact'), 'm.user_id', 'm.unit_id as key_id', (eb) => eb.fn.max('a.id').as('version_id')])
-    .where('m.user_id', '=', anyOf(userIds))
-    .where('m.unit_id', '=', anyOf(unitIds))
-    .where('m.left_at', 'is', null)
-    .groupBy(['m.user_id', 'm.unit_id']);
+  const guides = studyGuidesRepository.currentVersionIds(db, userIds, unitIds).select(kind('study_guide'));
+  const artifacts = teamsRepository.currentArtifactVersionIds(db, userIds, unitIds).select(kind('team_artifact'));
   const assessments = db
     .selectFrom('peer_assessment')
-    .select([kind('peer_assessment'), 'assessee_id as user_id', 'portfolio_requirement_id as key_id', (eb) => eb.fn.max('id').as('version_id')])
+    .select(['assessee_id as user_id', 'portfolio_requirement_id as key_id', (eb) => eb.fn.max('id').as('version_id'), kind('peer_assessment')])
     .where('portfolio_requirement_id', '=', anyOf(requirementIds))
     .where('assessee_id', '=', anyOf(userIds))
     .where('status', '=', 'submitted')
@@ -70,7 +59,7 @@ function currentVersions(db: Db, requirementIds: number[], unitIds: number[], us
   const reflections = db
     .selectFrom('portfolio_reflection as r')
     .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
-    .select([kind('reflection'), 'r.user_id', 'r.portfolio_requirement_id as key_id', (eb) => eb.fn.max('v.id').as('version_id')])
+    .select(['r.user_id', 'r.portfolio_requirement_id as key_id', (eb) => eb.fn.max('v.id').as('version_id'), kind('reflection')])
     .where('r.portfolio_requirement_id', '=', anyOf(requirementIds))
     .where('r.user_id', '=', anyOf(userIds))
     .where('v.body_md', '<>', '')
@@ -166,10 +155,6 @@ export function checklistsRead(db: Db, course: CourseSnapshot, requirementIds: n
   });
 }
 
-export async function checklistsOf(db: Db, course: CourseSnapshot, requirementIds: number[], userIds: number[]): Promise<Map<number, Map<number, Checklist>>> {
-  return readOne(db, checklistsRead(db, course, requirementIds, userIds));
-}
-
 /** One requirement's checklists for any number of students (three queries: the requirement's offering, the course version, the items). */
 export async function portfolioChecklists(db: Db, requirementId: number, userIds: number[]): Promise<Map<number, Checklist>> {
   if (userIds.length === 0) return new Map();
@@ -180,7 +165,7 @@ export async function portfolioChecklists(db: Db, requirementId: number, userIds
     .where('pr.id', '=', requirementId)
     .executeTakeFirstOrThrow();
   const course = await courseCache.current(db, req.offering_id);
-  return (await checklistsOf(db, course, [requirementId], userIds)).get(requirementId)!;
+  return (await readOne(db, checklistsRead(db, course, [requirementId], userIds))).get(requirementId)!;
 }
 
 export async function portfolioChecklist(db: Db, requirementId: number, userId: number): Promise<Checklist> {

@@ -15,17 +15,6 @@ export interface PortfolioReflectionVersionTable {
   created_at: Date;
 }
 
-export interface PeerAssignmentTable {
-  id: Generated<number>;
-  portfolio_requirement_id: number;
-  assessor_id: number;
-  assessee_id: number;
-  assigned_by: number;
-  assigned_at: Date;
-  seed: string | null;
-  replaced_at: Date | null;
-}
-
 export interface PeerAssessmentTable {
   id: Generated<number>;
   peer_assignment_id: number;
@@ -42,20 +31,8 @@ export interface PeerAssessmentTable {
   created_at: Date;
 }
 
-export interface LearningCheckResponseTable {
-  id: Generated<number>;
-  user_id: number;
-  unit_id: number;
-  understanding: string;
-  strengths: string;
-  weaknesses: string;
-  submitted_at: Date;
-}
-
 export interface PortfolioItemTables {
   portfolio_reflection: PortfolioReflectionTable;
   portfolio_reflection_version: PortfolioReflectionVersionTable;
-  peer_assignment: PeerAssignmentTable;
   peer_assessment: PeerAssessmentTable;
-  learning_check_response: LearningCheckResponseTable;
 }

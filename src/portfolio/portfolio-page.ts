@@ -1,9 +1,9 @@
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
-import { readTogether } from '../db/reads';
+import { readOne, readTogether } from '../db/reads';
 import { NotFound } from '../errors';
 import { formatDateTime, formatDeadline, formatDuration, formatLocalDate } from '../time';
-import { checklistsOf, checklistsRead } from './checklist';
+import { checklistsRead } from './checklist';
 import { extensionRequestsRead, requestView } from './extension-requests';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from './deadlines';
 import { portfolioService, type Owner } from './portfolio.service';
@@ -109,8 +109,8 @@ async function listModel(db: Db, student: Owner, zone: string, now: Date) {
   const requirementIds = course.requirements.map((r) => r.id);
   const [extensions, checklists, latest] = await Promise.all([
     approvedExtensionsOf(db, student.id),
-    checklistsOf(db, course, requirementIds, [student.id]),
-    submissionsRepository.latestForEach(db, [student.id], requirementIds),
+    readOne(db, checklistsRead(db, course, requirementIds, [student.id])),
+    readOne(db, submissionsRepository.latestForEachRead(db, [student.id], requirementIds)),
   ]);
   return deadlinesOf(course, extensions).map((d) => {
     const checklist = checklists.get(d.requirementId)!.get(student.id)!;

@@ -1,5 +1,6 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
-import { instant, read, readOne } from '../db/reads';
+import { instant, read } from '../db/reads';
 
 /** The personal reflection on a course: one per student per portfolio; every save is a version. */
 async function find(db: Db, userId: number, requirementId: number) {
@@ -64,8 +65,17 @@ function versionsOfRead(db: Db, userId: number, requirementId: number) {
   return read(query, (rows) => rows.map((r) => ({ ...r, created_at: instant(r.created_at) })));
 }
 
-async function versionsOf(db: Db, userId: number, requirementId: number) {
-  return readOne(db, versionsOfRead(db, userId, requirementId));
+/** Per student, when their reflection on the portfolio first had a non-empty version (run charts' portfolio items). */
+async function firstWrittenOfEach(db: Db, students: ActiveStudentIds, requirementId: number) {
+  return db
+    .selectFrom('portfolio_reflection as r')
+    .innerJoin('portfolio_reflection_version as v', 'v.reflection_id', 'r.id')
+    .select(['r.user_id', (eb) => eb.fn.min('v.created_at').as('at')])
+    .where('r.portfolio_requirement_id', '=', requirementId)
+    .where('v.body_md', '<>', '')
+    .where('r.user_id', 'in', students)
+    .groupBy('r.user_id')
+    .execute();
 }
 
-export const reflectionsRepository = Object.freeze({ find, upsertForSave, latestVersion, insertVersion, versions, versionsOf, versionsOfRead });
+export const reflectionsRepository = Object.freeze({ firstWrittenOfEach, find, upsertForSave, latestVersion, insertVersion, versions, versionsOfRead });

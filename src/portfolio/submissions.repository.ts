@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { answered, instant, read, readOne, type Read } from '../db/reads';
+import { answered, instant, read, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -70,10 +70,6 @@ function listForRead(db: Db, userId: number, requirementId: number): Read<Submis
   return read(query, (rows) => rows.map((r) => ({ ...r, submitted_at: instant(r.submitted_at), due_at: instant(r.due_at) })));
 }
 
-async function listFor(db: Db, userId: number, requirementId: number): Promise<SubmissionSummary[]> {
-  return readOne(db, listForRead(db, userId, requirementId));
-}
-
 /** One submission with its snapshot (the caller checks who may read it). */
 async function find(db: Db, submissionId: number) {
   return db
@@ -104,20 +100,39 @@ function latestForEachRead(db: Db, userIds: number[], requirementIds: number[]):
   );
 }
 
-async function latestForEach(db: Db, userIds: number[], requirementIds: number[]): Promise<Map<string, SubmissionSummary>> {
-  if (userIds.length === 0 || requirementIds.length === 0) return new Map();
-  const rows = await db
+/** Each student's latest submission per requirement (the class overview's columns). */
+async function latestOfStudents(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
     .selectFrom('portfolio_submission')
     .distinctOn(['user_id', 'portfolio_requirement_id'])
-    .select(summaryColumns)
-    .where('user_id', '=', anyOf([...new Set(userIds)]))
+    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete', 'is_late'])
+    .where('user_id', '=', anyOf(userIds))
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Every submission (no snapshot), as a subquery another feature correlates with its students (the gradebook's status filter). */
+function submissions(db: Db) {
+  return db.selectFrom('portfolio_submission').select(['id', 'user_id', 'portfolio_requirement_id', 'submitted_at', 'is_late']);
+}
+
+/** Each student's latest submission of each requirement: when, and whether complete (reminder emails). */
+async function latestCompletenessOf(db: Db, userIds: number[], requirementIds: number[]) {
+  return db
+    .selectFrom('portfolio_submission')
+    .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete'])
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .where('user_id', '=', anyOf(userIds))
     .where('portfolio_requirement_id', '=', anyOf(requirementIds))
     .orderBy('user_id')
     .orderBy('portfolio_requirement_id')
     .orderBy('submitted_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  return new Map(rows.map((r) => [`${r.user_id}:${r.portfolio_requirement_id}`, r]));
 }
 
-export const submissionsRepository = Object.freeze({ insert, listFor, listForRead, find, latestForEach, latestForEachRead });
+export const submissionsRepository = Object.freeze({ latestCompletenessOf, submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });

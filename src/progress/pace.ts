@@ -1,3 +1,4 @@
+import { readOne } from '../db/reads';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
 import { formatLocalDate, localDateOf } from '../time';
@@ -113,10 +114,13 @@ export function paceFromCompletions(
  */
 export async function paceFor(db: Db, offeringId: number, userIds: number[], now: Date): Promise<Map<number, Pace>> {
   const outline = await progressRepository.outline(db, offeringId);
-  const counts = await progressRepository.completionCounts(
+  const counts = await readOne(
     db,
-    userIds,
-    outline.lessons.map((l) => l.unitId),
+    progressRepository.completionCountsRead(
+      db,
+      userIds,
+      outline.lessons.map((l) => l.unitId),
+    ),
   );
   return paceFromCompletions(outline, semesterPosition(outline, now), counts, userIds);
 }

@@ -1,7 +1,7 @@
+import { completionsRepository } from '../lessons/completions.repository';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { WeekKind } from '../course/course.tables';
 import type { Db } from '../db/database';
-import { answered, read, readOne, type Read } from '../db/reads';
 import { anyOf } from '../db/any';
 
 /**
@@ -99,49 +99,6 @@ async function outline(db: Db, offeringId: number): Promise<CourseOutline> {
   return outlineOf(await courseCache.current(db, offeringId));
 }
 
-/** Components done per student per unit: Map<userId, Map<unitId, count>>. One read. */
-function completionCountsRead(db: Db, userIds: number[], unitIds: number[]): Read<Map<number, Map<number, number>>> {
-  const empty = () => new Map<number, Map<number, number>>(userIds.map((id) => [id, new Map()]));
-  if (userIds.length === 0 || unitIds.length === 0) return answered(empty());
-  const query = db
-    .selectFrom('component_completion')
-    .select(['user_id', 'unit_id', (eb) => eb.fn.countAll<number>().as('done')])
-    .where('user_id', '=', anyOf(userIds))
-    .where('unit_id', '=', anyOf(unitIds))
-    .groupBy(['user_id', 'unit_id']);
-  return read(query, (rows) => {
-    const result = empty();
-    for (const r of rows) result.get(r.user_id)?.set(r.unit_id, Number(r.done));
-    return result;
-  });
-}
-
-/** Which components each student marked done per unit: Map<userId, Map<unitId, Set<componentId>>>. One read. */
-function componentsDoneRead(db: Db, userIds: number[], unitIds: number[]): Read<Map<number, Map<number, Set<number>>>> {
-  const empty = () => new Map<number, Map<number, Set<number>>>(userIds.map((id) => [id, new Map()]));
-  if (userIds.length === 0 || unitIds.length === 0) return answered(empty());
-  const query = db
-    .selectFrom('component_completion')
-    .select(['user_id', 'unit_id', 'component_id'])
-    .where('user_id', '=', anyOf(userIds))
-    .where('unit_id', '=', anyOf(unitIds));
-  return read(query, (rows) => {
-    const result = empty();
-    for (const r of rows) {
-      const units = result.get(r.user_id);
-      if (!units) continue;
-      let done = units.get(r.unit_id);
-      if (!done) units.set(r.unit_id, (done = new Set()));
-      done.add(r.component_id);
-    }
-    return result;
-  });
-}
-
-async function completionCounts(db: Db, userIds: number[], unitIds: number[]): Promise<Map<number, Map<number, number>>> {
-  return readOne(db, completionCountsRead(db, userIds, unitIds));
-}
-
 async function activeStudentCount(db: Db, offeringId: number): Promise<number> {
   const row = await db
     .selectFrom('app_user')
@@ -160,7 +117,7 @@ async function activeStudentCount(db: Db, offeringId: number): Promise<number> {
 async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number[], componentCount: number): Promise<number> {
   if (unitIds.length === 0) return activeStudentCount(db, offeringId);
   const completeUnits = db
-    .selectFrom('component_completion as cc')
+    .selectFrom(completionsRepository.completions(db).as('cc'))
     .innerJoin('app_user as u', 'u.id', 'cc.user_id')
     .select('cc.user_id')
     .where('u.offering_id', '=', offeringId)
@@ -183,9 +140,8 @@ async function studentsCompletingAll(db: Db, offeringId: number, unitIds: number
 
 export const progressRepository = Object.freeze({
   outline,
-  completionCounts,
-  completionCountsRead,
-  componentsDoneRead,
+  completionCountsRead: completionsRepository.countsRead,
+  componentsDoneRead: completionsRepository.componentsDoneRead,
   activeStudentCount,
   studentsCompletingAll,
 });

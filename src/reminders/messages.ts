@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
+import { submissionsRepository } from '../portfolio/submissions.repository';
 import { formatDateTime, formatDeadline, formatDuration, formatSpan, formatWithZoneName, isValidZone } from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
@@ -55,19 +56,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
           .where('e.id', '=', anyOf(eventIds))
           .execute()
       : [],
-    reqIds.length
-      ? db
-          .selectFrom('portfolio_submission')
-          .select(['user_id', 'portfolio_requirement_id', 'submitted_at', 'is_complete'])
-          .distinctOn(['user_id', 'portfolio_requirement_id'])
-          .where('user_id', '=', anyOf(userIds))
-          .where('portfolio_requirement_id', '=', anyOf(reqIds))
-          .orderBy('user_id')
-          .orderBy('portfolio_requirement_id')
-          .orderBy('submitted_at', 'desc')
-          .orderBy('id', 'desc')
-          .execute()
-      : [],
+    reqIds.length ? submissionsRepository.latestCompletenessOf(db, userIds, reqIds) : [],
   ]);
   const checklists = new Map<number, Map<number, Checklist>>();
   for (const reqId of reqIds) {

@@ -1,3 +1,4 @@
+import { usersRepository } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 
 /**
@@ -44,22 +45,25 @@ async function closedPeriods(db: Db, userId: number) {
 }
 
 async function markDropped(db: Db, userId: number, at: Date): Promise<void> {
-  await db.updateTable('app_user').set({ deactivated_at: at }).where('id', '=', userId).execute();
+  await usersRepository.deactivate(db, userId, at);
 }
 
 /** Closes the enrollment that ended with the drop and opens a new one now. */
 async function reEnroll(db: Db, u: { id: number; enrolled_at: Date; deactivated_at: Date }, at: Date): Promise<void> {
   await db.insertInto('enrollment_period').values({ user_id: u.id, enrolled_at: u.enrolled_at, dropped_at: u.deactivated_at }).execute();
-  await db.updateTable('app_user').set({ enrolled_at: at, deactivated_at: null }).where('id', '=', u.id).execute();
-}
-
-async function update(db: Db, userId: number, set: { name?: string; email?: string; section_id?: number; time_zone?: string }): Promise<void> {
-  if (Object.keys(set).length === 0) return;
-  await db.updateTable('app_user').set(set).where('id', '=', userId).execute();
+  await usersRepository.reactivate(db, u.id, at);
 }
 
 async function sectionOf(db: Db, offeringId: number, sectionId: number) {
   return db.selectFrom('section').select(['id', 'code']).where('id', '=', sectionId).where('offering_id', '=', offeringId).executeTakeFirst();
 }
 
-export const rosterMembersRepository = Object.freeze({ student, emailTakenBy, closedPeriods, markDropped, reEnroll, update, sectionOf });
+export const rosterMembersRepository = Object.freeze({
+  student,
+  emailTakenBy,
+  closedPeriods,
+  markDropped,
+  reEnroll,
+  update: usersRepository.updateMember,
+  sectionOf,
+});

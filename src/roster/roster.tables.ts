@@ -29,8 +29,15 @@ export interface RosterImportTable {
   updated_at: Date;
 }
 
-/** The tables migrations 0110_roster_enrollment and 0170_roster_imports create for the roster. */
+/** One row: moved by a trigger whenever who is in the class changes (migration 0096, src/roster/class-size.ts). */
+export interface RosterVersionTable {
+  id: number;
+  version: number;
+}
+
+/** The tables migrations 0096, 0110_roster_enrollment and 0170_roster_imports create for the roster. */
 export interface RosterTables {
+  roster_version: RosterVersionTable;
   enrollment_period: EnrollmentPeriodTable;
   roster_import: RosterImportTable;
 }

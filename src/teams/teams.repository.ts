@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
 
@@ -172,7 +174,86 @@ async function teamWithUnit(db: Db, teamId: number) {
     .executeTakeFirst();
 }
 
+/** Per student and unit, when their current team's artifact first had a version (run charts' portfolio items). */
+async function firstArtifactOfEach(db: Db, students: ActiveStudentIds, unitIds: number[]) {
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
+    .select(['m.user_id', (eb) => eb.fn.min('a.created_at').as('at')])
+    .where('m.left_at', 'is', null)
+    .where('m.unit_id', '=', anyOf(unitIds))
+    .where('m.user_id', 'in', students)
+    .groupBy(['m.user_id', 'm.unit_id'])
+    .execute();
+}
+
+/** The latest artifact version id of each student's current team per unit, as a query the portfolio checklist unions with its own items. */
+function currentArtifactVersionIds(db: Db, userIds: number[], unitIds: number[]) {
+  return db
+    .selectFrom('team_membership as m')
+    .innerJoin('team_artifact_version as a', 'a.team_id', 'm.team_id')
+    .select(['m.user_id', 'm.unit_id as key_id', (eb) => eb.fn.max('a.id').as('version_id')])
+    .where('m.user_id', '=', anyOf(userIds))
+    .where('m.unit_id', '=', anyOf(unitIds))
+    .where('m.left_at', 'is', null)
+    .groupBy(['m.user_id', 'm.unit_id']);
+}
+
+/** Team artifact versions by id, with the team's name and the uploader's (a portfolio snapshot copies them). */
+async function artifactVersionsByIds(db: Db, ids: number[]) {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('team_artifact_version as v')
+    .innerJoin('team as t', 't.id', 'v.team_id')
+    .innerJoin('app_user as u', 'u.id', 'v.uploaded_by')
+    .select(['v.id', 'v.version_no', 'v.body_md', 'v.attachment_id', 'v.created_at', 't.name as team_name', 'u.name as uploaded_by'])
+    .where('v.id', '=', anyOf(ids))
+    .execute();
+}
+
+/** Raw SQL (a complete SELECT) the class overview composes: the last team artifact version each student uploaded (of `userIds`, or everyone). */
+function lastArtifactSql(userIds: number[] | null) {
+  return sql<{
+    user_id: number;
+    at: Date;
+  }>`select uploaded_by as user_id, max(created_at) as at from team_artifact_version ${userIds ? sql`where uploaded_by = any(${userIds})` : sql``} group by uploaded_by`;
+}
+
+/**
+ * Pairs of students who were members of the same Team Practice team at the same time, on any
+ * unit of the edX course (optionally only pairs involving `userId`). Each pair once, low id first.
+ */
+async function teammatePairs(db: Db, edxCourseId: number, userId: number | null = null): Promise<[number, number][]> {
+  const rows = await sql<{ a: number; b: number }>`
+    select distinct least(m1.user_id, m2.user_id) as a, greatest(m1.user_id, m2.user_id) as b
+    from team_membership m1
+    join team_membership m2 on m2.team_id = m1.team_id and m2.user_id <> m1.user_id
+    join unit u on u.id = m1.unit_id
+    where u.edx_course_id = ${edxCourseId}
+      and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
+      and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz)
+      ${userId === null ? sql`` : sql`and m1.user_id = ${userId}`}`.execute(db);
+  return rows.rows.map((r) => [Number(r.a), Number(r.b)]);
+}
+
+/** Raw SQL (a boolean) peer assignment composes: whether the two students were on the same team at the same time on a unit of the edX course. */
+function wereTeammatesSql(a: RawBuilder<unknown>, b: RawBuilder<unknown>, edxCourseId: number) {
+  return sql<boolean>`exists (
+          select 1 from team_membership m1
+          join team_membership m2 on m2.team_id = m1.team_id
+          join unit u on u.id = m1.unit_id
+          where m1.user_id = ${a} and m2.user_id = ${b} and u.edx_course_id = ${edxCourseId}
+            and m1.joined_at < coalesce(m2.left_at, 'infinity'::timestamptz)
+            and m2.joined_at < coalesce(m1.left_at, 'infinity'::timestamptz))`;
+}
+
 export const teamsRepository = Object.freeze({
+  teammatePairs,
+  wereTeammatesSql,
+  lastArtifactSql,
+  artifactVersionsByIds,
+  currentArtifactVersionIds,
+  firstArtifactOfEach,
   leaveAll,
   membershipOf,
   membersOf,

@@ -1,10 +1,12 @@
+import type { ActiveStudentIds } from '../accounts/users.repository';
 import type { Db } from '../db/database';
 import { anyOf } from '../db/any';
 
 /**
  * Peer assessments: versioned rows (every save adds one, numbered per assignment). The latest
  * row is the assessor's current text; the latest *submitted* row is what the assessee, the
- * portfolio checklist and the instructor read.
+ * portfolio checklist and the instructor read. The portfolio owns them (its checklist reads them);
+ * src/peer-assessment/ owns who assesses whom and calls this repository to save.
  */
 export interface AssessmentAnswers {
   collegialInteractions: string;
@@ -100,4 +102,22 @@ async function progressOf(db: Db, assignmentIds: number[]): Promise<Map<number, 
   return new Map(rows.map((r) => [r.peer_assignment_id, { versions: Number(r.versions), submitted: Number(r.submitted) > 0, lastAt: new Date(r.last_at) }]));
 }
 
-export const peerAssessmentRepository = Object.freeze({ versionsOf, insertVersion, submittedAbout, progressOf });
+/** Per assessee, when the first submitted assessment of them for the portfolio was saved (run charts' portfolio items). */
+async function firstSubmittedAbout(db: Db, students: ActiveStudentIds, requirementId: number) {
+  return db
+    .selectFrom('peer_assessment')
+    .select(['assessee_id as user_id', (eb) => eb.fn.min('created_at').as('at')])
+    .where('portfolio_requirement_id', '=', requirementId)
+    .where('status', '=', 'submitted')
+    .where('assessee_id', 'in', students)
+    .groupBy('assessee_id')
+    .execute();
+}
+
+/** Whether any peer assessment (draft or submitted) was saved for this portfolio. */
+async function anyFor(db: Db, requirementId: number): Promise<boolean> {
+  const row = await db.selectFrom('peer_assessment').select('id').where('portfolio_requirement_id', '=', requirementId).limit(1).executeTakeFirst();
+  return !!row;
+}
+
+export const peerAssessmentRepository = Object.freeze({ anyFor, firstSubmittedAbout, versionsOf, insertVersion, submittedAbout, progressOf });

@@ -1,8 +1,7 @@
-import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
+import type { ExtensionStatus } from './portfolio-core.tables';
 import type { Db } from '../db/database';
-import { readOne } from '../db/reads';
 import { anyOf } from '../db/any';
-import { extensionRequestColumns as listColumns, extensionRequestsRead } from '../portfolio/extension-requests';
+import { extensionRequestColumns as listColumns } from './extension-requests';
 
 /**
  * Extension requests ("arrangements made in advance"). Rows are never deleted: a request that a
@@ -59,10 +58,6 @@ async function supersedeApproved(db: Db, userId: number, requirementId: number):
     .where('portfolio_requirement_id', '=', requirementId)
     .where('status', '=', 'approved')
     .execute();
-}
-
-async function listForStudent(db: Db, userId: number, requirementId: number) {
-  return readOne(db, extensionRequestsRead.listForStudent(db, userId, requirementId));
 }
 
 /** Requests in an offering (optionally one status), pending first, then newest. */
@@ -156,11 +151,33 @@ async function pendingCount(db: Db, offeringId: number): Promise<number> {
   return Number(n);
 }
 
-export const extensionsRepository = Object.freeze({
+/** Each student's latest extension request per requirement (withdrawn ones left out). */
+async function latestOfStudents(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('extension_request')
+    .distinctOn(['user_id', 'portfolio_requirement_id'])
+    .select(['user_id', 'portfolio_requirement_id', 'status', 'proposed_due_on', 'granted_due_on'])
+    .where('user_id', '=', anyOf(userIds))
+    .where('status', '<>', 'withdrawn')
+    .orderBy('user_id')
+    .orderBy('portfolio_requirement_id')
+    .orderBy('requested_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Every extension request, as a subquery another feature correlates with its students (the gradebook's status filter). */
+function requests(db: Db) {
+  return db.selectFrom('extension_request').select(['id', 'user_id', 'portfolio_requirement_id', 'status']);
+}
+
+export const extensionRequestsRepository = Object.freeze({
+  requests,
+  latestOfStudents,
   insert,
   withdrawPending,
   supersedeApproved,
-  listForStudent,
   listForOffering,
   findInOffering,
   decide,
