@@ -3,7 +3,7 @@
  * (STYLE habit 16). Outside views/kit/ (and views/emails/, which have no forms), a view may not write:
  *   - the CSRF input (`_csrf`) or a `<form` tag: kit/form-open writes both;
  *   - `<select`, `<textarea`, or an `<input` other than a hidden one or a read-only text to copy:
- *     kit/select, kit/field, kit/file, kit/checkbox and kit/radios write those;
+ *     kit/select, kit/field, kit/file, kit/checkbox and kit/radios write those; a `<button`: kit/button;
  *   - a `pct-N` width class: kit/progress draws a native <progress>.
  * Each offending line is printed as file:line; exit code 1 if any.
  */
@@ -22,6 +22,7 @@ const rules: { what: string; test: (line: string) => boolean }[] = [
     what: 'an <input> (use kit/field, kit/file, kit/checkbox or kit/radios)',
     test: (l) => [...l.matchAll(/<input\b[^>]*>/gi)].some(([tag]) => !/type="hidden"/i.test(tag) && !/\breadonly\b/i.test(tag)),
   },
+  { what: 'a <button> (use kit/button)', test: (l) => /<button[\s>]/i.test(l) },
   { what: 'a pct-N width class (use kit/progress)', test: (l) => /\bpct-\d+/.test(l) },
 ];
 
