@@ -2,7 +2,7 @@ import { StaleEdit, type EditableField, type Edition } from './errors';
 
 /**
  * "No lost updates": every form that edits shared or versioned text carries the version it was
- * opened on (`base_version`, views/partials/base-version.ejs, parsed by `baseVersionField` in
+ * opened on (`base_version`, views/kit/base-version.ejs, written by views/kit/form-open.ejs, parsed by `baseVersionField` in
  * src/http/forms.ts). A version token is a string: the id of the latest version row, or '' when
  * no version exists yet. Services read the current version inside their transaction (after taking
  * the lock that orders saves) and call `requireCurrentVersion` before writing anything.

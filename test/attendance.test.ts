@@ -31,8 +31,8 @@ const currentRecords = (eventId: number) =>
 
 test('the meetings list flags required meetings and links each sheet', async () => {
   const page = (await instructor.get('/instructor/attendance').expect(200)).text;
-  expect((page.match(/badge-required/g) ?? []).length).toBe(8);
-  expect((page.match(/badge-optional/g) ?? []).length).toBe(6);
+  expect((page.match(/badge-bad/g) ?? []).length).toBe(8);
+  expect((page.match(/badge-muted/g) ?? []).length).toBe(6);
   expect(page).toContain(`href="/instructor/attendance/${meetings['2020-01-13']}"`);
   expect(page).toContain('Mon, Jan 13, 2020, 5:00 PM EST');
 });
@@ -128,7 +128,7 @@ test('a student sees their own record only', async () => {
   const s3 = await t.login('student3@cohort.example');
   const page = (await s3.get('/attendance').expect(200)).text;
   expect(page).toContain('LeadEd502x: 2 absences');
-  expect(page).toMatch(/attendance-absent">Absent/);
+  expect(page).toMatch(/badge-bad">Absent/);
   expect(page).not.toContain('Grace Kim'); // student5, excused at the same meeting
   expect(page).not.toContain('Conference travel');
   const s5 = await t.login('student5@cohort.example');

@@ -116,5 +116,5 @@ test('the calendar page shows meeting times in the reader’s own zone on both s
   expect(local).toContain('Mon, Jan 13, 2020, 5:00 PM EST');
   expect(local).toContain('Mon, Mar 9, 2020, 5:00 PM EDT');
   expect(local).toContain('Due Wed, Feb 26, 2020, 11:59 PM EST');
-  expect((local.match(/badge-required/g) ?? []).length).toBe(8);
+  expect((local.match(/badge-bad/g) ?? []).length).toBe(8);
 });

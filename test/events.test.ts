@@ -108,7 +108,7 @@ describe('office hours', () => {
     expect([entry.cancelled, entry.sequence]).toEqual([true, 2]);
     expect(await inFeed(row.uid)).toEqual({ start: '2020-01-30T23:30:00.000Z', sequence: 2, status: 'CANCELLED' });
     const page = (await (await t.login('student1@cohort.example')).get('/calendar')).text;
-    expect(page).toMatch(/event-office_hours event-cancelled[\s\S]*?badge-cancelled/);
+    expect(page).toMatch(/event-office_hours event-cancelled[\s\S]*?badge-neutral/);
     const log = await t.db.selectFrom('calendar_event_change').select(['sequence', 'action']).where('calendar_event_id', '=', id).orderBy('sequence').execute();
     expect(log).toEqual([
       { sequence: 0, action: 'created' },

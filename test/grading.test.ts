@@ -68,7 +68,7 @@ test('the gradebook: one row per student, status per portfolio, filters by secti
   const page = (await instructor.get('/instructor/gradebook').expect(200)).text;
   expect(page).toContain('12 students');
   expect(studentRows(page)).toBe(12);
-  expect(rowOf(page, 'Ava Thompson')).toMatch(/gb-ok">Submitted</);
+  expect(rowOf(page, 'Ava Thompson')).toMatch(/badge-ok">Submitted</);
   expect(rowOf(page, 'Grace Kim')).toContain('Late by 2 hours');
   expect(rowOf(page, 'Olivia Bennett')).toContain('Extension</span> to Wed, Mar 4, 2020');
   expect(rowOf(page, 'Miguel Santos')).toContain('Not submitted');

@@ -236,7 +236,7 @@ test('progress bars: components, study guides, team artifacts (shared with teamm
   bar('Team artifacts attached', '1 of 6');
   bar('Portfolio items complete', '2 of 14');
   expect(page).toContain('aria-valuenow="17"');
-  expect(page).toContain('class="progress-fill pct-40"'); // 17/42 = 40%
+  expect(page).toContain('aria-valuetext="17 of 42 (40%)"'); // 17/42 = 40%
   // The teammate sees the shared artifact, but none of student1's own work.
   const mate = await homeAt('student2', '2020-01-27T15:00:00Z');
   expect(mate).toMatch(/<span>Team artifacts attached<\/span><span>1 of 6<\/span>/);
