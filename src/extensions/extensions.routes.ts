@@ -37,12 +37,15 @@ const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   render(res, 'extensions/list', { title: 'Extension requests', status, ...model });
 };
 
+/** A service's form defaults under the form's HTML names. */
+const asFormValues = ({ grantedDueOn, ...rest }: { grantedDueOn: string } & Record<string, string>) => ({ ...rest, granted_due_on: grantedDueOn });
+
 const decideForm = (ctx: AppContext): FormPage => ({
   view: 'extensions/decide',
   locals: async (req) => {
     const me = currentUser(req);
     const model = await extensionsService.detail(ctx.db, me, idParam(req.params.extensionId), me.timeZone);
-    return { title: `Extension request · ${model.request.student}`, ...model, values: model.defaults };
+    return { title: `Extension request · ${model.request.student}`, ...model, values: asFormValues(model.defaults) };
   },
   fields: { grantedDueOn: 'granted_due_on' },
   values: keepDefaults,
@@ -62,7 +65,7 @@ const grantForm = (ctx: AppContext): FormPage => ({
   locals: async (req) => {
     const me = currentUser(req);
     const model = await extensionsService.grantPage(ctx.db, me, grantQuerySchema.parse(req.query));
-    return { title: 'Grant an extension', ...model, values: model.defaults };
+    return { title: 'Grant an extension', ...model, values: asFormValues(model.defaults) };
   },
   fields: { grantedDueOn: 'granted_due_on' },
   values: keepDefaults,

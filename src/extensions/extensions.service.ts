@@ -116,7 +116,7 @@ async function detail(db: Db, instructor: Actor, requestId: number, zone: string
       portfolioUrl: `/instructor/students/${x.user_id}/portfolios/${x.portfolio_requirement_id}`,
     },
     canDecide: x.status === 'pending',
-    defaults: { decision: 'approve', granted_due_on: x.proposed_due_on, message: '' },
+    defaults: { decision: 'approve', grantedDueOn: x.proposed_due_on, message: '' },
   };
 }
 
@@ -179,7 +179,7 @@ async function grantPage(db: Db, instructor: Actor, chosen: { student: number | 
       student: chosen.student ? String(chosen.student) : '',
       portfolio: chosen.portfolio ? String(chosen.portfolio) : '',
       reason: '',
-      granted_due_on: '',
+      grantedDueOn: '',
     },
   };
 }
