@@ -28,7 +28,6 @@ async function mappingPage(db: Db, offeringId: number, edxCourseId: number) {
     unitOptions: units.map((u) => ({ id: u.id, label: unitLabel({ kind: u.kind, lessonNumber: u.lesson_number, title: u.title }) })),
     columns: rows.map((r) => ({
       id: r.id,
-      field: `unit-${r.id}`,
       name: r.column_name,
       unitId: r.unit_id,
       source: r.source === 'guess' ? 'Guessed from the column name' : 'Set by you',

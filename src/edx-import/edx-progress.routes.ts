@@ -13,22 +13,27 @@ import { courseEdxPage, studentEdxPage } from './edx-progress';
  * student's own edX progress. */
 const courseIdOf = (req: Request): number => idParam(req.params.edxCourseId, 'There is no such edX course.');
 
+/** The form's select for a column's unit. */
+const unitField = (mapId: number) => `unit-${mapId}`;
+
 const mappingForm = (ctx: AppContext): FormPage => ({
   view: 'edx-import/mapping',
   locals: async (req) => {
     const me = currentUser(req);
     const model = await edxMappingService.mappingPage(ctx.db, me.offeringId, courseIdOf(req));
-    return { title: `edX columns · ${model.course.code}`, ...model, values: {} };
+    // Each column's select is named `unit-<mapId>`.
+    const columns = model.columns.map((c) => ({ ...c, field: unitField(c.id) }));
+    return { title: `edX columns · ${model.course.code}`, ...model, columns, values: {} };
   },
   // The service names a column's choice `column-<mapId>`; the form's select is `unit-<mapId>`.
-  fields: (field) => field.replace(/^column-/, 'unit-'),
+  fields: (field) => (field.startsWith('column-') ? unitField(Number(field.slice('column-'.length))) : field),
 });
 
 const saveMapping = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const edxCourseId = courseIdOf(req);
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const unitOf = (mapId: number) => firstString(body[`unit-${mapId}`]);
+  const unitOf = (mapId: number) => firstString(body[unitField(mapId)]);
   const changed = await ctx.db
     .transaction()
     .execute((trx) => edxMappingService.saveMapping(trx, { offeringId: me.offeringId, edxCourseId, unitOf, by: me.id, now: ctx.clock.now() }));
