@@ -30,13 +30,33 @@ export class Conflict extends AppError {
   }
 }
 
-/** Bad input a form should show next to its fields: `fields` maps a field name to its message. */
+/**
+ * Bad input a form should show next to its fields: `fields` maps a field name, in the service's own
+ * vocabulary (`proposedDueOn`), to its message. Services throw it; they never return `{ ok: false }`.
+ * The route names the page that shows the form again and maps field names to its HTML names
+ * (src/http/form-page.ts); the error middleware re-renders that page with `errors` and the submitted values.
+ */
 export class Invalid extends AppError {
   constructor(
     message: string,
     readonly fields: Record<string, string> = {},
+    status = 422,
   ) {
-    super(message, 422);
+    super(message, status);
+  }
+}
+
+/** Input that is well formed but the record it names cannot take it now (a full team): shown on the form like Invalid, status 409. */
+export class Refused extends Invalid {
+  constructor(message: string, fields: Record<string, string> = {}) {
+    super(message, fields, 409);
+  }
+}
+
+/** A link (a password or email-change token) that has expired or was already used: shown on its form, status 410. */
+export class Expired extends Invalid {
+  constructor(message: string) {
+    super(message, {}, 410);
   }
 }
 

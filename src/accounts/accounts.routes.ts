@@ -2,11 +2,12 @@ import type { Request, Response, NextFunction } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type passport from 'passport';
 import type { AppContext } from '../context';
+import { Expired } from '../errors';
+import { submitsTo, type FormPage } from '../http/form-page';
 import { parseForm, submittedValues } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { currentUser } from '../http/auth';
-import { Invalid } from '../errors';
 import { throttle, type ThrottleRule } from '../http/throttle';
 import { normalizeEmail } from './identity';
 import { timeZoneChoices } from '../time-zones';
@@ -37,13 +38,19 @@ const loginPage = () => (req: Request, res: Response) => {
   render(res, 'accounts/login', { title: 'Log in', values: {}, errors: {}, next: safeNext(req.query.next) });
 };
 
+/** The login form as it comes back: the address typed (never the password) and where to go next. */
+const loginForm: FormPage = {
+  view: 'accounts/login',
+  locals: (req) => ({ title: 'Log in', next: safeNext((req.body as Record<string, unknown>)?.next) }),
+  values: (submitted) => ({ email: submitted.email ?? '' }),
+};
+
 const login = (ctx: AppContext, pp: () => passport.PassportStatic) => async (req: Request, res: Response, next: NextFunction) => {
   const form = parseForm(loginSchema, req.body);
   const nextUrl = safeNext((req.body as Record<string, unknown>)?.next);
   const values = { email: submittedValues(req.body).email ?? '' };
-  if (!form.ok) return render(res, 'accounts/login', { title: 'Log in', values, errors: form.errors, next: nextUrl }, 422);
   const limits = [
-    { rule: LOGIN_PER_ACCOUNT, subject: normalizeEmail(form.data.email) },
+    { rule: LOGIN_PER_ACCOUNT, subject: normalizeEmail(form.email) },
     { rule: LOGIN_PER_CLIENT, subject: clientOf(req) },
   ];
   if (await throttle.isBlocked(ctx.db, limits)) {
@@ -82,6 +89,17 @@ const logout = () => (req: Request, res: Response, next: NextFunction) => {
   });
 };
 
+/** The set-password form of an invitation or reset link; a link found expired or used on saving shows it closed (410). */
+const setPasswordForm = (ctx: AppContext): FormPage => ({
+  view: 'accounts/set-password',
+  locals: async (req, _res, posted) => {
+    const user = await accountsService.checkToken(ctx.db, String(req.params.token), ctx.clock.now());
+    const open = !!user && !(posted?.error instanceof Expired);
+    return { title: 'Set your password', valid: open, name: open ? user.name : '' };
+  },
+  values: () => ({}),
+});
+
 const setPasswordPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const user = await accountsService.checkToken(ctx.db, String(req.params.token), ctx.clock.now());
   render(res, 'accounts/set-password', { title: 'Set your password', valid: !!user, name: user?.name ?? '', errors: {} }, user ? 200 : 410);
@@ -89,42 +107,30 @@ const setPasswordPage = (ctx: AppContext) => async (req: Request, res: Response)
 
 const setPassword = (ctx: AppContext) => async (req: Request, res: Response, next: NextFunction) => {
   const token = String(req.params.token);
-  const form = parseForm(passwordSchema, req.body);
-  if (!form.ok) {
-    const user = await accountsService.checkToken(ctx.db, token, ctx.clock.now());
-    return render(res, 'accounts/set-password', { title: 'Set your password', valid: !!user, name: user?.name ?? '', errors: form.errors }, 422);
-  }
-  try {
-    const user = await ctx.db.transaction().execute((trx) => accountsService.setPasswordWithToken(trx, token, form.data.password, ctx.clock.now()));
-    req.logIn(accountsService.sessionUser(user), (e) => {
-      if (e) return next(e);
-      flash(res, 'Your password is set. Welcome!');
-      res.redirect(303, '/');
-    });
-  } catch (err) {
-    if (err instanceof Invalid) {
-      return render(res, 'accounts/set-password', { title: 'Set your password', valid: false, name: '', errors: { _form: err.message } }, 410);
-    }
-    throw err;
-  }
+  const { password } = parseForm(passwordSchema, req.body);
+  const user = await ctx.db.transaction().execute((trx) => accountsService.setPasswordWithToken(trx, token, password, ctx.clock.now()));
+  req.logIn(accountsService.sessionUser(user), (e) => {
+    if (e) return next(e);
+    flash(res, 'Your password is set. Welcome!');
+    res.redirect(303, '/');
+  });
 };
 
 const forgotPage = () => (_req: Request, res: Response) =>
   render(res, 'accounts/forgot-password', { title: 'Reset your password', values: {}, errors: {}, sent: false });
 
+const forgotForm: FormPage = { view: 'accounts/forgot-password', locals: () => ({ title: 'Reset your password', sent: false }) };
+
 const forgot = (ctx: AppContext) => async (req: Request, res: Response) => {
   const form = parseForm(forgotSchema, req.body);
-  if (!form.ok) {
-    return render(res, 'accounts/forgot-password', { title: 'Reset your password', values: submittedValues(req.body), errors: form.errors, sent: false }, 422);
-  }
   const limits = [
-    { rule: RESET_PER_ADDRESS, subject: normalizeEmail(form.data.email) },
+    { rule: RESET_PER_ADDRESS, subject: normalizeEmail(form.email) },
     { rule: RESET_PER_CLIENT, subject: clientOf(req) },
   ];
   const blocked = await ctx.db.transaction().execute(async (trx) => {
     if (await throttle.isBlocked(trx, limits)) return true;
     await throttle.hit(trx, limits);
-    await accountsService.requestPasswordReset(trx, form.data.email);
+    await accountsService.requestPasswordReset(trx, form.email);
     return false;
   });
   if (blocked) {
@@ -146,18 +152,15 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
   });
 };
 
+const settingsForm: FormPage = {
+  view: 'accounts/settings',
+  locals: (req) => ({ title: 'Your settings', zones: timeZoneChoices(), isStudent: currentUser(req).role === 'student' }),
+};
+
 const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const form = parseForm(settingsSchema, req.body);
-  if (!form.ok) {
-    return render(
-      res,
-      'accounts/settings',
-      { title: 'Your settings', values: submittedValues(req.body), errors: form.errors, zones: timeZoneChoices(), isStudent: me.role === 'student' },
-      422,
-    );
-  }
-  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, form.data));
+  const input = parseForm(settingsSchema, req.body);
+  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, input));
   flash(res, 'Settings saved.');
   res.redirect(303, '/settings');
 };
@@ -165,7 +168,7 @@ const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) =>
 export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
   return [
     { method: 'get', path: '/login', access: 'guest', handler: loginPage, summary: 'Login form' },
-    { method: 'post', path: '/login', access: 'guest', handler: (ctx) => login(ctx, pp), summary: 'Log in' },
+    { method: 'post', path: '/login', access: 'guest', handler: (ctx) => submitsTo(loginForm, login(ctx, pp)), summary: 'Log in' },
     { method: 'post', path: '/logout', access: 'authenticated', handler: logout, summary: 'Log out' },
     {
       method: 'get',
@@ -175,9 +178,22 @@ export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
       handler: setPasswordPage,
       summary: 'Set password from an invitation or reset link',
     },
-    { method: 'post', path: '/set-password/:token', access: 'guest', secretUrl: true, handler: setPassword, summary: 'Set password' },
+    {
+      method: 'post',
+      path: '/set-password/:token',
+      access: 'guest',
+      secretUrl: true,
+      handler: (ctx) => submitsTo(setPasswordForm(ctx), setPassword(ctx)),
+      summary: 'Set password',
+    },
     { method: 'get', path: '/forgot-password', access: 'guest', handler: forgotPage, summary: 'Password reset request form' },
-    { method: 'post', path: '/forgot-password', access: 'guest', handler: forgot, summary: 'Request a password reset email' },
+    {
+      method: 'post',
+      path: '/forgot-password',
+      access: 'guest',
+      handler: (ctx) => submitsTo(forgotForm, forgot(ctx)),
+      summary: 'Request a password reset email',
+    },
     {
       method: 'get',
       path: '/settings',
@@ -186,6 +202,6 @@ export function accountsRoutes(pp: () => passport.PassportStatic): RouteDef[] {
       handler: settingsPage,
       summary: 'Time zone and reminder settings',
     },
-    { method: 'post', path: '/settings', access: 'authenticated', handler: saveSettings, summary: 'Save settings' },
+    { method: 'post', path: '/settings', access: 'authenticated', handler: (ctx) => submitsTo(settingsForm, saveSettings(ctx)), summary: 'Save settings' },
   ];
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import { endSessionsOf } from '../http/session-store';
-import { Invalid } from '../errors';
+import { Expired } from '../errors';
 import { enqueueEmail, type EmailToSend } from '../mail/outbox';
 import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
 import { messageIdFor } from '../mail/message-id';
@@ -123,7 +123,7 @@ async function checkToken(db: Db, token: string, now: Date): Promise<User | null
 
 async function setPasswordWithToken(db: Db, token: string, password: string, now: Date): Promise<User> {
   const live = await tokensRepository.findLive(db, token, now);
-  if (!live) throw new Invalid('This link has expired or has already been used. Ask for a new one below.');
+  if (!live) throw new Expired('This link has expired or has already been used. Ask for a new one below.');
   await usersRepository.setPassword(db, live.user_id, await hashPassword(password), now);
   await tokensRepository.markUsed(db, live.id, live.user_id, now);
   // Whoever was signed in with the old password (a shared computer, a stolen session) is signed out.

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { Conflict, Invalid } from '../errors';
+import { submitsTo, type FormPage } from '../http/form-page';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { emailChangeService } from './email-change.service';
@@ -16,24 +16,19 @@ const confirmPage = (ctx: AppContext) => async (req: Request, res: Response) => 
   );
 };
 
+/** The confirm page after a refused change (the link expired, 410; the address was taken meanwhile, 409): closed, with the reason. */
+const confirmForm: FormPage = {
+  view: 'accounts/confirm-email',
+  locals: () => ({ title: 'Confirm your email address', valid: false, name: '', newEmail: '' }),
+  values: () => ({}),
+};
+
 const confirm = (ctx: AppContext) => async (req: Request, res: Response) => {
-  try {
-    const r = await ctx.db.transaction().execute((trx) => emailChangeService.confirm(trx, String(req.params.token), ctx.clock.now()));
-    // Every session of the account ended with the change; this browser's too, if it was theirs.
-    if (req.user?.id === r.userId) await new Promise<void>((resolve, reject) => req.logout((e) => (e ? reject(e) : resolve())));
-    flash(res, `Your email address is now ${r.email}. Sign in with it.`);
-    res.redirect(303, req.user ? '/' : '/login');
-  } catch (err) {
-    if (err instanceof Invalid || err instanceof Conflict) {
-      return render(
-        res,
-        'accounts/confirm-email',
-        { title: 'Confirm your email address', valid: false, name: '', newEmail: '', errors: { _form: err.message } },
-        err instanceof Invalid ? 410 : 409,
-      );
-    }
-    throw err;
-  }
+  const r = await ctx.db.transaction().execute((trx) => emailChangeService.confirm(trx, String(req.params.token), ctx.clock.now()));
+  // Every session of the account ended with the change; this browser's too, if it was theirs.
+  if (req.user?.id === r.userId) await new Promise<void>((resolve, reject) => req.logout((e) => (e ? reject(e) : resolve())));
+  flash(res, `Your email address is now ${r.email}. Sign in with it.`);
+  res.redirect(303, req.user ? '/' : '/login');
 };
 
 export const emailChangeRoutes: RouteDef[] = [
@@ -45,5 +40,12 @@ export const emailChangeRoutes: RouteDef[] = [
     handler: confirmPage,
     summary: 'Confirm a new email address (link from the email)',
   },
-  { method: 'post', path: '/confirm-email/:token', access: 'public', secretUrl: true, handler: confirm, summary: 'Confirm a new email address' },
+  {
+    method: 'post',
+    path: '/confirm-email/:token',
+    access: 'public',
+    secretUrl: true,
+    handler: (ctx) => submitsTo(confirmForm, confirm(ctx)),
+    summary: 'Confirm a new email address',
+  },
 ];

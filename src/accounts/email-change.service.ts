@@ -1,7 +1,7 @@
 import { auditRepository } from '../audit/audit.repository';
 import type { Db } from '../db/database';
 import { endSessionsOf } from '../http/session-store';
-import { Conflict, Invalid } from '../errors';
+import { Expired, Refused } from '../errors';
 import { enqueueEmail } from '../mail/outbox';
 import { renderEmail } from '../mail/render';
 import { accountsService } from './accounts.service';
@@ -103,9 +103,9 @@ async function check(db: Db, token: string, now: Date) {
 /** Switches the address; every session of the account ends (it signs in again with the new address). */
 async function confirm(db: Db, token: string, now: Date): Promise<{ email: string; userId: number }> {
   const live = await check(db, token, now);
-  if (!live) throw new Invalid('This link has expired or has already been used. Ask your instructor to change the address again.');
+  if (!live) throw new Expired('This link has expired or has already been used. Ask your instructor to change the address again.');
   const taken = await usersRepository.findByEmail(db, live.newEmail);
-  if (taken && taken.id !== live.user.id) throw new Conflict(`${live.newEmail} is already used by another account. Ask your instructor for help.`);
+  if (taken && taken.id !== live.user.id) throw new Refused(`${live.newEmail} is already used by another account. Ask your instructor for help.`);
   await db.updateTable('app_user').set({ email: live.newEmail }).where('id', '=', live.user.id).execute();
   await tokensRepository.markUsed(db, live.tokenId, live.user.id, now);
   await endSessionsOf(db, live.user.id);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
+import { Invalid } from '../errors';
 import type { Db } from '../db/database';
 import { attachmentsRepository, type AttachmentMeta } from './attachments.repository';
 
@@ -33,8 +34,6 @@ export interface CheckedUpload {
   content: Buffer;
 }
 
-export type UploadCheck = { ok: true; upload: CheckedUpload | null } | { ok: false; message: string };
-
 /** A name that is safe in a header and on any disk: no path, no control or odd characters. */
 export function safeFileName(original: string, ext: string): string {
   const base = path.posix.basename(original.replace(/\\/g, '/'));
@@ -49,24 +48,26 @@ export function safeFileName(original: string, ext: string): string {
   return `${stem || 'attachment'}.${ext}`;
 }
 
+/** A refused file: the form shows the message by its file field (`file`). */
+function refuseFile(message: string, status = 422): never {
+  throw new Invalid(message, { file: message }, status);
+}
+
 /** Checks an optional upload before any transaction opens (sniffing is CPU work, no database). */
-export async function checkUpload(file: UploadedFile | undefined, maxBytes: number): Promise<UploadCheck> {
-  if (!file || file.size === 0) return { ok: true, upload: null };
-  if (file.size > maxBytes) return { ok: false, message: `That file is too large: the limit is ${Math.floor(maxBytes / 1024 / 1024) || 1} MB.` };
+export async function checkUpload(file: UploadedFile | undefined, maxBytes: number): Promise<CheckedUpload | null> {
+  if (!file || file.size === 0) return null;
+  if (file.size > maxBytes) refuseFile(`That file is too large: the limit is ${Math.floor(maxBytes / 1024 / 1024) || 1} MB.`);
   const sniffed = await fileTypeFromBuffer(file.buffer).catch(() => undefined); // a malformed file is simply not one we accept
   const ext = sniffed ? ALLOWED_TYPES[sniffed.mime] : undefined;
   if (!sniffed || !ext) {
-    return { ok: false, message: `That file is not a ${ALLOWED_DESCRIPTION} file (we check what is inside it, not its name). Nothing was saved.` };
+    refuseFile(`That file is not a ${ALLOWED_DESCRIPTION} file (we check what is inside it, not its name). Nothing was saved.`);
   }
   return {
-    ok: true,
-    upload: {
-      name: safeFileName(file.originalname ?? '', ext),
-      contentType: sniffed.mime,
-      byteSize: file.buffer.length,
-      sha256: crypto.createHash('sha256').update(file.buffer).digest('hex'),
-      content: file.buffer,
-    },
+    name: safeFileName(file.originalname ?? '', ext),
+    contentType: sniffed.mime,
+    byteSize: file.buffer.length,
+    sha256: crypto.createHash('sha256').update(file.buffer).digest('hex'),
+    content: file.buffer,
   };
 }
 
@@ -86,16 +87,19 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024
 
 /**
  * Each person may keep UPLOAD_QUOTA_BYTES of files in all (every version's file counts; a file
- * saved again on the same document is stored once). Checked before the save's transaction: the
- * message for the form, or null. Bytes the person already stored are let through (at most one more
+ * saved again on the same document is stored once). Checked before the save's transaction: a file
+ * that does not fit is refused (Invalid on `file`, 413). Bytes the person already stored are let through (at most one more
  * copy per document), so re-attaching a kept file never fails.
  */
-async function checkQuota(db: Db, ownerUserId: number, upload: CheckedUpload | null, quotaBytes: number): Promise<string | null> {
-  if (!upload) return null;
-  if (await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256)) return null;
+async function checkQuota(db: Db, ownerUserId: number, upload: CheckedUpload | null, quotaBytes: number): Promise<void> {
+  if (!upload) return;
+  if (await attachmentsRepository.findOwnedBySha256(db, ownerUserId, upload.sha256)) return;
   const used = await attachmentsRepository.bytesOwnedBy(db, ownerUserId);
-  if (used + upload.byteSize <= quotaBytes) return null;
-  return `You have used ${mb(used)} of your ${mb(quotaBytes)} for files, and this file (${mb(upload.byteSize)}) does not fit. Nothing was saved. Attach a smaller file, or save without one and ask your instructor for more space.`;
+  if (used + upload.byteSize <= quotaBytes) return;
+  refuseFile(
+    `You have used ${mb(used)} of your ${mb(quotaBytes)} for files, and this file (${mb(upload.byteSize)}) does not fit. Nothing was saved. Attach a smaller file, or save without one and ask your instructor for more space.`,
+    413,
+  );
 }
 
 /** What a view shows for a file: its link, name and size. */

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { Invalid } from '../errors';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { BadForm, parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
@@ -25,16 +25,18 @@ const meetingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
   render(res, 'attendance/meetings', { title: 'Attendance', meetings });
 };
 
-async function renderSheet(ctx: AppContext, req: Request, res: Response, input: unknown, errors: FieldErrors = {}, values: Record<string, string> = {}) {
-  const me = currentUser(req);
-  const eventId = eventIdOf(req);
-  const q = sheetQuerySchema.parse(input);
-  const sheet = await attendanceService.sheet(ctx.db, me.offeringId, eventId, { page: q.page, sectionId: q.section }, me.timeZone, ctx.clock.now());
-  const pageUrl = (page: number) => sheetUrl(eventId, page, sheet.sectionId);
-  render(res, 'attendance/sheet', { title: `Attendance · ${sheet.meeting.title}`, ...sheet, pageUrl, errors, values }, Object.keys(errors).length ? 422 : 200);
-}
-
-const sheetPage = (ctx: AppContext) => async (req: Request, res: Response) => renderSheet(ctx, req, res, req.query);
+const sheetForm = (ctx: AppContext): FormPage => ({
+  view: 'attendance/sheet',
+  locals: async (req, _res, posted) => {
+    const me = currentUser(req);
+    const eventId = eventIdOf(req);
+    // The sheet's page and section: from the address, or from the form when it comes back.
+    const q = sheetQuerySchema.parse(posted ? req.body : req.query);
+    const sheet = await attendanceService.sheet(ctx.db, me.offeringId, eventId, { page: q.page, sectionId: q.section }, me.timeZone, ctx.clock.now());
+    const pageUrl = (page: number) => sheetUrl(eventId, page, sheet.sectionId);
+    return { title: `Attendance · ${sheet.meeting.title}`, ...sheet, pageUrl, values: {} };
+  },
+});
 
 const saveSheet = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
@@ -46,34 +48,33 @@ const saveSheet = (ctx: AppContext) => async (req: Request, res: Response) => {
     flash(res, `Marked ${n === 1 ? '1 student' : `${n} students`} present. Now change anyone who was absent or excused, and save.`);
     return res.redirect(303, back);
   }
-  const form = parseAttendanceSheet(req.body);
-  if (!form.ok) return renderSheet(ctx, req, res, req.body, form.errors, submittedValues(req.body));
-  const n = await ctx.db.transaction().execute((trx) => attendanceService.recordSheet(trx, me.offeringId, eventId, form.data, me.id, ctx.clock.now()));
+  const entries = parseAttendanceSheet(req.body);
+  const n = await ctx.db.transaction().execute((trx) => attendanceService.recordSheet(trx, me.offeringId, eventId, entries, me.id, ctx.clock.now()));
   flash(res, n ? `Attendance saved (${n === 1 ? '1 change' : `${n} changes`}).` : 'Nothing changed.');
   res.redirect(303, back);
 };
 
-async function renderMine(ctx: AppContext, req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, string> = {}) {
-  const me = currentUser(req);
-  const record = await attendanceService.studentRecord(ctx.db, me.offeringId, me.id, me.timeZone, ctx.clock.now());
-  render(res, 'attendance/mine', { title: 'Your attendance', ...record, errors, values }, Object.keys(errors).length ? 422 : 200);
-}
-
-const myAttendance = (ctx: AppContext) => async (req: Request, res: Response) => renderMine(ctx, req, res);
+const mineForm = (ctx: AppContext): FormPage => ({
+  view: 'attendance/mine',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const record = await attendanceService.studentRecord(ctx.db, me.offeringId, me.id, me.timeZone, ctx.clock.now());
+    return { title: 'Your attendance', ...record, values: {} };
+  },
+  // Each upcoming meeting has its own notice form: the reason field is named by the meeting.
+  fields: (field, req) => (field === 'reason' ? `reason-${eventIdOf(req)}` : field),
+  values: (submitted, _locals, req) => ({ [`reason-${eventIdOf(req)}`]: submitted.reason ?? '' }),
+  errors: (err, mapped, req) => {
+    const reason = `reason-${eventIdOf(req)}`;
+    return err instanceof BadForm ? { [reason]: mapped[reason] ?? 'Check the reason.' } : { _form: err.message, ...mapped };
+  },
+});
 
 const notifyAbsence = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const eventId = eventIdOf(req);
-  const submitted = submittedValues(req.body);
-  const values = { [`reason-${eventId}`]: submitted.reason ?? '' };
-  const form = parseForm(absenceNoticeSchema, req.body);
-  if (!form.ok) return renderMine(ctx, req, res, { [`reason-${eventId}`]: form.errors.reason ?? 'Check the reason.' }, values);
-  try {
-    await ctx.db.transaction().execute((trx) => attendanceService.notifyAbsence(trx, me.offeringId, eventId, me.id, form.data.reason, ctx.clock.now()));
-  } catch (err) {
-    if (err instanceof Invalid) return renderMine(ctx, req, res, { _form: err.message, ...err.fields }, values);
-    throw err;
-  }
+  const { reason } = parseForm(absenceNoticeSchema, req.body);
+  await ctx.db.transaction().execute((trx) => attendanceService.notifyAbsence(trx, me.offeringId, eventId, me.id, reason, ctx.clock.now()));
   flash(res, 'Your instructor will see your notice when taking attendance.');
   res.redirect(303, `/attendance#meeting-${eventId}`);
 };
@@ -87,12 +88,18 @@ export const attendanceRoutes: RouteDef[] = [
     handler: meetingsPage,
     summary: 'Campus meetings and their attendance',
   },
-  { method: 'get', path: '/instructor/attendance/:eventId', access: ['instructor'], handler: sheetPage, summary: 'Attendance sheet for one campus meeting' },
+  {
+    method: 'get',
+    path: '/instructor/attendance/:eventId',
+    access: ['instructor'],
+    handler: (ctx) => showForm(sheetForm(ctx)),
+    summary: 'Attendance sheet for one campus meeting',
+  },
   {
     method: 'post',
     path: '/instructor/attendance/:eventId',
     access: ['instructor'],
-    handler: saveSheet,
+    handler: (ctx) => submitsTo(sheetForm(ctx), saveSheet(ctx)),
     summary: 'Record attendance (all present, or the sheet)',
   },
   {
@@ -100,14 +107,14 @@ export const attendanceRoutes: RouteDef[] = [
     path: '/attendance',
     access: ['student'],
     nav: { label: 'Attendance', order: 140 },
-    handler: myAttendance,
+    handler: (ctx) => showForm(mineForm(ctx)),
     summary: 'Your own attendance record and absence notices',
   },
   {
     method: 'post',
     path: '/attendance/:eventId/absence-notice',
     access: ['student'],
-    handler: notifyAbsence,
+    handler: (ctx) => submitsTo(mineForm(ctx), notifyAbsence(ctx)),
     summary: 'Notify an expected absence in advance',
   },
 ];

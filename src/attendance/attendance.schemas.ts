@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstString, type FieldErrors, type FormResult } from '../http/forms';
+import { BadForm, firstString, type FieldErrors } from '../http/forms';
 import type { AttendanceStatus } from './attendance.tables';
 
 /** The attendance sheet posts `status-<userId>` (radio) and `note-<userId>` for each student on
@@ -20,7 +20,8 @@ export interface SheetEntry {
   note: string;
 }
 
-export function parseAttendanceSheet(body: unknown): FormResult<SheetEntry[]> {
+/** The sheet's rows (`status-<userId>`, `note-<userId>`): the entries with a status, or a BadForm by row. */
+export function parseAttendanceSheet(body: unknown): SheetEntry[] {
   const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const userIds = new Set<number>();
   for (const key of Object.keys(fields)) {
@@ -42,7 +43,8 @@ export function parseAttendanceSheet(body: unknown): FormResult<SheetEntry[]> {
       entries.push({ userId, status: parsed.data.status, note: parsed.data.note });
     }
   }
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, data: entries };
+  if (Object.keys(errors).length) throw new BadForm(errors);
+  return entries;
 }
 
 export const absenceNoticeSchema = z.object({

@@ -172,11 +172,10 @@ async function studentRecord(db: Db, offeringId: number, userId: number, zone: s
 /** A student tells the instructor in advance that they expect to miss a meeting. */
 async function notifyAbsence(db: Db, offeringId: number, eventId: number, userId: number, reason: string, now: Date): Promise<void> {
   const m = await findMeeting(db, offeringId, eventId);
-  if (m.status === 'cancelled')
-    throw new Invalid('That meeting was cancelled: there is nothing to miss.', { [`reason-${eventId}`]: 'That meeting was cancelled.' });
+  if (m.status === 'cancelled') throw new Invalid('That meeting was cancelled: there is nothing to miss.', { reason: 'That meeting was cancelled.' });
   if (m.starts_at.getTime() <= now.getTime()) {
     throw new Invalid('That meeting has already started: notices are for meetings still to come. Email your instructor instead.', {
-      [`reason-${eventId}`]: 'That meeting has already started; email your instructor instead.',
+      reason: 'That meeting has already started; email your instructor instead.',
     });
   }
   await repo.supersedeNotice(db, eventId, userId, now);

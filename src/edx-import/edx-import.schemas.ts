@@ -6,8 +6,10 @@ export const MAX_REPORT_BYTES = 25 * 1024 * 1024;
 
 const field = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 
+/** The upload form; `report` is whether a file came with it ('' when none), filled in by the route from the upload. */
 export const uploadSchema = z.object({
   edxCourseId: field(z.coerce.number({ error: 'Choose the edX course this report is from.' }).int().positive('Choose the edX course this report is from.')),
+  report: z.string().min(1, 'Choose the grade report CSV file downloaded from edX.'),
 });
 
 export const linkSchema = z.object({

@@ -1,7 +1,5 @@
 import type { Db } from '../db/database';
-import { NotFound } from '../errors';
-import type { FieldErrors, FormResult } from '../http/forms';
-import { firstString } from '../http/forms';
+import { Invalid, NotFound } from '../errors';
 import { edxImportRepository as repo } from './edx-import.repository';
 import { edxProgressRepository } from './edx-progress.repository';
 import { unitLabel } from './subsection-mapping';
@@ -30,7 +28,6 @@ async function mappingPage(db: Db, offeringId: number, edxCourseId: number) {
     unitOptions: units.map((u) => ({ id: u.id, label: unitLabel({ kind: u.kind, lessonNumber: u.lesson_number, title: u.title }) })),
     columns: rows.map((r) => ({
       id: r.id,
-      field: `unit-${r.id}`,
       name: r.column_name,
       unitId: r.unit_id,
       source: r.source === 'guess' ? 'Guessed from the column name' : 'Set by you',
@@ -39,32 +36,38 @@ async function mappingPage(db: Db, offeringId: number, edxCourseId: number) {
   };
 }
 
-/** Reads `unit-<mapId>` fields: '' means "not a unit", otherwise one of the course's unit ids. */
-function parseMappingForm(body: unknown, mapIds: number[], unitIds: number[]): FormResult<MappingChoice[]> {
-  const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+/**
+ * The chosen unit of each mapped column (`unitOf(mapId)`: '' means "not a unit", otherwise one of
+ * the course's unit ids; undefined when the form did not send it). A bad choice is refused on the
+ * field `column-<mapId>`.
+ */
+function readChoices(unitOf: (mapId: number) => unknown, mapIds: number[], unitIds: number[]): MappingChoice[] {
   const choices: MappingChoice[] = [];
-  const errors: FieldErrors = {};
+  const errors: Record<string, string> = {};
   for (const mapId of mapIds) {
-    const raw = firstString(fields[`unit-${mapId}`]);
+    const raw = unitOf(mapId);
     if (raw === undefined) continue;
     if (raw === '') choices.push({ mapId, unitId: null });
     else if (typeof raw === 'string' && /^\d{1,9}$/.test(raw) && unitIds.includes(Number(raw))) choices.push({ mapId, unitId: Number(raw) });
-    else errors[`unit-${mapId}`] = 'Choose one of this course’s units, or “Not a unit”.';
+    else errors[`column-${mapId}`] = 'Choose one of this course’s units, or “Not a unit”.';
   }
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, data: choices };
+  if (Object.keys(errors).length) throw new Invalid('Choose a unit, or “Not a unit”, for each column.', errors);
+  return choices;
 }
 
 /** Validates and saves the choices that changed; returns how many changed. */
-async function saveMapping(db: Db, input: { offeringId: number; edxCourseId: number; body: unknown; by: number; now: Date }): Promise<FormResult<number>> {
+async function saveMapping(
+  db: Db,
+  input: { offeringId: number; edxCourseId: number; unitOf: (mapId: number) => unknown; by: number; now: Date },
+): Promise<number> {
   const { rows, units } = await load(db, input.offeringId, input.edxCourseId);
-  const form = parseMappingForm(
-    input.body,
+  const choices = readChoices(
+    input.unitOf,
     rows.map((r) => r.id),
     units.map((u) => u.id),
   );
-  if (!form.ok) return form;
   let changed = 0;
-  for (const c of form.data) {
+  for (const c of choices) {
     const row = rows.find((r) => r.id === c.mapId)!;
     if (row.unit_id === c.unitId && row.source === 'instructor') continue;
     if (row.unit_id === c.unitId && row.source === 'guess') {
@@ -75,7 +78,7 @@ async function saveMapping(db: Db, input: { offeringId: number; edxCourseId: num
     changed++;
   }
   if (changed) await edxProgressRepository.recomputeProgress(db, input.edxCourseId, input.now);
-  return { ok: true, data: changed };
+  return changed;
 }
 
-export const edxMappingService = Object.freeze({ mappingPage, saveMapping, parseMappingForm });
+export const edxMappingService = Object.freeze({ mappingPage, saveMapping });

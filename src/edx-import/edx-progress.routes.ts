@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
-import { submittedValues, type FieldErrors } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { firstString } from '../http/forms';
 import { flash, render } from '../http/render';
 import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
@@ -12,25 +13,34 @@ import { courseEdxPage, studentEdxPage } from './edx-progress';
  * student's own edX progress. */
 const courseIdOf = (req: Request): number => idParam(req.params.edxCourseId, 'There is no such edX course.');
 
-async function renderMapping(ctx: AppContext, req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, string> = {}) {
-  const me = currentUser(req);
-  const model = await edxMappingService.mappingPage(ctx.db, me.offeringId, courseIdOf(req));
-  render(res, 'edx-import/mapping', { title: `edX columns · ${model.course.code}`, ...model, errors, values }, Object.keys(errors).length ? 422 : 200);
-}
+/** The form's select for a column's unit. */
+const unitField = (mapId: number) => `unit-${mapId}`;
 
-const mappingPage = (ctx: AppContext) => (req: Request, res: Response) => renderMapping(ctx, req, res);
+const mappingForm = (ctx: AppContext): FormPage => ({
+  view: 'edx-import/mapping',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const model = await edxMappingService.mappingPage(ctx.db, me.offeringId, courseIdOf(req));
+    // Each column's select is named `unit-<mapId>`.
+    const columns = model.columns.map((c) => ({ ...c, field: unitField(c.id) }));
+    return { title: `edX columns · ${model.course.code}`, ...model, columns, values: {} };
+  },
+  // The service names a column's choice `column-<mapId>`; the form's select is `unit-<mapId>`.
+  fields: (field) => (field.startsWith('column-') ? unitField(Number(field.slice('column-'.length))) : field),
+});
 
 const saveMapping = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const edxCourseId = courseIdOf(req);
-  const saved = await ctx.db
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const unitOf = (mapId: number) => firstString(body[unitField(mapId)]);
+  const changed = await ctx.db
     .transaction()
-    .execute((trx) => edxMappingService.saveMapping(trx, { offeringId: me.offeringId, edxCourseId, body: req.body, by: me.id, now: ctx.clock.now() }));
-  if (!saved.ok) return renderMapping(ctx, req, res, saved.errors, submittedValues(req.body));
+    .execute((trx) => edxMappingService.saveMapping(trx, { offeringId: me.offeringId, edxCourseId, unitOf, by: me.id, now: ctx.clock.now() }));
   flash(
     res,
-    saved.data
-      ? `Mapping saved: ${saved.data === 1 ? '1 column' : `${saved.data} columns`} changed, and edX progress was recomputed.`
+    changed
+      ? `Mapping saved: ${changed === 1 ? '1 column' : `${changed} columns`} changed, and edX progress was recomputed.`
       : 'Mapping saved. Nothing changed.',
   );
   res.redirect(303, `/instructor/edx-import/mapping/${edxCourseId}`);
@@ -52,14 +62,14 @@ export const edxProgressRoutes: RouteDef[] = [
     method: 'get',
     path: '/instructor/edx-import/mapping/:edxCourseId',
     access: ['instructor'],
-    handler: mappingPage,
+    handler: (ctx) => showForm(mappingForm(ctx)),
     summary: 'Map an edX course’s report columns to units',
   },
   {
     method: 'post',
     path: '/instructor/edx-import/mapping/:edxCourseId',
     access: ['instructor'],
-    handler: saveMapping,
+    handler: (ctx) => submitsTo(mappingForm(ctx), saveMapping(ctx)),
     summary: 'Save the column mapping (recomputes edX progress)',
   },
   {

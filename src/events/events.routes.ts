@@ -2,11 +2,12 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { courseRepository } from '../course/course.repository';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
-import { flash, render } from '../http/render';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { parseForm } from '../http/forms';
+import { flash } from '../http/render';
 import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { cancelSchema, eventSchema, newEventSchema, skippedLocalTimes } from './events.schemas';
+import { cancelSchema, eventSchema, newEventSchema, refuseSkippedLocalTimes } from './events.schemas';
 import { eventsService, type ChangeResult } from './events.service';
 
 const eventIdOf = (req: Request): number => idParam(req.params.eventId, 'There is no such event.');
@@ -23,47 +24,46 @@ const NEW_EVENT_DEFAULTS = {
   required: '',
 };
 
-async function renderList(ctx: AppContext, req: Request, res: Response, values: Record<string, string> = NEW_EVENT_DEFAULTS, errors: FieldErrors = {}) {
-  const me = currentUser(req);
-  const [events, offering] = await Promise.all([
-    eventsService.list(ctx.db, me.offeringId, me.timeZone, ctx.clock.now()),
-    courseRepository.offering(ctx.db, me.offeringId),
-  ]);
-  const upcoming = events.filter((e) => !e.past);
-  const past = events.filter((e) => e.past);
-  render(
-    res,
-    'events/index',
-    { title: 'Office hours and events', upcoming, past, values, errors, courseZone: offering.time_zone },
-    Object.keys(errors).length ? 422 : 200,
-  );
-}
-
-const listPage = (ctx: AppContext) => async (req: Request, res: Response) => renderList(ctx, req, res);
+const listForm = (ctx: AppContext): FormPage => ({
+  view: 'events/index',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const [events, offering] = await Promise.all([
+      eventsService.list(ctx.db, me.offeringId, me.timeZone, ctx.clock.now()),
+      courseRepository.offering(ctx.db, me.offeringId),
+    ]);
+    const upcoming = events.filter((e) => !e.past);
+    const past = events.filter((e) => e.past);
+    return { title: 'Office hours and events', upcoming, past, values: NEW_EVENT_DEFAULTS, courseZone: offering.time_zone };
+  },
+});
 
 const addEvent = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const form = parseForm(newEventSchema, req.body);
-  if (!form.ok) return renderList(ctx, req, res, submittedValues(req.body), form.errors);
-  const skipped = skippedLocalTimes(form.data, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
-  if (Object.keys(skipped).length) return renderList(ctx, req, res, submittedValues(req.body), skipped);
-  const e = await ctx.db.transaction().execute((trx) => eventsService.create(trx, me.offeringId, form.data, me.id, ctx.clock.now()));
+  const input = parseForm(newEventSchema, req.body);
+  refuseSkippedLocalTimes(input, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
+  const e = await ctx.db.transaction().execute((trx) => eventsService.create(trx, me.offeringId, input, me.id, ctx.clock.now()));
   flash(res, `Added “${e.title}”. It is on every student's calendar and calendar feed.`);
   res.redirect(303, '/instructor/events');
 };
 
-async function renderEdit(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
-  const me = currentUser(req);
-  const model = await eventsService.editModel(ctx.db, me.offeringId, eventIdOf(req), me.timeZone);
-  render(
-    res,
-    'events/edit',
-    { title: `Change ${model.event.title}`, ...model, values: posted?.values ?? model.values, errors: posted?.errors ?? {} },
-    posted ? 422 : 200,
-  );
-}
+const editForm = (ctx: AppContext): FormPage => ({
+  view: 'events/edit',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const model = await eventsService.editModel(ctx.db, me.offeringId, eventIdOf(req), me.timeZone);
+    return { title: `Change ${model.event.title}`, ...model };
+  },
+  // The kind of an event is not edited: the form shows the event's own.
+  values: (submitted, locals) => ({ ...submitted, kind: (locals.event as { kind: string }).kind }),
+});
 
-const editPage = (ctx: AppContext) => async (req: Request, res: Response) => renderEdit(ctx, req, res);
+/** The edit page for the cancel form on it: only the note's message, and the event's values with the note typed. */
+const cancelForm = (ctx: AppContext): FormPage => ({
+  ...editForm(ctx),
+  values: (submitted, locals) => ({ ...(locals.values as Record<string, unknown>), cancelNote: submitted.note ?? '' }),
+  errors: (_err, mapped) => ({ cancelNote: mapped.note ?? 'Check the note.' }),
+});
 
 function changeMessage(what: string, r: ChangeResult): string {
   const mail = r.emailed ? ` Emailed ${r.emailed === 1 ? '1 student' : `${r.emailed} students`} about it.` : '';
@@ -74,13 +74,9 @@ const saveEdit = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const eventId = eventIdOf(req);
   const current = await eventsService.editModel(ctx.db, me.offeringId, eventId, me.timeZone);
-  const form = parseForm(eventSchema, { ...req.body, kind: current.event.kind });
-  if (!form.ok) return renderEdit(ctx, req, res, { values: { ...submittedValues(req.body), kind: current.event.kind }, errors: form.errors });
-  const skipped = skippedLocalTimes(form.data, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
-  if (Object.keys(skipped).length) return renderEdit(ctx, req, res, { values: { ...submittedValues(req.body), kind: current.event.kind }, errors: skipped });
-  const r = await ctx.db
-    .transaction()
-    .execute((trx) => eventsService.update(trx, me.offeringId, eventId, form.data, me.id, ctx.clock.now(), ctx.config.baseUrl));
+  const input = parseForm(eventSchema, { ...req.body, kind: current.event.kind });
+  refuseSkippedLocalTimes(input, (await courseRepository.offering(ctx.db, me.offeringId)).time_zone);
+  const r = await ctx.db.transaction().execute((trx) => eventsService.update(trx, me.offeringId, eventId, input, me.id, ctx.clock.now(), ctx.config.baseUrl));
   flash(res, changeMessage(`Saved “${r.event.title}”.`, r));
   res.redirect(303, '/instructor/events');
 };
@@ -88,17 +84,8 @@ const saveEdit = (ctx: AppContext) => async (req: Request, res: Response) => {
 const cancelEvent = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const eventId = eventIdOf(req);
-  const form = parseForm(cancelSchema, req.body);
-  if (!form.ok) {
-    const { values } = await eventsService.editModel(ctx.db, me.offeringId, eventId, me.timeZone);
-    return renderEdit(ctx, req, res, {
-      values: { ...values, cancelNote: submittedValues(req.body).note ?? '' },
-      errors: { cancelNote: form.errors.note ?? 'Check the note.' },
-    });
-  }
-  const r = await ctx.db
-    .transaction()
-    .execute((trx) => eventsService.cancel(trx, me.offeringId, eventId, form.data.note, me.id, ctx.clock.now(), ctx.config.baseUrl));
+  const { note } = parseForm(cancelSchema, req.body);
+  const r = await ctx.db.transaction().execute((trx) => eventsService.cancel(trx, me.offeringId, eventId, note, me.id, ctx.clock.now(), ctx.config.baseUrl));
   flash(res, changeMessage(`Cancelled “${r.event.title}”.`, r));
   res.redirect(303, '/instructor/events');
 };
@@ -109,17 +96,35 @@ export const eventsRoutes: RouteDef[] = [
     path: '/instructor/events',
     access: ['instructor'],
     nav: { label: 'Events', order: 130 },
-    handler: listPage,
+    handler: (ctx) => showForm(listForm(ctx)),
     summary: 'Office hours and events: list and add',
   },
-  { method: 'post', path: '/instructor/events', access: ['instructor'], handler: addEvent, summary: 'Add office hours or an extra session' },
-  { method: 'get', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: editPage, summary: 'Move or change an event' },
-  { method: 'post', path: '/instructor/events/:eventId/edit', access: ['instructor'], handler: saveEdit, summary: 'Save a moved or changed event' },
+  {
+    method: 'post',
+    path: '/instructor/events',
+    access: ['instructor'],
+    handler: (ctx) => submitsTo(listForm(ctx), addEvent(ctx)),
+    summary: 'Add office hours or an extra session',
+  },
+  {
+    method: 'get',
+    path: '/instructor/events/:eventId/edit',
+    access: ['instructor'],
+    handler: (ctx) => showForm(editForm(ctx)),
+    summary: 'Move or change an event',
+  },
+  {
+    method: 'post',
+    path: '/instructor/events/:eventId/edit',
+    access: ['instructor'],
+    handler: (ctx) => submitsTo(editForm(ctx), saveEdit(ctx)),
+    summary: 'Save a moved or changed event',
+  },
   {
     method: 'post',
     path: '/instructor/events/:eventId/cancel',
     access: ['instructor'],
-    handler: cancelEvent,
+    handler: (ctx) => submitsTo(cancelForm(ctx), cancelEvent(ctx)),
     summary: 'Cancel an event (kept, marked cancelled)',
   },
 ];

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { firstString, type FieldErrors } from '../http/forms';
+import { BadForm, firstString, type FieldErrors } from '../http/forms';
 import { formatLocalDate } from '../time';
 
 /** The event form: a date and start/end times in the course's own zone (America/Detroit). */
@@ -58,8 +58,8 @@ export const newEventSchema = eventFields
 export type EventInput = z.infer<typeof eventSchema>;
 
 /** Times the clocks skip in the course zone (02:00–02:59 when daylight saving time starts): luxon
- * would silently move them an hour on, so they are refused like any other bad input. */
-export function skippedLocalTimes(v: Pick<EventInput, 'on' | 'starts' | 'ends'>, zone: string): FieldErrors {
+ * would silently move them an hour on, so they are refused like any other bad input (Invalid). */
+export function refuseSkippedLocalTimes(v: Pick<EventInput, 'on' | 'starts' | 'ends'>, zone: string): void {
   const errors: FieldErrors = {};
   for (const field of ['starts', 'ends'] as const) {
     if (DateTime.fromISO(`${v.on}T${v[field]}`, { zone }).toFormat('HH:mm') !== v[field]) {
@@ -67,7 +67,7 @@ export function skippedLocalTimes(v: Pick<EventInput, 'on' | 'starts' | 'ends'>,
         `${v[field]} does not exist on ${formatLocalDate(v.on)} in ${zone}: the clocks skip that hour when daylight saving time starts. Choose another time.`;
     }
   }
-  return errors;
+  if (Object.keys(errors).length) throw new BadForm(errors);
 }
 
 export const cancelSchema = z.object({ note: optionalText(2000, 'Keep the note under 2,000 characters.') });

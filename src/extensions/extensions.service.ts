@@ -1,8 +1,7 @@
 import { readOne } from '../db/reads';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
-import { Conflict, NotFound } from '../errors';
-import type { FieldErrors } from '../http/forms';
+import { Conflict, Invalid, NotFound } from '../errors';
 import { portfolioService } from '../portfolio/portfolio.service';
 import { extensionRequestsRead, requestView } from '../portfolio/extension-requests';
 import type { ExtensionStatus } from '../portfolio/portfolio-core.tables';
@@ -58,7 +57,10 @@ async function requestPage(db: Db, student: Actor, requirementId: number, zone: 
   };
 }
 
-export type RequestResult = { ok: true; madeBeforeDue: boolean; replacedPending: number } | { ok: false; errors: FieldErrors };
+export interface RequestResult {
+  madeBeforeDue: boolean;
+  replacedPending: number;
+}
 
 async function request(trx: Db, student: Actor, requirementId: number, input: RequestInput, now: Date): Promise<RequestResult> {
   const [d, offering] = await Promise.all([deadlineOf(trx, student, requirementId), courseRepository.offering(trx, student.offeringId)]);
@@ -68,12 +70,12 @@ async function request(trx: Db, student: Actor, requirementId: number, input: Re
     today: localDateOf(now, offering.time_zone),
     originalDueOn: d.originalDueOn,
   });
-  if (problem) return { ok: false, errors: { proposed_due_on: problem } };
+  if (problem) throw new Invalid(problem, { proposedDueOn: problem });
   await repo.lockStudentRequests(trx, student.id, requirementId);
   const replacedPending = await repo.withdrawPending(trx, student.id, requirementId);
   const madeBeforeDue = now.getTime() < d.dueAt.getTime();
   await repo.insert(trx, { userId: student.id, requirementId, reason: input.reason, proposedDueOn: input.proposed_due_on, requestedAt: now, madeBeforeDue });
-  return { ok: true, madeBeforeDue, replacedPending };
+  return { madeBeforeDue, replacedPending };
 }
 
 async function list(db: Db, instructor: Actor, status: ExtensionStatus | 'all', zone: string) {
@@ -115,11 +117,14 @@ async function detail(db: Db, instructor: Actor, requestId: number, zone: string
       portfolioUrl: `/instructor/students/${x.user_id}/portfolios/${x.portfolio_requirement_id}`,
     },
     canDecide: x.status === 'pending',
-    defaults: { decision: 'approve', granted_due_on: x.proposed_due_on, message: '' },
+    defaults: { decision: 'approve', grantedDueOn: x.proposed_due_on, message: '' },
   };
 }
 
-export type DecisionResult = { ok: true; status: 'approved' | 'declined'; student: string } | { ok: false; errors: FieldErrors };
+export interface DecisionResult {
+  status: 'approved' | 'declined';
+  student: string;
+}
 
 async function decide(trx: Db, instructor: Actor, requestId: number, input: DecisionInput, now: Date, baseUrl: string): Promise<DecisionResult> {
   const x = await find(trx, instructor, requestId, { lock: true });
@@ -134,7 +139,7 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
       today: localDateOf(now, offering.time_zone),
       originalDueOn: x.original_due_on,
     });
-    if (problem) return { ok: false, errors: { granted_due_on: problem } };
+    if (problem) throw new Invalid(problem, { grantedDueOn: problem });
     await repo.lockStudentRequests(trx, x.user_id, x.portfolio_requirement_id);
     await repo.supersedeApproved(trx, x.user_id, x.portfolio_requirement_id);
     await repo.decide(trx, x.id, {
@@ -159,7 +164,7 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
     message,
     baseUrl,
   });
-  return { ok: true, status: input.decision === 'approve' ? 'approved' : 'declined', student: x.student_name };
+  return { status: input.decision === 'approve' ? 'approved' : 'declined', student: x.student_name };
 }
 
 /** The grant form: the offering's active students and portfolios (one preselected from a gradebook row). */
@@ -175,12 +180,15 @@ async function grantPage(db: Db, instructor: Actor, chosen: { student: number | 
       student: chosen.student ? String(chosen.student) : '',
       portfolio: chosen.portfolio ? String(chosen.portfolio) : '',
       reason: '',
-      granted_due_on: '',
+      grantedDueOn: '',
     },
   };
 }
 
-export type GrantResult = { ok: true; student: string; on: string } | { ok: false; errors: FieldErrors };
+export interface GrantResult {
+  student: string;
+  on: string;
+}
 
 /**
  * The instructor grants an extension without a request (an accommodation, an illness): recorded
@@ -195,9 +203,9 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     courseRepository.offering(trx, instructor.offeringId),
   ]);
   const student = students.find((s) => s.id === input.student);
-  if (!student) return { ok: false, errors: { student: 'Choose an active student of this course.' } };
+  if (!student) throw new Invalid('Choose an active student of this course.', { student: 'Choose an active student of this course.' });
   const requirement = (await courseRepository.portfolioRequirements(trx, instructor.offeringId)).find((r) => r.id === input.portfolio);
-  if (!requirement) return { ok: false, errors: { portfolio: 'Choose a portfolio of this course.' } };
+  if (!requirement) throw new Invalid('Choose a portfolio of this course.', { portfolio: 'Choose a portfolio of this course.' });
   const owner = { id: student.id, offeringId: instructor.offeringId };
   const before = await deadlineOf(trx, owner, requirement.id);
   const on = input.granted_due_on;
@@ -207,7 +215,7 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     today: localDateOf(now, offering.time_zone),
     originalDueOn: before.originalDueOn,
   });
-  if (problem) return { ok: false, errors: { granted_due_on: problem } };
+  if (problem) throw new Invalid(problem, { grantedDueOn: problem });
   await repo.lockStudentRequests(trx, student.id, requirement.id);
   await repo.withdrawPending(trx, student.id, requirement.id);
   await repo.supersedeApproved(trx, student.id, requirement.id);
@@ -240,7 +248,7 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     message: input.reason,
     baseUrl,
   });
-  return { ok: true, student: student.name, on };
+  return { student: student.name, on };
 }
 
 export const extensionsService = Object.freeze({ requestPage, request, list, detail, decide, grantPage, grant });

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { idParam } from '../http/params';
@@ -55,33 +56,26 @@ const gradebookCsv = (ctx: AppContext) => async (req: Request, res: Response) =>
   await writeGradebookCsv(ctx.db, me.offeringId, query, res);
 };
 
-async function renderGrading(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
-  const me = currentUser(req);
-  const model = await gradingService.gradingPage(ctx.db, me, idParam(req.params.submissionId), me.timeZone);
-  const values = posted?.values ?? { grade: model.grade?.grade ?? '', feedback: model.grade?.feedback ?? '' };
-  render(
-    res,
-    'grading/grade',
-    {
+const gradingForm = (ctx: AppContext): FormPage => ({
+  view: 'grading/grade',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const model = await gradingService.gradingPage(ctx.db, me, idParam(req.params.submissionId), me.timeZone);
+    return {
       title: `Grade · ${model.submission.studentName} · ${model.submission.requirementTitle}`,
       ...model,
-      values,
-      errors: posted?.errors ?? {},
+      values: { grade: model.grade?.grade ?? '', feedback: model.grade?.feedback ?? '' },
       rackham: RACKHAM_QUOTE,
       rackhamSource: RACKHAM_SOURCE,
-    },
-    posted ? 422 : 200,
-  );
-}
-
-const gradingPage = (ctx: AppContext) => async (req: Request, res: Response) => renderGrading(ctx, req, res);
+    };
+  },
+});
 
 const recordGrade = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const submissionId = idParam(req.params.submissionId);
-  const form = parseForm(gradeSchema, req.body);
-  if (!form.ok) return renderGrading(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
-  const result = await ctx.db.transaction().execute((trx) => gradingService.recordGrade(trx, me, submissionId, form.data, ctx.clock.now(), ctx.config.baseUrl));
+  const input = parseForm(gradeSchema, req.body);
+  const result = await ctx.db.transaction().execute((trx) => gradingService.recordGrade(trx, me, submissionId, input, ctx.clock.now(), ctx.config.baseUrl));
   if (result.changed) flash(res, `Recorded ${result.grade} for ${result.studentName}. They are being emailed.`);
   else flash(res, 'The grade and feedback are unchanged: nothing was recorded or sent.', 'info');
   res.redirect(303, `/instructor/submissions/${submissionId}/grade`);
@@ -115,14 +109,14 @@ export const gradingRoutes: RouteDef[] = [
     method: 'get',
     path: '/instructor/submissions/:submissionId/grade',
     access: instructor,
-    handler: gradingPage,
+    handler: (ctx) => showForm(gradingForm(ctx)),
     summary: 'Grade a portfolio submission: frozen portfolio, peer assessment, late/extension facts, history',
   },
   {
     method: 'post',
     path: '/instructor/submissions/:submissionId/grade',
     access: instructor,
-    handler: recordGrade,
+    handler: (ctx) => submitsTo(gradingForm(ctx), recordGrade(ctx)),
     summary: 'Record S or U with feedback (audit log; emails the student)',
   },
   {

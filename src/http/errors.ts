@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { describeConnectionError, isConnectionError } from '../db/connection-errors';
 import { AppError, Invalid, StaleEdit } from '../errors';
+import { renderInvalid, takeFormPage } from './form-page';
 import { render } from './render';
 import { staleEditModel } from './stale-edit';
 import { CONTROL_CHARACTER_MESSAGE } from './text-hygiene';
@@ -23,7 +24,7 @@ export function notFound(_req: Request, res: Response): void {
  * database connection (src/db/connection-errors.ts) is a 503 with Retry-After, logged in one line.
  */
 export function errorHandler(ctx: AppContext) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+  const handle = (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     let status = 500;
     let message = 'Something went wrong on our side. It has been logged; please try again.';
     const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string };
@@ -60,6 +61,12 @@ export function errorHandler(ctx: AppContext) {
     // Errors can happen before the locals middleware ran: give the layout what it needs.
     const defaults = { currentUser: req.user ?? null, csrfToken: '', flash: [], currentPath: req.path, clockPinned: false, errors: {}, values: {} };
     for (const [k, v] of Object.entries(defaults)) if (res.locals[k] === undefined) res.locals[k] = v;
+    const formPage = takeFormPage(req, res);
+    if (err instanceof Invalid && formPage) {
+      // Bad input to a form (src/http/form-page.ts): the route's page again, with its errors and the submitted values.
+      renderInvalid(formPage, err, req, res).catch((renderErr: unknown) => handle(renderErr, req, res, next));
+      return;
+    }
     if (err instanceof StaleEdit) {
       // A save from a stale page: show both texts and let the person save knowingly (src/versions.ts).
       return render(res, 'errors/stale-edit', staleEditModel(err, req, req.user?.timeZone ?? 'UTC'), status, (renderErr) => {
@@ -78,4 +85,5 @@ export function errorHandler(ctx: AppContext) {
       },
     );
   };
+  return handle;
 }

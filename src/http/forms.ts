@@ -1,22 +1,35 @@
 import { z } from 'zod';
+import { Invalid } from '../errors';
 import { CONTROL_CHARACTER_MESSAGE, fieldsWithControlCharacters, markControlCharacters } from './text-hygiene';
 
-/** One zod schema per form; on failure the view gets `errors` by field and the values typed. */
+/** A form's messages keyed by its HTML field names (`_form` for the form as a whole), as the views show them. */
 export type FieldErrors = Record<string, string>;
 
-export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+/** The message a form's bad input carries when each field has its own (the views show the fields). */
+export const FIX_THE_FORM = 'Please fix the form.';
 
-export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
+/** A form that failed its schema (or its text hygiene): its fields are the form's own HTML names. */
+export class BadForm extends Invalid {
+  constructor(fields: FieldErrors, message = FIX_THE_FORM) {
+    super(message, fields);
+  }
+}
+
+/**
+ * One zod schema per form: the typed input, or a thrown Invalid keyed by the schema's (HTML) field
+ * names (BadForm), which the error middleware shows on the route's form page (src/http/form-page.ts), 422.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const refused = fieldsWithControlCharacters(input);
-  if (refused.length) return { ok: false, errors: Object.fromEntries(refused.map((k) => [k, CONTROL_CHARACTER_MESSAGE])) };
+  if (refused.length) throw new BadForm(Object.fromEntries(refused.map((k) => [k, CONTROL_CHARACTER_MESSAGE])), CONTROL_CHARACTER_MESSAGE);
   const result = schema.safeParse(input ?? {});
-  if (result.success) return { ok: true, data: result.data };
+  if (result.success) return result.data;
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const key = issue.path.length ? String(issue.path[0]) : '_form';
     if (!errors[key]) errors[key] = issue.message;
   }
-  return { ok: false, errors };
+  throw new BadForm(errors);
 }
 
 /** Form values as the user sent them (strings only), to re-fill a form after an error (control characters shown as U+FFFD). */

@@ -1,11 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
-import { AppError } from '../errors';
+import { AppError, Invalid } from '../errors';
 import { isMultipart, verifyCsrfAfterUpload } from './csrf';
 
-export class UploadTooLarge extends AppError {
+/** An upload over the limit: shown by the form's file field (`file`) when the route declares its form page, status 413. */
+export class UploadTooLarge extends Invalid {
   constructor(maxBytes: number) {
-    super(`That file is too large: the limit is ${(maxBytes / 1024 / 1024).toFixed(maxBytes < 1024 * 1024 ? 2 : 0)} MB.`, 413);
+    const message = `That file is too large: the limit is ${(maxBytes / 1024 / 1024).toFixed(maxBytes < 1024 * 1024 ? 2 : 0)} MB.`;
+    super(message, { file: message }, 413);
   }
 }
 

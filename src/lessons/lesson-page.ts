@@ -8,7 +8,9 @@ import type { Db } from '../db/database';
 import { answered, readOne, readTogether, type Answers } from '../db/reads';
 import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
+import type { FormPage } from '../http/form-page';
 import type { FieldErrors } from '../http/forms';
+import { idParam } from '../http/params';
 import { render } from '../http/render';
 import { teamsRepository } from '../teams/teams.repository';
 import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
@@ -202,6 +204,26 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
 }
 
 /** Renders the reader's own lesson page (students) or the unit view (instructor), e.g. after bad input. */
+/**
+ * The lesson page as the form page of its forms (study guide, team artifact, teams, components,
+ * learning check, note, enrichment): bad input shows it again with the messages and the values.
+ * `fields` maps the services' field names to the form's HTML names.
+ */
+export function lessonFormPage(ctx: AppContext, fields: Record<string, string> = {}): FormPage {
+  return {
+    view: 'lessons/show',
+    locals: (req, _res, posted) => {
+      const me = currentUser(req);
+      return lessonPageModel(ctx, me, idParam(req.params.unitId), {
+        subjectId: me.role === 'student' ? me.id : null,
+        errors: posted?.errors,
+        values: posted?.values,
+      });
+    },
+    fields,
+  };
+}
+
 export async function renderLessonPage(
   ctx: AppContext,
   req: Request,

@@ -2,10 +2,11 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues } from '../http/forms';
+import { submitsTo } from '../http/form-page';
+import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
-import { lessonPageModel, renderLessonPage } from './lesson-page';
+import { lessonFormPage, lessonPageModel, renderLessonPage } from './lesson-page';
 import { idParam } from '../http/params';
 import { celebrateSchema, componentToggleSchema, enrichmentSchema, learningCheckSchema, noteSchema } from './lessons.schemas';
 import { lessonsService } from './lessons.service';
@@ -31,29 +32,26 @@ const toggleComponent = (ctx: AppContext) => async (req: Request, res: Response)
   const me = currentUser(req);
   const unitId = idParam(req.params.unitId);
   const componentId = idParam(req.params.componentId);
-  const form = parseForm(componentToggleSchema, req.body);
-  if (!form.ok) return renderLessonPage(ctx, req, res, unitId, { errors: form.errors }, 422);
-  const done = form.data.done === '1';
+  const done = parseForm(componentToggleSchema, req.body).done === '1';
   const component = await ctx.db.transaction().execute((trx) => lessonsService.setComponentDone(trx, me, unitId, componentId, done, ctx.clock.now()));
   flash(res, `${component.name}: marked ${done ? 'done' : 'not done'}.`);
   res.redirect(303, `/lessons/${unitId}#component-${component.slug}`);
 };
 
-/** A lesson-page form: parse, re-render the page with messages (422) or save and go back. */
+/** A lesson-page form: parse, save and go back (bad input shows the lesson page again: lessonFormPage). */
 function lessonForm<S extends z.ZodType>(
   schema: S,
   save: (ctx: AppContext, me: Express.User, unitId: number, data: z.infer<S>) => Promise<unknown>,
   done: { message: string; anchor: string },
 ) {
-  return (ctx: AppContext) => async (req: Request, res: Response) => {
-    const me = currentUser(req);
-    const unitId = idParam(req.params.unitId);
-    const form = parseForm(schema, req.body);
-    if (!form.ok) return renderLessonPage(ctx, req, res, unitId, { errors: form.errors, values: submittedValues(req.body) }, 422);
-    await save(ctx, me, unitId, form.data);
-    flash(res, done.message);
-    res.redirect(303, `/lessons/${unitId}#${done.anchor}`);
-  };
+  return (ctx: AppContext) =>
+    submitsTo(lessonFormPage(ctx), async (req: Request, res: Response) => {
+      const me = currentUser(req);
+      const unitId = idParam(req.params.unitId);
+      await save(ctx, me, unitId, parseForm(schema, req.body));
+      flash(res, done.message);
+      res.redirect(303, `/lessons/${unitId}#${done.anchor}`);
+    });
 }
 
 const saveLearningCheck = lessonForm(
@@ -136,7 +134,7 @@ export const lessonsRoutes: RouteDef[] = [
     method: 'post',
     path: '/lessons/:unitId/components/:componentId',
     access: student,
-    handler: toggleComponent,
+    handler: (ctx) => submitsTo(lessonFormPage(ctx), toggleComponent(ctx)),
     summary: 'Mark a lesson component done or not done',
   },
   {

@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import type { Db } from '../db/database';
+import { Invalid } from '../errors';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { parseForm, submittedValues } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { idParam } from '../http/params';
@@ -9,54 +12,48 @@ import { assessmentSchema, assignSchema, pageQuerySchema, swapSchema } from './p
 import { peerAssessmentService } from './peer-assessment.service';
 import { peerAssignmentService, type ActionResult } from './peer-assignment.service';
 
-type Posted = { values: Record<string, string>; errors: FieldErrors };
-
 // ── The instructor's assignment step ────────────────────────────────────────────────────────
 
-async function renderAssignments(ctx: AppContext, req: Request, res: Response, posted?: Posted & { form: 'assign' | 'swap' }) {
-  const me = currentUser(req);
-  const requirementId = idParam(req.params.requirementId);
-  const { page } = pageQuerySchema.parse(req.query);
-  const model = await peerAssignmentService.page(ctx.db, me, requirementId, page, me.timeZone);
-  render(
-    res,
-    'peer-assessment/assignments',
-    {
+const assignmentsForm = (ctx: AppContext): FormPage => ({
+  view: 'peer-assessment/assignments',
+  locals: async (req, _res, posted) => {
+    const me = currentUser(req);
+    const requirementId = idParam(req.params.requirementId);
+    const { page } = pageQuerySchema.parse(req.query);
+    const model = await peerAssignmentService.page(ctx.db, me, requirementId, page, me.timeZone);
+    return {
       title: `Peer assignments · ${model.requirement.title}`,
       ...model,
-      form: posted?.form ?? null,
-      values: posted?.values ?? {},
-      errors: posted?.errors ?? {},
+      // The form that comes back with its messages: the swap form, or the assignment run.
+      form: posted ? (posted.values.action === 'swap' ? 'swap' : 'assign') : null,
+      values: {},
       pageUrl: (n: number) => `/instructor/peer-assignments/${requirementId}${n > 1 ? `?page=${n}` : ''}`,
-    },
-    posted ? 422 : 200,
-  );
-}
+    };
+  },
+});
 
-const assignmentsPage = (ctx: AppContext) => async (req: Request, res: Response) => renderAssignments(ctx, req, res);
+const CHOOSE_AN_ACTION = 'Choose an action: assign, update for roster changes, or swap.';
+
+function assignmentAction(ctx: AppContext, me: Express.User, requirementId: number, body: unknown): (trx: Db) => Promise<ActionResult> {
+  const now = ctx.clock.now();
+  const action = submittedValues(body).action;
+  if (action === 'swap') {
+    const input = parseForm(swapSchema, body);
+    return (trx) => peerAssignmentService.swap(trx, me, requirementId, input, now);
+  }
+  if (action === 'reconcile') return (trx) => peerAssignmentService.reconcile(trx, me, requirementId, now);
+  if (action === 'assign') {
+    const { seed } = parseForm(assignSchema, body);
+    return (trx) => peerAssignmentService.assign(trx, me, requirementId, seed, now);
+  }
+  throw new Invalid(CHOOSE_AN_ACTION, { _form: CHOOSE_AN_ACTION });
+}
 
 const changeAssignments = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const requirementId = idParam(req.params.requirementId);
-  const values = submittedValues(req.body);
-  const now = ctx.clock.now();
-  let result: ActionResult;
-  let form: 'assign' | 'swap' = 'assign';
-  if (values.action === 'swap') {
-    form = 'swap';
-    const parsed = parseForm(swapSchema, req.body);
-    if (!parsed.ok) return renderAssignments(ctx, req, res, { values, errors: parsed.errors, form });
-    result = await ctx.db.transaction().execute((trx) => peerAssignmentService.swap(trx, me, requirementId, parsed.data, now));
-  } else if (values.action === 'reconcile') {
-    result = await ctx.db.transaction().execute((trx) => peerAssignmentService.reconcile(trx, me, requirementId, now));
-  } else if (values.action === 'assign') {
-    const parsed = parseForm(assignSchema, req.body);
-    if (!parsed.ok) return renderAssignments(ctx, req, res, { values, errors: parsed.errors, form });
-    result = await ctx.db.transaction().execute((trx) => peerAssignmentService.assign(trx, me, requirementId, parsed.data.seed, now));
-  } else {
-    result = { ok: false, errors: { _form: 'Choose an action: assign, update for roster changes, or swap.' } };
-  }
-  if (!result.ok) return renderAssignments(ctx, req, res, { values, errors: result.errors, form });
+  const action = assignmentAction(ctx, me, requirementId, req.body);
+  const result = await ctx.db.transaction().execute(action);
   flash(res, result.message);
   res.redirect(303, `/instructor/peer-assignments/${requirementId}`);
 };
@@ -69,24 +66,24 @@ const myList = (ctx: AppContext) => async (req: Request, res: Response) => {
   render(res, 'peer-assessment/index', { title: 'Peer assessment', ...model });
 };
 
-async function renderAssessment(ctx: AppContext, req: Request, res: Response, posted?: Posted) {
-  const me = currentUser(req);
-  const model = await peerAssessmentService.assessmentPage(ctx.db, me, idParam(req.params.assignmentId), me.timeZone, ctx.clock.now());
-  const title =
-    me.role === 'instructor'
-      ? `Peer assessment of ${model.assignment.assesseeName} by ${model.assignment.assessorName}`
-      : `Peer assessment of ${model.assignment.assesseeName}`;
-  render(res, 'peer-assessment/show', { title, ...model, values: posted?.values ?? model.answers, errors: posted?.errors ?? {} }, posted ? 422 : 200);
-}
-
-const assessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => renderAssessment(ctx, req, res);
+const assessmentForm = (ctx: AppContext): FormPage => ({
+  view: 'peer-assessment/show',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const model = await peerAssessmentService.assessmentPage(ctx.db, me, idParam(req.params.assignmentId), me.timeZone, ctx.clock.now());
+    const title =
+      me.role === 'instructor'
+        ? `Peer assessment of ${model.assignment.assesseeName} by ${model.assignment.assessorName}`
+        : `Peer assessment of ${model.assignment.assesseeName}`;
+    return { title, ...model, values: model.answers };
+  },
+});
 
 const saveAssessment = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const assignmentId = idParam(req.params.assignmentId);
-  const form = parseForm(assessmentSchema, req.body);
-  if (!form.ok) return renderAssessment(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
-  const saved = await ctx.db.transaction().execute((trx) => peerAssessmentService.save(trx, me, assignmentId, form.data, ctx.clock.now()));
+  const input = parseForm(assessmentSchema, req.body);
+  const saved = await ctx.db.transaction().execute((trx) => peerAssessmentService.save(trx, me, assignmentId, input, ctx.clock.now()));
   flash(
     res,
     saved.status === 'submitted'
@@ -110,14 +107,14 @@ export const peerAssessmentRoutes: RouteDef[] = [
     method: 'get',
     path: '/instructor/peer-assignments/:requirementId',
     access: instructor,
-    handler: assignmentsPage,
+    handler: (ctx) => showForm(assignmentsForm(ctx)),
     summary: 'Peer assignment for a portfolio: the pairs, roster changes, seed',
   },
   {
     method: 'post',
     path: '/instructor/peer-assignments/:requirementId',
     access: instructor,
-    handler: changeAssignments,
+    handler: (ctx) => submitsTo(assignmentsForm(ctx), changeAssignments(ctx)),
     summary: 'Run the seeded peer assignment, update it for roster changes, or swap a pair by hand',
   },
   {
@@ -139,14 +136,14 @@ export const peerAssessmentRoutes: RouteDef[] = [
     method: 'get',
     path: '/peer-assessments/:assignmentId',
     access: 'authenticated',
-    handler: assessmentPage,
+    handler: (ctx) => showForm(assessmentForm(ctx)),
     summary: 'A peer assessment: the assessee’s work and the form (assessor), or read-only (instructor)',
   },
   {
     method: 'post',
     path: '/peer-assessments/:assignmentId',
     access: student,
-    handler: saveAssessment,
+    handler: (ctx) => submitsTo(assessmentForm(ctx), saveAssessment(ctx)),
     summary: 'Save a draft of, or submit, your peer assessment (a new version each time)',
   },
 ];

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { usersRepository } from '../accounts/users.repository';
 import type { Db } from '../db/database';
-import { NotFound } from '../errors';
-import type { FieldErrors } from '../http/forms';
+import { Invalid, NotFound } from '../errors';
 import { formatDateTime } from '../time';
 import { applyChange, assignPeers, dropOut, joinLate, swapAssessee, SwapRefused, teammateIndex, teammatePairCount, type Link, type Pairs } from './assignment';
 import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
@@ -23,7 +22,10 @@ export interface Instructor {
   offeringId: number;
 }
 
-export type ActionResult = { ok: true; message: string } | { ok: false; errors: FieldErrors };
+/** What an assignment action did, for the flash. Refusals are thrown (Invalid on `seed`, `assessor`, `assessee`). */
+export interface ActionResult {
+  message: string;
+}
 
 /** The smallest set of rows to retire and add to get from `before` to `after`. */
 function difference(before: Pairs, after: Pairs): { retire: Link[]; add: Link[] } {
@@ -57,21 +59,19 @@ async function assign(trx: Db, me: Instructor, requirementId: number, seedInput:
   const r = await lockedRequirement(trx, me, requirementId);
   const current = await repo.activePairs(trx, requirementId);
   if (current.pairs.size > 0 && (await repo.anyAssessment(trx, requirementId))) {
-    return {
-      ok: false,
-      errors: {
-        seed: 'Peer assessments have already been started for this portfolio, so the assignment cannot be rerun. Use “Update for roster changes” or swap pairs by hand.',
-      },
-    };
+    const message =
+      'Peer assessments have already been started for this portfolio, so the assignment cannot be rerun. Use “Update for roster changes” or swap pairs by hand.';
+    throw new Invalid(message, { seed: message });
   }
   const students = await repo.activeStudentIds(trx, me.offeringId);
-  if (students.length < 2) return { ok: false, errors: { seed: 'Peer assessment needs at least two active students.' } };
+  if (students.length < 2)
+    throw new Invalid('Peer assessment needs at least two active students.', { seed: 'Peer assessment needs at least two active students.' });
   const seed = seedInput || newSeed();
   const teammates = teammateIndex(await repo.teammatePairs(trx, r.edx_course_id));
   const pairs = assignPeers(students, teammates, seed);
   await write(trx, requirementId, current.pairs, pairs, me.id, now, seed);
   const mates = teammatePairCount(pairs, teammates);
-  return { ok: true, message: `Assigned ${pairs.size} students with seed “${seed}”: ${mates} assess a teammate from ${r.edx_code} Team Practice.` };
+  return { message: `Assigned ${pairs.size} students with seed “${seed}”: ${mates} assess a teammate from ${r.edx_code} Team Practice.` };
 }
 
 /** Late joiners are spliced into one existing pair each; dropped students' assessors take over their assessees. */
@@ -92,10 +92,9 @@ async function reconcile(trx: Db, me: Instructor, requirementId: number, now: Da
     for (const n of newcomers) pairs = applyChange(pairs, joinLate(pairs, n, teammates, seed));
   }
   const changed = await write(trx, requirementId, current.pairs, pairs, me.id, now, null);
-  if (changed.retired + changed.added === 0) return { ok: true, message: 'The assignment already matches the roster: nothing changed.' };
+  if (changed.retired + changed.added === 0) return { message: 'The assignment already matches the roster: nothing changed.' };
   const unpaired = students.filter((id) => !pairs.has(id)).length;
   return {
-    ok: true,
     message: `Updated for roster changes: ${dropped.length} dropped, ${newcomers.length} joined; ${changed.retired} pairs replaced, ${changed.added} added. Everyone else keeps their colleague.${unpaired ? ` ${unpaired} student(s) could not be paired (fewer than two active students).` : ''}`,
   };
 }
@@ -129,18 +128,18 @@ async function swap(trx: Db, me: Instructor, requirementId: number, input: { ass
   await lockedRequirement(trx, me, requirementId);
   const [assessor, assessee] = await Promise.all([usersRepository.findByEmail(trx, input.assessor), usersRepository.findByEmail(trx, input.assessee)]);
   const isStudent = (u: typeof assessor) => !!u && u.role === 'student' && u.offering_id === me.offeringId && !u.deactivated_at;
-  const errors: FieldErrors = {};
+  const errors: Record<string, string> = {};
   if (!isStudent(assessor)) errors.assessor = 'Enter the email of an active student in this course.';
   if (!isStudent(assessee)) errors.assessee = 'Enter the email of an active student in this course.';
-  if (Object.keys(errors).length) return { ok: false, errors };
+  if (Object.keys(errors).length) throw new Invalid('Enter the emails of two active students in this course.', errors);
   const current = await repo.activePairs(trx, requirementId);
   try {
     const pairs = applyChange(current.pairs, swapAssessee(current.pairs, assessor!.id, assessee!.id));
     const changed = await write(trx, requirementId, current.pairs, pairs, me.id, now, null);
-    if (changed.added === 0) return { ok: true, message: `${assessor!.name} already assesses ${assessee!.name}.` };
-    return { ok: true, message: `${assessor!.name} now assesses ${assessee!.name} (${changed.retired} pairs replaced).` };
+    if (changed.added === 0) return { message: `${assessor!.name} already assesses ${assessee!.name}.` };
+    return { message: `${assessor!.name} now assesses ${assessee!.name} (${changed.retired} pairs replaced).` };
   } catch (err) {
-    if (err instanceof SwapRefused) return { ok: false, errors: { assessee: err.message } };
+    if (err instanceof SwapRefused) throw new Invalid(err.message, { assessee: err.message });
     throw err;
   }
 }

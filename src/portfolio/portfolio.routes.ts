@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { idParam } from '../http/params';
@@ -16,27 +17,22 @@ const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   render(res, 'portfolio/index', { title: 'Your portfolios', portfolios });
 };
 
-async function renderPortfolio(ctx: AppContext, req: Request, res: Response, posted?: { values: Record<string, string>; errors: FieldErrors }) {
-  const me = currentUser(req);
-  const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
-  render(
-    res,
-    'portfolio/show',
-    { title: model.requirement.title, ...model, readOnly: null, values: posted?.values ?? {}, errors: posted?.errors ?? {} },
-    posted ? 422 : 200,
-  );
-}
-
-const showPage = (ctx: AppContext) => async (req: Request, res: Response) => renderPortfolio(ctx, req, res);
+const portfolioForm = (ctx: AppContext): FormPage => ({
+  view: 'portfolio/show',
+  locals: async (req) => {
+    const me = currentUser(req);
+    const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
+    return { title: model.requirement.title, ...model, readOnly: null, values: {} };
+  },
+});
 
 const saveReflection = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const requirementId = idParam(req.params.requirementId);
   const form = parseForm(reflectionSchema, req.body);
-  if (!form.ok) return renderPortfolio(ctx, req, res, { values: submittedValues(req.body), errors: form.errors });
   const saved = await ctx.db
     .transaction()
-    .execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.data.reflection_body, form.data.base_version, ctx.clock.now()));
+    .execute((trx) => portfolioService.saveReflection(trx, me, requirementId, form.reflection_body, form.base_version, ctx.clock.now()));
   flash(
     res,
     saved.changed ? `Reflection saved (version ${saved.versionNo}). Earlier versions stay readable.` : 'Your reflection has not changed since the last save.',
@@ -111,14 +107,14 @@ export const portfolioRoutes: RouteDef[] = [
     method: 'get',
     path: '/portfolios/:requirementId',
     access: student,
-    handler: showPage,
+    handler: (ctx) => showForm(portfolioForm(ctx)),
     summary: 'A portfolio: checklist, due date, reflection, submissions',
   },
   {
     method: 'post',
     path: '/portfolios/:requirementId/reflection',
     access: student,
-    handler: saveReflection,
+    handler: (ctx) => submitsTo(portfolioForm(ctx), saveReflection(ctx)),
     summary: 'Save your personal reflection (a new version each time)',
   },
   {

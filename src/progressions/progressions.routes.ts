@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
-import { Invalid } from '../errors';
 import { currentUser } from '../http/auth';
-import { firstString, parseForm, submittedValues, type FieldErrors } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { firstString, parseForm, type FieldErrors } from '../http/forms';
 import { flash, render } from '../http/render';
 import { idParam, recordId } from '../http/params';
 import type { RouteDef } from '../http/routing';
@@ -58,33 +58,32 @@ async function partnershipFormModel(ctx: AppContext, me: Viewer, partnershipId: 
   };
 }
 
-const newPartnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, viewer(req), null, {}, {}));
-};
+const partnershipIdOf = (req: Request): number | null => (req.params.partnershipId === undefined ? null : idParam(req.params.partnershipId));
 
-const editPartnershipPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const me = viewer(req);
-  const page = await service.partnershipPage(ctx.db, me, idParam(req.params.partnershipId));
-  const p = page.partnership;
-  const values = { name: p.name, ihe: p.ihe, lea: p.lea, members: p.memberIds.map(String) };
-  render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, p.id, values, {}));
-};
+/** The new and edit partnership form: the partnership's values, or what was submitted (members as sent). */
+const partnershipForm = (ctx: AppContext): FormPage => ({
+  view: 'progressions/partnership-form',
+  locals: async (req, _res, posted) => {
+    const me = viewer(req);
+    const partnershipId = partnershipIdOf(req);
+    let values: Record<string, unknown> = {};
+    if (posted) values = { ...posted.values, members: (req.body as Record<string, unknown>)?.members ?? [] };
+    else if (partnershipId !== null) {
+      const p = (await service.partnershipPage(ctx.db, me, partnershipId)).partnership;
+      values = { name: p.name, ihe: p.ihe, lea: p.lea, members: p.memberIds.map(String) };
+    }
+    return partnershipFormModel(ctx, me, partnershipId, values, {});
+  },
+  values: (_submitted, locals) => locals.values as Record<string, unknown>,
+});
 
 const savePartnership = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
-  const partnershipId = req.params.partnershipId === undefined ? null : idParam(req.params.partnershipId);
+  const partnershipId = partnershipIdOf(req);
   if (partnershipId !== null) await service.visiblePartnership(ctx.db, me, partnershipId);
-  const values = { ...submittedValues(req.body), members: (req.body as Record<string, unknown>)?.members ?? [] };
-  const form = parseForm(partnershipSchema, req.body);
-  if (!form.ok) return render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, partnershipId, values, form.errors), 422);
-  let id: number;
-  try {
-    id = await ctx.db.transaction().execute((trx) => service.savePartnership(trx, me, form.data, ctx.clock.now(), partnershipId ?? undefined));
-  } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    return render(res, 'progressions/partnership-form', await partnershipFormModel(ctx, me, partnershipId, values, err.fields), 422);
-  }
-  flash(res, partnershipId ? 'Partnership saved.' : `Partnership “${form.data.name}” created.`);
+  const input = parseForm(partnershipSchema, req.body);
+  const id = await ctx.db.transaction().execute((trx) => service.savePartnership(trx, me, input, ctx.clock.now(), partnershipId ?? undefined));
+  flash(res, partnershipId ? 'Partnership saved.' : `Partnership “${input.name}” created.`);
   res.redirect(303, `/progressions/partnerships/${id}`);
 };
 
@@ -112,26 +111,19 @@ async function assessmentFormModel(ctx: AppContext, me: Viewer, partnershipId: n
   };
 }
 
-const newAssessmentPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const me = viewer(req);
-  render(res, 'progressions/assessment-form', await assessmentFormModel(ctx, me, idParam(req.params.partnershipId), queryId(req.query.from)));
-};
+const assessmentForm = (ctx: AppContext): FormPage => ({
+  view: 'progressions/assessment-form',
+  // A blank form, or a copy of the assessment `?from=` names (the form carries the copy's id when posted).
+  locals: (req, _res, posted) => assessmentFormModel(ctx, viewer(req), idParam(req.params.partnershipId), posted ? undefined : queryId(req.query.from)),
+});
 
 const recordAssessment = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = viewer(req);
   const partnershipId = idParam(req.params.partnershipId);
   const model = await assessmentFormModel(ctx, me, partnershipId, undefined);
   const numbers = model.rubric.groups.flatMap((g) => g.rows.map((o) => o.number));
-  const refill = (errors: FieldErrors) => ({ ...model, values: submittedValues(req.body), errors });
-  const form = parseForm(assessmentSchema(numbers, model.today), req.body);
-  if (!form.ok) return render(res, 'progressions/assessment-form', refill(form.errors), 422);
-  let id: number;
-  try {
-    id = await ctx.db.transaction().execute((trx) => service.recordAssessment(trx, me, partnershipId, form.data, ctx.clock.now()));
-  } catch (err) {
-    if (!(err instanceof Invalid)) throw err;
-    return render(res, 'progressions/assessment-form', refill(err.fields), 422);
-  }
+  const input = parseForm(assessmentSchema(numbers, model.today), req.body);
+  const id = await ctx.db.transaction().execute((trx) => service.recordAssessment(trx, me, partnershipId, input, ctx.clock.now()));
   flash(res, 'Assessment recorded.');
   res.redirect(303, `/progressions/assessments/${id}`);
 };
@@ -180,13 +172,43 @@ export const progressionsRoutes: RouteDef[] = [
     summary: 'Developmental Progressions: partnerships the user may see',
   },
   { method: 'get', path: '/progressions/rubric', access: 'authenticated', handler: rubricPage, summary: 'The iLEAD Developmental Progressions rubric' },
-  { method: 'get', path: '/progressions/partnerships/new', access: ['instructor'], handler: newPartnershipPage, summary: 'New partnership form' },
-  { method: 'post', path: '/progressions/partnerships', access: ['instructor'], handler: savePartnership, summary: 'Create a partnership' },
+  {
+    method: 'get',
+    path: '/progressions/partnerships/new',
+    access: ['instructor'],
+    handler: (ctx) => showForm(partnershipForm(ctx)),
+    summary: 'New partnership form',
+  },
+  {
+    method: 'post',
+    path: '/progressions/partnerships',
+    access: ['instructor'],
+    handler: (ctx) => submitsTo(partnershipForm(ctx), savePartnership(ctx)),
+    summary: 'Create a partnership',
+  },
   { method: 'get', path: P, access: 'authenticated', handler: partnershipPage, summary: 'A partnership: members, assessments, latest heat map' },
-  { method: 'post', path: P, access: ['instructor'], handler: savePartnership, summary: 'Update a partnership and its members' },
-  { method: 'get', path: `${P}/edit`, access: ['instructor'], handler: editPartnershipPage, summary: 'Edit partnership form' },
-  { method: 'get', path: `${P}/assessments/new`, access: 'authenticated', handler: newAssessmentPage, summary: 'Assessment form (blank or a copy)' },
-  { method: 'post', path: `${P}/assessments`, access: 'authenticated', handler: recordAssessment, summary: 'Record a dated assessment' },
+  {
+    method: 'post',
+    path: P,
+    access: ['instructor'],
+    handler: (ctx) => submitsTo(partnershipForm(ctx), savePartnership(ctx)),
+    summary: 'Update a partnership and its members',
+  },
+  { method: 'get', path: `${P}/edit`, access: ['instructor'], handler: (ctx) => showForm(partnershipForm(ctx)), summary: 'Edit partnership form' },
+  {
+    method: 'get',
+    path: `${P}/assessments/new`,
+    access: 'authenticated',
+    handler: (ctx) => showForm(assessmentForm(ctx)),
+    summary: 'Assessment form (blank or a copy)',
+  },
+  {
+    method: 'post',
+    path: `${P}/assessments`,
+    access: 'authenticated',
+    handler: (ctx) => submitsTo(assessmentForm(ctx), recordAssessment(ctx)),
+    summary: 'Record a dated assessment',
+  },
   { method: 'get', path: `${P}/history`, access: 'authenticated', handler: historyPage, summary: 'Change over time per objective (SVG)' },
   { method: 'get', path: `${P}/compare`, access: 'authenticated', handler: comparePage, summary: 'Compare two assessments' },
   { method: 'get', path: '/progressions/assessments/:assessmentId', access: 'authenticated', handler: assessmentPage, summary: 'An assessment as a heat map' },

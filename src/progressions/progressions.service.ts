@@ -227,8 +227,7 @@ async function recordAssessment(trx: Db, viewer: Viewer, partnershipId: number, 
   const rubric = await currentRubric(trx);
   if (input.copiedFrom !== null) {
     const source = await repo.findAssessment(trx, input.copiedFrom);
-    if (!source || source.partnership_id !== p.id)
-      throw new Invalid('That copy is not available.', { _form: 'The assessment this one was copied from is not part of this partnership.' });
+    if (!source || source.partnership_id !== p.id) throw new Invalid('The assessment this one was copied from is not part of this partnership.');
   }
   if (await repo.assessmentOn(trx, p.id, input.assessedOn)) {
     throw new Invalid('Date taken.', {

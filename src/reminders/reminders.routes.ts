@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { NotFound } from '../errors';
 import { currentUser } from '../http/auth';
-import { parseForm, submittedValues } from '../http/forms';
+import { showForm, submitsTo, type FormPage } from '../http/form-page';
+import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { announcementsService } from './announcements';
@@ -45,23 +46,18 @@ async function announcementsModel(ctx: AppContext, me: Express.User) {
   return { title: 'Announcements', audiences, recent };
 }
 
-const announcementsPage = (ctx: AppContext) => async (req: Request, res: Response) => {
-  const me = currentUser(req);
-  render(res, 'reminders/announcements', {
-    ...(await announcementsModel(ctx, me)),
+const announcementsForm = (ctx: AppContext): FormPage => ({
+  view: 'reminders/announcements',
+  locals: async (req) => ({
+    ...(await announcementsModel(ctx, currentUser(req))),
     values: { audience: 'all', subject: '', body: '', nonce: crypto.randomUUID() },
-    errors: {},
-  });
-};
+  }),
+});
 
 const sendAnnouncement = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const form = parseForm(announcementSchema, req.body);
-  const model = await announcementsModel(ctx, me);
-  const again = (errors: Record<string, string>) => render(res, 'reminders/announcements', { ...model, values: submittedValues(req.body), errors }, 422);
-  if (!form.ok) return again(form.errors);
-  const input = form.data;
-  if (!model.audiences.some((a) => a.value === input.audience)) return again({ audience: 'Choose everyone or one section.' });
+  const input = parseForm(announcementSchema, req.body);
+  // The announcements service refuses an audience that is not everyone or one of the course's sections.
   const result = await ctx.db
     .transaction()
     .execute((trx) =>
@@ -110,14 +106,14 @@ export const remindersRoutes: RouteDef[] = [
     path: '/instructor/announcements',
     access: ['instructor'],
     nav: { label: 'Announcements', order: 200 },
-    handler: announcementsPage,
+    handler: (ctx) => showForm(announcementsForm(ctx)),
     summary: 'Announcement form and recent announcements',
   },
   {
     method: 'post',
     path: '/instructor/announcements',
     access: ['instructor'],
-    handler: sendAnnouncement,
+    handler: (ctx) => submitsTo(announcementsForm(ctx), sendAnnouncement(ctx)),
     summary: 'Email an announcement to everyone or a section',
   },
   {

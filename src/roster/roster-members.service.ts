@@ -6,7 +6,7 @@ import { usersRepository } from '../accounts/users.repository';
 import { auditRepository, type AuditEntry } from '../audit/audit.repository';
 import type { Db } from '../db/database';
 import { courseRepository } from '../course/course.repository';
-import { Conflict, Invalid, NotFound } from '../errors';
+import { Invalid, NotFound, Refused } from '../errors';
 import { formatDate, formatDateTime } from '../time';
 import { endSessionsOf } from '../http/session-store';
 import { peerAssignmentService } from '../peer-assessment/peer-assignment.service';
@@ -51,7 +51,7 @@ async function replanReminders(trx: Db, userId: number, ctx: RosterAction): Prom
 
 async function drop(trx: Db, me: Instructor, userId: number, ctx: RosterAction) {
   const s = await lockedStudent(trx, me, userId);
-  if (s.deactivated_at) throw new Conflict(`${s.name} is already dropped.`);
+  if (s.deactivated_at) throw new Refused(`${s.name} is already dropped.`);
   await repo.markDropped(trx, s.id, ctx.now);
   const teams = await teamsRepository.leaveAll(trx, s.id, ctx.now);
   const portfolios = await peerAssignmentService.applyRosterChange(trx, me, s.id, 'drop', ctx.now);
@@ -64,7 +64,7 @@ async function drop(trx: Db, me: Instructor, userId: number, ctx: RosterAction) 
 
 async function reEnroll(trx: Db, me: Instructor, userId: number, ctx: RosterAction) {
   const s = await lockedStudent(trx, me, userId);
-  if (!s.deactivated_at) throw new Conflict(`${s.name} is already enrolled.`);
+  if (!s.deactivated_at) throw new Refused(`${s.name} is already enrolled.`);
   await repo.reEnroll(trx, { id: s.id, enrolled_at: s.enrolled_at, deactivated_at: s.deactivated_at }, ctx.now);
   const portfolios = await peerAssignmentService.applyRosterChange(trx, me, s.id, 'join', ctx.now);
   await replanReminders(trx, s.id, ctx);

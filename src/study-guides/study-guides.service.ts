@@ -2,8 +2,7 @@ import { workAccess, type Reader } from '../attachments/access';
 import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService, type CheckedUpload } from '../attachments/attachments.service';
 import type { Db } from '../db/database';
-import { NotFound } from '../errors';
-import type { FieldErrors } from '../http/forms';
+import { Invalid, NotFound } from '../errors';
 import { courseUnits, type Student } from '../course/units';
 import { requireCurrentVersion, versionToken } from '../versions';
 import { studyGuidesRepository } from './study-guides.repository';
@@ -24,7 +23,10 @@ export interface SaveInput {
   now: Date;
 }
 
-export type SaveResult = { ok: true; versionNo: number } | { ok: false; errors: FieldErrors };
+/** A save's version number; an empty save (no text, no file) is refused on `body`. */
+export interface SaveResult {
+  versionNo: number;
+}
 
 async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
   await courseUnits.requireLesson(trx, input.student.offeringId, input.unitId);
@@ -33,7 +35,7 @@ async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
   const previous = existing ? await studyGuidesRepository.latestVersion(trx, existing.id) : undefined;
   const keptFile = input.removeAttachment ? null : (previous?.attachment_id ?? null);
   if (!input.body.trim() && !input.upload && keptFile === null) {
-    return { ok: false, errors: { guide_body: 'Write your study guide, or attach a file.' } };
+    throw new Invalid('Write your study guide, or attach a file.', { body: 'Write your study guide, or attach a file.' });
   }
   const guideId = await studyGuidesRepository.upsertForSave(trx, userId, input.unitId, input.now);
   // Re-read under the row lock the upsert took: two saves at once get consecutive numbers.
@@ -49,7 +51,7 @@ async function save(trx: Db, input: SaveInput): Promise<SaveResult> {
   const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now, earlierFiles) : keptFile;
   const versionNo = (latest?.version_no ?? 0) + 1;
   await studyGuidesRepository.insertVersion(trx, { guideId, versionNo, body: input.body, attachmentId, at: input.now });
-  return { ok: true, versionNo };
+  return { versionNo };
 }
 
 async function setDeleted(trx: Db, student: Student, unitId: number, deleted: boolean, now: Date): Promise<void> {

@@ -1,8 +1,7 @@
 import { workAccess, type Reader } from '../attachments/access';
 import { attachmentsService, type CheckedUpload } from '../attachments/attachments.service';
 import type { Db } from '../db/database';
-import { Conflict, Forbidden, NotFound } from '../errors';
-import type { FieldErrors } from '../http/forms';
+import { Conflict, Forbidden, Invalid, NotFound, Refused } from '../errors';
 import { courseUnits, type Student } from '../course/units';
 import { requireCurrentVersion, versionToken } from '../versions';
 import { teamsRepository } from './teams.repository';
@@ -10,9 +9,12 @@ import { teamsRepository } from './teams.repository';
 /**
  * Team Practice: a student joins or starts a team for a unit (one active team per unit, at most
  * TEAM_SIZE_CAP members) and the team shares one team artifact, versioned: every save is a new
- * team_artifact_version recording who saved what and when.
+ * team_artifact_version recording who saved what and when. Refusals name the fields `team`,
+ * `teamName` and `body` (Refused, 409, when the team or the student's membership stands in the way).
  */
-export type TeamResult = { ok: true; teamName: string } | { ok: false; status: 409 | 422; errors: FieldErrors };
+export interface TeamResult {
+  teamName: string;
+}
 
 const ACTIVE_DAYS = 14;
 export const OFFERED_TEAMS_SHOWN = 20;
@@ -31,27 +33,24 @@ async function addMember(trx: Db, teamId: number, userId: number, unitId: number
   }
 }
 
-async function alreadyInTeam(trx: Db, userId: number, unitId: number): Promise<TeamResult | null> {
+async function refuseIfInTeam(trx: Db, userId: number, unitId: number): Promise<void> {
   const mine = await teamsRepository.membershipOf(trx, userId, unitId);
-  if (!mine) return null;
-  return {
-    ok: false,
-    status: 409,
-    errors: { team: `You are already in the team “${mine.team_name}” for this lesson. Leave it before joining or starting another.` },
-  };
+  if (!mine) return;
+  const message = `You are already in the team “${mine.team_name}” for this lesson. Leave it before joining or starting another.`;
+  throw new Refused(message, { team: message });
 }
 
 async function startTeam(trx: Db, student: Student, unitId: number, name: string, now: Date): Promise<TeamResult> {
   await courseUnits.requireLesson(trx, student.offeringId, unitId);
   const userId = student.id;
-  const refused = await alreadyInTeam(trx, userId, unitId);
-  if (refused) return refused;
+  await refuseIfInTeam(trx, userId, unitId);
   if (await teamsRepository.nameTaken(trx, unitId, name)) {
-    return { ok: false, status: 422, errors: { team_name: 'A team for this lesson already has that name. Choose another, or join that team.' } };
+    const message = 'A team for this lesson already has that name. Choose another, or join that team.';
+    throw new Invalid(message, { teamName: message });
   }
   const teamId = await teamsRepository.insertTeam(trx, { unitId, name, createdBy: userId, at: now });
   await addMember(trx, teamId, userId, unitId, now);
-  return { ok: true, teamName: name };
+  return { teamName: name };
 }
 
 /** Joins under a lock on the team row, so two students cannot both take a team's last place. */
@@ -60,14 +59,14 @@ async function joinTeam(trx: Db, student: Student, unitId: number, teamId: numbe
   const userId = student.id;
   const team = await teamsRepository.lockTeam(trx, teamId);
   if (!team || team.unit_id !== unitId) throw new NotFound('That team is not a team for this lesson.');
-  const refused = await alreadyInTeam(trx, userId, unitId);
-  if (refused) return refused;
+  await refuseIfInTeam(trx, userId, unitId);
   const members = await teamsRepository.activeMemberCount(trx, teamId);
   if (members >= cap) {
-    return { ok: false, status: 409, errors: { team: `The team “${team.name}” is full (${members} of ${cap} members). Join another team or start your own.` } };
+    const message = `The team “${team.name}” is full (${members} of ${cap} members). Join another team or start your own.`;
+    throw new Refused(message, { team: message });
   }
   await addMember(trx, teamId, userId, unitId, now);
-  return { ok: true, teamName: team.name };
+  return { teamName: team.name };
 }
 
 async function leaveTeam(trx: Db, student: Student, unitId: number, now: Date): Promise<void> {
@@ -86,7 +85,9 @@ export interface ArtifactInput {
   now: Date;
 }
 
-export type ArtifactResult = { ok: true; versionNo: number } | { ok: false; errors: FieldErrors };
+export interface ArtifactResult {
+  versionNo: number;
+}
 
 async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResult> {
   await courseUnits.requireLesson(trx, input.student.offeringId, input.unitId);
@@ -104,13 +105,13 @@ async function saveArtifact(trx: Db, input: ArtifactInput): Promise<ArtifactResu
   });
   const keptFile = input.removeAttachment ? null : (latest?.attachment_id ?? null);
   if (!input.body.trim() && !input.upload && keptFile === null) {
-    return { ok: false, errors: { artifact_body: 'Write the team artifact, or attach a file.' } };
+    throw new Invalid('Write the team artifact, or attach a file.', { body: 'Write the team artifact, or attach a file.' });
   }
   const earlierFiles = versions.map((v) => v.attachment_id);
   const attachmentId = input.upload ? await attachmentsService.store(trx, userId, input.upload, input.now, earlierFiles) : keptFile;
   const versionNo = (latest?.version_no ?? 0) + 1;
   await teamsRepository.insertArtifactVersion(trx, { teamId: mine.team_id, versionNo, body: input.body, attachmentId, by: userId, at: input.now });
-  return { ok: true, versionNo };
+  return { versionNo };
 }
 
 /** A team's artifact versions, for its members, the instructor and members' peer assessors. */

@@ -107,15 +107,15 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
   const png = samplePng();
   const work = await db.transaction().execute(async (trx) => {
     // The team's shared artifact, with a file A uploaded (its teammates may download it).
-    const checked = await attachmentsService.checkUpload({ buffer: png, originalname: 'team-diagram.png', size: png.length }, 10 * 1024 * 1024);
-    if (!checked.ok || !checked.upload) throw new Error('sample PNG refused');
+    const upload = await attachmentsService.checkUpload({ buffer: png, originalname: 'team-diagram.png', size: png.length }, 10 * 1024 * 1024);
+    if (!upload) throw new Error('sample PNG refused');
     const current = await trx.selectFrom('team_artifact_version').select('id').where('team_id', '=', team.id).orderBy('version_no', 'desc').executeTakeFirst();
     const base = current ? String(current.id) : '';
     await teamsService.saveArtifact(trx, {
       student: { id: a.id, offeringId },
       unitId: team.unit_id,
       body: 'Our team artifact',
-      upload: checked.upload,
+      upload,
       removeAttachment: false,
       base,
       now,
