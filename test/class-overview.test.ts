@@ -1,5 +1,6 @@
 import { queryCount } from '../src/db/query-counter';
 import { localInstant } from '../src/time';
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 import { addStudents, numbered } from './helpers/students';
 
@@ -22,7 +23,7 @@ const names = (html: string) => rows(html).flatMap((r) => r.match(/<strong>([^<]
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   const lessons = await t.db
     .selectFrom('unit')
     .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { neutralizeFormula } from '../src/http/csv';
 import { seedRubrics } from '../src/progressions/rubric.loader';
+import { userIdOf } from './helpers/builders';
 import { databaseFingerprint } from './helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 import { withBase } from './helpers/versions';
@@ -21,7 +22,7 @@ let miguel: Session; // member
 let olivia: Session; // not a member
 const ids: Record<string, number> = {};
 
-const userId = async (email: string) => (await t.db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+const userId = (email: string) => userIdOf(t, email);
 const count = async (table: 'progression_assessment' | 'progression_assessment_entry' | 'partnership') =>
   Number(
     (

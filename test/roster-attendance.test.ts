@@ -1,3 +1,4 @@
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /**
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const staged = await instructor.post('/instructor/roster/import', { csv: 'name,email,section\nLate Joiner,late@umich.edu,EDUC 551\n' });
   expect(staged.status).toBe(303);
   expect((await instructor.post(`${staged.headers.location}/confirm`)).status).toBe(303);
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   for (const m of await t.db.selectFrom('calendar_event').select(['id', 'starts_at']).where('kind', '=', 'campus_meeting').execute()) {
     meetings[m.starts_at.toISOString().slice(0, 10)] = m.id;
   }

@@ -1,4 +1,5 @@
 import { portfolioChecklist } from '../src/portfolio/checklist';
+import { userIdOf } from './helpers/builders';
 import { samplePdf, samplePng, sampleExe } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type TestApp } from './helpers/test-app';
@@ -17,7 +18,7 @@ async function lesson(n: number): Promise<number> {
 }
 
 async function userId(email: string): Promise<number> {
-  return (await t.db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  return userIdOf(t, email);
 }
 
 async function guideOf(email: string, unitId: number) {

@@ -135,3 +135,16 @@ export function restoreClockAfterEach(app: () => TestApp): void {
     t.clock.set(t.startedAt);
   });
 }
+
+/** A user's id by email (seeded or built). */
+export async function userIdOf(t: TestApp, email: string): Promise<number> {
+  const user = await usersRepository.findByEmail(t.db, email);
+  if (!user) throw new Error(`No user ${email}`);
+  return user.id;
+}
+
+/** Every user's id by the local part of their email: { instructor: 1, student1: 2, … }. */
+export async function userIdsByLocalPart(t: TestApp): Promise<Record<string, number>> {
+  const users = await t.db.selectFrom('app_user').select(['id', 'email']).execute();
+  return Object.fromEntries(users.map((u) => [u.email.split('@')[0], u.id]));
+}

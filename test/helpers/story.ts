@@ -8,7 +8,7 @@
  *     await step('a member records an assessment', async () => { … });
  *   });
  */
-export async function step(name: string, body: () => Promise<void>): Promise<void> {
+export async function step(name: string, body: () => unknown): Promise<void> {
   try {
     await body();
   } catch (err) {
