@@ -126,13 +126,14 @@ export async function anExtensionRequest(
 }
 
 /**
- * Puts the clock back to the instant the test app was started with after every test, so a test
- * that moves the clock cannot change what the next one sees: `restoreClockAfterEach(() => t)`.
+ * Puts the clock back after every test to the instant the test app was started with (or `at`, the
+ * file's own "today"), so a test that moves the clock cannot change what the next one sees:
+ * `restoreClockAfterEach(() => t)`.
  */
-export function restoreClockAfterEach(app: () => TestApp): void {
+export function restoreClockAfterEach(app: () => TestApp, at?: string): void {
   afterEach(() => {
     const t = app();
-    t.clock.set(t.startedAt);
+    t.clock.set(at ?? t.startedAt);
   });
 }
 
