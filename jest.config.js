@@ -15,4 +15,8 @@ module.exports = {
   // in a beforeAll hook; no test asserts on time, so a long limit only delays a real hang's report.
   testTimeout: 180_000,
   maxWorkers: 2,
+  // Tests run in random order within each file (no test depends on another); the seed is printed
+  // so a failing order can be replayed with `npx jest --seed=N <file>` (README, Tests and CI).
+  randomize: true,
+  showSeed: true,
 };

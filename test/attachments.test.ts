@@ -1,4 +1,5 @@
 import { safeFileName } from '../src/attachments/attachments.service';
+import { userIdOf } from './helpers/builders';
 import { sampleDocx, samplePdf, samplePng, zip } from './helpers/sample-files';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type TestApp } from './helpers/test-app';
@@ -16,7 +17,7 @@ async function lesson(n: number): Promise<number> {
 }
 
 async function userId(email: string): Promise<number> {
-  return (await t.db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  return userIdOf(t, email);
 }
 
 async function latestAttachment() {

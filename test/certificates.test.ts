@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { courseDefinitionSchema } from '../src/course/course.definition';
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 import { withBase } from './helpers/versions';
 
@@ -136,7 +137,7 @@ async function csvRows(): Promise<Record<string, string>[]> {
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-04-27T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   const edx = await t.db
     .selectFrom('edx_course as c')
     .innerJoin('portfolio_requirement as pr', 'pr.edx_course_id', 'c.id')

@@ -1,7 +1,9 @@
 import { queryCount } from '../src/db/query-counter';
 import { localInstant } from '../src/time';
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 import { addStudents, numbered } from './helpers/students';
+import { step } from './helpers/story';
 
 /** The class overview: every student in a row, flags for who is falling behind, sorting,
  * filtering, paging with a constant number of queries. Now: Mon 2020-01-27 (Lesson 03 week, so
@@ -22,7 +24,7 @@ const names = (html: string) => rows(html).flatMap((r) => r.match(/<strong>([^<]
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   const lessons = await t.db
     .selectFrom('unit')
     .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
@@ -156,107 +158,109 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-test('one row per student with pace, work, portfolio, extension, attendance and reminders; those behind are flagged', async () => {
-  const page = (await instructor.get('/instructor/overview').expect(200)).text;
-  expect(rows(page)).toHaveLength(12);
-  expect(page).toContain('12 students');
-  const ava = rowOf(page, 'Ava Thompson');
-  expect(ava).not.toContain('overview-behind');
-  expect(ava).toContain('On pace');
-  expect(ava).toContain('Sun, Jan 26, 2020 (1 day ago)');
-  expect(ava).toContain('14 of 84'); // components: two lessons of seven, of 12 lessons
-  expect(ava).toMatch(/<td>1 of 12<\/td>\s*<td>1 of 12<\/td>/); // one study guide, one team artifact
-  expect(ava).toContain('LeadEd502x: 2 of 14 items'); // Lesson 01's study guide and team artifact, of 6×2 + peer assessment + reflection
-  expect(ava).toMatch(/<td>1<br><span class="muted">last Mon, Jan 20, 2020<\/span><\/td>/);
-  expect(ava).toContain('<td>LeadEd502x 1 of 2 units attempted, mean 40%</td>');
+test('the class overview as the class grows: rows, flags, sorting, filters, then pages of 50', async () => {
+  await step('one row per student with pace, work, portfolio, extension, attendance and reminders; those behind are flagged', async () => {
+    const page = (await instructor.get('/instructor/overview').expect(200)).text;
+    expect(rows(page)).toHaveLength(12);
+    expect(page).toContain('12 students');
+    const ava = rowOf(page, 'Ava Thompson');
+    expect(ava).not.toContain('overview-behind');
+    expect(ava).toContain('On pace');
+    expect(ava).toContain('Sun, Jan 26, 2020 (1 day ago)');
+    expect(ava).toContain('14 of 84'); // components: two lessons of seven, of 12 lessons
+    expect(ava).toMatch(/<td>1 of 12<\/td>\s*<td>1 of 12<\/td>/); // one study guide, one team artifact
+    expect(ava).toContain('LeadEd502x: 2 of 14 items'); // Lesson 01's study guide and team artifact, of 6×2 + peer assessment + reflection
+    expect(ava).toMatch(/<td>1<br><span class="muted">last Mon, Jan 20, 2020<\/span><\/td>/);
+    expect(ava).toContain('<td>LeadEd502x 1 of 2 units attempted, mean 40%</td>');
 
-  const miguel = rowOf(page, 'Miguel Santos');
-  expect(miguel).toContain('overview-behind');
-  expect(miguel).toContain('Reach out</span> Behind by 1 lesson');
-  expect(miguel).toContain('LeadEd502x: Granted to Wed, Mar 4, 2020');
-  expect(miguel).toMatch(/<td>0 of 12<\/td>\s*<td>1 of 12<\/td>/); // his team's artifact counts
-  expect(miguel).toContain('<td>No edX data</td>');
+    const miguel = rowOf(page, 'Miguel Santos');
+    expect(miguel).toContain('overview-behind');
+    expect(miguel).toContain('Reach out</span> Behind by 1 lesson');
+    expect(miguel).toContain('LeadEd502x: Granted to Wed, Mar 4, 2020');
+    expect(miguel).toMatch(/<td>0 of 12<\/td>\s*<td>1 of 12<\/td>/); // his team's artifact counts
+    expect(miguel).toContain('<td>No edX data</td>');
 
-  const olivia = rowOf(page, 'Olivia Bennett');
-  expect(olivia).toContain('Behind by 2 lessons');
-  expect(olivia).toContain('2 absences from required LeadEd502x meetings');
-  expect(olivia).toContain('0 present, 2 absent, 0 excused');
-  expect(olivia).toContain('Missed required:</strong> LeadEd502x 2');
-  expect(rowOf(page, 'Grace Kim')).toContain('No work saved yet');
-  expect(page).toContain('11 on this page to reach out to');
-});
+    const olivia = rowOf(page, 'Olivia Bennett');
+    expect(olivia).toContain('Behind by 2 lessons');
+    expect(olivia).toContain('2 absences from required LeadEd502x meetings');
+    expect(olivia).toContain('0 present, 2 absent, 0 excused');
+    expect(olivia).toContain('Missed required:</strong> LeadEd502x 2');
+    expect(rowOf(page, 'Grace Kim')).toContain('No work saved yet');
+    expect(page).toContain('11 on this page to reach out to');
+  });
 
-test('sorting by pace puts the students furthest behind first, and can be reversed', async () => {
-  const byPace = (await instructor.get('/instructor/overview?sort=pace').expect(200)).text;
-  const order = names(byPace);
-  expect(order.slice(-2)).toEqual(['Miguel Santos', 'Ava Thompson']);
-  expect(byPace).toContain('aria-sort="descending"');
-  const reversed = names((await instructor.get('/instructor/overview?sort=pace&dir=asc').expect(200)).text);
-  expect(reversed.slice(0, 2)).toEqual(['Ava Thompson', 'Miguel Santos']);
-  const byActivity = names((await instructor.get('/instructor/overview?sort=activity&dir=desc').expect(200)).text);
-  expect(byActivity.slice(0, 3)).toEqual(['Ava Thompson', 'Olivia Bennett', 'Miguel Santos']); // Jan 26, Jan 18, Jan 15
-  const byComponents = names((await instructor.get('/instructor/overview?sort=components&dir=desc').expect(200)).text);
-  expect(byComponents.slice(0, 2)).toEqual(['Ava Thompson', 'Miguel Santos']);
-});
+  await step('sorting by pace puts the students furthest behind first, and can be reversed', async () => {
+    const byPace = (await instructor.get('/instructor/overview?sort=pace').expect(200)).text;
+    const order = names(byPace);
+    expect(order.slice(-2)).toEqual(['Miguel Santos', 'Ava Thompson']);
+    expect(byPace).toContain('aria-sort="descending"');
+    const reversed = names((await instructor.get('/instructor/overview?sort=pace&dir=asc').expect(200)).text);
+    expect(reversed.slice(0, 2)).toEqual(['Ava Thompson', 'Miguel Santos']);
+    const byActivity = names((await instructor.get('/instructor/overview?sort=activity&dir=desc').expect(200)).text);
+    expect(byActivity.slice(0, 3)).toEqual(['Ava Thompson', 'Olivia Bennett', 'Miguel Santos']); // Jan 26, Jan 18, Jan 15
+    const byComponents = names((await instructor.get('/instructor/overview?sort=components&dir=desc').expect(200)).text);
+    expect(byComponents.slice(0, 2)).toEqual(['Ava Thompson', 'Miguel Santos']);
+  });
 
-test('filters: behind pace only, section, name search; a bad query string falls back to defaults', async () => {
-  const behind = (await instructor.get('/instructor/overview?behind=1').expect(200)).text;
-  expect(rows(behind)).toHaveLength(11);
-  expect(names(behind)).not.toContain('Ava Thompson');
-  const sections = await t.db.selectFrom('section').select(['id', 'code']).execute();
-  const s551 = sections.find((s) => s.code === 'EDUC 551')!.id;
-  const inSection = (await instructor.get(`/instructor/overview?section=${s551}`).expect(200)).text;
-  expect(rows(inSection)).toHaveLength(6);
-  expect(names(inSection)).toContain('Ava Thompson');
-  expect(names(inSection)).not.toContain('Miguel Santos');
-  expect(names((await instructor.get('/instructor/overview?q=santos').expect(200)).text)).toEqual(['Miguel Santos']);
-  const none = (await instructor.get('/instructor/overview?q=100%25_').expect(200)).text; // LIKE wildcards are literal
-  expect(none).toContain('No students match these filters.');
-  expect(none).toContain('0 students');
-  const junk = (await instructor.get('/instructor/overview?sort=evil&dir=sideways&page=-3&section=x').expect(200)).text;
-  expect(rows(junk)).toHaveLength(12);
-});
+  await step('filters: behind pace only, section, name search; a bad query string falls back to defaults', async () => {
+    const behind = (await instructor.get('/instructor/overview?behind=1').expect(200)).text;
+    expect(rows(behind)).toHaveLength(11);
+    expect(names(behind)).not.toContain('Ava Thompson');
+    const sections = await t.db.selectFrom('section').select(['id', 'code']).execute();
+    const s551 = sections.find((s) => s.code === 'EDUC 551')!.id;
+    const inSection = (await instructor.get(`/instructor/overview?section=${s551}`).expect(200)).text;
+    expect(rows(inSection)).toHaveLength(6);
+    expect(names(inSection)).toContain('Ava Thompson');
+    expect(names(inSection)).not.toContain('Miguel Santos');
+    expect(names((await instructor.get('/instructor/overview?q=santos').expect(200)).text)).toEqual(['Miguel Santos']);
+    const none = (await instructor.get('/instructor/overview?q=100%25_').expect(200)).text; // LIKE wildcards are literal
+    expect(none).toContain('No students match these filters.');
+    expect(none).toContain('0 students');
+    const junk = (await instructor.get('/instructor/overview?sort=evil&dir=sideways&page=-3&section=x').expect(200)).text;
+    expect(rows(junk)).toHaveLength(12);
+  });
 
-test('pages of 50 with the same number of queries for a full page and a short one', async () => {
-  await addStudents(t.db, numbered(50, 'learner', 'Zz Learner', 2), { sectionCode: 'EDUC 639', timeZone: 'Asia/Manila' });
-  const queriesFor = async (path: string) => {
-    const before = queryCount();
-    const res = await instructor.get(path).expect(200);
-    return { html: res.text, queries: queryCount() - before };
-  };
-  const first = await queriesFor('/instructor/overview');
-  const second = await queriesFor('/instructor/overview?page=2');
-  const one = await queriesFor('/instructor/overview?q=Ava');
-  expect(rows(first.html)).toHaveLength(50);
-  expect(rows(second.html)).toHaveLength(12);
-  expect(rows(one.html)).toHaveLength(1);
-  expect(first.html).toContain('62 students');
-  expect(second.html).toContain('Page 2 of 2');
-  expect(first.html).toContain('href="/instructor/overview?page=2"');
-  expect(names(second.html).at(-1)).toBe('Zz Learner 49');
-  expect(rowOf(second.html, 'Zz Learner 49')).toContain('Invitation not accepted');
-  expect(second.queries).toBe(first.queries);
-  expect(one.queries).toBe(first.queries);
-  const sortedPage = await queriesFor('/instructor/overview?sort=pace&page=2');
-  expect(sortedPage.queries).toBe(first.queries);
-});
+  await step('pages of 50 with the same number of queries for a full page and a short one', async () => {
+    await addStudents(t.db, numbered(50, 'learner', 'Zz Learner', 2), { sectionCode: 'EDUC 639', timeZone: 'Asia/Manila' });
+    const queriesFor = async (path: string) => {
+      const before = queryCount();
+      const res = await instructor.get(path).expect(200);
+      return { html: res.text, queries: queryCount() - before };
+    };
+    const first = await queriesFor('/instructor/overview');
+    const second = await queriesFor('/instructor/overview?page=2');
+    const one = await queriesFor('/instructor/overview?q=Ava');
+    expect(rows(first.html)).toHaveLength(50);
+    expect(rows(second.html)).toHaveLength(12);
+    expect(rows(one.html)).toHaveLength(1);
+    expect(first.html).toContain('62 students');
+    expect(second.html).toContain('Page 2 of 2');
+    expect(first.html).toContain('href="/instructor/overview?page=2"');
+    expect(names(second.html).at(-1)).toBe('Zz Learner 49');
+    expect(rowOf(second.html, 'Zz Learner 49')).toContain('Invitation not accepted');
+    expect(second.queries).toBe(first.queries);
+    expect(one.queries).toBe(first.queries);
+    const sortedPage = await queriesFor('/instructor/overview?sort=pace&page=2');
+    expect(sortedPage.queries).toBe(first.queries);
+  });
 
-test('students get 403 on every instructor page', async () => {
-  const s = await t.login('student4@cohort.example');
-  const meeting = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').executeTakeFirstOrThrow();
-  for (const path of [
-    '/instructor/overview',
-    '/instructor/overview?sort=pace',
-    '/instructor/attendance',
-    `/instructor/attendance/${meeting.id}`,
-    '/instructor/events',
-    `/instructor/events/${meeting.id}/edit`,
-    '/instructor/roster',
-  ]) {
-    const res = await s.get(path);
-    expect([path, res.status]).toEqual([path, 403]);
-  }
-  const anon = await t.anonymous().get('/instructor/overview');
-  expect(anon.status).toBe(303);
-  expect(anon.headers.location).toBe('/login?next=%2Finstructor%2Foverview');
+  await step('students get 403 on every instructor page', async () => {
+    const s = await t.login('student4@cohort.example');
+    const meeting = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').executeTakeFirstOrThrow();
+    for (const path of [
+      '/instructor/overview',
+      '/instructor/overview?sort=pace',
+      '/instructor/attendance',
+      `/instructor/attendance/${meeting.id}`,
+      '/instructor/events',
+      `/instructor/events/${meeting.id}/edit`,
+      '/instructor/roster',
+    ]) {
+      const res = await s.get(path);
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    const anon = await t.anonymous().get('/instructor/overview');
+    expect(anon.status).toBe(303);
+    expect(anon.headers.location).toBe('/login?next=%2Finstructor%2Foverview');
+  });
 });

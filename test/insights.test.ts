@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
 
 /** Learning Check insights: a unit's current responses (latest per student), counts out of the
@@ -22,7 +23,7 @@ const csvRows = (text: string) => parse(text, { bom: true, columns: true }) as R
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-01-27T15:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   for (const s of await t.db.selectFrom('section').select(['id', 'code']).execute()) sections[s.code] = s.id;
   const lessons = await t.db
     .selectFrom('unit')

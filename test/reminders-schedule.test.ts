@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { step } from './helpers/story';
 
 /**
  * The reminder schedule against the rules, instant by instant, in four zones: America/Detroit
@@ -106,109 +107,111 @@ function received(s: Student, subjectPart: string) {
   return t.smtp.messages.filter((m) => m.to.includes(`${s}@cohort.example`) && m.subject.includes(subjectPart));
 }
 
-test('walking the clock through every instant: nothing a second early, exactly one at the instant', async () => {
-  const checkpoints: { at: string; s: Student; subject: string; label: string }[] = [];
-  for (const [title, byStudent] of Object.entries(portfolioInstants)) {
-    for (const s of tracked) byStudent[s].forEach((at, i) => checkpoints.push({ at, s, subject: title, label: `${title} ${[7, 2, 0][i]}d` }));
-  }
-  for (const [on, byStudent] of Object.entries(meetingInstants)) {
-    const [, mm, dd] = on.split('-').map(Number);
-    const short = `${['', 'Jan', 'Feb', 'Mar', 'Apr'][mm]} ${dd},`;
-    for (const s of tracked) checkpoints.push({ at: byStudent[s], s, subject: `Required campus meeting`, label: `meeting ${on} (${short})` });
-  }
-  const instants = [...new Set(checkpoints.map((c) => c.at))].sort();
-  const count = new Map<string, number>();
-  for (const at of instants) {
-    const due = checkpoints.filter((c) => c.at === at);
-    t.clock.set(new Date(Date.parse(at) - 1000));
-    await t.runWorker();
-    for (const c of due) {
-      const expected = count.get(`${c.s}|${c.subject}`) ?? 0;
-      expect([c.label, c.s, at, 'a second early', received(c.s, c.subject).length]).toEqual([c.label, c.s, at, 'a second early', expected]);
+test('the reminder schedule as the worker runs through the semester', async () => {
+  await step('walking the clock through every instant: nothing a second early, exactly one at the instant', async () => {
+    const checkpoints: { at: string; s: Student; subject: string; label: string }[] = [];
+    for (const [title, byStudent] of Object.entries(portfolioInstants)) {
+      for (const s of tracked) byStudent[s].forEach((at, i) => checkpoints.push({ at, s, subject: title, label: `${title} ${[7, 2, 0][i]}d` }));
     }
-    t.clock.set(at);
-    await t.runWorker();
-    for (const c of due) {
-      const key = `${c.s}|${c.subject}`;
-      const expected = (count.get(key) ?? 0) + 1;
-      expect([c.label, c.s, at, 'on time', received(c.s, c.subject).length]).toEqual([c.label, c.s, at, 'on time', expected]);
-      count.set(key, expected);
+    for (const [on, byStudent] of Object.entries(meetingInstants)) {
+      const [, mm, dd] = on.split('-').map(Number);
+      const short = `${['', 'Jan', 'Feb', 'Mar', 'Apr'][mm]} ${dd},`;
+      for (const s of tracked) checkpoints.push({ at: byStudent[s], s, subject: `Required campus meeting`, label: `meeting ${on} (${short})` });
     }
-  }
-  for (const s of tracked) {
-    expect(received(s, 'LeadEd502x Portfolio')).toHaveLength(3);
-    expect(received(s, 'LeadEd503x Portfolio')).toHaveLength(3);
-    expect(received(s, 'Required campus meeting')).toHaveLength(6);
-  }
-  // Nothing for the optional meetings (02/17, 03/16, 03/30, 04/13), for anyone.
-  expect(t.smtp.messages.filter((m) => /Campus meeting: LeadEd50\dx · Lesson 0[6246]/.test(m.text))).toEqual([]);
-  await t.runWorker(); // the next run mirrors the outbox's last outcomes onto the reminders
-  const statuses = await t.db.selectFrom('reminder').select('status').where('user_id', 'in', Object.values(ids)).execute();
-  expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['sent']));
-}, 120_000);
-
-// After the walk, every reminder of the four students is in the schedule with the instant it was
-// planned for (the planner keeps targets within its 14-day horizon, so they were planned in turn).
-test('the planner put every portfolio reminder at 09:00 local, or 12 h before the deadline, in four zones', async () => {
-  const rows = (await plannedRows()).filter((r) => r.kind === 'portfolio_deadline');
-  for (const [title, byStudent] of Object.entries(portfolioInstants)) {
+    const instants = [...new Set(checkpoints.map((c) => c.at))].sort();
+    const count = new Map<string, number>();
+    for (const at of instants) {
+      const due = checkpoints.filter((c) => c.at === at);
+      t.clock.set(new Date(Date.parse(at) - 1000));
+      await t.runWorker();
+      for (const c of due) {
+        const expected = count.get(`${c.s}|${c.subject}`) ?? 0;
+        expect([c.label, c.s, at, 'a second early', received(c.s, c.subject).length]).toEqual([c.label, c.s, at, 'a second early', expected]);
+      }
+      t.clock.set(at);
+      await t.runWorker();
+      for (const c of due) {
+        const key = `${c.s}|${c.subject}`;
+        const expected = (count.get(key) ?? 0) + 1;
+        expect([c.label, c.s, at, 'on time', received(c.s, c.subject).length]).toEqual([c.label, c.s, at, 'on time', expected]);
+        count.set(key, expected);
+      }
+    }
     for (const s of tracked) {
-      const got = rows.filter((r) => r.user_id === ids[s] && r.title === title).sort((a, b) => b.offset_days - a.offset_days);
-      expect([title, s, got.map((r) => [r.offset_days, r.send_at.toISOString(), r.status])]).toEqual([
-        title,
-        s,
-        [7, 2, 0].map((o, i) => [o, byStudent[s][i], 'sent']),
-      ]);
+      expect(received(s, 'LeadEd502x Portfolio')).toHaveLength(3);
+      expect(received(s, 'LeadEd503x Portfolio')).toHaveLength(3);
+      expect(received(s, 'Required campus meeting')).toHaveLength(6);
     }
-  }
-});
+    // Nothing for the optional meetings (02/17, 03/16, 03/30, 04/13), for anyone.
+    expect(t.smtp.messages.filter((m) => /Campus meeting: LeadEd50\dx · Lesson 0[6246]/.test(m.text))).toEqual([]);
+    await t.runWorker(); // the next run mirrors the outbox's last outcomes onto the reminders
+    const statuses = await t.db.selectFrom('reminder').select('status').where('user_id', 'in', Object.values(ids)).execute();
+    expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['sent']));
+  });
 
-test('campus meeting reminders: required meetings only, the day before in the student’s zone', async () => {
-  const rows = (await plannedRows()).filter((r) => r.kind === 'campus_meeting');
-  expect(rows.every((r) => r.required === true)).toBe(true);
-  for (const s of tracked) {
-    const got = rows.filter((r) => r.user_id === ids[s]).map((r) => r.send_at.toISOString());
-    expect([s, got]).toEqual([s, Object.values(meetingInstants).map((m) => m[s])]);
-  }
-  const optional = await t.db.selectFrom('calendar_event').select('id').where('required', '=', false).execute();
-  expect(
-    await t.db
-      .selectFrom('reminder')
-      .select('id')
-      .where(
-        'calendar_event_id',
-        'in',
-        optional.map((o) => o.id),
-      )
-      .execute(),
-  ).toEqual([]);
-});
+  // After the walk, every reminder of the four students is in the schedule with the instant it was
+  // planned for (the planner keeps targets within its 14-day horizon, so they were planned in turn).
+  await step('the planner put every portfolio reminder at 09:00 local, or 12 h before the deadline, in four zones', async () => {
+    const rows = (await plannedRows()).filter((r) => r.kind === 'portfolio_deadline');
+    for (const [title, byStudent] of Object.entries(portfolioInstants)) {
+      for (const s of tracked) {
+        const got = rows.filter((r) => r.user_id === ids[s] && r.title === title).sort((a, b) => b.offset_days - a.offset_days);
+        expect([title, s, got.map((r) => [r.offset_days, r.send_at.toISOString(), r.status])]).toEqual([
+          title,
+          s,
+          [7, 2, 0].map((o, i) => [o, byStudent[s][i], 'sent']),
+        ]);
+      }
+    }
+  });
 
-test('a portfolio reminder: course code in the subject, the deadline in the student’s zone, missing items with absolute links', async () => {
-  const [london] = received('student3', 'LeadEd502x Portfolio');
-  expect(london.subject).toBe('[EDUC 551/639] Reminder: LeadEd502x Portfolio due Thu, Feb 27, 4:59 AM GMT');
-  expect(london.text).toContain('is due Thu, Feb 27, 2020, 4:59 AM GMT (your time zone, Europe/London)');
-  expect(london.text).toContain('That is Wed, Feb 26, 2020, 11:59 PM EST in Ann Arbor');
-  expect(london.text).toMatch(/Still missing \(14 of 14 items\):/);
-  expect(london.text).toMatch(/- Lesson 01 study guide: http:\/\/cohort\.test\/lessons\/\d+#study-guide/);
-  expect(london.text).toMatch(/- Personal reflection: http:\/\/cohort\.test\/portfolios\/\d+#reflection/);
-  expect(london.html).toMatch(/<a href="http:\/\/cohort\.test\/lessons\/\d+#team-practice">Lesson 01 Team Practice artifact<\/a>/);
-  expect(london.headers.get('from')).toMatchObject({ value: [{ address: 'cohort@cohort.example', name: 'EDUC 551/639 Cohort Companion' }] });
-  expect(london.headers.get('reply-to')).toMatchObject({ value: [{ address: 'dpeurach@umich.edu', name: 'Donald J. Peurach' }] });
-  expect(london.raw).not.toMatch(/^List-Unsubscribe:/im); // deadline reminders cannot be opted out of
-  expect(london.raw).toMatch(/Content-Type: multipart\/alternative/i);
-  const [saoPaulo0] = received('student4', 'LeadEd502x Portfolio').slice(-1);
-  expect(saoPaulo0.text).toContain('is due Thu, Feb 27, 2020, 1:59 AM GMT-3');
-  expect(saoPaulo0.text).toContain('Time left: 12 hours.');
-});
+  await step('campus meeting reminders: required meetings only, the day before in the student’s zone', async () => {
+    const rows = (await plannedRows()).filter((r) => r.kind === 'campus_meeting');
+    expect(rows.every((r) => r.required === true)).toBe(true);
+    for (const s of tracked) {
+      const got = rows.filter((r) => r.user_id === ids[s]).map((r) => r.send_at.toISOString());
+      expect([s, got]).toEqual([s, Object.values(meetingInstants).map((m) => m[s])]);
+    }
+    const optional = await t.db.selectFrom('calendar_event').select('id').where('required', '=', false).execute();
+    expect(
+      await t.db
+        .selectFrom('reminder')
+        .select('id')
+        .where(
+          'calendar_event_id',
+          'in',
+          optional.map((o) => o.id),
+        )
+        .execute(),
+    ).toEqual([]);
+  });
 
-test('a campus meeting reminder: date, time, room and this week’s lesson, with List-Unsubscribe', async () => {
-  const manila = received('student2', 'Required campus meeting').find((m) => m.subject.includes('Mar 10'))!;
-  expect(manila.subject).toBe('[EDUC 551/639] Required campus meeting Tue, Mar 10, 5:00 AM GMT+8 · Course Kickoff and Lesson 01');
-  expect(manila.text).toContain('When: Tue, Mar 10, 2020, 5:00 AM GMT+8 – 7:00 AM (your time zone, Asia/Manila)');
-  expect(manila.text).toContain('Mon, Mar 9, 2020, 5:00 PM EDT – 7:00 PM in Ann Arbor');
-  expect(manila.text).toContain('Where: 4212 School of Education Building');
-  expect(manila.text).toMatch(/This week: LeadEd503x Course Kickoff and Lesson 01: .+\n {2}Lesson page: http:\/\/cohort\.test\/lessons\/\d+\n/);
-  expect(manila.raw).toMatch(/^List-Unsubscribe: <http:\/\/cohort\.test\/settings>\r?$/m);
-  expect(manila.html).toContain('4212 School of Education Building');
+  await step('a portfolio reminder: course code in the subject, the deadline in the student’s zone, missing items with absolute links', async () => {
+    const [london] = received('student3', 'LeadEd502x Portfolio');
+    expect(london.subject).toBe('[EDUC 551/639] Reminder: LeadEd502x Portfolio due Thu, Feb 27, 4:59 AM GMT');
+    expect(london.text).toContain('is due Thu, Feb 27, 2020, 4:59 AM GMT (your time zone, Europe/London)');
+    expect(london.text).toContain('That is Wed, Feb 26, 2020, 11:59 PM EST in Ann Arbor');
+    expect(london.text).toMatch(/Still missing \(14 of 14 items\):/);
+    expect(london.text).toMatch(/- Lesson 01 study guide: http:\/\/cohort\.test\/lessons\/\d+#study-guide/);
+    expect(london.text).toMatch(/- Personal reflection: http:\/\/cohort\.test\/portfolios\/\d+#reflection/);
+    expect(london.html).toMatch(/<a href="http:\/\/cohort\.test\/lessons\/\d+#team-practice">Lesson 01 Team Practice artifact<\/a>/);
+    expect(london.headers.get('from')).toMatchObject({ value: [{ address: 'cohort@cohort.example', name: 'EDUC 551/639 Cohort Companion' }] });
+    expect(london.headers.get('reply-to')).toMatchObject({ value: [{ address: 'dpeurach@umich.edu', name: 'Donald J. Peurach' }] });
+    expect(london.raw).not.toMatch(/^List-Unsubscribe:/im); // deadline reminders cannot be opted out of
+    expect(london.raw).toMatch(/Content-Type: multipart\/alternative/i);
+    const [saoPaulo0] = received('student4', 'LeadEd502x Portfolio').slice(-1);
+    expect(saoPaulo0.text).toContain('is due Thu, Feb 27, 2020, 1:59 AM GMT-3');
+    expect(saoPaulo0.text).toContain('Time left: 12 hours.');
+  });
+
+  await step('a campus meeting reminder: date, time, room and this week’s lesson, with List-Unsubscribe', async () => {
+    const manila = received('student2', 'Required campus meeting').find((m) => m.subject.includes('Mar 10'))!;
+    expect(manila.subject).toBe('[EDUC 551/639] Required campus meeting Tue, Mar 10, 5:00 AM GMT+8 · Course Kickoff and Lesson 01');
+    expect(manila.text).toContain('When: Tue, Mar 10, 2020, 5:00 AM GMT+8 – 7:00 AM (your time zone, Asia/Manila)');
+    expect(manila.text).toContain('Mon, Mar 9, 2020, 5:00 PM EDT – 7:00 PM in Ann Arbor');
+    expect(manila.text).toContain('Where: 4212 School of Education Building');
+    expect(manila.text).toMatch(/This week: LeadEd503x Course Kickoff and Lesson 01: .+\n {2}Lesson page: http:\/\/cohort\.test\/lessons\/\d+\n/);
+    expect(manila.raw).toMatch(/^List-Unsubscribe: <http:\/\/cohort\.test\/settings>\r?$/m);
+    expect(manila.html).toContain('4212 School of Education Building');
+  });
 });

@@ -1,5 +1,7 @@
 import { median, runChart, shifts, type RunSeries } from '../src/insights/run-chart';
+import { userIdsByLocalPart } from './helpers/builders';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
+import { step } from './helpers/story';
 
 /** Run charts computed from activity this test inserts on known dates, and the SVG drawn from
  * them. Now: Wed 2020-02-05, noon in Detroit, so the week of Feb 3 is the partial current week. */
@@ -93,7 +95,7 @@ function expectDrawnAs(html: string, chartId: string, expected: RunSeries) {
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-05T17:00:00Z' });
   instructor = await t.login('instructor@cohort.example');
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   const units = await t.db
     .selectFrom('unit')
     .innerJoin('edx_course', 'edx_course.id', 'unit.edx_course_id')
@@ -137,84 +139,90 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-test('students may not see the run charts', async () => {
-  const ava = await t.login('student1@cohort.example');
-  await ava.get('/instructor/run-charts').expect(403);
-});
+test('the run charts as completions accumulate', async () => {
+  await step('students may not see the run charts', async () => {
+    const ava = await t.login('student1@cohort.example');
+    await ava.get('/instructor/run-charts').expect(403);
+  });
 
-test('the median and the shift rule', () => {
-  expect(median([0, 14, 7, 3, 2])).toBe(3);
-  expect(median([1, 2, 3, 4])).toBe(2.5);
-  expect(median([])).toBeNull();
-  // Six in a row below, then six in a row above the median of 6.5: two shifts.
-  expect(shifts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 6.5).map((s) => [s.from, s.to, s.side])).toEqual([
-    [0, 5, 'below'],
-    [6, 11, 'above'],
-  ]);
-  // Points on the median neither break nor extend a run; five in a row is not a shift.
-  expect(shifts([1, 1, 3, 1, 1, 1, 1, 5, 5], 3).map((s) => [s.from, s.to, s.members.length])).toEqual([[0, 6, 6]]);
-  expect(shifts([1, 1, 1, 1, 1, 9, 9, 9], 3)).toEqual([]);
-});
+  await step('the median and the shift rule', () => {
+    expect(median([0, 14, 7, 3, 2])).toBe(3);
+    expect(median([1, 2, 3, 4])).toBe(2.5);
+    expect(median([])).toBeNull();
+    // Six in a row below, then six in a row above the median of 6.5: two shifts.
+    expect(shifts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 6.5).map((s) => [s.from, s.to, s.side])).toEqual([
+      [0, 5, 'below'],
+      [6, 11, 'above'],
+    ]);
+    // Points on the median neither break nor extend a run; five in a row is not a shift.
+    expect(shifts([1, 1, 3, 1, 1, 1, 1, 5, 5], 3).map((s) => [s.from, s.to, s.members.length])).toEqual([[0, 6, 6]]);
+    expect(shifts([1, 1, 1, 1, 1, 9, 9, 9], 3)).toEqual([]);
+  });
 
-test('components completed per week: counted in the course zone, drawn at the computed points', async () => {
-  const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
-  const got = expectDrawnAs(
-    html,
-    'chart-components',
-    series('count', { '2020-01-06': 0, '2020-01-13': 14, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }),
-  );
-  expect(got.circles.map((c) => [c.weekOn, c.value, c.partial])).toEqual([
-    ['2020-01-06', 0, false],
-    ['2020-01-13', 14, false],
-    ['2020-01-20', 7, false],
-    ['2020-01-27', 3, false],
-    ['2020-02-03', 2, true],
-  ]);
-  expect(got.median!.value).toBe(3);
-  expect(got.rows.slice(0, 6)).toEqual([
-    ['Mon, Jan 6, 2020', '0'],
-    ['Mon, Jan 13, 2020', '14'],
-    ['Mon, Jan 20, 2020', '7'],
-    ['Mon, Jan 27, 2020', '3'],
-    ['Mon, Feb 3, 2020', '2 (so far)'],
-    ['Mon, Feb 10, 2020', '—'],
-  ]);
-  expect(got.rows).toHaveLength(weeks.length);
-});
+  await step('components completed per week: counted in the course zone, drawn at the computed points', async () => {
+    const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
+    const got = expectDrawnAs(
+      html,
+      'chart-components',
+      series('count', { '2020-01-06': 0, '2020-01-13': 14, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }),
+    );
+    expect(got.circles.map((c) => [c.weekOn, c.value, c.partial])).toEqual([
+      ['2020-01-06', 0, false],
+      ['2020-01-13', 14, false],
+      ['2020-01-20', 7, false],
+      ['2020-01-27', 3, false],
+      ['2020-02-03', 2, true],
+    ]);
+    expect(got.median!.value).toBe(3);
+    expect(got.rows.slice(0, 6)).toEqual([
+      ['Mon, Jan 6, 2020', '0'],
+      ['Mon, Jan 13, 2020', '14'],
+      ['Mon, Jan 20, 2020', '7'],
+      ['Mon, Jan 27, 2020', '3'],
+      ['Mon, Feb 3, 2020', '2 (so far)'],
+      ['Mon, Feb 10, 2020', '—'],
+    ]);
+    expect(got.rows).toHaveLength(weeks.length);
+  });
 
-test('share of students on pace at each week’s end', async () => {
-  const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
-  // Jan 13 week: Lesson 1 expected; Ava and Miguel (before Monday 00:00 Detroit) → 2 of 12.
-  // Jan 20 week: Lessons 1–2 → Ava only. Jan 27 and Feb 3 weeks: Lessons 1–3 → nobody.
-  const got = expectDrawnAs(html, 'chart-pace', series('percent', { '2020-01-13': 16.7, '2020-01-20': 8.3, '2020-01-27': 0, '2020-02-03': 0 }));
-  expect(got.circles).toHaveLength(4);
-  expect(got.rows[0]).toEqual(['Mon, Jan 6, 2020', '—']);
-  expect(got.rows[1]).toEqual(['Mon, Jan 13, 2020', '16.7%']);
-});
+  await step('share of students on pace at each week’s end', async () => {
+    const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
+    // Jan 13 week: Lesson 1 expected; Ava and Miguel (before Monday 00:00 Detroit) → 2 of 12.
+    // Jan 20 week: Lessons 1–2 → Ava only. Jan 27 and Feb 3 weeks: Lessons 1–3 → nobody.
+    const got = expectDrawnAs(html, 'chart-pace', series('percent', { '2020-01-13': 16.7, '2020-01-20': 8.3, '2020-01-27': 0, '2020-02-03': 0 }));
+    expect(got.circles).toHaveLength(4);
+    expect(got.rows[0]).toEqual(['Mon, Jan 6, 2020', '—']);
+    expect(got.rows[1]).toEqual(['Mon, Jan 13, 2020', '16.7%']);
+  });
 
-test('study guides written, attendance at required meetings and portfolio completeness', async () => {
-  const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
-  expectDrawnAs(html, 'chart-study-guides', series('count', { '2020-01-06': 0, '2020-01-13': 2, '2020-01-20': 1, '2020-01-27': 0, '2020-02-03': 0 }));
-  const attendanceChart = expectDrawnAs(html, 'chart-attendance', series('percent', { '2020-01-13': 83.3, '2020-01-27': 75 }));
-  expect(attendanceChart.rows[2]).toEqual(['Mon, Jan 20, 2020', '—']);
-  // 14 items per student; Ava 2 then 3 (guides + team artifact), Miguel 2, Olivia 1; mean over 12.
-  const weeks502 = weeks.filter((w) => w >= '2020-01-13' && w <= '2020-02-24');
-  expectDrawnAs(html, 'chart-portfolio-leaded502x', series('percent', { '2020-01-13': 3, '2020-01-20': 3.6, '2020-01-27': 3.6, '2020-02-03': 3.6 }, weeks502));
-  expect(drawn(html, 'chart-portfolio-leaded503x').circles).toEqual([]);
-  expect(html).toContain('No LeadEd503x week has started yet.');
-});
+  await step('study guides written, attendance at required meetings and portfolio completeness', async () => {
+    const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
+    expectDrawnAs(html, 'chart-study-guides', series('count', { '2020-01-06': 0, '2020-01-13': 2, '2020-01-20': 1, '2020-01-27': 0, '2020-02-03': 0 }));
+    const attendanceChart = expectDrawnAs(html, 'chart-attendance', series('percent', { '2020-01-13': 83.3, '2020-01-27': 75 }));
+    expect(attendanceChart.rows[2]).toEqual(['Mon, Jan 20, 2020', '—']);
+    // 14 items per student; Ava 2 then 3 (guides + team artifact), Miguel 2, Olivia 1; mean over 12.
+    const weeks502 = weeks.filter((w) => w >= '2020-01-13' && w <= '2020-02-24');
+    expectDrawnAs(
+      html,
+      'chart-portfolio-leaded502x',
+      series('percent', { '2020-01-13': 3, '2020-01-20': 3.6, '2020-01-27': 3.6, '2020-02-03': 3.6 }, weeks502),
+    );
+    expect(drawn(html, 'chart-portfolio-leaded503x').circles).toEqual([]);
+    expect(html).toContain('No LeadEd503x week has started yet.');
+  });
 
-// Last: it deactivates a student.
-test('a student removed from the roster drops out of every chart', async () => {
-  await t.db
-    .updateTable('app_user')
-    .set({ deactivated_at: at('2020-02-04T12:00:00Z') })
-    .where('id', '=', ids.student2)
-    .execute();
-  const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
-  // Miguel's 7 Lesson 1 components, his first study guide version and his excused absence go.
-  expectDrawnAs(html, 'chart-components', series('count', { '2020-01-06': 0, '2020-01-13': 7, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }));
-  expectDrawnAs(html, 'chart-study-guides', series('count', { '2020-01-06': 0, '2020-01-13': 1, '2020-01-20': 1, '2020-01-27': 0, '2020-02-03': 0 }));
-  // Jan 13: 9 of the 11 still active present; Jan 27: 9 of 11.
-  expectDrawnAs(html, 'chart-attendance', series('percent', { '2020-01-13': 81.8, '2020-01-27': 81.8 }));
+  // Last: it deactivates a student.
+  await step('a student removed from the roster drops out of every chart', async () => {
+    await t.db
+      .updateTable('app_user')
+      .set({ deactivated_at: at('2020-02-04T12:00:00Z') })
+      .where('id', '=', ids.student2)
+      .execute();
+    const html = (await instructor.get('/instructor/run-charts').expect(200)).text;
+    // Miguel's 7 Lesson 1 components, his first study guide version and his excused absence go.
+    expectDrawnAs(html, 'chart-components', series('count', { '2020-01-06': 0, '2020-01-13': 7, '2020-01-20': 7, '2020-01-27': 3, '2020-02-03': 2 }));
+    expectDrawnAs(html, 'chart-study-guides', series('count', { '2020-01-06': 0, '2020-01-13': 1, '2020-01-20': 1, '2020-01-27': 0, '2020-02-03': 0 }));
+    // Jan 13: 9 of the 11 still active present; Jan 27: 9 of 11.
+    expectDrawnAs(html, 'chart-attendance', series('percent', { '2020-01-13': 81.8, '2020-01-27': 81.8 }));
+  });
 });

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../src/db/connect';
 import type { Db } from '../src/db/database';
 import { SCALE_TABLES, seedScale } from '../src/scale/seed-scale';
 import { DEMO_PASSWORD, freshDatabase } from './helpers/db';
+import { step } from './helpers/story';
 
 /**
  * `npm run seed:scale`: a small cohort through the same code the 50,000-learner seed runs. The
@@ -38,43 +39,45 @@ async function fingerprint(db: Db, table: string): Promise<{ n: number; h: strin
   return row.rows[0];
 }
 
-test('fills every table of a semester, and leaves every foreign key and index as it found them', async () => {
-  const before = await schemaShape(first.db);
-  const lines: string[] = [];
-  await seedScale(first.db, { learners: LEARNERS, password: DEMO_PASSWORD, log: (l) => lines.push(l) });
-  expect(await schemaShape(first.db)).toEqual(before);
-  expect(lines.some((l) => /dropped \d+ foreign keys and \d+ indexes/.test(l))).toBe(true);
+test('npm run seed:scale: fills a semester, deterministically, and refuses to run twice on one database', async () => {
+  await step('fills every table of a semester, and leaves every foreign key and index as it found them', async () => {
+    const before = await schemaShape(first.db);
+    const lines: string[] = [];
+    await seedScale(first.db, { learners: LEARNERS, password: DEMO_PASSWORD, log: (l) => lines.push(l) });
+    expect(await schemaShape(first.db)).toEqual(before);
+    expect(lines.some((l) => /dropped \d+ foreign keys and \d+ indexes/.test(l))).toBe(true);
 
-  const learners = await first.db.selectFrom('app_user').select(['id', 'time_zone', 'section_id']).where('email', 'like', 'learner%@scale.example').execute();
-  expect(learners).toHaveLength(LEARNERS);
-  expect(new Set(learners.map((l) => l.section_id)).size).toBe(2);
-  expect(new Set(learners.map((l) => l.time_zone)).size).toBeGreaterThan(20);
-  for (const table of SCALE_TABLES) expect({ table, rows: (await fingerprint(first.db, table)).n > 0 }).toEqual({ table, rows: true });
+    const learners = await first.db.selectFrom('app_user').select(['id', 'time_zone', 'section_id']).where('email', 'like', 'learner%@scale.example').execute();
+    expect(learners).toHaveLength(LEARNERS);
+    expect(new Set(learners.map((l) => l.section_id)).size).toBe(2);
+    expect(new Set(learners.map((l) => l.time_zone)).size).toBeGreaterThan(20);
+    for (const table of SCALE_TABLES) expect({ table, rows: (await fingerprint(first.db, table)).n > 0 }).toEqual({ table, rows: true });
 
-  // Nothing is dated after the instant the semester is shown as of.
-  const late = await sql<{ n: number }>`select count(*)::int as n from component_completion where completed_at > timestamptz '2020-04-15T15:00:00Z'`.execute(
-    first.db,
-  );
-  expect(late.rows[0].n).toBe(0);
-  // Teams of 3–5, one team per learner per lesson.
-  const sizes = await sql<{
-    n: number;
-  }>`select count(*)::int as n from team_membership m join team t on t.id = m.team_id where t.name like 'Team %-%' group by m.team_id`.execute(first.db);
-  expect(sizes.rows.length).toBeGreaterThan(0);
-  expect(sizes.rows.filter((r) => r.n < 3 || r.n > 5)).toEqual([]);
-  const twice = await sql<{
-    n: number;
-  }>`select count(*)::int as n from (select user_id, unit_id from team_membership group by 1, 2 having count(*) > 1) x`.execute(first.db);
-  expect(twice.rows[0].n).toBe(0);
-});
+    // Nothing is dated after the instant the semester is shown as of.
+    const late = await sql<{ n: number }>`select count(*)::int as n from component_completion where completed_at > timestamptz '2020-04-15T15:00:00Z'`.execute(
+      first.db,
+    );
+    expect(late.rows[0].n).toBe(0);
+    // Teams of 3–5, one team per learner per lesson.
+    const sizes = await sql<{
+      n: number;
+    }>`select count(*)::int as n from team_membership m join team t on t.id = m.team_id where t.name like 'Team %-%' group by m.team_id`.execute(first.db);
+    expect(sizes.rows.length).toBeGreaterThan(0);
+    expect(sizes.rows.filter((r) => r.n < 3 || r.n > 5)).toEqual([]);
+    const twice = await sql<{
+      n: number;
+    }>`select count(*)::int as n from (select user_id, unit_id from team_membership group by 1, 2 having count(*) > 1) x`.execute(first.db);
+    expect(twice.rows[0].n).toBe(0);
+  });
 
-test('is deterministic: the same N gives the same rows', async () => {
-  await seedScale(second.db, { learners: LEARNERS, password: DEMO_PASSWORD });
-  for (const table of ['component_completion', 'team_membership', 'portfolio_submission', 'grade', 'attendance_record', 'calendar_feed']) {
-    expect({ table, ...(await fingerprint(second.db, table)) }).toEqual({ table, ...(await fingerprint(first.db, table)) });
-  }
-});
+  await step('is deterministic: the same N gives the same rows', async () => {
+    await seedScale(second.db, { learners: LEARNERS, password: DEMO_PASSWORD });
+    for (const table of ['component_completion', 'team_membership', 'portfolio_submission', 'grade', 'attendance_record', 'calendar_feed']) {
+      expect({ table, ...(await fingerprint(second.db, table)) }).toEqual({ table, ...(await fingerprint(first.db, table)) });
+    }
+  });
 
-test('refuses a database that already has scale learners', async () => {
-  await expect(seedScale(first.db, { learners: LEARNERS, password: DEMO_PASSWORD })).rejects.toThrow(/already has scale learners/);
+  await step('refuses a database that already has scale learners', async () => {
+    await expect(seedScale(first.db, { learners: LEARNERS, password: DEMO_PASSWORD })).rejects.toThrow(/already has scale learners/);
+  });
 });

@@ -1,3 +1,4 @@
+import { userIdsByLocalPart } from './helpers/builders';
 import { lessonUnitId } from './helpers/course';
 import { samplePng } from './helpers/sample-files';
 import { startTestApp, type TestApp } from './helpers/test-app';
@@ -16,7 +17,7 @@ let req502: number;
 
 beforeAll(async () => {
   t = await startTestApp({ now: '2020-02-20T15:00:00Z' });
-  for (const u of await t.db.selectFrom('app_user').select(['id', 'email']).execute()) ids[u.email.split('@')[0]] = u.id;
+  Object.assign(ids, await userIdsByLocalPart(t));
   const reqs = await t.db
     .selectFrom('portfolio_requirement as pr')
     .innerJoin('edx_course as c', 'c.id', 'pr.edx_course_id')

@@ -26,6 +26,8 @@ export interface TestApp {
   db: AppContext['db'];
   handle: DatabaseHandle;
   clock: SettableClock;
+  /** The instant the clock was pinned to at start (restoreClockAfterEach puts it back). */
+  startedAt: string;
   smtp: SmtpSink;
   /** Runs the worker's jobs once (e.g. delivers queued email to `smtp`). */
   runWorker(): Promise<void>;
@@ -97,7 +99,8 @@ function session(app: Express): Session {
 export async function startTestApp(opts: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
   const handle = await freshDatabase();
   const smtp = await startSmtpSink();
-  const clock = new SettableClock(opts.now ?? '2020-01-27T15:00:00Z');
+  const startedAt = opts.now ?? '2020-01-27T15:00:00Z';
+  const clock = new SettableClock(startedAt);
   const config = loadConfig({ ...ENV_FOR_TESTS, ...opts.env } as NodeJS.ProcessEnv);
   const ctx = buildContext(config, handle, { clock, mail: smtpSender(smtp.url) });
   const app = createApp(ctx);
@@ -107,6 +110,7 @@ export async function startTestApp(opts: { now?: string; env?: Record<string, st
     db: ctx.db,
     handle,
     clock,
+    startedAt,
     smtp,
     runWorker: () => runJobsOnce(ctx),
     login: async (email, password = DEMO_PASSWORD) => {

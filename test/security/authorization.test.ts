@@ -2,7 +2,7 @@ import { routeTable } from '../../src/http/route-table';
 import type { RouteDef } from '../../src/http/routing';
 import { databaseFingerprint } from '../helpers/fingerprint';
 import { startTestApp, type Session, type TestApp } from '../helpers/test-app';
-import { fillPath, loadFixture, PERSONA_EMAILS, type Fixture } from './fixtures';
+import { fillPath, keepFixture, loadFixture, PERSONA_EMAILS, type Fixture } from './fixtures';
 import { PERSONA_ORDER, routeMatrix, STUDENT_PERSONAS, type Outcome, type Persona } from './route-matrix';
 
 /** Every route × every persona, generated from the route table. */
@@ -13,6 +13,7 @@ const key = (r: RouteDef) => `${r.method.toUpperCase()} ${r.path}`;
 
 let t: TestApp;
 let f: Fixture;
+let fixture: Awaited<ReturnType<typeof keepFixture>>;
 const sessions = {} as Record<Persona, Session>;
 
 beforeAll(async () => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
   f = await loadFixture(t);
   sessions.anonymous = t.anonymous();
   for (const [persona, email] of Object.entries(PERSONA_EMAILS)) sessions[persona as Persona] = await t.login(email);
+  fixture = await keepFixture(t);
 });
 afterAll(() => t.close());
 
@@ -65,8 +67,12 @@ describe.each(routes.map((r) => [key(r), r] as const))('%s', (_name, route) => {
     const role = persona === 'instructor' ? 'instructor' : 'student';
     const passesGuard = persona !== 'anonymous' && (route.access === 'authenticated' || (Array.isArray(route.access) && route.access.includes(role)));
     const before = route.method === 'post' && passesGuard && (expected === 'notfound' || expected === 'forbidden') ? await databaseFingerprint(t.db) : null;
-    const res = route.method === 'get' ? await s.get(path) : await s.post(path, {});
-    expect([persona, classify(res as never, route.method)]).toEqual([persona, expected]);
-    if (before) expect(await databaseFingerprint(t.db)).toEqual(before);
+    try {
+      const res = route.method === 'get' ? await s.get(path) : await s.post(path, {});
+      expect([persona, classify(res as never, route.method)]).toEqual([persona, expected]);
+      if (before) expect(await databaseFingerprint(t.db)).toEqual(before);
+    } finally {
+      if (route.method === 'post' && passesGuard) await fixture.restore();
+    }
   });
 });

@@ -281,3 +281,36 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     return `${defaults[name]}${ext ?? ''}`;
   });
 }
+
+/**
+ * The matrix's POSTs act for real (A deletes and restores A's study guide, leaves a team, the
+ * instructor hides a share or cancels office hours…). `restore()` puts the rows of these tables back
+ * as they were when `keepFixture` ran, so every route × persona sees the fixture whatever the
+ * order the tests run in (`jest --randomize`). Rows added since are left alone.
+ */
+const KEPT_TABLES = ['study_guide', 'enrichment_entry', 'celebrate_share', 'team_membership', 'calendar_event', 'peer_assignment', 'app_user'] as const;
+
+export async function keepFixture(t: TestApp): Promise<{ restore(): Promise<void> }> {
+  const snapshot = async () =>
+    Object.fromEntries(
+      await Promise.all(KEPT_TABLES.map(async (table) => [table, await t.db.selectFrom(table).selectAll().execute()] as const)),
+    ) as unknown as Record<(typeof KEPT_TABLES)[number], { id: number }[]>;
+  const kept = await snapshot();
+  return {
+    restore: async () => {
+      const now = await snapshot();
+      for (const table of KEPT_TABLES) {
+        const current = new Map(now[table].map((r) => [r.id, JSON.stringify(r)]));
+        for (const row of kept[table]) {
+          if (current.get(row.id) === JSON.stringify(row)) continue;
+          const { id, ...values } = row;
+          await t.db
+            .updateTable(table)
+            .set(values as never)
+            .where('id', '=', id as never)
+            .execute();
+        }
+      }
+    },
+  };
+}

@@ -389,14 +389,19 @@ describe('peer assessment of A', () => {
     for (const record of guideReads) expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 200]);
   });
 
-  // Last: it retires the fixture assignment.
+  // It retires the fixture assignment, and puts it back afterwards so the tests after it (in any order) have it.
   test('once the assignment is replaced, the former assessor reaches nothing of A’s', async () => {
-    await t.db.updateTable('peer_assignment').set({ replaced_at: t.clock.now() }).where('id', '=', f.ids.peerAssignment).execute();
-    for (const record of ['guideVersions', 'guideVersion', 'guideFile', 'teamArtifact', 'teamFile', 'assessmentOfA'] as const) {
-      expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 404]);
+    const retire = (at: Date | null) => t.db.updateTable('peer_assignment').set({ replaced_at: at }).where('id', '=', f.ids.peerAssignment).execute();
+    await retire(t.clock.now());
+    try {
+      for (const record of ['guideVersions', 'guideVersion', 'guideFile', 'teamArtifact', 'teamFile', 'assessmentOfA'] as const) {
+        expect([record, (await s.peerAssessor.get(reads[record]())).status]).toEqual([record, 404]);
+      }
+      const before = await ownedRowsFingerprint(t.db, f.ids.studentA);
+      expect((await s.peerAssessor.post(`/peer-assessments/${f.ids.peerAssignment}`, { ...answers, action: 'submit' })).status).toBe(404);
+      expect(await ownedRowsFingerprint(t.db, f.ids.studentA)).toEqual(before);
+    } finally {
+      await retire(null);
     }
-    const before = await ownedRowsFingerprint(t.db, f.ids.studentA);
-    expect((await s.peerAssessor.post(`/peer-assessments/${f.ids.peerAssignment}`, { ...answers, action: 'submit' })).status).toBe(404);
-    expect(await ownedRowsFingerprint(t.db, f.ids.studentA)).toEqual(before);
   });
 });
