@@ -184,6 +184,8 @@ interface Attack {
   form?: (f: Fixture) => Record<string, string>;
   multipart?: boolean;
   status: number;
+  /** What the attacker has first, made by the attacker through HTTP (so the attack does not depend on another test running before it). */
+  given?: (f: Fixture) => Promise<void>;
 }
 
 /** Hostile extra fields: a handler that read any of these would act on A's records. */
@@ -225,6 +227,11 @@ const attacks: Attack[] = [
     path: (f) => `/lessons/${f.ids.unit}/study-guide/delete`,
     form: (f) => ({ ...namingA(f), guideId: String(f.ids.studyGuide) }),
     status: 303,
+    // B deletes B's own guide (303) whichever attack ran first: B writes one here (the same text as
+    // the save attack's, so neither save is a stale edit of the other, in either order).
+    given: async (f) => {
+      expect((await s.studentB.upload(`/lessons/${f.ids.unit}/study-guide`, { guide_body: 'B was here', base_version: '' })).status).toBe(303);
+    },
   },
   {
     name: 'the peer assessor deletes a study guide naming A',
@@ -345,6 +352,7 @@ const attacks: Attack[] = [
 
 describe('writes aimed at A’s records change none of A’s rows', () => {
   test.each(attacks.map((a) => [a.name, a] as const))('%s', async (_name, attack) => {
+    await attack.given?.(f);
     const before = await ownedRowsFingerprint(t.db, f.ids.studentA);
     const who = s[attack.as];
     const form = attack.form?.(f) ?? {};
