@@ -8,6 +8,8 @@ import { renderEmail } from '../mail/render';
 import type { TokenPurpose } from './accounts.tables';
 import { normalizeEmail } from './identity';
 import { hashPassword, verifyPassword } from './passwords';
+import { courseRepository } from '../course/course.repository';
+import { passwordResetsRepository } from './password-resets.repository';
 import { tokensRepository, TOKEN_TTL_HOURS } from './tokens.repository';
 import { usersRepository, type User } from './users.repository';
 
@@ -35,7 +37,7 @@ async function authenticate(db: Db, email: string, password: string, now: Date):
 type Offering = { code: string; title: string; term: string; instructor_name: string };
 
 async function offeringOf(db: Db, offeringId: number): Promise<Offering> {
-  return db.selectFrom('course_offering').select(['code', 'title', 'term', 'instructor_name']).where('id', '=', offeringId).executeTakeFirstOrThrow();
+  return courseRepository.offering(db, offeringId);
 }
 
 /** The invitation or reset email for one user and their token link. */
@@ -96,19 +98,12 @@ async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id
  * answers the requests (answerPasswordResets). Abuse limits are the route's (src/http/throttle.ts).
  */
 async function requestPasswordReset(db: Db, email: string): Promise<void> {
-  await db
-    .insertInto('password_reset_request')
-    .values({ email: normalizeEmail(email) })
-    .execute();
+  await passwordResetsRepository.insert(db, normalizeEmail(email));
 }
 
 /** The worker's job: a reset email for each waiting request whose address is an active account; others are dropped. */
 async function answerPasswordResets(db: Db, baseUrl: string, now: Date, batch = 100): Promise<number> {
-  const requests = await db
-    .deleteFrom('password_reset_request')
-    .where('id', 'in', db.selectFrom('password_reset_request').select('id').orderBy('id').limit(batch).forUpdate().skipLocked())
-    .returning(['email'])
-    .execute();
+  const requests = await passwordResetsRepository.takeBatch(db, batch);
   // One lookup for the batch (addresses were normalized when written down); unknown ones get nothing.
   const users = (await usersRepository.findByEmails(db, [...new Set(requests.map((r) => r.email))])).filter((u) => !u.deactivated_at);
   for (const user of users) await sendTokenEmail(db, user, 'password_reset', baseUrl, now);

@@ -1,4 +1,5 @@
 import { auditRepository } from '../audit/audit.repository';
+import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { endSessionsOf } from '../http/session-store';
 import { Expired, Refused } from '../errors';
@@ -25,12 +26,8 @@ export interface MailContext {
   now: Date;
 }
 
-async function courseOf(db: Db, offeringId: number) {
-  return db.selectFrom('course_offering').selectAll().where('id', '=', offeringId).executeTakeFirstOrThrow();
-}
-
 async function notifyOldAddress(db: Db, user: User, newEmail: string, pending: boolean, baseUrl: string): Promise<void> {
-  const offering = await courseOf(db, user.offering_id);
+  const offering = await courseRepository.offering(db, user.offering_id);
   const { text, html } = await renderEmail('email-change-notice', {
     name: user.name,
     oldEmail: user.email,
@@ -55,21 +52,15 @@ async function requestChange(db: Db, user: User, newEmail: string, ctx: MailCont
   if (!user.password_hash) {
     await notifyOldAddress(db, user, newEmail, false, ctx.baseUrl);
     await tokensRepository.revokeAll(db, user.id, ctx.now);
-    await db.updateTable('app_user').set({ email: newEmail }).where('id', '=', user.id).execute();
+    await usersRepository.updateMember(db, user.id, { email: newEmail });
     await endSessionsOf(db, user.id);
     await accountsService.sendTokenEmail(db, { ...user, email: newEmail }, 'invitation', ctx.baseUrl, ctx.now);
     return 'switched';
   }
   // A newer request replaces an older one still waiting.
-  await db
-    .updateTable('user_token')
-    .set({ used_at: ctx.now })
-    .where('user_id', '=', user.id)
-    .where('purpose', '=', 'email_change')
-    .where('used_at', 'is', null)
-    .execute();
+  await tokensRepository.revokePending(db, user.id, 'email_change', ctx.now);
   const token = await tokensRepository.issue(db, user.id, 'email_change', ctx.now, newEmail);
-  const offering = await courseOf(db, user.offering_id);
+  const offering = await courseRepository.offering(db, user.offering_id);
   const { text, html } = await renderEmail('email-change', {
     name: user.name,
     newEmail,
@@ -106,7 +97,7 @@ async function confirm(db: Db, token: string, now: Date): Promise<{ email: strin
   if (!live) throw new Expired('This link has expired or has already been used. Ask your instructor to change the address again.');
   const taken = await usersRepository.findByEmail(db, live.newEmail);
   if (taken && taken.id !== live.user.id) throw new Refused(`${live.newEmail} is already used by another account. Ask your instructor for help.`);
-  await db.updateTable('app_user').set({ email: live.newEmail }).where('id', '=', live.user.id).execute();
+  await usersRepository.updateMember(db, live.user.id, { email: live.newEmail });
   await tokensRepository.markUsed(db, live.tokenId, live.user.id, now);
   await endSessionsOf(db, live.user.id);
   await auditRepository.record(db, [

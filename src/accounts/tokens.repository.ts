@@ -55,6 +55,11 @@ async function markUsed(db: Db, tokenId: number, userId: number, now: Date): Pro
   await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
 }
 
+/** The account's outstanding links of one purpose die (a newer request replaces an older one still waiting). */
+async function revokePending(db: Db, userId: number, purpose: TokenPurpose, now: Date): Promise<void> {
+  await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
+}
+
 /** Every outstanding link of the account dies (the student was dropped, or their address changed). */
 async function revokeAll(db: Db, userId: number, now: Date): Promise<void> {
   await db.updateTable('user_token').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
@@ -88,4 +93,4 @@ async function pendingEmail(db: Db, userId: number, now: Date): Promise<string |
   return row?.new_email ?? null;
 }
 
-export const tokensRepository = Object.freeze({ issue, issueMany, findLive, markUsed, revokeAll, emailClaimed, pendingEmail });
+export const tokensRepository = Object.freeze({ issue, issueMany, findLive, markUsed, revokeAll, revokePending, emailClaimed, pendingEmail });

@@ -107,7 +107,7 @@ async function assertRecordable(db: Db, offeringId: number, eventId: number, now
   if (m.status === 'cancelled') throw new Conflict('This meeting was cancelled: there is no attendance to take.');
   if (isAhead(m, now)) throw new Conflict('This meeting has not happened yet: attendance can be taken on the day of the meeting or after it.');
   // Serialize recordings of one meeting (two devices saving at once): lock the meeting row.
-  await db.selectFrom('calendar_event').select('id').where('id', '=', eventId).forUpdate().execute();
+  await courseRepository.event(db, offeringId, eventId, { lock: true });
   return m;
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { accountsService } from '../accounts/accounts.service';
 import { normalizeEmail, normalizeName } from '../accounts/identity';
 import { usersRepository } from '../accounts/users.repository';
+import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import type { Delimiter } from '../http/text-upload';
 import { isValidZone } from '../time';
@@ -79,7 +80,7 @@ async function check(db: Db, offeringId: number, csvText: string, defaultZone: s
     return preview;
   }
 
-  const sections = await db.selectFrom('section').select(['id', 'code']).where('offering_id', '=', offeringId).execute();
+  const sections = await courseRepository.sections(db, offeringId);
   const sectionByKey = new Map<string, { id: number; code: string }>();
   for (const s of sections) {
     sectionByKey.set(s.code.toLowerCase(), s);
