@@ -277,7 +277,15 @@ test('the requirement set is course data: changing the offering’s rule changes
   expect(card).toContain('<li>portfolio submitted incomplete</li>');
   expect(card).not.toContain('study guide');
 
-  // edX minimum grade from the data: student7 (0.55 on LeadEd502x) passes at 0.5.
+  // edX minimum grade from the data: student7 (0.55 on LeadEd502x) passes at 0.5. This test
+  // imports the report it needs itself (it must not depend on another test's import).
+  // (The rows other tests expect, should they run after it: student6 passed, student8 listed.)
+  const rows: [string, number, string][] = [
+    ['student6', 0.9, 'enrolled'],
+    ['student7', 0.55, 'enrolled'],
+    ['student8', 0.95, 'enrolled'],
+  ];
+  expect((await importReport(rows)).status).toBe(303);
   await sql`update course_offering set certificate_rule = ${JSON.stringify({ requires: ['edx_passed'], edxMinimumGrade: 0.5 })}::jsonb where id = ${offeringId}`.execute(
     t.db,
   );
