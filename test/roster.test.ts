@@ -60,6 +60,20 @@ test('a good roster creates the students and emails each an invitation link', as
   expect(invite.from).toBe('cohort@cohort.example');
 });
 
+test('an invitation’s plain-text part is real text: a name with an apostrophe and an ampersand reads as typed (the HTML part escapes it)', async () => {
+  t.smtp.clear();
+  const csv = 'name,email,section,time_zone\n"Siobhán O\'Brien & Ana",siobhan.obrien@umich.edu,EDUC 551,\n';
+  const res = await importAndConfirm(
+    await instructor.upload('/instructor/roster/import', {}, [{ field: 'file', buffer: Buffer.from(csv), filename: 'roster.csv', contentType: 'text/csv' }]),
+  );
+  expect(res.status).toBe(303);
+  await t.runWorker();
+  const invite = t.smtp.messages.find((m) => m.to[0] === 'siobhan.obrien@umich.edu')!;
+  expect(invite.text).toContain("Hello Siobhán O'Brien & Ana,");
+  expect(invite.text).not.toMatch(/&#39;|&amp;|&quot;|&lt;|&gt;/);
+  expect(invite.html).toContain('Siobhán O&#39;Brien &amp; Ana');
+});
+
 test('bad rows are reported by line and nothing is imported', async () => {
   const before = await countStudents();
   const csv = [
