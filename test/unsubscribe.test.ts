@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './helpers/test-app';
-import { userIdsByLocalPart } from './helpers/builders';
+import { aStudent, userIdsByLocalPart } from './helpers/builders';
 import { step } from './helpers/story';
 
 /**
@@ -87,4 +87,29 @@ test('one-click unsubscribe stops the next meeting reminder for that student onl
       'required communication and cannot be turned off; see which emails you can turn off in your settings: http://cohort.test/settings',
     );
   });
+});
+
+test('one-click unsubscribe from announcements: no more announcement emails for that student, still readable in the app', async () => {
+  const [ann, bo] = [await aStudent(t, { name: 'Ann Optout' }), await aStudent(t, { name: 'Bo Stays' })];
+  const instructor = await t.login('instructor@cohort.example');
+  const announce = async (subject: string) => {
+    const html = (await instructor.get('/instructor/announcements').expect(200)).text;
+    const nonce = html.match(/name="nonce" value="([^"]+)"/)![1];
+    expect((await instructor.post('/instructor/announcements', { audience: 'all', subject, body: 'See the lesson page.', nonce })).status).toBe(303);
+    await t.runWorker();
+  };
+  const received = (email: string, subject: string) => t.smtp.messages.filter((m) => m.to.includes(email) && m.subject.includes(subject));
+  await announce('Unsub first notice');
+  const first = received(ann.email, 'Unsub first notice');
+  expect(first).toHaveLength(1);
+  expect(header(first[0].raw, 'List-Unsubscribe')).toContain(`/unsubscribe/${ann.id}.announcement.`);
+  const res = await t.anonymous().agent.post(unsubscribeUrl(first[0].raw)!).type('form').send('List-Unsubscribe=One-Click');
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('You will no longer receive announcements by email');
+  await announce('Unsub second notice');
+  expect(received(ann.email, 'Unsub second notice')).toHaveLength(0);
+  expect(received(bo.email, 'Unsub second notice')).toHaveLength(1);
+  const s = await ann.login();
+  expect((await s.get('/announcements')).text).toContain('Unsub second notice');
+  expect((await s.get('/settings')).text).toMatch(/<input type="checkbox" id="announcementEmails" name="announcementEmails" aria-describedby/);
 });
