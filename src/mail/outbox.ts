@@ -4,6 +4,7 @@ import { retryOnConnectionLoss } from '../db/connection-errors';
 import type { Database, Db } from '../db/database';
 import { messageIdFor } from './message-id';
 import type { MailSender } from './transport';
+import { listHeadersFor, type ListHeaderOptions } from './unsubscribe';
 
 /**
  * The transactional outbox. A user action writes its email here inside its own transaction;
@@ -64,6 +65,8 @@ export interface DeliveryOptions {
   now: Date;
   /** Asked to stop (SIGTERM): finish the message being sent, hand the rest of the batch back. */
   signal?: AbortSignal;
+  /** List-Id, List-Unsubscribe and List-Unsubscribe-Post, from each row's kind and user (src/mail/unsubscribe.ts). */
+  lists?: ListHeaderOptions;
 }
 
 export interface DeliveryReport {
@@ -130,7 +133,7 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
           text: m.text_body,
           html: m.html_body,
           messageId: m.message_id,
-          headers: m.headers,
+          headers: opts.lists ? { ...m.headers, ...(await listHeadersFor(m, opts.lists)) } : m.headers,
           date: opts.now,
         });
         outcome = { status: 'sent' };

@@ -148,6 +148,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /calendar/feed/regenerate': { expect: signedIn },
   'POST /calendar/feed/revoke': { expect: signedIn },
   'GET /calendar/feed/:token.ics': { expect: everyone('notfound') },
+  // A signed one-click link (src/mail/unsubscribe.ts); the matrix's made-up token is tampered: a 404 for all, the POST too (no CSRF 403).
+  'GET /unsubscribe/:token': { expect: everyone('notfound') },
+  'POST /unsubscribe/:token': { expect: everyone('notfound') },
   // portfolios and extensions (issue 4): each student's own portfolio pages; the fixture
   // submission and extension request are A's (the peer assessor does not see A's portfolio).
   'GET /portfolios': { expect: studentsOnly },
