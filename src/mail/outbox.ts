@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type UpdateObject } from 'kysely';
 import { retryOnConnectionLoss } from '../db/connection-errors';
 import type { Database, Db } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import { messageIdFor } from './message-id';
 import type { MailSender } from './transport';
+import { notSentReason, undeliverableRepository } from './undeliverable.repository';
 
 /**
  * The transactional outbox. A user action writes its email here inside its own transaction;
@@ -24,6 +26,8 @@ export interface EmailToSend {
 }
 
 export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number | null> {
+  // An address marked undeliverable gets no more mail: the row is kept, failed, saying why.
+  const mark = await undeliverableRepository.markOf(db, email.to);
   const row = await db
     .insertInto('outbound_email')
     .values({
@@ -36,6 +40,7 @@ export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number |
       headers: JSON.stringify(email.headers ?? {}) as unknown as Record<string, string>,
       dedupe_key: email.dedupeKey ?? null,
       message_id: messageIdFor(email.kind, null, email.baseUrl),
+      ...(mark ? { status: 'failed' as const, last_error: notSentReason(mark) } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
@@ -82,6 +87,17 @@ function isPermanent(err: unknown): boolean {
 }
 
 /**
+ * A permanent failure that is about the recipient, not the message: the server refused the
+ * recipient (RCPT TO, nodemailer's EENVELOPE) or answered 550/551/553 (mailbox unavailable,
+ * not local, name not allowed). Such an address is marked undeliverable.
+ */
+function isRecipientRefused(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  if (!isPermanent(err)) return false;
+  return e.code === 'EENVELOPE' || e.responseCode === 550 || e.responseCode === 551 || e.responseCode === 553;
+}
+
+/**
  * Claims due messages under this run's own claim token (FOR UPDATE SKIP LOCKED, so several
  * workers never take the same one), sends each, and records the outcome. Before each send the
  * message's lease is renewed, and only while the claim is still this run's: a message whose lease
@@ -120,25 +136,34 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
         continue;
       }
       untried = i + 1;
-      let outcome: { status: 'sent' } | { status: 'pending' | 'failed'; error: string; delay: number };
-      try {
-        await sender.send({
-          from: opts.from,
-          replyTo: opts.replyTo,
-          to: m.to_address,
-          subject: m.subject,
-          text: m.text_body,
-          html: m.html_body,
-          messageId: m.message_id,
-          headers: m.headers,
-          date: opts.now,
-        });
-        outcome = { status: 'sent' };
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
-        outcome = { status: giveUp ? 'failed' : 'pending', error: message.slice(0, 1000), delay: base * 2 ** Math.min(turn.attempts - 1, 10) };
-      }
+      let outcome: { status: 'sent' } | { status: 'pending' | 'failed'; error: string; delay: number; undeliverable?: boolean };
+      // Queued before its address was marked undeliverable: not sent, failed with the reason.
+      const mark = await undeliverableRepository.markOf(db, m.to_address);
+      if (mark) outcome = { status: 'failed', error: notSentReason(mark), delay: 0 };
+      else
+        try {
+          await sender.send({
+            from: opts.from,
+            replyTo: opts.replyTo,
+            to: m.to_address,
+            subject: m.subject,
+            text: m.text_body,
+            html: m.html_body,
+            messageId: m.message_id,
+            headers: m.headers,
+            date: opts.now,
+          });
+          outcome = { status: 'sent' };
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
+          outcome = {
+            status: giveUp ? 'failed' : 'pending',
+            error: message.slice(0, 1000),
+            delay: base * 2 ** Math.min(turn.attempts - 1, 10),
+            undeliverable: isRecipientRefused(err),
+          };
+        }
       const record: UpdateObject<Database, 'outbound_email'> =
         outcome.status === 'sent'
           ? { status: 'sent', sent_at: opts.now, locked_until: null, claim_token: null, last_error: null }
@@ -150,7 +175,16 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
               next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delay})`,
             };
       // SMTP has answered: a dropped connection must not lose that (the email would go out again).
-      const recorded = await retryOnConnectionLoss(() => db.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst());
+      // A refused recipient is marked undeliverable in the same transaction as the failed outcome,
+      // and only while the message is still ours (a run that lost its claim records nothing).
+      const recorded = await retryOnConnectionLoss(() =>
+        inTransaction(db, async (trx) => {
+          const r = await trx.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst();
+          if (Number(r.numUpdatedRows) > 0 && outcome.status === 'failed' && outcome.undeliverable)
+            await undeliverableRepository.mark(trx, m.to_address, outcome.error, opts.now, m.id);
+          return r;
+        }),
+      );
       if (Number(recorded.numUpdatedRows) === 0)
         report.lostClaims += 1; // taken over mid-send: its new owner records it
       else if (outcome.status === 'sent') report.sent += 1;
