@@ -106,3 +106,67 @@ test('a 4xx is temporary: the address is not marked and the email is retried', a
   expect((await outboxFor(busy.email))[0].status).toBe('sent');
   expect(resetsTo(busy.email)).toBe(1);
 });
+
+/** Marks `email` undeliverable the way production does: a 550 at RCPT TO for an email to it. */
+async function bounce(email: string) {
+  t.smtp.rejectRecipient(email, 550);
+  try {
+    await resetEmailTo(email);
+  } finally {
+    t.smtp.acceptRecipient(email);
+  }
+  expect(await markOf(email)).toBeDefined();
+}
+
+test('the roster and the class overview show the mark with the server’s answer; "Retry email" clears it (audited) and the next email goes out', async () => {
+  const s = await aStudent(t, { email: 'bounce-retry@cohort.example', name: 'Rhea Retry' });
+  await bounce(s.email);
+  const instructor = await t.login('instructor@cohort.example');
+
+  const roster = (await instructor.get('/instructor/roster').expect(200)).text;
+  const row = roster.slice(roster.indexOf('Rhea Retry'));
+  expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/Email undeliverable[^]*550 Mailbox unavailable/);
+  const overview = (await instructor.get(`/instructor/overview?q=${encodeURIComponent(s.email)}`).expect(200)).text;
+  expect(overview).toMatch(/Email undeliverable<\/span> [^<]*550 Mailbox unavailable/);
+  const page = (await instructor.get(`/instructor/roster/students/${s.id}`).expect(200)).text;
+  expect(page).toContain('Email undeliverable');
+  expect(page).toContain('Retry email');
+
+  // A student may not clear it; the instructor may.
+  const student = await s.login();
+  expect((await student.post(`/instructor/roster/students/${s.id}/retry-email`)).status).toBe(403);
+  const done = await instructor.post(`/instructor/roster/students/${s.id}/retry-email`);
+  expect(done.status).toBe(303);
+  expect(await markOf(s.email)).toBeUndefined();
+  const after = (await instructor.get(`/instructor/roster/students/${s.id}`).expect(200)).text;
+  expect(after).toContain('no longer marked undeliverable');
+  expect(after).toContain('Email retried (undeliverable mark cleared)');
+  expect(after).not.toContain('Retry email</button>');
+  // Nothing to retry now: refused, nothing changes.
+  expect((await instructor.post(`/instructor/roster/students/${s.id}/retry-email`)).status).toBe(409);
+
+  await resetEmailTo(s.email);
+  expect(resetsTo(s.email)).toBe(1);
+});
+
+test('changing the student’s address clears the mark for them: the next email goes to the new address', async () => {
+  // Invited, no password yet: a roster correction switches the address at once (src/accounts/email-change.service.ts).
+  const s = await aStudent(t, { email: 'bounce-typo@cohort.example', name: 'Tomas Typo', active: false });
+  await bounce(s.email);
+  const instructor = await t.login('instructor@cohort.example');
+  expect((await instructor.get(`/instructor/roster/students/${s.id}`).expect(200)).text).toContain('Email undeliverable');
+  const fixed = 'bounce-fixed@cohort.example';
+  const edit = await instructor.post(`/instructor/roster/students/${s.id}`, {
+    name: s.name,
+    email: fixed,
+    section: String(s.section_id),
+    timeZone: s.time_zone,
+  });
+  expect(edit.status).toBe(303);
+  const page = (await instructor.get(`/instructor/roster/students/${s.id}`).expect(200)).text;
+  expect(page).toContain(fixed);
+  expect(page).not.toContain('Email undeliverable');
+  await t.runWorker();
+  // The new invitation went out to the corrected address.
+  expect(t.smtp.messages.filter((m) => m.to.includes(fixed)).length).toBeGreaterThan(0);
+});
