@@ -123,6 +123,22 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
     for (let i = 0; i < claimed.length && !opts.signal?.aborted; i++) {
       untried = i;
       const m = claimed[i];
+      // Queued before its address was marked undeliverable: failed with the reason, no SMTP attempt counted.
+      const mark = await undeliverableRepository.markOf(db, m.to_address);
+      if (mark) {
+        const skipped = await retryOnConnectionLoss(() =>
+          db
+            .updateTable('outbound_email')
+            .set({ status: 'failed', last_error: notSentReason(mark), locked_until: null, claim_token: null })
+            .where(ours(m.id))
+            .where('status', '=', 'sending')
+            .executeTakeFirst(),
+        );
+        untried = i + 1;
+        if (Number(skipped.numUpdatedRows) === 0) report.lostClaims += 1;
+        else report.failed += 1;
+        continue;
+      }
       // Still ours? Renew for the send and count the attempt; if another worker took it over, it is theirs.
       const turn = await db
         .updateTable('outbound_email')
@@ -137,33 +153,29 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
       }
       untried = i + 1;
       let outcome: { status: 'sent' } | { status: 'pending' | 'failed'; error: string; delay: number; undeliverable?: boolean };
-      // Queued before its address was marked undeliverable: not sent, failed with the reason.
-      const mark = await undeliverableRepository.markOf(db, m.to_address);
-      if (mark) outcome = { status: 'failed', error: notSentReason(mark), delay: 0 };
-      else
-        try {
-          await sender.send({
-            from: opts.from,
-            replyTo: opts.replyTo,
-            to: m.to_address,
-            subject: m.subject,
-            text: m.text_body,
-            html: m.html_body,
-            messageId: m.message_id,
-            headers: m.headers,
-            date: opts.now,
-          });
-          outcome = { status: 'sent' };
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
-          outcome = {
-            status: giveUp ? 'failed' : 'pending',
-            error: message.slice(0, 1000),
-            delay: base * 2 ** Math.min(turn.attempts - 1, 10),
-            undeliverable: isRecipientRefused(err),
-          };
-        }
+      try {
+        await sender.send({
+          from: opts.from,
+          replyTo: opts.replyTo,
+          to: m.to_address,
+          subject: m.subject,
+          text: m.text_body,
+          html: m.html_body,
+          messageId: m.message_id,
+          headers: m.headers,
+          date: opts.now,
+        });
+        outcome = { status: 'sent' };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
+        outcome = {
+          status: giveUp ? 'failed' : 'pending',
+          error: message.slice(0, 1000),
+          delay: base * 2 ** Math.min(turn.attempts - 1, 10),
+          undeliverable: isRecipientRefused(err),
+        };
+      }
       const record: UpdateObject<Database, 'outbound_email'> =
         outcome.status === 'sent'
           ? { status: 'sent', sent_at: opts.now, locked_until: null, claim_token: null, last_error: null }
