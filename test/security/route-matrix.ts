@@ -88,6 +88,8 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'POST /instructor/roster/students/:userId/drop': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'POST /instructor/roster/students/:userId/re-enroll': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  // bounce handling (issue 16): the instructor clears a student's "Email undeliverable" mark
+  'POST /instructor/roster/students/:userId/retry-email': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'GET /confirm-email/:token': { expect: everyone('gone') },
   'POST /confirm-email/:token': { expect: everyone('gone') },
   // attendance and events (issue 5): :eventId is a campus meeting; edit/cancel use the fixture office hours.
