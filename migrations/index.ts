@@ -21,6 +21,8 @@ import * as m0141 from './0141_campus_meeting_hours';
 import * as m0150 from './0150_account_protection';
 import * as m0160 from './0160_outbox_claims';
 import * as m0170 from './0170_roster_imports';
+import * as m0180 from './0180_announcement_emails';
+import * as m0190 from './0190_undeliverable_addresses';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -49,4 +51,6 @@ export const migrations: Record<string, Migration> = {
   '0150_account_protection': m0150,
   '0160_outbox_claims': m0160,
   '0170_roster_imports': m0170,
+  '0180_announcement_emails': m0180,
+  '0190_undeliverable_addresses': m0190,
 };

@@ -49,6 +49,8 @@ const schema = z
       .optional(),
     MAIL_FROM: z.string().default('EDUC 551/639 Cohort Companion <cohort@cohort.example>'),
     MAIL_REPLY_TO: z.string().default('Donald J. Peurach <dpeurach@umich.edu>'),
+    /** A mailbox that takes unsubscribe requests by mail: only when set, List-Unsubscribe also carries a mailto: form. */
+    UNSUBSCRIBE_MAILTO: z.email().optional(),
     SEED_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     WORKER: z.enum(['on', 'off']).default('on'),
     WORKER_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),

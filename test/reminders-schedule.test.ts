@@ -211,7 +211,8 @@ test('the reminder schedule as the worker runs through the semester', async () =
     expect(manila.text).toContain('Mon, Mar 9, 2020, 5:00 PM EDT – 7:00 PM in Ann Arbor');
     expect(manila.text).toContain('Where: 4212 School of Education Building');
     expect(manila.text).toMatch(/This week: LeadEd503x Course Kickoff and Lesson 01: .+\n {2}Lesson page: http:\/\/cohort\.test\/lessons\/\d+\n/);
-    expect(manila.raw).toMatch(/^List-Unsubscribe: <http:\/\/cohort\.test\/settings>\r?$/m);
+    expect(manila.raw).toMatch(/^List-Unsubscribe: <http:\/\/cohort\.test\/unsubscribe\/\d+\.reminder_meeting\.[\w-]{43}>\r?$/m);
+    expect(manila.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
     expect(manila.html).toContain('4212 School of Education Building');
   });
 });

@@ -145,7 +145,7 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
   const row = await usersRepository.settingsOf(ctx.db, me.id);
   render(res, 'accounts/settings', {
     title: 'Your settings',
-    values: { timeZone: row.time_zone, meetingReminders: row.meeting_reminders ? 'on' : '' },
+    values: { timeZone: row.time_zone, meetingReminders: row.meeting_reminders ? 'on' : '', announcementEmails: row.announcement_emails ? 'on' : '' },
     errors: {},
     zones: timeZoneChoices(),
     isStudent: me.role === 'student',

@@ -29,4 +29,5 @@ export const forgotSchema = z.object({
 export const settingsSchema = z.object({
   timeZone: text(z.string({ error: 'Choose a time zone.' }).refine(isValidZone, 'Choose a time zone from the list.')),
   meetingReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  announcementEmails: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
 });

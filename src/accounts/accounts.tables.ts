@@ -11,6 +11,7 @@ export interface AppUserTable {
   time_zone: Generated<string>;
   password_hash: string | null;
   meeting_reminders: Generated<boolean>;
+  announcement_emails: Generated<boolean>;
   created_at: Generated<Date>;
   activated_at: Date | null;
   last_login_at: Date | null;

@@ -49,11 +49,22 @@ async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
 }
 
 async function settingsOf(db: Db, userId: number) {
-  return db.selectFrom('app_user').select(['time_zone', 'meeting_reminders']).where('id', '=', userId).executeTakeFirstOrThrow();
+  return db.selectFrom('app_user').select(['time_zone', 'meeting_reminders', 'announcement_emails']).where('id', '=', userId).executeTakeFirstOrThrow();
 }
 
-async function updateSettings(db: Db, userId: number, s: { timeZone: string; meetingReminders: boolean }): Promise<void> {
-  await db.updateTable('app_user').set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders }).where('id', '=', userId).execute();
+async function updateSettings(db: Db, userId: number, s: { timeZone: string; meetingReminders: boolean; announcementEmails: boolean }): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders, announcement_emails: s.announcementEmails })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** One-click unsubscribe: that kind of email off for that user. False when no such user. */
+async function unsubscribe(db: Db, userId: number, kind: 'reminder_meeting' | 'announcement'): Promise<boolean> {
+  const change = kind === 'reminder_meeting' ? { meeting_reminders: false } : { announcement_emails: false };
+  const r = await db.updateTable('app_user').set(change).where('id', '=', userId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** An offering's active students (not deactivated), by id: who to tell about a change to the calendar. */
@@ -98,6 +109,7 @@ export const usersRepository = Object.freeze({
   reactivate,
   updateMember,
   findById,
+  unsubscribe,
   findByEmail,
   findByEmails,
   insert,

@@ -1,4 +1,5 @@
 import { attendanceRepository } from '../attendance/attendance.repository';
+import { normalizeAddress, undeliverableRepository } from '../mail/undeliverable.repository';
 import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
 import { submissionsRepository } from '../portfolio/submissions.repository';
 import { readOne } from '../db/reads';
@@ -57,7 +58,7 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
   });
   const userIds = rows.map((r) => r.id);
 
-  const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, checklistsByRequirement] = await Promise.all([
+  const [counts, edx, lastWork, absences, attendance, submissions, extensions, reminders, checklistsByRequirement, undeliverable] = await Promise.all([
     readOne(db, progressRepository.completionCountsRead(db, userIds, lessonUnitIds)),
     edxProgressFor(db, userIds),
     repo.lastWork(db, userIds),
@@ -74,6 +75,10 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
         requirements.map((r) => r.id),
         userIds,
       ),
+    ),
+    undeliverableRepository.find(
+      db,
+      rows.map((s) => s.email),
     ),
   ]);
   const checklists = requirements.map((r) => checklistsByRequirement.get(r.id)!);
@@ -108,6 +113,7 @@ export async function overviewPage(db: Db, offeringId: number, query: OverviewQu
       id: s.id,
       name: s.name,
       email: s.email,
+      undeliverable: undeliverable.get(normalizeAddress(s.email))?.smtpReply ?? null,
       section: s.section,
       droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, zone) : null,
       pace: { label: p.label, status: p.status, behindBy: p.behindBy },

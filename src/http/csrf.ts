@@ -26,9 +26,20 @@ export function isMultipart(req: Request): boolean {
   return (req.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
+/**
+ * The one route exempt: RFC 8058 one-click unsubscribe, POSTed by a mail provider with no session
+ * or token. Its signed URL (src/mail/unsubscribe.ts) is the authority, and it can only turn an email off.
+ */
+const oneClickUnsubscribe = /^\/unsubscribe\/[^/]+$/;
+
+export function isCsrfExempt(method: string, path: string): boolean {
+  return method.toUpperCase() === 'POST' && oneClickUnsubscribe.test(path);
+}
+
 /** Global: checks url-encoded posts; multipart requests are left to `verifyCsrfAfterUpload`. */
 export function csrfProtection(req: Request, _res: Response, next: NextFunction): void {
   if (safeMethods.has(req.method) || isMultipart(req)) return next();
+  if (isCsrfExempt(req.method, req.path)) return next();
   if (!isRequestValid(req)) return next(new CsrfError());
   next();
 }

@@ -15,6 +15,7 @@ import { rosterRoutes } from '../roster/roster.routes';
 import { rosterImportRoutes } from '../roster/roster-import.routes';
 import { rosterMembersRoutes } from '../roster/roster-members.routes';
 import { emailChangeRoutes } from '../accounts/email-change.routes';
+import { unsubscribeRoutes } from '../accounts/unsubscribe.routes';
 import { attachmentsRoutes } from '../attachments/attachments.routes';
 import { certificatesRoutes } from '../certificates/certificates.routes';
 import { extensionsRoutes } from '../extensions/extensions.routes';
@@ -39,6 +40,7 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...rosterImportRoutes,
     ...rosterMembersRoutes,
     ...emailChangeRoutes,
+    ...unsubscribeRoutes,
     ...attendanceRoutes,
     ...eventsRoutes,
     ...classOverviewRoutes,

@@ -24,6 +24,16 @@ export interface OutboundEmailTable {
   created_at: Generated<Date>;
 }
 
+/** An address the SMTP server refused permanently; nothing is sent to it until the mark is cleared. */
+export interface UndeliverableAddressTable {
+  /** Normalized: trimmed, lower case. */
+  address: string;
+  smtp_reply: string;
+  marked_at: Generated<Date>;
+  outbound_email_id: number | null;
+}
+
 export interface MailTables {
   outbound_email: OutboundEmailTable;
+  undeliverable_address: UndeliverableAddressTable;
 }

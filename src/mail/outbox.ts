@@ -2,8 +2,11 @@ import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type UpdateObject } from 'kysely';
 import { retryOnConnectionLoss } from '../db/connection-errors';
 import type { Database, Db } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import { messageIdFor } from './message-id';
 import type { MailSender } from './transport';
+import { listHeadersFor, type ListHeaderOptions } from './unsubscribe';
+import { notSentReason, undeliverableRepository } from './undeliverable.repository';
 
 /**
  * The transactional outbox. A user action writes its email here inside its own transaction;
@@ -24,6 +27,8 @@ export interface EmailToSend {
 }
 
 export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number | null> {
+  // An address marked undeliverable gets no more mail: the row is kept, failed, saying why.
+  const mark = await undeliverableRepository.markOf(db, email.to);
   const row = await db
     .insertInto('outbound_email')
     .values({
@@ -36,6 +41,7 @@ export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number |
       headers: JSON.stringify(email.headers ?? {}) as unknown as Record<string, string>,
       dedupe_key: email.dedupeKey ?? null,
       message_id: messageIdFor(email.kind, null, email.baseUrl),
+      ...(mark ? { status: 'failed' as const, last_error: notSentReason(mark) } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
@@ -64,6 +70,8 @@ export interface DeliveryOptions {
   now: Date;
   /** Asked to stop (SIGTERM): finish the message being sent, hand the rest of the batch back. */
   signal?: AbortSignal;
+  /** List-Id, List-Unsubscribe and List-Unsubscribe-Post, from each row's kind and user (src/mail/unsubscribe.ts). */
+  lists?: ListHeaderOptions;
 }
 
 export interface DeliveryReport {
@@ -79,6 +87,17 @@ export interface DeliveryReport {
 function isPermanent(err: unknown): boolean {
   const code = (err as { responseCode?: number }).responseCode;
   return typeof code === 'number' && code >= 500;
+}
+
+/**
+ * A permanent failure that is about the recipient, not the message: the server refused the
+ * recipient (RCPT TO, nodemailer's EENVELOPE) or answered 550/551/553 (mailbox unavailable,
+ * not local, name not allowed). Such an address is marked undeliverable.
+ */
+function isRecipientRefused(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  if (!isPermanent(err)) return false;
+  return e.code === 'EENVELOPE' || e.responseCode === 550 || e.responseCode === 551 || e.responseCode === 553;
 }
 
 /**
@@ -107,6 +126,22 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
     for (let i = 0; i < claimed.length && !opts.signal?.aborted; i++) {
       untried = i;
       const m = claimed[i];
+      // Queued before its address was marked undeliverable: failed with the reason, no SMTP attempt counted.
+      const mark = await undeliverableRepository.markOf(db, m.to_address);
+      if (mark) {
+        const skipped = await retryOnConnectionLoss(() =>
+          db
+            .updateTable('outbound_email')
+            .set({ status: 'failed', last_error: notSentReason(mark), locked_until: null, claim_token: null })
+            .where(ours(m.id))
+            .where('status', '=', 'sending')
+            .executeTakeFirst(),
+        );
+        untried = i + 1;
+        if (Number(skipped.numUpdatedRows) === 0) report.lostClaims += 1;
+        else report.failed += 1;
+        continue;
+      }
       // Still ours? Renew for the send and count the attempt; if another worker took it over, it is theirs.
       const turn = await db
         .updateTable('outbound_email')
@@ -120,7 +155,7 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
         continue;
       }
       untried = i + 1;
-      let outcome: { status: 'sent' } | { status: 'pending' | 'failed'; error: string; delay: number };
+      let outcome: { status: 'sent' } | { status: 'pending' | 'failed'; error: string; delay: number; undeliverable?: boolean };
       try {
         await sender.send({
           from: opts.from,
@@ -130,14 +165,19 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
           text: m.text_body,
           html: m.html_body,
           messageId: m.message_id,
-          headers: m.headers,
+          headers: opts.lists ? { ...m.headers, ...(await listHeadersFor(m, opts.lists)) } : m.headers,
           date: opts.now,
         });
         outcome = { status: 'sent' };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const giveUp = isPermanent(err) || turn.attempts >= maxAttempts;
-        outcome = { status: giveUp ? 'failed' : 'pending', error: message.slice(0, 1000), delay: base * 2 ** Math.min(turn.attempts - 1, 10) };
+        outcome = {
+          status: giveUp ? 'failed' : 'pending',
+          error: message.slice(0, 1000),
+          delay: base * 2 ** Math.min(turn.attempts - 1, 10),
+          undeliverable: isRecipientRefused(err),
+        };
       }
       const record: UpdateObject<Database, 'outbound_email'> =
         outcome.status === 'sent'
@@ -150,7 +190,16 @@ export async function deliverDueEmails(db: Db, sender: MailSender, opts: Deliver
               next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delay})`,
             };
       // SMTP has answered: a dropped connection must not lose that (the email would go out again).
-      const recorded = await retryOnConnectionLoss(() => db.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst());
+      // A refused recipient is marked undeliverable in the same transaction as the failed outcome,
+      // and only while the message is still ours (a run that lost its claim records nothing).
+      const recorded = await retryOnConnectionLoss(() =>
+        inTransaction(db, async (trx) => {
+          const r = await trx.updateTable('outbound_email').set(record).where(ours(m.id)).executeTakeFirst();
+          if (Number(r.numUpdatedRows) > 0 && outcome.status === 'failed' && outcome.undeliverable)
+            await undeliverableRepository.mark(trx, m.to_address, outcome.error, opts.now, m.id);
+          return r;
+        }),
+      );
       if (Number(recorded.numUpdatedRows) === 0)
         report.lostClaims += 1; // taken over mid-send: its new owner records it
       else if (outcome.status === 'sent') report.sent += 1;

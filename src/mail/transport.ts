@@ -18,6 +18,15 @@ export interface OutgoingMessage {
   date: Date;
 }
 
+/**
+ * List-* headers (src/mail/unsubscribe.ts) are ASCII already; nodemailer would MIME-encode a
+ * quoted List-Id phrase into =?UTF-8?Q?…?=, which mail providers do not read. Passed as prepared.
+ */
+function nodemailerHeaders(headers: Record<string, string> | undefined) {
+  if (!headers) return undefined;
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, /^List-/i.test(k) && /^[\x20-\x7e]*$/.test(v) ? { prepared: true, value: v } : v]));
+}
+
 /** Something that delivers one message or throws (with `responseCode` for SMTP replies). */
 export interface MailSender {
   send(message: OutgoingMessage): Promise<void>;
@@ -31,7 +40,7 @@ export function smtpSender(smtpUrl: string): MailSender {
   const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 });
   return {
     async send(m) {
-      await transport.sendMail({ ...m, html: m.html ?? undefined });
+      await transport.sendMail({ ...m, headers: nodemailerHeaders(m.headers), html: m.html ?? undefined });
     },
     close: () => transport.close(),
   };
@@ -45,7 +54,7 @@ export function consoleSender(dir: string, log: (line: string) => void = console
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
-      const info = await transport.sendMail({ ...m, html: m.html ?? undefined });
+      const info = await transport.sendMail({ ...m, headers: nodemailerHeaders(m.headers), html: m.html ?? undefined });
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${m.date.toISOString().replace(/[:.]/g, '-')}-${m.messageId.replace(/[^a-zA-Z0-9]/g, '')}.eml`);
       fs.writeFileSync(file, info.message as Buffer);

@@ -93,7 +93,8 @@ async function send(db: Db, input: AnnouncementInput & { offeringId: number; sen
   const { text, html } = await renderEmail('announcement', { body: input.body, bodyHtml: renderMarkdown(input.body), sender: sender.name, course, audience });
   await enqueueForRecipients(db, {
     kind: 'announcement',
-    recipients: recipients(),
+    // Everyone counted reads it in the app; only those who have not turned announcement emails off get the email.
+    recipients: recipients().where('announcement_emails', '=', true),
     subject: `[${offering.code}] ${input.subject}`,
     text,
     html,

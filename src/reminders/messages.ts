@@ -129,6 +129,7 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
       total: checklist.total,
       submission: submission ? { when: at(formatDateTime, 'datetime', submission.submitted_at, zone), complete: submission.is_complete } : null,
       portfolioUrl: `${baseUrl}/portfolios/${req.id}`,
+      settingsUrl: `${baseUrl}/settings`,
     };
     const { text, html } = renderEmailFast('reminder-portfolio', model);
     return {
@@ -164,8 +165,8 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
     subject: `[${offering.code}] Required campus meeting ${at(shortDateTime, 'short-datetime', e.starts_at, zone)}${e.week_label ? ` · ${e.week_label}` : ''}`,
     text,
     html,
-    // The opt-out exists for meeting reminders only: point the header at it.
-    headers: { 'X-Cohort-Reminder': String(r.id), 'List-Unsubscribe': `<${baseUrl}/settings>` },
+    // List-Unsubscribe (one click, src/mail/unsubscribe.ts) is added when the outbox sends it: kind and user are enough.
+    headers: { 'X-Cohort-Reminder': String(r.id) },
   };
 }
 

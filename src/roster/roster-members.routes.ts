@@ -75,6 +75,14 @@ const reEnrollStudent = (ctx: AppContext) => async (req: Request, res: Response)
   res.redirect(303, studentUrl(userId));
 };
 
+const retryEmail = (ctx: AppContext) => async (req: Request, res: Response) => {
+  const me = currentUser(req);
+  const userId = userIdOf(req);
+  const r = await ctx.db.transaction().execute((trx) => rosterMembersService.retryEmail(trx, me, userId, action(ctx)));
+  flash(res, `${r.email} is no longer marked undeliverable: the next email to ${r.name} will be attempted.`);
+  res.redirect(303, studentUrl(userId));
+};
+
 export const rosterMembersRoutes: RouteDef[] = [
   {
     method: 'get',
@@ -103,5 +111,12 @@ export const rosterMembersRoutes: RouteDef[] = [
     access: ['instructor'],
     handler: (ctx) => submitsTo(studentButtons(ctx), reEnrollStudent(ctx)),
     summary: 'Re-enroll a dropped student from today',
+  },
+  {
+    method: 'post',
+    path: '/instructor/roster/students/:userId/retry-email',
+    access: ['instructor'],
+    handler: (ctx) => submitsTo(studentButtons(ctx), retryEmail(ctx)),
+    summary: 'Clear a student’s “Email undeliverable” mark so the next email to them is attempted again',
   },
 ];

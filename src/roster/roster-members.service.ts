@@ -8,6 +8,7 @@ import type { Db } from '../db/database';
 import { courseRepository } from '../course/course.repository';
 import { Invalid, NotFound, Refused } from '../errors';
 import { formatDate, formatDateTime } from '../time';
+import { undeliverableRepository } from '../mail/undeliverable.repository';
 import { endSessionsOf } from '../http/session-store';
 import { peerAssignmentService } from '../peer-assessment/peer-assignment.service';
 import { inTransaction } from '../db/transaction';
@@ -140,18 +141,20 @@ const ACTION_LABEL: Record<string, string> = {
   email: 'Email changed',
   section: 'Section changed',
   'time-zone': 'Time zone changed',
+  'retry-email': 'Email retried (undeliverable mark cleared)',
 };
 
 /** The instructor's page for one student: who they are, their enrollments, and every change made. */
 async function studentPage(db: Db, me: Instructor, userId: number, zone: string, now: Date) {
   const s = await repo.student(db, me.offeringId, userId);
   if (!s) throw new NotFound('There is no such student on your roster.');
-  const [offering, sections, periods, history, pendingEmail] = await Promise.all([
+  const [offering, sections, periods, history, pendingEmail, undeliverable] = await Promise.all([
     courseRepository.offering(db, me.offeringId),
     courseRepository.sections(db, me.offeringId),
     repo.closedPeriods(db, s.id),
     auditRepository.historyOf(db, s.id),
     tokensRepository.pendingEmail(db, s.id, now),
+    undeliverableRepository.markOf(db, s.email),
   ]);
   const courseZone = offering.time_zone;
   const enrollments = [
@@ -170,6 +173,7 @@ async function studentPage(db: Db, me: Instructor, userId: number, zone: string,
       droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, courseZone) : null,
       account: s.deactivated_at ? 'Dropped' : s.activated_at ? 'Active' : 'Invited',
       pendingEmail,
+      undeliverable: undeliverable ? { smtpReply: undeliverable.smtpReply, markedAt: formatDateTime(undeliverable.markedAt, zone) } : null,
     },
     enrollments,
     sections: sections.map((x) => ({ id: x.id, code: x.code })),
@@ -182,4 +186,18 @@ async function studentPage(db: Db, me: Instructor, userId: number, zone: string,
   };
 }
 
-export const rosterMembersService = Object.freeze({ studentPage, drop, reEnroll, edit });
+/**
+ * "Retry email": clears the undeliverable mark on the student's current address (the mail server
+ * refused it permanently), so the next message to it is attempted again. Audited.
+ */
+async function retryEmail(trx: Db, me: Instructor, userId: number, ctx: RosterAction) {
+  const s = await lockedStudent(trx, me, userId);
+  const cleared = await undeliverableRepository.clear(trx, s.email);
+  if (!cleared) throw new Refused(`${s.email} is not marked undeliverable: email to ${s.name} is already attempted.`);
+  await auditRepository.record(trx, [
+    { offeringId: me.offeringId, subjectUserId: s.id, actorId: me.id, action: 'retry-email', newValue: s.email, at: ctx.now },
+  ]);
+  return { name: s.name, email: s.email };
+}
+
+export const rosterMembersService = Object.freeze({ studentPage, drop, reEnroll, edit, retryEmail });

@@ -5,12 +5,21 @@ import { render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { courseRepository } from '../course/course.repository';
 import { formatDate } from '../time';
+import { normalizeAddress, undeliverableRepository } from '../mail/undeliverable.repository';
 import { rosterRepository } from './roster.repository';
 
 /** The roster page; the import form posts to roster-import.routes.ts. */
 export async function rosterPageModel(ctx: AppContext, offeringId: number) {
   const [rows, offering] = await Promise.all([rosterRepository.listStudents(ctx.db, offeringId), courseRepository.offering(ctx.db, offeringId)]);
-  const students = rows.map((s) => ({ ...s, droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, offering.time_zone) : null }));
+  const marks = await undeliverableRepository.find(
+    ctx.db,
+    rows.map((s) => s.email),
+  );
+  const students = rows.map((s) => ({
+    ...s,
+    droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, offering.time_zone) : null,
+    undeliverable: marks.get(normalizeAddress(s.email))?.smtpReply ?? null,
+  }));
   return { title: 'Roster', students };
 }
 

@@ -3,6 +3,9 @@ import { accountsService } from '../accounts/accounts.service';
 import { throttle } from '../http/throttle';
 import { describeConnectionError, isConnectionError } from '../db/connection-errors';
 import { deliverDueEmails } from '../mail/outbox';
+import type { ListHeaderOptions } from '../mail/unsubscribe';
+import { usersRepository } from '../accounts/users.repository';
+import { courseRepository } from '../course/course.repository';
 import { runRemindersJob } from '../reminders/reminders.service';
 import { runQueuedImports } from '../roster/roster-import.service';
 
@@ -24,7 +27,13 @@ export const jobs: Job[] = [
   {
     name: 'deliver-email',
     run: async (ctx, signal) => {
-      const report = await deliverDueEmails(ctx.db, ctx.mail, { from: ctx.config.MAIL_FROM, replyTo: ctx.config.MAIL_REPLY_TO, now: ctx.clock.now(), signal });
+      const report = await deliverDueEmails(ctx.db, ctx.mail, {
+        from: ctx.config.MAIL_FROM,
+        replyTo: ctx.config.MAIL_REPLY_TO,
+        now: ctx.clock.now(),
+        signal,
+        lists: listHeaderOptions(ctx),
+      });
       if (report.lostClaims)
         ctx.log('info', `deliver-email: ${report.lostClaims} message(s) were taken over by another worker after this one's lease ran out; left to it`);
       if (report.released) ctx.log('info', `deliver-email: handed ${report.released} unsent message(s) back to the outbox`);
@@ -32,6 +41,27 @@ export const jobs: Job[] = [
     },
   },
 ];
+
+/** List headers for the outbox: unsubscribe links signed with the session secret, a List-Id per course (`<slug.host>`). */
+function listHeaderOptions(ctx: AppContext): ListHeaderOptions {
+  const host = new URL(ctx.config.baseUrl).hostname;
+  const lists = new Map<number, Promise<{ id: string; name: string } | null>>();
+  const listOfOffering = async (offeringId: number) => {
+    const o = await courseRepository.offering(ctx.db, offeringId);
+    return o ? { id: `${o.slug}.${host}`, name: `${o.code} ${o.title}` } : null;
+  };
+  return {
+    baseUrl: ctx.config.baseUrl,
+    secret: ctx.config.sessionSecret,
+    mailto: ctx.config.UNSUBSCRIBE_MAILTO,
+    listOf: async (userId) => {
+      const offeringId = (await usersRepository.findById(ctx.db, userId))?.offering_id;
+      if (offeringId == null) return null;
+      if (!lists.has(offeringId)) lists.set(offeringId, listOfOffering(offeringId));
+      return lists.get(offeringId)!;
+    },
+  };
+}
 
 /** Runs every job once; `signal` asks the jobs to stop between units of work (a shutdown). */
 export async function runJobsOnce(ctx: AppContext, signal: AbortSignal = new AbortController().signal): Promise<void> {

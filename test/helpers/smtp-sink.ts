@@ -24,6 +24,9 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** Make the next n messages fail with this SMTP reply code. */
   failNext(count: number, code: number): void;
+  /** Refuse this recipient at RCPT TO with this SMTP reply code (e.g. 550) until `acceptRecipient`. */
+  rejectRecipient(address: string, code: number): void;
+  acceptRecipient(address: string): void;
   /** Answer every following DATA only after `ms` (a slow SMTP server); 0 for prompt. */
   setDelay(ms: number): void;
   clear(): void;
@@ -34,10 +37,18 @@ export async function startSmtpSink(opts: { delayMs?: number } = {}): Promise<Sm
   const messages: ReceivedMail[] = [];
   let delayMs = opts.delayMs ?? 0;
   let failures: { remaining: number; code: number } = { remaining: 0, code: 0 };
+  const refused = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refused.get(address.address.toLowerCase());
+      if (!code) return callback();
+      const err = new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later') as Error & { responseCode: number };
+      err.responseCode = code;
+      callback(err);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -79,6 +90,12 @@ export async function startSmtpSink(opts: { delayMs?: number } = {}): Promise<Sm
     messages,
     failNext: (count, code) => {
       failures = { remaining: count, code };
+    },
+    rejectRecipient: (address, code) => {
+      refused.set(address.toLowerCase(), code);
+    },
+    acceptRecipient: (address) => {
+      refused.delete(address.toLowerCase());
     },
     setDelay: (ms) => {
       delayMs = ms;

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { isCsrfExempt } from '../../src/http/csrf';
 import { routeTable } from '../../src/http/route-table';
 import type { RouteDef } from '../../src/http/routing';
 import { databaseFingerprint } from '../helpers/fingerprint';
@@ -21,7 +22,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe.each(posts.map((r) => [`POST ${r.path}`, r] as const))('%s', (name, route) => {
+// The one exempt route (RFC 8058 one-click unsubscribe, src/http/csrf.ts): its signed URL is the authority.
+const exempt = posts.filter((r) => isCsrfExempt('post', r.path));
+
+test('exactly one POST route is exempt from CSRF: one-click unsubscribe, and a forged token there is a 404 that changes nothing', async () => {
+  expect(exempt.map((r) => r.path)).toEqual(['/unsubscribe/:token']);
+  const before = await databaseFingerprint(t.db);
+  const res = await t.anonymous().agent.post('/unsubscribe/1.reminder_meeting.forged').type('form').send('List-Unsubscribe=One-Click');
+  expect(res.status).toBe(404);
+  expect(await databaseFingerprint(t.db)).toEqual(before);
+});
+
+describe.each(posts.filter((r) => !exempt.includes(r)).map((r) => [`POST ${r.path}`, r] as const))('%s', (name, route) => {
   test('refuses a request without a valid CSRF token and changes nothing', async () => {
     const e = routeMatrix[name];
     const path = fillPath(route.path, f, e?.params?.(f) ?? {});

@@ -88,6 +88,8 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /instructor/roster/students/:userId': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'POST /instructor/roster/students/:userId/drop': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'POST /instructor/roster/students/:userId/re-enroll': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  // bounce handling (issue 16): the instructor clears a student's "Email undeliverable" mark
+  'POST /instructor/roster/students/:userId/retry-email': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   'GET /confirm-email/:token': { expect: everyone('gone') },
   'POST /confirm-email/:token': { expect: everyone('gone') },
   // attendance and events (issue 5): :eventId is a campus meeting; edit/cancel use the fixture office hours.
@@ -148,6 +150,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /calendar/feed/regenerate': { expect: signedIn },
   'POST /calendar/feed/revoke': { expect: signedIn },
   'GET /calendar/feed/:token.ics': { expect: everyone('notfound') },
+  // A signed one-click link (src/mail/unsubscribe.ts); the matrix's made-up token is tampered: a 404 for all, the POST too (no CSRF 403).
+  'GET /unsubscribe/:token': { expect: everyone('notfound') },
+  'POST /unsubscribe/:token': { expect: everyone('notfound') },
   // portfolios and extensions (issue 4): each student's own portfolio pages; the fixture
   // submission and extension request are A's (the peer assessor does not see A's portfolio).
   'GET /portfolios': { expect: studentsOnly },
