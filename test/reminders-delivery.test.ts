@@ -97,7 +97,7 @@ test('reminder delivery through the semester: concurrent workers, a killed worke
     expect(counts.size).toBe(detroit().length);
     expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     expect(new Set(t.smtp.messages.map((m) => m.messageId)).size).toBe(t.smtp.messages.length);
-    expect(t.smtp.messages.every((m) => /^<reminder-\d+@cohort\.test>$/.test(m.messageId))).toBe(true);
+    expect(t.smtp.messages.every((m) => /^<reminder_portfolio-[0-9a-f-]{36}@cohort\.test>$/.test(m.messageId))).toBe(true);
     const outbox = await t.db
       .selectFrom('outbound_email')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -3,7 +3,6 @@ import { endSessionsOf } from '../http/session-store';
 import { Expired } from '../errors';
 import { enqueueEmail, type EmailToSend } from '../mail/outbox';
 import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
-import { messageIdFor } from '../mail/message-id';
 import { renderEmail } from '../mail/render';
 import type { TokenPurpose } from './accounts.tables';
 import { normalizeEmail } from './identity';
@@ -87,7 +86,7 @@ async function sendInvitations(db: Db, offeringId: number, users: Pick<User, 'id
   for (const u of users) {
     const { token, tokenId } = tokens.get(u.id)!;
     const email = await tokenEmail(offering, u, 'invitation', `${baseUrl}/set-password/${token}`);
-    emails.push({ ...email, dedupeKey: `invitation-token-${tokenId}`, messageId: messageIdFor('invitation-token', tokenId, baseUrl) });
+    emails.push({ ...email, dedupeKey: `invitation-token-${tokenId}`, baseUrl });
   }
   await enqueueEmails(db, emails);
 }

@@ -3,7 +3,6 @@ import type { CalendarEventTable, CourseOfferingTable } from '../course/course.t
 import type { Db } from '../db/database';
 import { renderEmail } from '../mail/render';
 import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
-import { messageIdFor } from '../mail/message-id';
 import { formatSpan } from '../time';
 import { eventsRepository } from './events.repository';
 
@@ -60,7 +59,7 @@ export async function notifyMeetingChanged(
       text: message.text,
       html: message.html,
       dedupeKey,
-      messageId: messageIdFor('meeting-changed', `${after.id}-${after.sequence}-${s.id}`, opts.baseUrl),
+      baseUrl: opts.baseUrl,
     });
   }
   const queued = await enqueueEmails(db, emails);

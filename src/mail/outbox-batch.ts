@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database, Db } from '../db/database';
 import type { EmailToSend } from './outbox';
 import { anyOf } from '../db/any';
-import { messageIdSql } from './message-id';
+import { messageIdFor, messageIdSql } from './message-id';
 
 /**
  * The set-based form of enqueueEmail (src/mail/outbox.ts): one INSERT for a whole batch, same
@@ -11,13 +11,11 @@ import { messageIdSql } from './message-id';
  * thousand, where one INSERT per message would dominate the run. The outbox's own worker job
  * (deliverDueEmails) sends them after commit.
  *
- * `messageId` comes from messageIdFor (src/mail/message-id.ts) with a stable key
- * (`<reminder-42@host>`), so a receiver can drop the rare second copy a crash between SMTP's 250
- * and the outbox's "sent" mark can cause.
+ * Each row gets its Message-ID here (src/mail/message-id.ts): random, stored, the same on every
+ * retry of that row.
  */
 export interface BatchEmail extends EmailToSend {
   dedupeKey: string;
-  messageId: string;
 }
 
 const CHUNK = 1000;
@@ -38,7 +36,7 @@ export async function enqueueEmails(db: Db, emails: BatchEmail[]): Promise<Map<s
           html_body: e.html ?? null,
           headers: JSON.stringify(e.headers ?? {}) as unknown as Record<string, string>,
           dedupe_key: e.dedupeKey,
-          message_id: e.messageId,
+          message_id: messageIdFor(e.kind, e.baseUrl),
         })),
       )
       .onConflict((oc) => oc.doNothing())
@@ -63,8 +61,8 @@ export interface RecipientsEmail {
   text: string;
   html: string | null;
   /**
-   * What makes it one message per recipient: dedupe key `kind:key:userId`, Message-ID
-   * `<kind-key-userId@host>` (stable, so a resend is recognisable).
+   * What makes it one message per recipient: dedupe key `kind:key:userId` (each row gets its own
+   * random Message-ID, kept for every retry).
    */
   stableKey: { kind: string; key: string | number };
   baseUrl: string;
@@ -90,7 +88,7 @@ export async function enqueueForRecipients(db: Db, email: RecipientsEmail): Prom
         eb.val(email.html).as('html_body'),
         sql<string>`'{}'::jsonb`.as('headers'),
         sql<string>`${`${kind}:${key}:`} || id`.as('dedupe_key'),
-        messageIdSql(kind, `${key}-`, eb.ref('id'), email.baseUrl).as('message_id'),
+        messageIdSql(email.kind, email.baseUrl).as('message_id'),
       ]),
     )
     .onConflict((oc) => oc.doNothing())

@@ -40,7 +40,7 @@ export async function enqueueEmail(db: Db, email: EmailToSend): Promise<number |
       html_body: email.html ?? null,
       headers: JSON.stringify(email.headers ?? {}) as unknown as Record<string, string>,
       dedupe_key: email.dedupeKey ?? null,
-      message_id: messageIdFor(email.kind, null, email.baseUrl),
+      message_id: messageIdFor(email.kind, email.baseUrl),
       ...(mark ? { status: 'failed' as const, last_error: notSentReason(mark) } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())

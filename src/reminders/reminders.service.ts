@@ -3,7 +3,6 @@ import type { AppContext } from '../context';
 import type { Db } from '../db/database';
 import { renderReminderEmails, type ReminderEmail, type RenderResult } from './messages';
 import { enqueueEmails } from '../mail/outbox-batch';
-import { messageIdFor } from '../mail/message-id';
 import { inTransaction } from '../db/transaction';
 import { planIfChanged, type PlanReport } from './planner';
 import { remindersRepository as repo, type Reminder } from './reminders.repository';
@@ -98,7 +97,7 @@ async function handOff(db: Db, token: string, claimed: Reminder[], rendered: Ren
         html: e.html,
         headers: e.headers,
         dedupeKey: `reminder:${e.reminderId}`,
-        messageId: messageIdFor('reminder', e.reminderId, opts.baseUrl),
+        baseUrl: opts.baseUrl,
       })),
     );
     await repo.markQueued(
