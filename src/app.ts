@@ -8,7 +8,8 @@ import { guard } from './http/auth';
 import { noStoreByDefault } from './http/cache';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFound } from './http/errors';
-import { locals } from './http/locals';
+import { locals, type NavCounts } from './http/locals';
+import { inboxService } from './inbox/inbox.service';
 import { navMenus } from './http/nav';
 import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
@@ -85,7 +86,7 @@ export function createApp(ctx: AppContext): express.Express {
     if (version === null || version === undefined) return next();
     knownVersions.run(ctx.db, version, next);
   });
-  app.use(locals(ctx, navMenus(routes)));
+  app.use(locals(ctx, navMenus(routes), inboxUnread));
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 
@@ -97,3 +98,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(errorHandler(ctx));
   return app;
 }
+
+/** The student's menu shows how many inbox items are unread (one statement per page, src/http/render.ts). */
+const inboxUnread: NavCounts = async (db, user): Promise<Record<string, number>> =>
+  user.role === 'student' ? { '/inbox': await inboxService.unreadCount(db, user) } : {};

@@ -70,7 +70,7 @@ test('the main menu per role comes from the route table, in the order it has alw
     'Peer assessment /peer-assessments',
     'Certificates /certificates',
     'Attendance /attendance',
-    'Announcements /announcements',
+    'Inbox /inbox',
     'Progressions /progressions',
     'Settings /settings',
   ]);

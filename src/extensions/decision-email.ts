@@ -1,15 +1,15 @@
 import type { Selectable } from 'kysely';
 import type { CourseOfferingTable } from '../course/course.tables';
 import type { Db } from '../db/database';
-import { enqueueEmail } from '../mail/outbox';
+import { notify } from '../mail/notices';
 import { renderEmail } from '../mail/render';
 import type { Deadline } from '../portfolio/deadlines';
 import { formatDeadline, formatLocalDate } from '../time';
 
 /**
- * Tells the student the instructor's decision on their extension request. Written to the outbox
- * inside the instructor's transaction (the worker sends it after commit); the due date is shown
- * in the student's own zone. One message per request (dedupe key).
+ * Tells the student the instructor's decision on their extension request: an inbox entry and an
+ * email (src/mail/notices.ts), inside the instructor's transaction (the worker sends the email
+ * after commit); the due date is shown in the student's own zone. Once per request (dedupe key).
  */
 export interface DecisionNotice {
   requestId: number;
@@ -21,6 +21,7 @@ export interface DecisionNotice {
   due: Deadline;
   message: string | null;
   baseUrl: string;
+  now: Date;
   /** The instructor granted it without a request (the message is their reason). */
   grantedByInstructor?: boolean;
 }
@@ -41,14 +42,17 @@ export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promis
     instructor: n.offering.instructor_name,
     portfolioUrl: `${n.baseUrl}/portfolios/${n.due.requirementId}`,
   });
-  await enqueueEmail(db, {
+  const verdict = n.grantedByInstructor ? 'granted' : n.approved ? 'approved' : 'declined';
+  const headline = `Extension ${verdict}: ${n.portfolio}${n.approved ? `, now due ${formatLocalDate(n.due.dueOn)}` : ''}`;
+  await notify(db, {
     kind: 'extension_decision',
-    userId: n.student.id,
-    to: n.student.email,
-    subject: `[${n.offering.code}] Extension ${n.grantedByInstructor ? 'granted' : n.approved ? 'approved' : 'declined'}: ${n.portfolio}${n.approved ? `, now due ${formatLocalDate(n.due.dueOn)}` : ''}`,
-    text: email.text,
-    html: email.html,
+    user: { id: n.student.id, email: n.student.email },
+    title: headline,
+    summary: `${n.approved ? 'Submit by' : 'Your due date is unchanged: submit by'} ${dueWhen}.${n.message ? ` ${n.offering.instructor_name}: “${n.message}”` : ''}`,
+    url: `/portfolios/${n.due.requirementId}`,
+    email: { subject: `[${n.offering.code}] ${headline}`, text: email.text, html: email.html },
     dedupeKey: `extension-decision:${n.requestId}`,
+    now: n.now,
     baseUrl: n.baseUrl,
   });
 }

@@ -163,6 +163,7 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
     due,
     message,
     baseUrl,
+    now,
   });
   return { status: input.decision === 'approve' ? 'approved' : 'declined', student: x.student_name };
 }
@@ -247,6 +248,7 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     due,
     message: input.reason,
     baseUrl,
+    now,
   });
   return { student: student.name, on };
 }

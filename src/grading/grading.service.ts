@@ -186,6 +186,7 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
     requirementId: requirement.id,
     updated: old !== null,
     baseUrl,
+    now,
   });
   return { changed: true, grade: input.grade, studentName: s.student_name };
 }

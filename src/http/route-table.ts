@@ -11,6 +11,7 @@ import { insightsRoutes } from '../insights/insights.routes';
 import { healthRoutes } from './health.routes';
 import { progressionsRoutes } from '../progressions/progressions.routes';
 import { remindersRoutes } from '../reminders/reminders.routes';
+import { inboxRoutes } from '../inbox/inbox.routes';
 import { rosterRoutes } from '../roster/roster.routes';
 import { rosterImportRoutes } from '../roster/roster-import.routes';
 import { rosterMembersRoutes } from '../roster/roster-members.routes';
@@ -60,6 +61,7 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...gradingRoutes,
     ...certificatesRoutes,
     ...remindersRoutes,
+    ...inboxRoutes,
     ...edxImportRoutes,
     ...edxProgressRoutes,
     ...insightsRoutes,

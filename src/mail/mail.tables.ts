@@ -33,7 +33,25 @@ export interface UndeliverableAddressTable {
   outbound_email_id: number | null;
 }
 
+/** One message to one person, kept in their inbox (/inbox) and sent by email with it (src/mail/notices.ts). */
+export interface NoticeTable {
+  id: Generated<number>;
+  user_id: number;
+  /** What happened: portfolio_submitted, extension_decision, feedback_ready, peer_assessment_received. */
+  kind: string;
+  /** The inbox line, e.g. "Your LeadEd502x Portfolio was submitted". */
+  subject: string;
+  /** A short plain-text summary shown in the inbox. */
+  body: string;
+  /** Where to read or act (a path of this app). */
+  url: string;
+  created_at: Date;
+  read_at: Date | null;
+  dedupe_key: string;
+}
+
 export interface MailTables {
   outbound_email: OutboundEmailTable;
   undeliverable_address: UndeliverableAddressTable;
+  notice: NoticeTable;
 }

@@ -83,7 +83,7 @@ const saveAssessment = (ctx: AppContext) => async (req: Request, res: Response) 
   const me = currentUser(req);
   const assignmentId = idParam(req.params.assignmentId);
   const input = parseForm(assessmentSchema, req.body);
-  const saved = await ctx.db.transaction().execute((trx) => peerAssessmentService.save(trx, me, assignmentId, input, ctx.clock.now()));
+  const saved = await ctx.db.transaction().execute((trx) => peerAssessmentService.save(trx, me, assignmentId, input, ctx.clock.now(), ctx.config.baseUrl));
   flash(
     res,
     saved.status === 'submitted'

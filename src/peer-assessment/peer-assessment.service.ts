@@ -7,6 +7,7 @@ import { formatDateTime } from '../time';
 import { peerAssessmentRepository as repo } from '../portfolio/peer-assessments.repository';
 import type { AssessmentInput } from './peer-assessment.schemas';
 import { peerAssignmentRepository } from './peer-assignment.repository';
+import { noticeOfAssessmentReceived } from './received-notice';
 
 /**
  * Writing and reading peer assessments. The assessor of a current assignment sees the
@@ -90,7 +91,7 @@ async function assessmentPage(db: Db, reader: Reader, assignmentId: number, zone
 export type SaveResult = { versionNo: number; status: 'draft' | 'submitted'; assesseeName: string };
 
 /** Saves a new version (draft or submitted) of the assessor's assessment. */
-async function save(trx: Db, reader: Reader, assignmentId: number, input: AssessmentInput, now: Date): Promise<SaveResult> {
+async function save(trx: Db, reader: Reader, assignmentId: number, input: AssessmentInput, now: Date, baseUrl: string): Promise<SaveResult> {
   const { assignment: a, canWrite } = await readable(trx, reader, assignmentId, { lock: true });
   if (!canWrite) throw new NotFound('We could not find that peer assessment.');
   const versions = await repo.versionsOf(trx, a.id);
@@ -112,6 +113,18 @@ async function save(trx: Db, reader: Reader, assignmentId: number, input: Assess
       comments: input.comments,
     },
   });
+  if (status === 'submitted')
+    await noticeOfAssessmentReceived(trx, {
+      assignmentId: a.id,
+      versionNo,
+      assesseeId: a.assessee_id,
+      offeringId: reader.offeringId,
+      requirementId: a.portfolio_requirement_id,
+      portfolio: a.requirement_title,
+      updated: versions.some((v) => v.status === 'submitted'),
+      now,
+      baseUrl,
+    });
   return { versionNo, status, assesseeName: a.assessee_name };
 }
 

@@ -45,7 +45,7 @@ const submit = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const requirementId = idParam(req.params.requirementId);
   const { confirm } = submitSchema.parse(req.body);
-  const result = await ctx.db.transaction().execute((trx) => portfolioService.submit(trx, me, requirementId, confirm, ctx.clock.now()));
+  const result = await ctx.db.transaction().execute((trx) => portfolioService.submit(trx, me, requirementId, confirm, ctx.clock.now(), ctx.config.baseUrl));
   if (result.status === 'needs_confirmation') {
     const model = await portfolioPage.portfolioModel(ctx.db, me, requirementId, me.timeZone, ctx.clock.now());
     return render(res, 'portfolio/confirm', {

@@ -7,6 +7,7 @@ import { requireCurrentVersion, versionToken } from '../versions';
 import { reflectionsRepository } from './reflections.repository';
 import { takeSnapshot } from './snapshot';
 import { submissionsRepository } from './submissions.repository';
+import { noticeOfSubmission } from './submission-notice';
 
 /**
  * The portfolio (one per student per edX course): the personal reflection, and submission.
@@ -69,7 +70,7 @@ export type SubmitResult =
   | { status: 'needs_confirmation'; missing: ChecklistItem[] }
   | { status: 'submitted'; submissionId: number; isLate: boolean; lateBySeconds: number; isComplete: boolean; missingCount: number; dueAt: Date };
 
-async function submit(trx: Db, student: Owner, requirementId: number, confirmed: boolean, now: Date): Promise<SubmitResult> {
+async function submit(trx: Db, student: Owner, requirementId: number, confirmed: boolean, now: Date, baseUrl: string): Promise<SubmitResult> {
   const due = await deadlineOf(trx, student, requirementId);
   const checklist = await portfolioChecklist(trx, requirementId, student.id);
   if (!checklist.complete && !confirmed) return { status: 'needs_confirmation', missing: checklist.missing };
@@ -84,6 +85,17 @@ async function submit(trx: Db, student: Owner, requirementId: number, confirmed:
     isComplete: checklist.complete,
     missing: checklist.missing.map((m) => ({ key: m.key, label: m.label })),
     snapshot,
+  });
+  await noticeOfSubmission(trx, {
+    studentId: student.id,
+    offeringId: student.offeringId,
+    submissionId,
+    deadline: due,
+    submittedAt: now,
+    ...late,
+    snapshot,
+    missing: checklist.missing.map((m) => m.label),
+    baseUrl,
   });
   return { status: 'submitted', submissionId, ...late, isComplete: checklist.complete, missingCount: checklist.missing.length, dueAt: due.dueAt };
 }

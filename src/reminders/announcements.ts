@@ -106,6 +106,7 @@ async function send(db: Db, input: AnnouncementInput & { offeringId: number; sen
 
 /** Who reads: the instructor reads every announcement of the offering; a student, those sent to everyone or to their section. */
 export interface AnnouncementReader {
+  userId: number;
   role: 'instructor' | 'student';
   offeringId: number;
   sectionId: number | null;
@@ -127,10 +128,49 @@ function readable(db: Db, reader: AnnouncementReader) {
 
 const MAX_LISTED = 200;
 
-/** The announcements page: newest first, sent times in the reader's zone. */
+/** The announcements the reader has not opened yet (their inbox's unread ones; the sender's own count as read). */
+function unread(db: Db, reader: AnnouncementReader) {
+  return readable(db, reader)
+    .where('a.sent_by', '<>', reader.userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('announcement_read as r').select('r.announcement_id').where('r.user_id', '=', reader.userId).whereRef('r.announcement_id', '=', 'a.id'),
+        ),
+      ),
+    );
+}
+
+/** How many announcements the reader has not opened, as a query another statement can select (the inbox's menu count). */
+function unreadCountQuery(db: Db, reader: AnnouncementReader) {
+  return unread(db, reader).select((eb) => eb.fn.countAll<number>().as('n'));
+}
+
+/** The reader opened this announcement (once: a second open keeps the first time). */
+async function markRead(db: Db, reader: AnnouncementReader, id: number, now: Date): Promise<void> {
+  await db
+    .insertInto('announcement_read')
+    .values({ user_id: reader.userId, announcement_id: id, read_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'announcement_id']).doNothing())
+    .execute();
+}
+
+/** Every announcement the reader may read and has not opened, marked read; returns how many. */
+async function markAllRead(db: Db, reader: AnnouncementReader, now: Date): Promise<number> {
+  const r = await db
+    .insertInto('announcement_read')
+    .columns(['user_id', 'announcement_id', 'read_at'])
+    .expression(unread(db, reader).select((eb) => [eb.val(reader.userId).as('user_id'), 'a.id', eb.val(now).as('read_at')]))
+    .onConflict((oc) => oc.columns(['user_id', 'announcement_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** The announcements page (and the inbox): newest first, sent times in the reader's zone, whether the reader opened each. */
 async function listFor(db: Db, reader: AnnouncementReader) {
   const rows = await readable(db, reader)
-    .select(['a.id', 'a.subject', 'a.created_at', 's.code as section', 'u.name as sender'])
+    .leftJoin('announcement_read as r', (join) => join.onRef('r.announcement_id', '=', 'a.id').on('r.user_id', '=', reader.userId))
+    .select(['a.id', 'a.subject', 'a.created_at', 'a.sent_by', 'r.read_at', 's.code as section', 'u.name as sender'])
     .orderBy('a.created_at', 'desc')
     .orderBy('a.id', 'desc')
     .limit(MAX_LISTED)
@@ -138,10 +178,12 @@ async function listFor(db: Db, reader: AnnouncementReader) {
   return rows.map((r) => ({
     id: r.id,
     subject: r.subject,
+    createdAt: r.created_at,
     sentAt: formatDateTime(r.created_at, reader.timeZone),
     sender: r.sender,
     audience: r.section ? `${r.section} students` : 'Everyone in the course',
     url: `/announcements/${r.id}`,
+    read: r.read_at !== null || r.sent_by === reader.userId,
   }));
 }
 
@@ -162,4 +204,4 @@ async function oneFor(db: Db, reader: AnnouncementReader, id: number) {
   };
 }
 
-export const announcementsService = Object.freeze({ audiences, recent, send, listFor, oneFor });
+export const announcementsService = Object.freeze({ audiences, recent, send, listFor, oneFor, unreadCountQuery, markRead, markAllRead });

@@ -69,7 +69,7 @@ const sendAnnouncement = (ctx: AppContext) => async (req: Request, res: Response
 };
 
 /** Announcements as pages, for the students and the instructor of the offering. */
-const readerOf = (me: Express.User) => ({ role: me.role, offeringId: me.offeringId, sectionId: me.sectionId, timeZone: me.timeZone });
+const readerOf = (me: Express.User) => ({ userId: me.id, role: me.role, offeringId: me.offeringId, sectionId: me.sectionId, timeZone: me.timeZone });
 
 const announcementList = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
@@ -82,6 +82,8 @@ const announcementPage = (ctx: AppContext) => async (req: Request, res: Response
   const params = announcementIdSchema.safeParse(req.params);
   if (!params.success) throw new NotFound('There is no such announcement in this course.');
   const announcement = await announcementsService.oneFor(ctx.db, readerOf(me), params.data.announcementId);
+  // Opening it marks it read in the inbox (the one write of this page, once per reader and announcement).
+  await announcementsService.markRead(ctx.db, readerOf(me), announcement.id, ctx.clock.now());
   render(res, 'reminders/announcement', { title: announcement.subject, announcement, zone: me.timeZone });
 };
 
@@ -120,7 +122,6 @@ export const remindersRoutes: RouteDef[] = [
     method: 'get',
     path: '/announcements',
     access: ['student', 'instructor'],
-    nav: { label: 'Announcements', order: 150, roles: ['student'] },
     handler: announcementList,
     summary: 'Announcements to you (your course, or your section), newest first',
   },

@@ -60,9 +60,17 @@ export interface AnnouncementTable {
   form_nonce: string;
 }
 
+/** A student opened this announcement (the inbox's read/unread). */
+export interface AnnouncementReadTable {
+  user_id: number;
+  announcement_id: number;
+  read_at: Date;
+}
+
 export interface RemindersTables {
   reminder: ReminderTable;
   reminder_planner: ReminderPlannerTable;
   reminder_plan_state: ReminderPlanStateTable;
   announcement: AnnouncementTable;
+  announcement_read: AnnouncementReadTable;
 }

@@ -105,7 +105,7 @@ export async function aTeam(
 export async function aSubmission(t: TestApp, opts: { student: BuiltStudent; portfolio: string; at?: string }): Promise<number> {
   const requirementId = await portfolioId(t, opts.portfolio);
   const at = opts.at ? new Date(opts.at) : t.clock.now();
-  const result = await t.db.transaction().execute((trx) => portfolioService.submit(trx, opts.student, requirementId, true, at));
+  const result = await t.db.transaction().execute((trx) => portfolioService.submit(trx, opts.student, requirementId, true, at, t.ctx.config.baseUrl));
   if (result.status !== 'submitted') throw new Error(`aSubmission: ${JSON.stringify(result)}`);
   return result.submissionId;
 }

@@ -173,10 +173,33 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     const peerAssignment = await assignmentOf(assessor.id);
     const aAssignment = await assignmentOf(a.id);
     const reader = (u: { id: number }) => ({ id: u.id, role: 'student' as const, offeringId });
-    await peerAssessmentService.save(trx, reader(assessor), peerAssignment, { ...PEER_ANSWERS, comments: 'About A, submitted', action: 'submit' }, now);
-    await peerAssessmentService.save(trx, reader(a), aAssignment, { ...PEER_ANSWERS, comments: 'Written by A, submitted', action: 'submit' }, now);
-    await peerAssessmentService.save(trx, reader(a), aAssignment, { ...PEER_ANSWERS, comments: 'Written by A, a later draft', action: 'draft' }, now);
-    return { teamAttachment: artifact.attachment_id!, feedToken: feed.token, officeHours: officeHours.id, peerAssignment, aAssignment };
+    await peerAssessmentService.save(
+      trx,
+      reader(assessor),
+      peerAssignment,
+      { ...PEER_ANSWERS, comments: 'About A, submitted', action: 'submit' },
+      now,
+      t.ctx.config.baseUrl,
+    );
+    await peerAssessmentService.save(
+      trx,
+      reader(a),
+      aAssignment,
+      { ...PEER_ANSWERS, comments: 'Written by A, submitted', action: 'submit' },
+      now,
+      t.ctx.config.baseUrl,
+    );
+    await peerAssessmentService.save(
+      trx,
+      reader(a),
+      aAssignment,
+      { ...PEER_ANSWERS, comments: 'Written by A, a later draft', action: 'draft' },
+      now,
+      t.ctx.config.baseUrl,
+    );
+    // The assessor's submission left A a notice in A's inbox.
+    const notice = await trx.selectFrom('notice').select('id').where('user_id', '=', a.id).orderBy('id').executeTakeFirstOrThrow();
+    return { teamAttachment: artifact.attachment_id!, feedToken: feed.token, officeHours: officeHours.id, peerAssignment, aAssignment, notice: notice.id };
   });
 
   // One of A's reminders, planned by the real planner.
@@ -240,6 +263,7 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
       teamAttachment: work.teamAttachment,
       peerAssignment: work.peerAssignment,
       aAssignment: work.aAssignment,
+      notice: work.notice,
       reminder: reminder.id,
       announcement: announcement.id,
       edxImport: imported.importId,
@@ -272,6 +296,7 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     assignmentId: f.ids.peerAssignment,
     reminderId: f.ids.reminder,
     announcementId: f.ids.announcement,
+    noticeId: f.ids.notice,
     importId: f.ids.edxImport,
     rosterImportId: f.ids.rosterImport,
     ...overrides,

@@ -188,6 +188,10 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /instructor/reminders': { expect: instructorOnly },
   // The fixture announcement went to everyone in the course: every student and the instructor read it.
   'GET /announcements': { expect: signedIn },
+  // The inbox (issue 16): a student's own; :noticeId is A's notice (opening it leads to the page it is about: a redirect).
+  'GET /inbox': { expect: studentsOnly },
+  'GET /inbox/notices/:noticeId': { expect: outcomes('login', { studentA: 'redirect' }, 'forbidden') },
+  'POST /inbox/read-all': { expect: studentsOnly },
   'GET /announcements/:announcementId': { expect: signedIn },
   'GET /instructor/reminders/:reminderId/preview': { expect: instructorOnly },
   'GET /instructor/announcements': { expect: instructorOnly },
