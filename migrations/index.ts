@@ -23,6 +23,7 @@ import * as m0160 from './0160_outbox_claims';
 import * as m0170 from './0170_roster_imports';
 import * as m0180 from './0180_announcement_emails';
 import * as m0190 from './0190_undeliverable_addresses';
+import * as m0210 from './0210_instructor_digest';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0170_roster_imports': m0170,
   '0180_announcement_emails': m0180,
   '0190_undeliverable_addresses': m0190,
+  '0210_instructor_digest': m0210,
 };
