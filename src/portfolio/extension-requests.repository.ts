@@ -174,7 +174,8 @@ function requests(db: Db) {
 
 /**
  * The requests students made in [from, to) in an offering, oldest first, with the student and the
- * portfolio (the instructor's daily digest). Grants the instructor made without a request are not requests.
+ * portfolio (the instructor's daily digest). Grants the instructor made without a request are not
+ * requests, and one the student replaced since (withdrawn) is not news: its replacement is listed.
  */
 async function requestedBetween(db: Db, offeringId: number, from: Date, to: Date) {
   return db
@@ -184,6 +185,7 @@ async function requestedBetween(db: Db, offeringId: number, from: Date, to: Date
     .select(['x.id', 'x.user_id', 'x.proposed_due_on', 'x.requested_at', 'x.made_before_due', 'x.status', 'x.reason', 'u.name as student_name', 'pr.title as requirement_title'])
     .where('u.offering_id', '=', offeringId)
     .where('x.initiated_by', '=', 'student')
+    .where('x.status', '<>', 'withdrawn')
     .where('x.requested_at', '>=', from)
     .where('x.requested_at', '<', to)
     .orderBy('x.requested_at')
