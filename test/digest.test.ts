@@ -4,6 +4,8 @@ import { loadConfig } from '../src/config';
 import type { AppContext } from '../src/context';
 import { postgresDatabase, type DatabaseHandle } from '../src/db/connect';
 import { smtpSender } from '../src/mail/transport';
+import { runDigestFor } from '../src/digest/digest.service';
+import { usersRepository } from '../src/accounts/users.repository';
 import { runJobsOnce } from '../src/worker/worker';
 import { aStudent, anInstructor, portfolioId, restoreClockAfterEach, type BuiltStudent } from './helpers/builders';
 import { testDatabaseUrl, urlForDatabase } from './helpers/db';
@@ -60,7 +62,8 @@ async function at(instant: string): Promise<void> {
 }
 
 /** The digests delivered to an instructor for a day, e.g. 'Tue, Feb 11'. */
-const digestsOn = (who: { email: string }, day: string) => t.smtp.messages.filter((m) => m.to.includes(who.email) && m.subject.includes(`Daily digest, ${day}:`));
+const digestsOn = (who: { email: string }, day: string) =>
+  t.smtp.messages.filter((m) => m.to.includes(who.email) && m.subject.includes(`Daily digest, ${day}:`));
 
 const runOf = (instructorId: number, localDate: string) =>
   t.db.selectFrom('digest_run').selectAll().where('instructor_id', '=', instructorId).where('local_date', '=', localDate).executeTakeFirst();
@@ -172,7 +175,11 @@ test('the digest story: 08:00 in the instructor’s zone, once across two instan
   await step('a day with nothing new sends nothing, and still records the day so the window moves', async () => {
     await at('2020-02-13T13:00:00Z');
     expect(digestsOn(maya, 'Thu, Feb 13')).toHaveLength(0);
-    expect(await runOf(maya.id, '2020-02-13')).toMatchObject({ outcome: 'nothing_new', outbound_email_id: null, window_start: new Date('2020-02-12T13:00:00Z') });
+    expect(await runOf(maya.id, '2020-02-13')).toMatchObject({
+      outcome: 'nothing_new',
+      outbound_email_id: null,
+      window_start: new Date('2020-02-12T13:00:00Z'),
+    });
   });
 
   await step('a worker that was down at 08:00 sends the day’s digest at its next tick: late, not lost', async () => {
@@ -321,4 +328,21 @@ test('after the DST change (2020-03-08) 08:00 in Detroit is 12:00Z: the digest g
     expect(digest.text).toContain(`http://cohort.test/instructor/extensions/${request}`);
     expect(await runOf(dana.id, '2020-03-10')).toMatchObject({ window_start: new Date('2020-03-09T12:00:00Z'), window_end: new Date('2020-03-10T12:00:00Z') });
   });
+});
+
+test('two workers digesting the same instructor at the same instant: the day’s run is taken once, one email is queued', async () => {
+  const olga = await anInstructor(t, { name: 'Olga Instructor' });
+  const instructor = (await usersRepository.activeInstructors(t.db)).find((i) => i.id === olga.id)!;
+  const now = new Date('2020-04-01T12:30:00Z'); // 08:30 EDT
+  const results = await Promise.all([
+    runDigestFor(t.db, instructor, now, 'http://cohort.test'),
+    runDigestFor(second.ctx.db, instructor, now, 'http://cohort.test'),
+    runDigestFor(second.ctx.db, instructor, now, 'http://cohort.test'),
+  ]);
+  // One run queued the digest; the others found the day taken (waiting on the row's key) or already done.
+  expect(results.filter((r) => r.outcome === 'queued')).toHaveLength(1);
+  expect(results.filter((r) => r.outcome !== 'queued').every((r) => r.outcome === 'taken' || r.outcome === 'not_yet')).toBe(true);
+  const emails = await t.db.selectFrom('outbound_email').select('id').where('dedupe_key', '=', `digest:${olga.id}:2020-04-01`).execute();
+  expect(emails).toHaveLength(1);
+  expect(await runOf(olga.id, '2020-04-01')).toMatchObject({ outcome: 'queued', outbound_email_id: emails[0].id });
 });

@@ -301,7 +301,16 @@ async function noticesSubmittedBetween(db: Db, offeringId: number, from: Date, t
     .selectFrom('absence_notice as n')
     .innerJoin('calendar_event as e', 'e.id', 'n.calendar_event_id')
     .innerJoin('app_user as u', 'u.id', 'n.user_id')
-    .select(['n.id', 'n.user_id', 'n.reason', 'n.submitted_at', 'n.calendar_event_id', 'e.title as meeting_title', 'e.starts_at as meeting_starts_at', 'u.name as student_name'])
+    .select([
+      'n.id',
+      'n.user_id',
+      'n.reason',
+      'n.submitted_at',
+      'n.calendar_event_id',
+      'e.title as meeting_title',
+      'e.starts_at as meeting_starts_at',
+      'u.name as student_name',
+    ])
     .where('e.offering_id', '=', offeringId)
     .where('n.superseded_at', 'is', null)
     .where('n.submitted_at', '>=', from)

@@ -72,8 +72,7 @@ export function countsLabel(f: DigestFacts): string {
     f.extensionRequests.length && count(f.extensionRequests.length, 'extension request', 'extension requests'),
     f.absenceNotices.length && count(f.absenceNotices.length, 'absence notice', 'absence notices'),
     f.lateSubmissions.length && count(f.lateSubmissions.length, 'late submission', 'late submissions'),
-    f.newlyBehind.length &&
-      `${count(f.newlyBehind.length, 'student', 'students')} ${f.firstRun ? '' : 'newly '}behind by 2+ lessons`,
+    f.newlyBehind.length && `${count(f.newlyBehind.length, 'student', 'students')} ${f.firstRun ? '' : 'newly '}behind by 2+ lessons`,
     f.undeliverable.length && count(f.undeliverable.length, 'undeliverable address', 'undeliverable addresses'),
   ];
   return parts.filter(Boolean).join(', ');

@@ -68,7 +68,9 @@ export async function gatherDigestFacts(db: Db, offeringId: number, window: { fr
       }),
     undeliverable: students.flatMap((s) => {
       const mark = marks.get(normalizeAddress(s.email));
-      return mark && mark.markedAt >= from && mark.markedAt < to ? [{ userId: s.id, name: s.name, address: s.email, smtpReply: mark.smtpReply, markedAt: mark.markedAt }] : [];
+      return mark && mark.markedAt >= from && mark.markedAt < to
+        ? [{ userId: s.id, name: s.name, address: s.email, smtpReply: mark.smtpReply, markedAt: mark.markedAt }]
+        : [];
     }),
     behindNow,
     firstRun: previouslyBehind === null,

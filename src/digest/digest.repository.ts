@@ -14,7 +14,12 @@ export interface PreviousRun {
 }
 
 async function exists(db: Db, instructorId: number, localDate: string): Promise<boolean> {
-  const row = await db.selectFrom('digest_run').select('instructor_id').where('instructor_id', '=', instructorId).where('local_date', '=', localDate).executeTakeFirst();
+  const row = await db
+    .selectFrom('digest_run')
+    .select('instructor_id')
+    .where('instructor_id', '=', instructorId)
+    .where('local_date', '=', localDate)
+    .executeTakeFirst();
   return !!row;
 }
 

@@ -182,7 +182,17 @@ async function requestedBetween(db: Db, offeringId: number, from: Date, to: Date
     .selectFrom('extension_request as x')
     .innerJoin('app_user as u', 'u.id', 'x.user_id')
     .innerJoin('portfolio_requirement as pr', 'pr.id', 'x.portfolio_requirement_id')
-    .select(['x.id', 'x.user_id', 'x.proposed_due_on', 'x.requested_at', 'x.made_before_due', 'x.status', 'x.reason', 'u.name as student_name', 'pr.title as requirement_title'])
+    .select([
+      'x.id',
+      'x.user_id',
+      'x.proposed_due_on',
+      'x.requested_at',
+      'x.made_before_due',
+      'x.status',
+      'x.reason',
+      'u.name as student_name',
+      'pr.title as requirement_title',
+    ])
     .where('u.offering_id', '=', offeringId)
     .where('x.initiated_by', '=', 'student')
     .where('x.status', '<>', 'withdrawn')

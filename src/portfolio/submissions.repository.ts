@@ -153,4 +153,13 @@ async function lateSubmittedBetween(db: Db, offeringId: number, from: Date, to: 
     .execute();
 }
 
-export const submissionsRepository = Object.freeze({ lateSubmittedBetween, latestCompletenessOf, submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });
+export const submissionsRepository = Object.freeze({
+  lateSubmittedBetween,
+  latestCompletenessOf,
+  submissions,
+  insert,
+  listForRead,
+  find,
+  latestForEachRead,
+  latestOfStudents,
+});
