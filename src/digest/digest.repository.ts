@@ -1,5 +1,4 @@
 import type { Db } from '../db/database';
-import { outboxRepository } from '../mail/outbox.repository';
 import type { DigestOutcome } from './digest.tables';
 
 /**
@@ -73,17 +72,4 @@ async function record(
     .execute();
 }
 
-/** An instructor's latest runs, newest first, with their email's delivery (the reminders page). */
-async function recent(db: Db, instructorId: number, limit: number) {
-  return db
-    .selectFrom('digest_run as r')
-    .leftJoin(outboxRepository.deliveries(db).as('m'), 'm.id', 'r.outbound_email_id')
-    .select(['r.local_date', 'r.window_start', 'r.window_end', 'r.outcome', 'r.outbound_email_id', 'r.created_at'])
-    .select(['m.status as email_status', 'm.subject', 'm.sent_at', 'm.last_error', 'm.attempts'])
-    .where('r.instructor_id', '=', instructorId)
-    .orderBy('r.local_date', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-export const digestRepository = Object.freeze({ exists, previous, claim, record, recent });
+export const digestRepository = Object.freeze({ exists, previous, claim, record });
