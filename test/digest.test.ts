@@ -205,7 +205,7 @@ test('the digest story: 08:00 in the instructor’s zone, once across two instan
   await step('a one-click POST to the digest’s unsubscribe link turns it off; the settings page shows it off', async () => {
     const res = await t.anonymous().agent.post(unsubscribePath).type('form').send('List-Unsubscribe=One-Click');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('daily digest emails');
+    expect(res.text).toContain('You will no longer receive daily digests by email.');
     const row = await t.db.selectFrom('app_user').select(['digest_emails']).where('id', '=', maya.id).executeTakeFirstOrThrow();
     expect(row.digest_emails).toBe(false);
     const settings = (await (await maya.login()).get('/settings')).text;
@@ -222,6 +222,13 @@ test('the digest story: 08:00 in the instructor’s zone, once across two instan
   await step('turning it back on in the settings sends the next day’s digest again', async () => {
     const s = await maya.login();
     expect((await s.post('/settings', { timeZone: 'America/Detroit', digestEmails: 'on' })).status).toBe(303);
+    // The instructor's form carries only the digest: the student kinds of email are left as they were.
+    const row = await t.db
+      .selectFrom('app_user')
+      .select(['digest_emails', 'meeting_reminders', 'announcement_emails'])
+      .where('id', '=', maya.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ digest_emails: true, meeting_reminders: true, announcement_emails: true });
     await requestExtension(olivia, req502, '2020-02-15T20:00:00Z', '2020-03-06', 'One more day, please');
     await at('2020-02-16T13:00:00Z');
     expect(digestsOn(maya, 'Sun, Feb 16').map((m) => m.subject)).toEqual(['[EDUC 551/639] Daily digest, Sun, Feb 16: 1 extension request']);
