@@ -24,6 +24,7 @@ import * as m0170 from './0170_roster_imports';
 import * as m0180 from './0180_announcement_emails';
 import * as m0190 from './0190_undeliverable_addresses';
 import * as m0200 from './0200_inbox';
+import * as m0210 from './0210_instructor_digest';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0180_announcement_emails': m0180,
   '0190_undeliverable_addresses': m0190,
   '0200_inbox': m0200,
+  '0210_instructor_digest': m0210,
 };

@@ -145,22 +145,36 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
   const row = await usersRepository.settingsOf(ctx.db, me.id);
   render(res, 'accounts/settings', {
     title: 'Your settings',
-    values: { timeZone: row.time_zone, meetingReminders: row.meeting_reminders ? 'on' : '', announcementEmails: row.announcement_emails ? 'on' : '' },
+    values: {
+      timeZone: row.time_zone,
+      meetingReminders: row.meeting_reminders ? 'on' : '',
+      announcementEmails: row.announcement_emails ? 'on' : '',
+      digestEmails: row.digest_emails ? 'on' : '',
+    },
     errors: {},
     zones: timeZoneChoices(),
     isStudent: me.role === 'student',
+    isInstructor: me.role === 'instructor',
   });
 };
 
 const settingsForm: FormPage = {
   view: 'accounts/settings',
-  locals: (req) => ({ title: 'Your settings', zones: timeZoneChoices(), isStudent: currentUser(req).role === 'student' }),
+  locals: (req) => ({
+    title: 'Your settings',
+    zones: timeZoneChoices(),
+    isStudent: currentUser(req).role === 'student',
+    isInstructor: currentUser(req).role === 'instructor',
+  }),
 };
 
 const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const input = parseForm(settingsSchema, req.body);
-  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, input));
+  // Each role's form shows only its own kinds of email: the others are left as they are.
+  const kinds =
+    me.role === 'student' ? { meetingReminders: input.meetingReminders, announcementEmails: input.announcementEmails } : { digestEmails: input.digestEmails };
+  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, { timeZone: input.timeZone, ...kinds }));
   flash(res, 'Settings saved.');
   res.redirect(303, '/settings');
 };

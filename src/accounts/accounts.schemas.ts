@@ -30,4 +30,5 @@ export const settingsSchema = z.object({
   timeZone: text(z.string({ error: 'Choose a time zone.' }).refine(isValidZone, 'Choose a time zone from the list.')),
   meetingReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
   announcementEmails: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  digestEmails: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
 });

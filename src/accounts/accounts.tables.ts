@@ -12,6 +12,8 @@ export interface AppUserTable {
   password_hash: string | null;
   meeting_reminders: Generated<boolean>;
   announcement_emails: Generated<boolean>;
+  /** Instructors: the daily digest email (migration 0210; one-click unsubscribe turns it off). */
+  digest_emails: Generated<boolean>;
   created_at: Generated<Date>;
   activated_at: Date | null;
   last_login_at: Date | null;

@@ -9,6 +9,7 @@ import { usersRepository } from './users.repository';
 const kindLabels: Record<OptOutKind, string> = {
   reminder_meeting: 'campus meeting reminders',
   announcement: 'announcements',
+  digest: 'daily digests',
 };
 
 /** The user and kind the link names; a tampered or unknown token is a 404, never more. */

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { normalizeEmail } from './identity';
+import type { OptOutKind } from '../mail/unsubscribe';
 import type { AppUserTable } from './accounts.tables';
 
 export type User = Selectable<AppUserTable>;
@@ -49,29 +50,54 @@ async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
 }
 
 async function settingsOf(db: Db, userId: number) {
-  return db.selectFrom('app_user').select(['time_zone', 'meeting_reminders', 'announcement_emails']).where('id', '=', userId).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('app_user')
+    .select(['time_zone', 'meeting_reminders', 'announcement_emails', 'digest_emails'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
 }
 
-async function updateSettings(db: Db, userId: number, s: { timeZone: string; meetingReminders: boolean; announcementEmails: boolean }): Promise<void> {
+/** The settings form's values; a kind left undefined (not on this user's form) is left as it is. */
+async function updateSettings(
+  db: Db,
+  userId: number,
+  s: { timeZone: string; meetingReminders?: boolean; announcementEmails?: boolean; digestEmails?: boolean },
+): Promise<void> {
   await db
     .updateTable('app_user')
-    .set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders, announcement_emails: s.announcementEmails })
+    .set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders, announcement_emails: s.announcementEmails, digest_emails: s.digestEmails })
     .where('id', '=', userId)
     .execute();
 }
 
+const optOutColumn = { reminder_meeting: 'meeting_reminders', announcement: 'announcement_emails', digest: 'digest_emails' } as const;
+
 /** One-click unsubscribe: that kind of email off for that user. False when no such user. */
-async function unsubscribe(db: Db, userId: number, kind: 'reminder_meeting' | 'announcement'): Promise<boolean> {
-  const change = kind === 'reminder_meeting' ? { meeting_reminders: false } : { announcement_emails: false };
-  const r = await db.updateTable('app_user').set(change).where('id', '=', userId).executeTakeFirst();
+async function unsubscribe(db: Db, userId: number, kind: OptOutKind): Promise<boolean> {
+  const r = await db
+    .updateTable('app_user')
+    .set({ [optOutColumn[kind]]: false })
+    .where('id', '=', userId)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** Every active instructor (any offering), with what their daily digest needs: zone, address, opt-out. */
+async function activeInstructors(db: Db) {
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'name', 'email', 'time_zone', 'offering_id', 'digest_emails'])
+    .where('role', '=', 'instructor')
+    .where('deactivated_at', 'is', null)
+    .orderBy('id')
+    .execute();
 }
 
 /** An offering's active students (not deactivated), by id: who to tell about a change to the calendar. */
 async function activeStudents(db: Db, offeringId: number) {
   return db
     .selectFrom('app_user')
-    .select(['id', 'email', 'time_zone'])
+    .select(['id', 'name', 'email', 'time_zone'])
     .where('offering_id', '=', offeringId)
     .where('role', '=', 'student')
     .where('deactivated_at', 'is', null)
@@ -105,6 +131,7 @@ export type ActiveStudentIds = ReturnType<typeof activeStudentIdsOf>;
 export const usersRepository = Object.freeze({
   activeStudentIdsOf,
   activeStudents,
+  activeInstructors,
   deactivate,
   reactivate,
   updateMember,

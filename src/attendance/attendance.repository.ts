@@ -292,7 +292,36 @@ async function requiredMeetingAttendance(db: Db, offeringId: number, zone: strin
   return rows.map((r) => ({ on: r.on, present: Number(r.present), recorded: Number(r.recorded) }));
 }
 
+/**
+ * Absence notices students sent in [from, to) for the offering's meetings, still current (not
+ * replaced by a newer notice), oldest first, with the student and the meeting (the daily digest).
+ */
+async function noticesSubmittedBetween(db: Db, offeringId: number, from: Date, to: Date) {
+  return db
+    .selectFrom('absence_notice as n')
+    .innerJoin('calendar_event as e', 'e.id', 'n.calendar_event_id')
+    .innerJoin('app_user as u', 'u.id', 'n.user_id')
+    .select([
+      'n.id',
+      'n.user_id',
+      'n.reason',
+      'n.submitted_at',
+      'n.calendar_event_id',
+      'e.title as meeting_title',
+      'e.starts_at as meeting_starts_at',
+      'u.name as student_name',
+    ])
+    .where('e.offering_id', '=', offeringId)
+    .where('n.superseded_at', 'is', null)
+    .where('n.submitted_at', '>=', from)
+    .where('n.submitted_at', '<', to)
+    .orderBy('n.submitted_at')
+    .orderBy('n.id')
+    .execute();
+}
+
 export const attendanceRepository = Object.freeze({
+  noticesSubmittedBetween,
   requiredMeetingAttendance,
   countsByStudent,
   meetings,

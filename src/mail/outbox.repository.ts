@@ -31,4 +31,9 @@ async function sentCountsByUser(db: Db, userIds: number[], kindLike: string) {
     .execute();
 }
 
-export const outboxRepository = Object.freeze({ deliveries, sentCountsByUser });
+/** One user's latest emails of one kind (e.g. the instructor's daily digests), newest first, as `deliveries` shows them. */
+async function recentOfKind(db: Db, userId: number, kind: string, limit: number) {
+  return deliveries(db).where('user_id', '=', userId).where('kind', '=', kind).orderBy('id', 'desc').limit(limit).execute();
+}
+
+export const outboxRepository = Object.freeze({ deliveries, sentCountsByUser, recentOfKind });

@@ -172,7 +172,39 @@ function requests(db: Db) {
   return db.selectFrom('extension_request').select(['id', 'user_id', 'portfolio_requirement_id', 'status']);
 }
 
+/**
+ * The requests students made in [from, to) in an offering, oldest first, with the student and the
+ * portfolio (the instructor's daily digest). Grants the instructor made without a request are not
+ * requests, and one the student replaced since (withdrawn) is not news: its replacement is listed.
+ */
+async function requestedBetween(db: Db, offeringId: number, from: Date, to: Date) {
+  return db
+    .selectFrom('extension_request as x')
+    .innerJoin('app_user as u', 'u.id', 'x.user_id')
+    .innerJoin('portfolio_requirement as pr', 'pr.id', 'x.portfolio_requirement_id')
+    .select([
+      'x.id',
+      'x.user_id',
+      'x.proposed_due_on',
+      'x.requested_at',
+      'x.made_before_due',
+      'x.status',
+      'x.reason',
+      'u.name as student_name',
+      'pr.title as requirement_title',
+    ])
+    .where('u.offering_id', '=', offeringId)
+    .where('x.initiated_by', '=', 'student')
+    .where('x.status', '<>', 'withdrawn')
+    .where('x.requested_at', '>=', from)
+    .where('x.requested_at', '<', to)
+    .orderBy('x.requested_at')
+    .orderBy('x.id')
+    .execute();
+}
+
 export const extensionRequestsRepository = Object.freeze({
+  requestedBetween,
   requests,
   latestOfStudents,
   insert,

@@ -135,4 +135,31 @@ async function latestCompletenessOf(db: Db, userIds: number[], requirementIds: n
     .execute();
 }
 
-export const submissionsRepository = Object.freeze({ latestCompletenessOf, submissions, insert, listForRead, find, latestForEachRead, latestOfStudents });
+/**
+ * Late submissions (after the student's own due instant, extension included) made in [from, to)
+ * by students of an offering, oldest first, with the student's name (the daily digest).
+ */
+async function lateSubmittedBetween(db: Db, offeringId: number, from: Date, to: Date) {
+  return db
+    .selectFrom('portfolio_submission as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .select(['s.id', 's.user_id', 's.portfolio_requirement_id', 's.submitted_at', 's.due_at', 's.late_by_seconds', 's.is_complete', 'u.name as student_name'])
+    .where('u.offering_id', '=', offeringId)
+    .where('s.is_late', '=', true)
+    .where('s.submitted_at', '>=', from)
+    .where('s.submitted_at', '<', to)
+    .orderBy('s.submitted_at')
+    .orderBy('s.id')
+    .execute();
+}
+
+export const submissionsRepository = Object.freeze({
+  lateSubmittedBetween,
+  latestCompletenessOf,
+  submissions,
+  insert,
+  listForRead,
+  find,
+  latestForEachRead,
+  latestOfStudents,
+});

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
+import { outboxRepository } from '../mail/outbox.repository';
 import { formatDateTime, formatTime, isValidZone } from '../time';
 import { renderReminderEmails } from './messages';
 import { reminderLogRepository as log } from './reminder-log.repository';
@@ -77,6 +78,32 @@ export async function reminderLogPage(db: Db, offeringId: number, query: Reminde
     pages: Math.max(1, Math.ceil(matching / PER_PAGE)),
     hasNext,
   };
+}
+
+/**
+ * The signed-in instructor's daily digest emails (src/digest/ queues them through the outbox), as
+ * the outbox shows them: newest first, with status, sent time or the failure and the next retry.
+ */
+export const DIGEST_LOG_SIZE = 14;
+const DELIVERY_LABELS: Record<string, string> = { pending: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed' };
+
+export async function digestEmailLog(db: Db, instructorId: number, zone: string, now: Date) {
+  const rows = await outboxRepository.recentOfKind(db, instructorId, 'digest', DIGEST_LOG_SIZE);
+  return rows.map((m) => {
+    const retryAt = new Date(now.getTime() + Math.max(0, Number(m.retry_in_seconds ?? 0)) * 1000);
+    return {
+      subject: m.subject,
+      status: m.status === 'sending' ? 'pending' : m.status,
+      statusLabel: DELIVERY_LABELS[m.status] ?? m.status,
+      sentAt: m.sent_at ? formatDateTime(m.sent_at, zone) : '',
+      note:
+        m.status === 'failed'
+          ? (m.last_error ?? 'Failed.')
+          : m.status === 'pending' && m.attempts > 0
+            ? `Delivery attempt ${m.attempts} failed (${m.last_error}); retrying ${formatDateTime(retryAt, zone)}.`
+            : '',
+    };
+  });
 }
 
 /**

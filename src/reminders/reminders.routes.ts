@@ -8,7 +8,7 @@ import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { announcementsService } from './announcements';
-import { previewReminder, reminderLogPage } from './reminder-log.service';
+import { digestEmailLog, previewReminder, reminderLogPage } from './reminder-log.service';
 import { announcementIdSchema, announcementSchema, reminderIdSchema, reminderListQuerySchema, type ReminderListQuery } from './reminders.schemas';
 
 /** The instructor's reminder log (filter, page, preview) and announcements. */
@@ -25,9 +25,12 @@ function urlFor(query: ReminderListQuery) {
 const logPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const query = reminderListQuerySchema.parse(req.query);
-  const model = await reminderLogPage(ctx.db, me.offeringId, query, me.timeZone, ctx.clock.now());
+  const [model, digests] = await Promise.all([
+    reminderLogPage(ctx.db, me.offeringId, query, me.timeZone, ctx.clock.now()),
+    digestEmailLog(ctx.db, me.id, me.timeZone, ctx.clock.now()),
+  ]);
   const url = urlFor(query);
-  render(res, 'reminders/index', { title: 'Reminders', ...model, url, offsets: ctx.config.reminderOffsetsDays });
+  render(res, 'reminders/index', { title: 'Reminders', ...model, digests, url, offsets: ctx.config.reminderOffsetsDays });
 };
 
 const preview = (ctx: AppContext) => async (req: Request, res: Response) => {

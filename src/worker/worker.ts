@@ -7,6 +7,7 @@ import type { ListHeaderOptions } from '../mail/unsubscribe';
 import { usersRepository } from '../accounts/users.repository';
 import { courseRepository } from '../course/course.repository';
 import { runRemindersJob } from '../reminders/reminders.service';
+import { runDigestsJob } from '../digest/digest.service';
 import { runQueuedImports } from '../roster/roster-import.service';
 
 /**
@@ -24,6 +25,7 @@ export const jobs: Job[] = [
   },
   { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
+  { name: 'digest', run: (ctx) => runDigestsJob(ctx) },
   {
     name: 'deliver-email',
     run: async (ctx, signal) => {

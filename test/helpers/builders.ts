@@ -70,6 +70,30 @@ export async function aStudent(t: TestApp, opts: StudentOptions = {}): Promise<B
   return { ...user, offeringId: offering.id, login: () => t.login(user.email) };
 }
 
+/**
+ * Another instructor of the seeded offering (role instructor), able to sign in with the demo
+ * password: a test that needs an instructor's own state (a daily digest's runs) makes its own.
+ */
+export async function anInstructor(t: TestApp, opts: { name?: string; email?: string; timeZone?: string } = {}): Promise<BuiltStudent> {
+  const n = ++built;
+  const offering = await t.db.selectFrom('course_offering').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const createdAt = new Date('2020-01-02T14:00:00Z');
+  const user = await usersRepository.insert(t.db, {
+    email: opts.email ?? `instructor${n}@cohort.example`,
+    name: opts.name ?? `Built Instructor ${n}`,
+    role: 'instructor',
+    offering_id: offering.id,
+    section_id: null,
+    time_zone: opts.timeZone ?? 'America/Detroit',
+    password_hash: await demoPasswordHash(),
+    activated_at: createdAt,
+    created_at: createdAt,
+    last_login_at: null,
+    deactivated_at: null,
+  });
+  return { ...user, offeringId: offering.id, login: () => t.login(user.email) };
+}
+
 /** The id of a portfolio requirement by its edX course code ('LeadEd502x', 'LeadEd503x'). */
 export async function portfolioId(t: TestApp, edxCourse: string): Promise<number> {
   const row = await t.db
