@@ -8,13 +8,13 @@ import { guard } from './http/auth';
 import { noStoreByDefault } from './http/cache';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFound } from './http/errors';
-import { locals, type NavCounts } from './http/locals';
+import { locals } from './http/locals';
 import { inboxService } from './inbox/inbox.service';
 import { navMenus } from './http/nav';
 import { refuseControlCharactersInUrl } from './http/text-hygiene';
 import { routeTable } from './http/route-table';
 import type { Handler, RouteDef } from './http/routing';
-import { PostgresSessionStore, sessionPreload } from './http/session-store';
+import { PostgresSessionStore, sessionPreload, type PreloadCounts } from './http/session-store';
 import { knownVersions } from './db/known-versions';
 import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
@@ -65,7 +65,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(
     session({
       name: 'cc.sid',
-      store: new PostgresSessionStore(ctx.db),
+      store: new PostgresSessionStore(ctx.db, undefined, menuCounts),
       secret: ctx.config.sessionSecret,
       resave: false,
       saveUninitialized: false,
@@ -86,7 +86,7 @@ export function createApp(ctx: AppContext): express.Express {
     if (version === null || version === undefined) return next();
     knownVersions.run(ctx.db, version, next);
   });
-  app.use(locals(ctx, navMenus(routes), inboxUnread));
+  app.use(locals(ctx, navMenus(routes)));
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);
 
@@ -99,6 +99,5 @@ export function createApp(ctx: AppContext): express.Express {
   return app;
 }
 
-/** The student's menu shows how many inbox items are unread (one statement per page, src/http/render.ts). */
-const inboxUnread: NavCounts = async (db, user): Promise<Record<string, number>> =>
-  user.role === 'student' ? { '/inbox': await inboxService.unreadCount(db, user) } : {};
+/** The student's menu shows how many inbox items are unread: selected by the session read itself (no query of its own). */
+const menuCounts: PreloadCounts = { '/inbox': (db, user) => inboxService.unreadCountExpression(db, user) };

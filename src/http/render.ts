@@ -14,23 +14,11 @@ export function render(res: Response, view: string, model: Record<string, unknow
   const fail = onError ?? ((err: Error) => res.req.next?.(err));
   res.render(view, model, (err, body) => {
     if (err) return fail(err);
-    void navCounts(res, status).then((counts) =>
-      res.render('layout', { ...model, body, wide: wideViews.has(view), navCounts: counts }, (layoutErr, html) => {
-        if (layoutErr) return fail(layoutErr);
-        res.status(status).type('html').send(html);
-      }),
-    );
+    res.render('layout', { ...model, body, wide: wideViews.has(view) }, (layoutErr, html) => {
+      if (layoutErr) return fail(layoutErr);
+      res.status(status).type('html').send(html);
+    });
   });
-}
-
-/**
- * The menu's counts (src/http/locals.ts), one statement per page. A count that cannot be read is
- * not shown rather than guessed; a 5xx page (the database may be away) does not ask at all.
- */
-async function navCounts(res: Response, status: number): Promise<Record<string, number>> {
-  const countsOf = res.locals.navCountsOf as (() => Promise<Record<string, number>>) | null | undefined;
-  if (!countsOf || status >= 500) return {};
-  return countsOf().catch(() => ({}));
 }
 
 /** Puts a one-time message in the session, shown on the next page. */

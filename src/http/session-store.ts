@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import session from 'express-session';
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/database';
 import { knownVersions } from '../db/known-versions';
 
@@ -13,7 +12,24 @@ import { knownVersions } from '../db/known-versions';
 export interface SessionPreload {
   user: Express.User | null;
   courseVersion: number | null;
+  /** Unread counts beside menu entries, by the entry's path (see PreloadCounts). */
+  navCounts: Record<string, number>;
 }
+
+/** The signed-in user's row in the session read, for a count correlated with it. */
+export interface PreloadUser {
+  id: Expression<number>;
+  role: Expression<string>;
+  offeringId: Expression<number>;
+  sectionId: Expression<number | null>;
+}
+
+/**
+ * Counts read with the session in the same statement (the inbox's unread count): by menu path,
+ * an expression over the user's row built by the feature that owns the tables. Added by the app
+ * (src/app.ts), so http/ names no feature's table.
+ */
+export type PreloadCounts = Record<string, (db: Db, user: PreloadUser) => Expression<number>>;
 
 const PRELOAD = Symbol('session preload');
 
@@ -46,6 +62,7 @@ export class PostgresSessionStore extends session.Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ttlMs = 1000 * 60 * 60 * 24 * 14,
+    private readonly counts: PreloadCounts = {},
   ) {
     super();
   }
@@ -57,6 +74,10 @@ export class PostgresSessionStore extends session.Store {
 
   /** The session row with its active user and the course data version: one query by primary key. */
   private read(sid: string) {
+    const user: PreloadUser = { id: sql.ref('u.id'), role: sql.ref('u.role'), offeringId: sql.ref('u.offering_id'), sectionId: sql.ref('u.section_id') };
+    const counts = Object.values(this.counts).map((count, i) =>
+      sql<number | null>`case when u.id is null then null else ${count(this.db, user)} end`.as(`count_${i}`),
+    );
     return this.db
       .selectFrom('http_session as s')
       .leftJoin('app_user as u', (j) => j.on('u.id', '=', sql<number>`(s.sess #>> '{passport,user}')::int`).on('u.deactivated_at', 'is', null))
@@ -70,6 +91,7 @@ export class PostgresSessionStore extends session.Store {
         'u.section_id',
         'u.time_zone',
         sql<number | null>`(select version from course_data_version where id = 1)`.as('course_version'),
+        ...counts,
       ])
       .where('s.sid', '=', sid)
       .where('s.expires_at', '>', sql<Date>`now()`)
@@ -95,7 +117,9 @@ export class PostgresSessionStore extends session.Store {
                 sectionId: row.section_id,
                 timeZone: row.time_zone!,
               };
-        const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version) };
+        const counted = row as unknown as Record<string, unknown>;
+        const navCounts = Object.fromEntries(Object.keys(this.counts).map((path, i) => [path, Number(counted[`count_${i}`] ?? 0)]));
+        const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version), navCounts };
         Object.defineProperty(sess, PRELOAD, { value: preload, enumerable: false });
         cb(null, sess);
       }, cb);

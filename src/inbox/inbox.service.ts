@@ -1,4 +1,6 @@
+import { sql, type Expression } from 'kysely';
 import type { Db } from '../db/database';
+import type { PreloadUser } from '../http/session-store';
 import { noticesRepository } from '../mail/notices';
 import { announcementsService, type AnnouncementReader } from '../reminders/announcements';
 import { formatDateTime } from '../time';
@@ -81,12 +83,15 @@ async function markAllRead(db: Db, me: InboxReader, now: Date): Promise<number> 
   return (await noticesRepository.markAllRead(db, me.id, now)) + (await announcementsService.markAllRead(db, readerOf(me), now));
 }
 
-/** The menu's count: unread notices plus unopened announcements, in one statement. */
-async function unreadCount(db: Db, me: InboxReader): Promise<number> {
-  const row = await db
-    .selectNoFrom([noticesRepository.unreadCountQuery(db, me.id).as('notices'), announcementsService.unreadCountQuery(db, readerOf(me)).as('announcements')])
-    .executeTakeFirstOrThrow();
-  return Number(row.notices ?? 0) + Number(row.announcements ?? 0);
+/**
+ * The menu's count, as one expression over the signed-in user's row: unread notices plus unopened
+ * announcements, for students (0 for anyone else). The session read selects it (src/app.ts), so
+ * the count costs no query of its own.
+ */
+function unreadCountExpression(db: Db, user: PreloadUser): Expression<number> {
+  const notices = noticesRepository.unreadCountQuery(db, user.id);
+  const announcements = announcementsService.unreadCountQuery(db, { userId: user.id, offeringId: user.offeringId, sectionId: user.sectionId });
+  return sql<number>`case when ${user.role} = 'student' then (${notices}) + (${announcements}) else 0 end`;
 }
 
-export const inboxService = Object.freeze({ page, openNotice, markAllRead, unreadCount });
+export const inboxService = Object.freeze({ page, openNotice, markAllRead, unreadCountExpression });

@@ -1,3 +1,4 @@
+import type { Expression } from 'kysely';
 import type { Db } from '../db/database';
 import { enqueueEmail } from './outbox';
 
@@ -86,8 +87,8 @@ async function oneFor(db: Db, userId: number, id: number): Promise<NoticeRow | u
   return r && toRow(r);
 }
 
-/** Unread notices of the person, as a count expression another statement can select (the inbox's menu count). */
-function unreadCountQuery(db: Db, userId: number) {
+/** How many of a person's notices are unread, as a subquery another statement selects (the menu's count, read with the session). */
+function unreadCountQuery(db: Db, userId: Expression<number>) {
   return db
     .selectFrom('notice')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -1,3 +1,4 @@
+import type { Expression } from 'kysely';
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
 import { renderMarkdown } from '../http/view-helpers';
@@ -141,9 +142,24 @@ function unread(db: Db, reader: AnnouncementReader) {
     );
 }
 
-/** How many announcements the reader has not opened, as a query another statement can select (the inbox's menu count). */
-function unreadCountQuery(db: Db, reader: AnnouncementReader) {
-  return unread(db, reader).select((eb) => eb.fn.countAll<number>().as('n'));
+/**
+ * How many announcements a student has not opened, as a subquery correlated with their user row
+ * (the menu's count, read with the session): those to everyone or to their section, not sent by them.
+ */
+function unreadCountQuery(db: Db, student: { userId: Expression<number>; offeringId: Expression<number>; sectionId: Expression<number | null> }) {
+  return db
+    .selectFrom('announcement as a')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('a.offering_id', '=', student.offeringId)
+    .where((eb) => eb.or([eb('a.section_id', 'is', null), eb('a.section_id', '=', student.sectionId)]))
+    .where('a.sent_by', '<>', student.userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('announcement_read as r').select('r.announcement_id').where('r.user_id', '=', student.userId).whereRef('r.announcement_id', '=', 'a.id'),
+        ),
+      ),
+    );
 }
 
 /** The reader opened this announcement (once: a second open keeps the first time). */
