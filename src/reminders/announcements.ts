@@ -1,4 +1,4 @@
-import type { Expression } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
 import { renderMarkdown } from '../http/view-helpers';
@@ -131,15 +131,12 @@ const MAX_LISTED = 200;
 
 /** The announcements the reader has not opened yet (their inbox's unread ones; the sender's own count as read). */
 function unread(db: Db, reader: AnnouncementReader) {
-  return readable(db, reader)
-    .where('a.sent_by', '<>', reader.userId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('announcement_read as r').select('r.announcement_id').where('r.user_id', '=', reader.userId).whereRef('r.announcement_id', '=', 'a.id'),
-        ),
-      ),
-    );
+  return readable(db, reader).where(unopenedBy(reader.userId));
+}
+
+/** Not sent by the person and not opened by them (a value or, for a correlated count, their user row's id); `a` is the announcement. */
+function unopenedBy(userId: number | Expression<number>) {
+  return sql<SqlBool>`a.sent_by <> ${userId} and not exists (select 1 from announcement_read r where r.user_id = ${userId} and r.announcement_id = a.id)`;
 }
 
 /**
@@ -152,14 +149,7 @@ function unreadCountQuery(db: Db, student: { userId: Expression<number>; offerin
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('a.offering_id', '=', student.offeringId)
     .where((eb) => eb.or([eb('a.section_id', 'is', null), eb('a.section_id', '=', student.sectionId)]))
-    .where('a.sent_by', '<>', student.userId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('announcement_read as r').select('r.announcement_id').where('r.user_id', '=', student.userId).whereRef('r.announcement_id', '=', 'a.id'),
-        ),
-      ),
-    );
+    .where(unopenedBy(student.userId));
 }
 
 /** The reader opened this announcement (once: a second open keeps the first time). */

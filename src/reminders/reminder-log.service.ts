@@ -35,12 +35,14 @@ type NoteRow = {
   retry_in_seconds: number | null;
 };
 
-/** A retry's time on the app clock (`now`, which APP_NOW pins), like every other time on the page. */
+/** A failed attempt waiting for its retry; the retry's time on the app clock (`now`, which APP_NOW pins), like every other time on the page. */
+function retryNote(m: { attempts: number | null; last_error: string | null; retry_in_seconds: number | null }, zone: string, now: Date): string {
+  const retryAt = new Date(now.getTime() + Math.max(0, Number(m.retry_in_seconds ?? 0)) * 1000);
+  return `Delivery attempt ${m.attempts} failed (${m.last_error}); retrying ${formatDateTime(retryAt, zone)}.`;
+}
+
 function note(r: NoteRow, zone: string, now: Date): string {
-  if (r.status === 'queued' && r.last_error && r.next_attempt_at) {
-    const retryAt = new Date(now.getTime() + Math.max(0, Number(r.retry_in_seconds ?? 0)) * 1000);
-    return `Delivery attempt ${r.attempts} failed (${r.last_error}); retrying ${formatDateTime(retryAt, zone)}.`;
-  }
+  if (r.status === 'queued' && r.last_error && r.next_attempt_at) return retryNote(r, zone, now);
   if (r.status === 'failed') return r.last_error ?? r.reason;
   return r.reason;
 }
@@ -90,18 +92,12 @@ const DELIVERY_LABELS: Record<string, string> = { pending: 'Queued', sending: 'S
 export async function digestEmailLog(db: Db, instructorId: number, zone: string, now: Date) {
   const rows = await outboxRepository.recentOfKind(db, instructorId, 'digest', DIGEST_LOG_SIZE);
   return rows.map((m) => {
-    const retryAt = new Date(now.getTime() + Math.max(0, Number(m.retry_in_seconds ?? 0)) * 1000);
     return {
       subject: m.subject,
       status: m.status === 'sending' ? 'pending' : m.status,
       statusLabel: DELIVERY_LABELS[m.status] ?? m.status,
       sentAt: m.sent_at ? formatDateTime(m.sent_at, zone) : '',
-      note:
-        m.status === 'failed'
-          ? (m.last_error ?? 'Failed.')
-          : m.status === 'pending' && m.attempts > 0
-            ? `Delivery attempt ${m.attempts} failed (${m.last_error}); retrying ${formatDateTime(retryAt, zone)}.`
-            : '',
+      note: m.status === 'failed' ? (m.last_error ?? 'Failed.') : m.status === 'pending' && m.attempts > 0 ? retryNote(m, zone, now) : '',
     };
   });
 }

@@ -173,30 +173,11 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
     const peerAssignment = await assignmentOf(assessor.id);
     const aAssignment = await assignmentOf(a.id);
     const reader = (u: { id: number }) => ({ id: u.id, role: 'student' as const, offeringId });
-    await peerAssessmentService.save(
-      trx,
-      reader(assessor),
-      peerAssignment,
-      { ...PEER_ANSWERS, comments: 'About A, submitted', action: 'submit' },
-      now,
-      t.ctx.config.baseUrl,
-    );
-    await peerAssessmentService.save(
-      trx,
-      reader(a),
-      aAssignment,
-      { ...PEER_ANSWERS, comments: 'Written by A, submitted', action: 'submit' },
-      now,
-      t.ctx.config.baseUrl,
-    );
-    await peerAssessmentService.save(
-      trx,
-      reader(a),
-      aAssignment,
-      { ...PEER_ANSWERS, comments: 'Written by A, a later draft', action: 'draft' },
-      now,
-      t.ctx.config.baseUrl,
-    );
+    const save = (who: { id: number }, assignmentId: number, comments: string, action: 'submit' | 'draft') =>
+      peerAssessmentService.save(trx, reader(who), assignmentId, { ...PEER_ANSWERS, comments, action }, now, t.ctx.config.baseUrl);
+    await save(assessor, peerAssignment, 'About A, submitted', 'submit');
+    await save(a, aAssignment, 'Written by A, submitted', 'submit');
+    await save(a, aAssignment, 'Written by A, a later draft', 'draft');
     // The assessor's submission left A a notice in A's inbox.
     const notice = await trx.selectFrom('notice').select('id').where('user_id', '=', a.id).orderBy('id').executeTakeFirstOrThrow();
     return { teamAttachment: artifact.attachment_id!, feedToken: feed.token, officeHours: officeHours.id, peerAssignment, aAssignment, notice: notice.id };
