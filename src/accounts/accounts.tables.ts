@@ -14,6 +14,10 @@ export interface AppUserTable {
   announcement_emails: Generated<boolean>;
   /** Instructors: the daily digest email (migration 0210; one-click unsubscribe turns it off). */
   digest_emails: Generated<boolean>;
+  /** Community learners: ISO 3166-1 alpha-2 country given when joining (migration 0220); null for campus accounts. */
+  country: string | null;
+  /** Community learners: the Monday "this week's lesson" email at 09:00 their time (on by default; one-click off). */
+  weekly_nudge: Generated<boolean>;
   created_at: Generated<Date>;
   activated_at: Date | null;
   last_login_at: Date | null;

@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db } from '../db/database';
 import { NotFound } from '../errors';
@@ -15,7 +16,7 @@ import { NotFound } from '../errors';
  */
 export interface Reader {
   id: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
 }
 

@@ -5,6 +5,7 @@ import type { AuditTables } from '../audit/audit.tables';
 import type { AttendanceTables } from '../attendance/attendance.tables';
 import type { CalendarFeedTables } from '../calendar/calendar-feed.tables';
 import type { CourseTables } from '../course/course.tables';
+import type { CommunityTables } from '../community/community.tables';
 import type { DigestTables } from '../digest/digest.tables';
 import type { EdxImportTables } from '../edx-import/edx-import.tables';
 import type { GradingTables } from '../grading/grading.tables';
@@ -48,7 +49,8 @@ export interface Database
     SessionTables,
     EventsTables,
     PeerAssessmentTables,
-    DigestTables {}
+    DigestTables,
+    CommunityTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import { sql, type Expression } from 'kysely';
 import type { Db } from '../db/database';
 import type { PreloadUser } from '../http/session-store';
@@ -13,7 +14,7 @@ import { formatDateTime } from '../time';
  */
 export interface InboxReader {
   id: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
   sectionId: number | null;
   timeZone: string;

@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
@@ -18,7 +19,7 @@ import { noticeOfAssessmentReceived } from './received-notice';
  */
 export interface Reader {
   id: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
 }
 

@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { readOne, readTogether } from '../db/reads';
@@ -18,7 +19,7 @@ import { submissionsRepository, type SubmissionSummary } from './submissions.rep
  */
 export interface Reader {
   id: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
   timeZone: string;
 }

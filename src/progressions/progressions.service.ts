@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
 import { formatDateTime, formatLocalDate } from '../time';
@@ -15,7 +16,7 @@ import { rubricRepository, type RubricVersion } from './rubric.repository';
  */
 export interface Viewer {
   id: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
   timeZone: string;
 }

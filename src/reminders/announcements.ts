@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { Invalid, NotFound } from '../errors';
@@ -108,7 +109,7 @@ async function send(db: Db, input: AnnouncementInput & { offeringId: number; sen
 /** Who reads: the instructor reads every announcement of the offering; a student, those sent to everyone or to their section. */
 export interface AnnouncementReader {
   userId: number;
-  role: 'instructor' | 'student';
+  role: Role;
   offeringId: number;
   sectionId: number | null;
   timeZone: string;
