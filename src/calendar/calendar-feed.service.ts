@@ -1,3 +1,4 @@
+import { eventsFor } from '../course/audience';
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { Db } from '../db/database';
 import { addDays, localDateOf } from '../time';
@@ -63,11 +64,14 @@ export async function feedForToken(db: Db, token: string, baseUrl: string, now: 
     approvedExtensionsOf(db, owner.role === 'student' ? owner.id : null),
   ]);
   const offering = course.offering;
-  const entries = calendarEntriesOf(course, deadlinesOf(course, extensions), owner.time_zone);
+  const entries = eventsFor(owner.role, calendarEntriesOf(course, deadlinesOf(course, extensions), owner.time_zone));
   const calendarPage = `${baseUrl}/calendar`;
   const cal = ical({
     name: `${offering.code} ${offering.term}`,
-    description: `${offering.title}: campus meetings, course events and portfolio deadlines.`,
+    description:
+      owner.role === 'community'
+        ? `${offering.title}: virtual office hours and course events.`
+        : `${offering.title}: campus meetings, course events and portfolio deadlines.`,
     prodId: { company: 'Cohort Companion', product: offering.slug, language: 'EN' },
     url: calendarPage,
     ttl: 60 * 60 * 6,

@@ -13,7 +13,7 @@ import { semesterCalendar } from './calendar.service';
 export async function calendarModel(ctx: AppContext, me: Express.User) {
   const [offering, weeks] = await Promise.all([
     courseRepository.offering(ctx.db, me.offeringId),
-    semesterCalendar(ctx.db, me.offeringId, me.role === 'student' ? me.id : null, me.timeZone),
+    semesterCalendar(ctx.db, me.offeringId, me.role === 'instructor' ? null : me, me.timeZone),
   ]);
   return { offering, weeks, zone: me.timeZone };
 }

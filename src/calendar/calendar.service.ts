@@ -1,3 +1,5 @@
+import { eventsFor } from '../course/audience';
+import type { Role } from '../roles';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { approvedExtensionsOf, deadlinesOf, type Deadline } from '../portfolio/deadlines';
@@ -77,9 +79,14 @@ export function calendarEntriesOf(course: CourseSnapshot, deadlines: Deadline[],
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
 }
 
-export async function semesterCalendar(db: Db, offeringId: number, userId: number | null, zone: string): Promise<CalendarWeek[]> {
-  const [course, extensions] = await Promise.all([courseCache.current(db, offeringId), approvedExtensionsOf(db, userId)]);
-  return semesterCalendarOf(course, calendarEntriesOf(course, deadlinesOf(course, extensions), zone));
+/** The semester for a learner (their extensions; a community learner sees only events for them: src/course/audience.ts), or for the instructor (null). */
+export async function semesterCalendar(db: Db, offeringId: number, learner: { id: number; role: Role } | null, zone: string): Promise<CalendarWeek[]> {
+  const [course, extensions] = await Promise.all([
+    courseCache.current(db, offeringId),
+    approvedExtensionsOf(db, learner?.role === 'student' ? learner.id : null),
+  ]);
+  const entries = calendarEntriesOf(course, deadlinesOf(course, extensions), zone);
+  return semesterCalendarOf(course, learner ? eventsFor(learner.role, entries) : entries);
 }
 
 /** Pure: the course's weeks, each with its entries (grouped on the course's own calendar). */

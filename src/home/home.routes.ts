@@ -1,3 +1,4 @@
+import { isLearner, LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
@@ -10,7 +11,7 @@ import { thisWeek } from './this-week.service';
 const home = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const now = ctx.clock.now();
-  if (me.role === 'student') {
+  if (isLearner(me.role)) {
     const model = await thisWeek(ctx.db, me, now);
     return render(res, 'home/this-week', { title: 'This week', ...model });
   }
@@ -25,9 +26,9 @@ export const homeRoutes: RouteDef[] = [
     access: 'authenticated',
     nav: [
       { label: 'Home', order: 10, roles: ['instructor'] },
-      { label: 'This week', order: 10, roles: ['student'] },
+      { label: 'This week', order: 10, roles: LEARNERS },
     ],
     handler: home,
-    summary: 'Home: "This week" for students; course, class pace and calendar for the instructor',
+    summary: 'Home: "This week" for learners; course, class pace and calendar for the instructor',
   },
 ];

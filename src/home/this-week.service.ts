@@ -1,3 +1,5 @@
+import { eventsFor } from '../course/audience';
+import type { Role } from '../roles';
 import { calendarEntriesOf, type CalendarEntry } from '../calendar/calendar.service';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
@@ -16,6 +18,7 @@ import { addDays, daysUntil, formatDeadline, formatLocalDate, localDateOf } from
  */
 export interface Reader {
   id: number;
+  role: Role;
   offeringId: number;
   timeZone: string;
 }
@@ -128,29 +131,34 @@ function paceView(pace: Pace) {
   };
 }
 
-function progressView(courses: CourseProgress[]) {
+/** A community learner's progress has no portfolio (kept by campus students only). */
+function progressView(courses: CourseProgress[], campus: boolean) {
   return courses.map((c) => ({
     code: c.edxCode,
     title: c.edxTitle,
     edxUrl: c.edxUrl,
-    portfolioUrl: c.requirementId ? `/portfolios/${c.requirementId}` : null,
+    portfolioUrl: campus && c.requirementId ? `/portfolios/${c.requirementId}` : null,
     bars: [
       { label: 'Lesson components done', ...c.components },
       ...(c.studyGuides ? [{ label: 'Study guides written', ...c.studyGuides }] : []),
       ...(c.teamArtifacts ? [{ label: 'Team artifacts attached', ...c.teamArtifacts }] : []),
-      ...(c.portfolioItems ? [{ label: 'Portfolio items complete', ...c.portfolioItems }] : []),
+      ...(campus && c.portfolioItems ? [{ label: 'Portfolio items complete', ...c.portfolioItems }] : []),
     ],
   }));
 }
 
-function phaseMessage(position: SemesterPosition): string | null {
+function phaseMessage(position: SemesterPosition, campus: boolean): string | null {
   if (position.phase === 'before_launch') {
     return position.firstLessonOn
       ? `The semester has not started yet. Lessons begin the week of ${formatLocalDate(position.firstLessonOn)}.`
       : 'The semester has not started yet.';
   }
-  if (position.phase === 'finished') return 'The semester is over. Your work stays here: open your portfolios below.';
-  if (position.phase === 'break') return 'No lesson and no campus meeting this week: a good week to catch up.';
+  if (position.phase === 'finished')
+    return campus
+      ? 'The semester is over. Your work stays here: open your portfolios below.'
+      : 'The semester is over. Your study guides and team artifacts stay here.';
+  if (position.phase === 'break')
+    return campus ? 'No lesson and no campus meeting this week: a good week to catch up.' : 'No lesson this week: a good week to catch up.';
   return null;
 }
 
@@ -171,8 +179,10 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
     ),
     checklists: checklistsReadFor(db, course, refs, [reader.id]),
   });
-  const deadlines = deadlinesOf(course, extensions);
-  const entries = calendarEntriesOf(course, deadlines, reader.timeZone);
+  // A community learner has no campus meeting and no portfolio deadline (src/course/audience.ts).
+  const campus = reader.role === 'student';
+  const deadlines = campus ? deadlinesOf(course, extensions) : [];
+  const entries = eventsFor(reader.role, calendarEntriesOf(course, deadlines, reader.timeZone));
   const position = semesterPosition(outline, now);
   const pace = paceFromCompletions(outline, position, counts, [reader.id]).get(reader.id)!;
   const progress = progressFromData(outline, counts, refs, checklists, [reader.id]).get(reader.id)!;
@@ -181,14 +191,19 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
   const meeting = weekEntries.find((e) => e.kind === 'campus_meeting') ?? null;
   const meetingOver = !meeting || (meeting.endsAt ?? meeting.startsAt).getTime() <= now.getTime();
   const nextMeeting = meetingOver ? entries.find((e) => e.kind === 'campus_meeting' && !e.cancelled && e.startsAt.getTime() > now.getTime()) : undefined;
-  const alsoThisWeek = weekEntries.filter((e) => e.kind !== 'campus_meeting' && e.kind !== 'portfolio_due');
+  const nextOfficeHours = campus
+    ? undefined
+    : entries.find((e) => e.kind === 'office_hours' && !e.cancelled && (e.endsAt ?? e.startsAt).getTime() > now.getTime());
+  const alsoThisWeek = weekEntries.filter((e) => e.kind !== 'campus_meeting' && e.kind !== 'portfolio_due' && e !== nextOfficeHours);
   const comingUp =
     position.phase === 'before_launch' ? entries.filter((e) => e.startsAt.getTime() > now.getTime() && e.kind !== 'portfolio_due').slice(0, 4) : [];
   const portfolioWeekReq = position.week?.kind === 'portfolio' ? deadlines.find((d) => d.edxCourseId === position.week!.edxCourseId) : undefined;
 
   return {
+    campus,
+    nextOfficeHours: nextOfficeHours ? eventView(nextOfficeHours, now) : null,
     phase: position.phase,
-    phaseMessage: phaseMessage(position),
+    phaseMessage: phaseMessage(position, campus),
     week: position.week ? weekPlace(position.week) : null,
     portfolioLink: portfolioWeekReq ? { url: `/portfolios/${portfolioWeekReq.requirementId}`, text: `Open your ${portfolioWeekReq.title}` } : null,
     meeting: meeting ? eventView(meeting, now) : null,
@@ -198,7 +213,7 @@ export async function thisWeek(db: Db, reader: Reader, now: Date) {
     dueNext: dueNextView(deadlines, now, reader.timeZone),
     overdue: overdueView(deadlines, submitted, now, reader.timeZone),
     pace: paceView(pace),
-    progress: progressView(progress),
+    progress: progressView(progress, campus),
     edxCourses: outline.edxCourses,
   };
 }

@@ -8,7 +8,7 @@ export interface NavLink {
 
 export type NavMenus = Record<Role, NavLink[]>;
 
-const ROLES: readonly Role[] = ['instructor', 'student'];
+const ROLES: readonly Role[] = ['instructor', 'student', 'community'];
 
 /** Who sees an entry: its own roles, else the roles the route lets in (every signed-in role for a public or authenticated page). */
 function rolesOf(route: RouteDef, entry: NavEntry): readonly Role[] {

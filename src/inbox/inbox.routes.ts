@@ -1,3 +1,4 @@
+import { LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { NotFound } from '../errors';
@@ -35,7 +36,7 @@ export const inboxRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/inbox',
-    access: ['student'],
+    access: LEARNERS,
     nav: { label: 'Inbox', order: 150 },
     handler: inboxPage,
     summary: 'Your notices and announcements, newest first, read and unread',
@@ -43,14 +44,14 @@ export const inboxRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/inbox/notices/:noticeId',
-    access: ['student'],
+    access: LEARNERS,
     handler: openNotice,
     summary: 'Opens one of your notices (marks it read) and goes to the page it is about',
   },
   {
     method: 'post',
     path: '/inbox/read-all',
-    access: ['student'],
+    access: LEARNERS,
     handler: markAllRead,
     summary: 'Marks every notice and announcement in your inbox as read',
   },

@@ -86,13 +86,13 @@ async function markAllRead(db: Db, me: InboxReader, now: Date): Promise<number> 
 
 /**
  * The menu's count, as one expression over the signed-in user's row: unread notices plus unopened
- * announcements, for students (0 for anyone else). The session read selects it (src/app.ts), so
+ * announcements, for students; notices only for community learners, who read no announcements; 0 for the instructor. The session read selects it (src/app.ts), so
  * the count costs no query of its own.
  */
 function unreadCountExpression(db: Db, user: PreloadUser): Expression<number> {
   const notices = noticesRepository.unreadCountQuery(db, user.id);
   const announcements = announcementsService.unreadCountQuery(db, { userId: user.id, offeringId: user.offeringId, sectionId: user.sectionId });
-  return sql<number>`case when ${user.role} = 'student' then (${notices}) + (${announcements}) else 0 end`;
+  return sql<number>`case ${user.role} when 'student' then (${notices}) + (${announcements}) when 'community' then (${notices}) else 0 end`;
 }
 
 export const inboxService = Object.freeze({ page, openNotice, markAllRead, unreadCountExpression });

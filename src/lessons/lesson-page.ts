@@ -1,3 +1,4 @@
+import { isLearner } from '../roles';
 import type { Request, Response } from 'express';
 import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService } from '../attachments/attachments.service';
@@ -124,7 +125,7 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   if (opts.subjectId !== null && opts.subjectId !== reader.id && !subject) throw new NotFound('We could not find that student.');
   const isLesson = unit.kind === 'lesson';
   const zone = reader.timeZone;
-  const canWrite = reader.role === 'student' && opts.subjectId === reader.id;
+  const canWrite = isLearner(reader.role) && opts.subjectId === reader.id;
   const today = localDateOf(now, unit.course_zone);
   const isThisWeek = !!unit.week_starts_on && unit.week_starts_on <= today && today < addDays(unit.week_starts_on, 7);
 
@@ -215,7 +216,7 @@ export function lessonFormPage(ctx: AppContext, fields: Record<string, string> =
     locals: (req, _res, posted) => {
       const me = currentUser(req);
       return lessonPageModel(ctx, me, idParam(req.params.unitId), {
-        subjectId: me.role === 'student' ? me.id : null,
+        subjectId: isLearner(me.role) ? me.id : null,
         errors: posted?.errors,
         values: posted?.values,
       });
@@ -233,6 +234,6 @@ export async function renderLessonPage(
   status = 200,
 ) {
   const me = currentUser(req);
-  const model = await lessonPageModel(ctx, me, unitId, { ...opts, subjectId: me.role === 'student' ? me.id : null });
+  const model = await lessonPageModel(ctx, me, unitId, { ...opts, subjectId: isLearner(me.role) ? me.id : null });
   render(res, 'lessons/show', model, status);
 }

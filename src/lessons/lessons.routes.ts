@@ -1,3 +1,4 @@
+import { isLearner, LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
@@ -13,8 +14,8 @@ import { lessonsService } from './lessons.service';
 
 const lessonIndex = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const courses = await lessonsService.lessonIndex(ctx.db, me.offeringId, me.role === 'student' ? me.id : null);
-  render(res, 'lessons/index', { title: 'Lessons', courses, isStudent: me.role === 'student' });
+  const courses = await lessonsService.lessonIndex(ctx.db, me.offeringId, isLearner(me.role) ? me.id : null);
+  render(res, 'lessons/index', { title: 'Lessons', courses, isStudent: isLearner(me.role) });
 };
 
 const lessonPage = (ctx: AppContext) => async (req: Request, res: Response) => {
@@ -117,7 +118,8 @@ const moderateShare = (hide: boolean) => (ctx: AppContext) => async (req: Reques
   res.redirect(303, `/lessons/${unitId}#celebrate-success`);
 };
 
-const student = ['student'] as const;
+/** A lesson's own work (components, notes, explorations, Celebrate Success) is every learner's. */
+const student = LEARNERS;
 const instructor = ['instructor'] as const;
 
 export const lessonsRoutes: RouteDef[] = [

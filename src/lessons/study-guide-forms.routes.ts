@@ -1,3 +1,4 @@
+import { LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
@@ -50,7 +51,8 @@ const setDeleted = (deleted: boolean) => (ctx: AppContext) => async (req: Reques
   res.redirect(303, `/lessons/${unitId}#study-guide`);
 };
 
-const student = ['student'] as const;
+/** Study guides are every learner's: campus students and community learners alike. */
+const student = LEARNERS;
 
 export const studyGuideFormRoutes: RouteDef[] = [
   {

@@ -1,3 +1,4 @@
+import { LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import { attachmentsService } from '../attachments/attachments.service';
 import type { AppContext } from '../context';
@@ -78,7 +79,8 @@ const saveArtifact = (ctx: AppContext) =>
     },
   ]);
 
-const student = ['student'] as const;
+/** Team Practice teams are open to every learner on the lesson, campus or community. */
+const student = LEARNERS;
 
 export const teamPracticeRoutes: RouteDef[] = [
   {

@@ -121,7 +121,9 @@ function readable(db: Db, reader: AnnouncementReader) {
     .innerJoin('app_user as u', 'u.id', 'a.sent_by')
     .leftJoin('section as s', 's.id', 'a.section_id')
     .where('a.offering_id', '=', reader.offeringId);
-  if (reader.role === 'student') {
+  // Announcements are the instructor's word to the campus cohort: a community learner reads none.
+  if (reader.role === 'community') return q.where(sql<SqlBool>`false`);
+  if (reader.role !== 'instructor') {
     const sectionId = reader.sectionId;
     q = q.where((eb) => (sectionId === null ? eb('a.section_id', 'is', null) : eb.or([eb('a.section_id', 'is', null), eb('a.section_id', '=', sectionId)])));
   }

@@ -65,7 +65,7 @@ async function setDeleted(trx: Db, student: Student, unitId: number, deleted: bo
 async function readableGuide(db: Db, reader: Reader, guideId: number) {
   const guide = await studyGuidesRepository.findById(db, guideId);
   // A deleted guide has left the portfolio: only its owner (who may restore it) and the instructor still read it.
-  const hiddenFromReader = guide?.deleted_at != null && reader.role === 'student' && reader.id !== guide.user_id;
+  const hiddenFromReader = guide?.deleted_at != null && reader.role !== 'instructor' && reader.id !== guide.user_id;
   if (!guide || hiddenFromReader || !(await workAccess.canReadWorkOf(db, reader, guide.user_id, guide.unit_id)))
     throw new NotFound('We could not find that study guide.');
   return guide;

@@ -1,3 +1,4 @@
+import { isLearner } from '../roles';
 import type { Request, Response } from 'express';
 import { attachmentsRepository } from '../attachments/attachments.repository';
 import { attachmentsService } from '../attachments/attachments.service';
@@ -26,7 +27,7 @@ const artifactHistory = (ctx: AppContext) => async (req: Request, res: Response)
     title: `Team artifact · ${team.name}`,
     teamName: team.name,
     heading,
-    lessonUrl: me.role === 'student' && members.some((m) => m.user_id === me.id) ? back(team.unit_id) : null,
+    lessonUrl: isLearner(me.role) && members.some((m) => m.user_id === me.id) ? back(team.unit_id) : null,
     members: members.map((m) => m.name),
     versions: versions.map((v) => ({
       no: v.version_no,

@@ -71,6 +71,37 @@ export async function aStudent(t: TestApp, opts: StudentOptions = {}): Promise<B
 }
 
 /**
+ * A community learner of the seeded offering (issue 17): role community, no section, a country
+ * and a zone of their own, able to sign in with the demo password. Built directly (the join flow
+ * has its own tests in test/community-join.test.ts).
+ */
+export async function aCommunityLearner(
+  t: TestApp,
+  opts: { name?: string; email?: string; timeZone?: string; country?: string; weeklyNudge?: boolean; meetingReminders?: boolean; createdAt?: string } = {},
+): Promise<BuiltStudent> {
+  const n = ++built;
+  const offering = await t.db.selectFrom('course_offering').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const createdAt = new Date(opts.createdAt ?? '2020-01-02T14:00:00Z');
+  const user = await usersRepository.insert(t.db, {
+    email: opts.email ?? `community${n}@learners.example`,
+    name: opts.name ?? `Community Learner ${n}`,
+    role: 'community',
+    offering_id: offering.id,
+    section_id: null,
+    country: opts.country ?? 'PH',
+    time_zone: opts.timeZone ?? 'Asia/Manila',
+    weekly_nudge: opts.weeklyNudge,
+    meeting_reminders: opts.meetingReminders,
+    password_hash: await demoPasswordHash(),
+    activated_at: createdAt,
+    created_at: createdAt,
+    last_login_at: null,
+    deactivated_at: null,
+  });
+  return { ...user, offeringId: offering.id, login: () => t.login(user.email) };
+}
+
+/**
  * Another instructor of the seeded offering (role instructor), able to sign in with the demo
  * password: a test that needs an instructor's own state (a daily digest's runs) makes its own.
  */
