@@ -128,8 +128,38 @@ function activeStudentIdsOf(db: Db, offeringId: number) {
 
 export type ActiveStudentIds = ReturnType<typeof activeStudentIdsOf>;
 
+/** An offering's community learners, newest first (the instructor's community list; removed ones included, marked). */
+async function communityPage(db: Db, offeringId: number, page: { limit: number; offset: number }) {
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'name', 'email', 'country', 'time_zone', 'created_at', 'last_login_at', 'deactivated_at'])
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'community')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+/** How many community learners an offering has: active, and removed. */
+async function communityCounts(db: Db, offeringId: number) {
+  const row = await db
+    .selectFrom('app_user')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('deactivated_at', 'is', null).as('active'),
+      eb.fn.countAll<number>().filterWhere('deactivated_at', 'is not', null).as('removed'),
+    ])
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'community')
+    .executeTakeFirstOrThrow();
+  return { active: Number(row.active), removed: Number(row.removed) };
+}
+
 export const usersRepository = Object.freeze({
   activeStudentIdsOf,
+  communityPage,
+  communityCounts,
   activeStudents,
   activeInstructors,
   deactivate,

@@ -14,7 +14,7 @@ export interface AuditEntry {
   at: Date;
 }
 
-export type AuditAction = 'drop' | 're-enroll' | 'name' | 'email-requested' | 'email' | 'section' | 'time-zone' | 'retry-email';
+export type AuditAction = 'drop' | 're-enroll' | 'name' | 'email-requested' | 'email' | 'section' | 'time-zone' | 'retry-email' | 'join' | 'remove' | 'restore';
 
 async function record(db: Db, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;

@@ -2,6 +2,7 @@ import type passport from 'passport';
 import { accountsRoutes } from '../accounts/accounts.routes';
 import { attendanceRoutes } from '../attendance/attendance.routes';
 import { calendarRoutes } from '../calendar/calendar.routes';
+import { communityRoutes } from '../community/community.routes';
 import { classOverviewRoutes } from '../class-overview/class-overview.routes';
 import { edxImportRoutes } from '../edx-import/edx-import.routes';
 import { edxProgressRoutes } from '../edx-import/edx-progress.routes';
@@ -14,6 +15,7 @@ import { remindersRoutes } from '../reminders/reminders.routes';
 import { inboxRoutes } from '../inbox/inbox.routes';
 import { rosterRoutes } from '../roster/roster.routes';
 import { rosterImportRoutes } from '../roster/roster-import.routes';
+import { joinLinksRoutes } from '../roster/join-links.routes';
 import { rosterMembersRoutes } from '../roster/roster-members.routes';
 import { emailChangeRoutes } from '../accounts/email-change.routes';
 import { unsubscribeRoutes } from '../accounts/unsubscribe.routes';
@@ -40,6 +42,8 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...rosterRoutes,
     ...rosterImportRoutes,
     ...rosterMembersRoutes,
+    ...joinLinksRoutes,
+    ...communityRoutes,
     ...emailChangeRoutes,
     ...unsubscribeRoutes,
     ...attendanceRoutes,

@@ -56,7 +56,7 @@ const upload = (ctx: AppContext) => [
     const body = importSchema.safeParse(req.body);
     const pasted = body.success ? (body.data.csv ?? '') : '';
     const refuse = async (message: string) =>
-      render(res, 'roster/index', { ...(await rosterPageModel(ctx, me.offeringId)), csv: pasted, result: { errors: [{ line: 1, message }] } }, 422);
+      render(res, 'roster/index', { ...(await rosterPageModel(ctx, me)), csv: pasted, result: { errors: [{ line: 1, message }] } }, 422);
     let source: DelimitedText;
     if (req.file && req.file.size > 0) {
       const read = readDelimitedUpload(req.file.buffer);

@@ -7,10 +7,16 @@ import { courseRepository } from '../course/course.repository';
 import { formatDate } from '../time';
 import { normalizeAddress, undeliverableRepository } from '../mail/undeliverable.repository';
 import { rosterRepository } from './roster.repository';
+import { communityService } from '../community/community.service';
 
 /** The roster page; the import form posts to roster-import.routes.ts. */
-export async function rosterPageModel(ctx: AppContext, offeringId: number) {
-  const [rows, offering] = await Promise.all([rosterRepository.listStudents(ctx.db, offeringId), courseRepository.offering(ctx.db, offeringId)]);
+export async function rosterPageModel(ctx: AppContext, me: { offeringId: number; timeZone: string }) {
+  const offeringId = me.offeringId;
+  const [rows, offering, community] = await Promise.all([
+    rosterRepository.listStudents(ctx.db, offeringId),
+    courseRepository.offering(ctx.db, offeringId),
+    communityService.linksView(ctx.db, offeringId, ctx.config.baseUrl, me.timeZone, ctx.clock.now()),
+  ]);
   const marks = await undeliverableRepository.find(
     ctx.db,
     rows.map((s) => s.email),
@@ -20,12 +26,12 @@ export async function rosterPageModel(ctx: AppContext, offeringId: number) {
     droppedOn: s.deactivated_at ? formatDate(s.deactivated_at, offering.time_zone) : null,
     undeliverable: marks.get(normalizeAddress(s.email))?.smtpReply ?? null,
   }));
-  return { title: 'Roster', students };
+  return { title: 'Roster', students, community };
 }
 
 const rosterPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  render(res, 'roster/index', { ...(await rosterPageModel(ctx, me.offeringId)), csv: '', result: null });
+  render(res, 'roster/index', { ...(await rosterPageModel(ctx, me)), csv: '', result: null });
 };
 
 export const rosterRoutes: RouteDef[] = [
