@@ -57,7 +57,10 @@ test('the teams story: teams started, joined, filled, left and quiet over time',
 
     const member = (await (await as(2)).get(`/lessons/${u}`)).text;
     expect(member).toContain('Your team: Metaphor &lt;b&gt;Makers&lt;/b&gt;');
-    expect(member).toContain('Members (2 of 3): Ava Thompson, Miguel Santos');
+    expect(member).toContain('Members (2 of 3), with their local time now:');
+    expect(member).toMatch(
+      /<li>Ava Thompson[^<]*<span class="badge badge-info">Campus<\/span>[^<]*<span class="hint">\(America\/Detroit\)<\/span><\/li>\s*<li>Miguel Santos/,
+    );
   });
 
   await step('a full team is refused with a clear message (409) and is no longer offered', async () => {

@@ -15,7 +15,7 @@ export async function calendarModel(ctx: AppContext, me: Express.User) {
     courseRepository.offering(ctx.db, me.offeringId),
     semesterCalendar(ctx.db, me.offeringId, me.role === 'instructor' ? null : me, me.timeZone),
   ]);
-  return { offering, weeks, zone: me.timeZone };
+  return { offering, weeks, zone: me.timeZone, campus: me.role !== 'community' };
 }
 
 const calendarPage = (ctx: AppContext) => async (req: Request, res: Response) => {

@@ -98,7 +98,7 @@ function teamMembersRead(db: Db, userId: number, unitId: number) {
   const query = db
     .selectFrom('team_membership as m')
     .innerJoin('app_user as u', 'u.id', 'm.user_id')
-    .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name'])
+    .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name', 'u.role', 'u.time_zone'])
     .where('m.team_id', 'in', teamOf(db, userId, unitId))
     .where('m.left_at', 'is', null)
     .orderBy('m.joined_at')

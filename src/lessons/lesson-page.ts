@@ -15,7 +15,9 @@ import { idParam } from '../http/params';
 import { render } from '../http/render';
 import { teamsRepository } from '../teams/teams.repository';
 import { OFFERED_TEAMS_SHOWN, teamsService } from '../teams/teams.service';
-import { addDays, formatDateTime, localDateOf } from '../time';
+import { addDays, formatDateTime, formatSpan, formatTime, localDateOf } from '../time';
+import type { Role } from '../roles';
+import type { CourseSnapshot } from '../course/course-cache';
 import { versionToken } from '../versions';
 import { celebrateRepository, SHARES_SHOWN, type Share } from './celebrate.repository';
 import { enrichmentRepository } from './enrichment.repository';
@@ -46,9 +48,36 @@ function studentWorkReads(db: Db, userId: number, unitId: number) {
   };
 }
 
+/**
+ * An open team's members as a learner choosing a team sees them: names of their own kind of
+ * member, and only a count of the other kind (issue 17: a community learner sees a campus
+ * student's name only inside a shared team, and a campus student a community learner's likewise).
+ */
+function offeredMembers(members: { name: string; role: Role }[], readerRole: Role): string {
+  const sameKind = members.filter((m) => (m.role === 'community') === (readerRole === 'community'));
+  const others = members.length - sameKind.length;
+  const otherKind = readerRole === 'community' ? ['campus student', 'campus students'] : ['community learner', 'community learners'];
+  const parts = sameKind.map((m) => m.name);
+  if (others) parts.push(`${others} ${others === 1 ? otherKind[0] : otherKind[1]}`);
+  return parts.join(', ');
+}
+
+/** The campus meeting of the lesson's week (course zone), shown beside Team Practice as campus-only. */
+function campusMeetingOf(course: CourseSnapshot, weekStartsOn: string | null, zone: string) {
+  if (!weekStartsOn) return null;
+  const end = addDays(weekStartsOn, 7);
+  const m = course.events.find((e) => {
+    if (e.kind !== 'campus_meeting' || e.status === 'cancelled') return false;
+    const on = localDateOf(e.starts_at, course.offering.time_zone);
+    return on >= weekStartsOn && on < end;
+  });
+  return m ? { when: formatSpan(m.starts_at, m.ends_at, zone), required: !!m.required } : null;
+}
+
 async function studentWork(
   db: Db,
   zone: string,
+  now: Date,
   userId: number,
   { completions, one, enrichment, members, artifactVersions }: Answers<ReturnType<typeof studentWorkReads>>,
 ) {
@@ -96,7 +125,15 @@ async function studentWork(
           id: membership.team_id,
           name: membership.team_name,
           joinedAt: when(membership.joined_at),
-          members: members.map((m) => ({ name: m.name, isSubject: m.user_id === userId, joinedAt: when(m.joined_at) })),
+          // Each member's kind and local time now: a campus student and a learner in Manila plan around each other's day.
+          members: members.map((m) => ({
+            name: m.name,
+            isSubject: m.user_id === userId,
+            joinedAt: when(m.joined_at),
+            kind: m.role === 'community' ? 'Community' : 'Campus',
+            localTime: formatTime(now, m.time_zone),
+            zone: m.time_zone,
+          })),
           historyUrl: `/teams/${membership.team_id}/artifact`,
           baseVersion: versionToken(artifactVersions[0]?.id),
           versions: artifactVersions.map((v) => ({
@@ -137,7 +174,7 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
   if (isLesson && opts.subjectId !== null) {
     const { shares: s, ...rows } = await readTogether(db, { shares: sharesRead, ...studentWorkReads(db, opts.subjectId, unitId) });
     shares = s;
-    work = await studentWork(db, zone, opts.subjectId, rows);
+    work = await studentWork(db, zone, now, opts.subjectId, rows);
   } else {
     shares = await readOne(db, sharesRead);
   }
@@ -180,13 +217,17 @@ export async function lessonPageModel(ctx: AppContext, reader: Express.User, uni
     unitComplete: isLesson && doneCount === componentViews.length && componentViews.length > 0,
     work,
     teamCap: ctx.config.TEAM_SIZE_CAP,
+    campusMeeting: isLesson ? campusMeetingOf(course, unit.week_starts_on, zone) : null,
     activeDays: teamsService.ACTIVE_DAYS,
     uploadLimitMb: Math.max(1, Math.floor(ctx.config.UPLOAD_MAX_BYTES / 1024 / 1024)),
     openTeams: openTeams.map((t) => ({
       id: t.id,
       name: t.name,
       memberCount: Number(t.member_count),
-      members: openMembers.filter((m) => m.team_id === t.id).map((m) => m.name),
+      members: offeredMembers(
+        openMembers.filter((m) => m.team_id === t.id),
+        reader.role,
+      ),
     })),
     shares: shares.map((s) => ({
       id: s.id,

@@ -21,19 +21,17 @@ const rosterForm = (ctx: AppContext): FormPage => ({
 const createLink = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const input = parseForm(joinLinkSchema, req.body);
-  const link = await ctx.db
-    .transaction()
-    .execute((trx) =>
-      communityService.createLink(trx, {
-        offeringId: me.offeringId,
-        by: me.id,
-        label: input.label,
-        maxUses: input.maxUses ?? null,
-        expiresOn: input.expiresOn ?? null,
-        zone: me.timeZone,
-        now: ctx.clock.now(),
-      }),
-    );
+  const link = await ctx.db.transaction().execute((trx) =>
+    communityService.createLink(trx, {
+      offeringId: me.offeringId,
+      by: me.id,
+      label: input.label,
+      maxUses: input.maxUses ?? null,
+      expiresOn: input.expiresOn ?? null,
+      zone: me.timeZone,
+      now: ctx.clock.now(),
+    }),
+  );
   flash(res, `Join link ready: ${ctx.config.baseUrl}/join/${link.code}. Share it with the community.`);
   res.redirect(303, '/instructor/roster#community');
 };

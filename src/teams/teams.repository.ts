@@ -21,7 +21,7 @@ async function membersOf(db: Db, teamIds: number[]) {
   return db
     .selectFrom('team_membership as m')
     .innerJoin('app_user as u', 'u.id', 'm.user_id')
-    .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name'])
+    .select(['m.team_id', 'm.user_id', 'm.joined_at', 'u.name', 'u.role', 'u.time_zone'])
     .where('m.team_id', '=', anyOf(teamIds))
     .where('m.left_at', 'is', null)
     .orderBy('m.joined_at')
