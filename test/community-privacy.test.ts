@@ -1,7 +1,7 @@
 import { aCommunityLearner, aStudent } from './helpers/builders';
 import { lessonUnitId } from './helpers/course';
 import { startTestApp, type Session, type TestApp } from './helpers/test-app';
-import { artifactFields, guideFields } from './helpers/versions';
+import { artifactFields, guideFields, withBase } from './helpers/versions';
 import { step } from './helpers/story';
 
 /**
@@ -77,9 +77,8 @@ test('a campus student and a community learner in Manila team up on this week’
     expect((await mariaSession.get(`/lessons/${unit}`)).text).not.toContain('Carla’s own notes');
   });
 
-  await step('grades, attendance, extensions, portfolios, peer assessment and announcements are the campus cohort’s: refused', async () => {
+  await step('grades, attendance, extensions, portfolio submission, peer assessment and announcements are the campus cohort’s: refused', async () => {
     for (const path of [
-      '/portfolios',
       '/attendance',
       '/certificates',
       '/peer-assessments',
@@ -92,16 +91,41 @@ test('a campus student and a community learner in Manila team up on this week’
       expect([path, (await mariaSession.get(path)).status]).toEqual([path, 403]);
     }
     const requirement = await t.db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
-    expect((await mariaSession.get(`/portfolios/${requirement.id}/extension`)).status).toBe(403);
+    for (const path of [`/portfolios/${requirement.id}/extension`, `/portfolios/${requirement.id}/feedback`, `/peer-assessments/received/${requirement.id}`]) {
+      expect([path, (await mariaSession.get(path)).status]).toEqual([path, 403]);
+    }
+    expect((await mariaSession.post(`/portfolios/${requirement.id}/submit`, {})).status).toBe(403);
     // Her own menu offers none of them.
     const home = (await mariaSession.get('/')).text;
-    for (const label of ['Portfolios', 'Peer assessment', 'edX progress', 'Attendance']) expect(home).not.toContain(`>${label}</a>`);
+    for (const label of ['Peer assessment', 'edX progress', 'Attendance']) expect(home).not.toContain(`>${label}</a>`);
     // Her inbox holds her notices only: the course announcement to students is not in it.
     const announcement = await t.db.selectFrom('announcement').select('subject').executeTakeFirst();
     const inbox = await mariaSession.get('/inbox');
     expect(inbox.status).toBe(200);
     if (announcement) expect(inbox.text).not.toContain(announcement.subject);
   });
+
+  await step(
+    'she keeps a portfolio for herself: her team artifact counts, no peer assessment, no deadline, no submission; a reflection saves as versions',
+    async () => {
+      const requirement = await t.db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
+      const list = await mariaSession.get('/portfolios');
+      expect(list.status).toBe(200);
+      expect(list.text).toContain('no deadline and no grade');
+      expect(list.text).not.toContain('Due <strong>');
+      const page = await mariaSession.get(`/portfolios/${requirement.id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('Peer assessment');
+      expect(page.text).not.toContain('Submit portfolio');
+      expect(page.text).not.toContain('Request an extension');
+      expect(page.text).toMatch(/Present<\/span>\s*Lesson 0?3 Team Practice artifact/);
+      const form = await withBase(mariaSession, `/portfolios/${requirement.id}`, `/portfolios/${requirement.id}/reflection`, {
+        reflection_body: 'What I learned from Ann Arbor, from Manila',
+      });
+      expect((await mariaSession.post(`/portfolios/${requirement.id}/reflection`, form)).status).toBe(303);
+      expect((await mariaSession.get(`/portfolios/${requirement.id}/reflection/versions`)).text).toContain('What I learned from Ann Arbor, from Manila');
+    },
+  );
 
   await step('her calendar and feed hold office hours and optional events, never campus meetings or portfolio deadlines', async () => {
     const cal = (await mariaSession.get('/calendar')).text;

@@ -51,11 +51,33 @@ function submissionRow(s: SubmissionSummary, zone: string, url: string) {
 }
 
 /**
+ * The checklist as its keeper sees it. A community learner (issue 17) keeps a portfolio for
+ * themselves and their MichiganX certificate record: it has no peer assessment (peers are assigned
+ * among campus students), so that item is not counted, and there is no deadline or submission.
+ */
+function keptBy<C extends { items: { kind: string; present: boolean }[]; missing: { kind: string }[]; presentCount: number; total: number; complete: boolean }>(
+  checklist: C,
+  campus: boolean,
+): C {
+  if (campus) return checklist;
+  const items = checklist.items.filter((i) => i.kind !== 'peer_assessment');
+  const presentCount = items.filter((i) => i.present).length;
+  return {
+    ...checklist,
+    items,
+    missing: checklist.missing.filter((i) => i.kind !== 'peer_assessment'),
+    presentCount,
+    total: items.length,
+    complete: presentCount === items.length,
+  };
+}
+
+/**
  * The student's portfolio page (or, for the instructor, a read-only view of it). The course comes
  * from the cache; the student's own data is four reads in one round trip: checklist, reflection
  * versions, submissions and extension requests (the approved one, if any, moves the deadline).
  */
-async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone: string, now: Date) {
+async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone: string, now: Date, campus = true) {
   const course = await courseCache.current(db, owner.offeringId);
   if (!course.requirements.some((r) => r.id === requirementId)) throw new NotFound('We could not find that portfolio.');
   const { checklists, versions, submissions, extensions } = await readTogether(db, {
@@ -66,11 +88,12 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
   });
   const approved = extensions.find((x) => x.status === 'approved');
   const due = deadlinesOf(course, new Map(approved ? [[requirementId, approved]] : [])).find((d) => d.requirementId === requirementId)!;
-  const checklist = checklists.get(requirementId)!.get(owner.id)!;
+  const checklist = keptBy(checklists.get(requirementId)!.get(owner.id)!, campus);
   const peer = checklist.items.find((i) => i.kind === 'peer_assessment');
   return {
+    campus,
     requirement: { id: due.requirementId, title: due.title, edxCode: due.edxCode },
-    due: dueView(due, zone, now),
+    due: campus ? dueView(due, zone, now) : null,
     checklist: {
       presentCount: checklist.presentCount,
       total: checklist.total,
@@ -89,7 +112,7 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
     reflectionVersions: versions.map((v) => ({ no: v.version_no, savedAt: formatDateTime(v.created_at, zone), body: v.body_md })),
     peerAssessmentArrived: peer?.present ?? false,
     submissions: submissions.map((s) => submissionRow(s, zone, `/portfolios/${requirementId}/submissions/${s.id}`)),
-    extension: extensions.length ? requestView(extensions[0], zone) : null,
+    extension: campus && extensions.length ? requestView(extensions[0], zone) : null,
     urls: {
       page: `/portfolios/${requirementId}`,
       submit: `/portfolios/${requirementId}/submit`,
@@ -104,8 +127,8 @@ async function portfolioModel(db: Db, owner: Owner, requirementId: number, zone:
 
 export type PortfolioModel = Awaited<ReturnType<typeof portfolioModel>>;
 
-/** Both portfolios of a student, for GET /portfolios. */
-async function listModel(db: Db, student: Owner, zone: string, now: Date) {
+/** Both portfolios of a learner, for GET /portfolios (a community learner's: no deadline, no submission, no peer assessment). */
+async function listModel(db: Db, student: Owner, zone: string, now: Date, campus = true) {
   const course = await courseCache.current(db, student.offeringId);
   const requirementIds = course.requirements.map((r) => r.id);
   const [extensions, checklists, latest] = await Promise.all([
@@ -114,14 +137,14 @@ async function listModel(db: Db, student: Owner, zone: string, now: Date) {
     readOne(db, submissionsRepository.latestForEachRead(db, [student.id], requirementIds)),
   ]);
   return deadlinesOf(course, extensions).map((d) => {
-    const checklist = checklists.get(d.requirementId)!.get(student.id)!;
-    const last = latest.get(`${student.id}:${d.requirementId}`);
+    const checklist = keptBy(checklists.get(d.requirementId)!.get(student.id)!, campus);
+    const last = campus ? latest.get(`${student.id}:${d.requirementId}`) : undefined;
     return {
       id: d.requirementId,
       title: d.title,
       edxCode: d.edxCode,
       url: `/portfolios/${d.requirementId}`,
-      due: dueView(d, zone, now),
+      due: campus ? dueView(d, zone, now) : null,
       presentCount: checklist.presentCount,
       total: checklist.total,
       lastSubmission: last ? submissionRow(last, zone, `/portfolios/${d.requirementId}/submissions/${last.id}`) : null,

@@ -1,3 +1,4 @@
+import { LEARNERS } from '../roles';
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context';
 import { currentUser } from '../http/auth';
@@ -13,15 +14,16 @@ import { portfolioService } from './portfolio.service';
 
 const listPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  const portfolios = await portfolioPage.listModel(ctx.db, me, me.timeZone, ctx.clock.now());
-  render(res, 'portfolio/index', { title: 'Your portfolios', portfolios });
+  const campus = me.role === 'student';
+  const portfolios = await portfolioPage.listModel(ctx.db, me, me.timeZone, ctx.clock.now(), campus);
+  render(res, 'portfolio/index', { title: 'Your portfolios', portfolios, campus });
 };
 
 const portfolioForm = (ctx: AppContext): FormPage => ({
   view: 'portfolio/show',
   locals: async (req) => {
     const me = currentUser(req);
-    const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now());
+    const model = await portfolioPage.portfolioModel(ctx.db, me, idParam(req.params.requirementId), me.timeZone, ctx.clock.now(), me.role === 'student');
     return { title: model.requirement.title, ...model, readOnly: null, values: {} };
   },
 });
@@ -93,12 +95,14 @@ const studentPortfolio = (ctx: AppContext) => async (req: Request, res: Response
 };
 
 const student = ['student'] as const;
+/** Keeping a portfolio (its page, the reflection) is every learner's; submitting it for a grade is the campus students'. */
+const learners = LEARNERS;
 
 export const portfolioRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/portfolios',
-    access: student,
+    access: learners,
     nav: { label: 'Portfolios', order: 110 },
     handler: listPage,
     summary: 'Your portfolios (one per edX course)',
@@ -106,21 +110,21 @@ export const portfolioRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/portfolios/:requirementId',
-    access: student,
+    access: learners,
     handler: (ctx) => showForm(portfolioForm(ctx)),
     summary: 'A portfolio: checklist, due date, reflection, submissions',
   },
   {
     method: 'post',
     path: '/portfolios/:requirementId/reflection',
-    access: student,
+    access: learners,
     handler: (ctx) => submitsTo(portfolioForm(ctx), saveReflection(ctx)),
     summary: 'Save your personal reflection (a new version each time)',
   },
   {
     method: 'get',
     path: '/portfolios/:requirementId/reflection/versions',
-    access: student,
+    access: learners,
     handler: reflectionVersions,
     summary: 'Every version of your reflection',
   },
