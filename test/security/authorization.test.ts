@@ -38,6 +38,7 @@ test('the matrix agrees with each route’s declared access', () => {
     if (Array.isArray(r.access)) {
       expect([key(r), e.anonymous]).toEqual([key(r), 'login']);
       if (!r.access.includes('student')) expect([key(r), ...STUDENT_PERSONAS.map((p) => e[p])]).toEqual([key(r), ...STUDENT_PERSONAS.map(() => 'forbidden')]);
+      if (!r.access.includes('community')) expect([key(r), e.community]).toEqual([key(r), 'forbidden']);
       if (!r.access.includes('instructor')) expect([key(r), e.instructor]).toEqual([key(r), 'forbidden']);
     }
     if (r.access === 'authenticated') expect([key(r), e.anonymous]).toEqual([key(r), 'login']);
@@ -64,7 +65,7 @@ describe.each(routes.map((r) => [key(r), r] as const))('%s', (_name, route) => {
     const s = route.path === '/logout' && persona !== 'anonymous' ? await t.login(PERSONA_EMAILS[persona]) : sessions[persona];
     // A write the route table let through but the service refused (not theirs) must change nothing.
     const expected = expectation.expect[persona];
-    const role = persona === 'instructor' ? 'instructor' : 'student';
+    const role = persona === 'instructor' ? 'instructor' : persona === 'community' ? 'community' : 'student';
     const passesGuard = persona !== 'anonymous' && (route.access === 'authenticated' || (Array.isArray(route.access) && route.access.includes(role)));
     const before = route.method === 'post' && passesGuard && (expected === 'notfound' || expected === 'forbidden') ? await databaseFingerprint(t.db) : null;
     try {

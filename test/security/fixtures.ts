@@ -18,6 +18,10 @@ import { progressionsFixture } from '../helpers/progressions-fixture';
 import { lessonWorkFixture } from '../helpers/lesson-work-fixture';
 import { samplePng } from '../helpers/sample-files';
 import type { SignedInPersona } from './route-matrix';
+import { hashPassword } from '../../src/accounts/passwords';
+import { usersRepository } from '../../src/accounts/users.repository';
+import { communityService } from '../../src/community/community.service';
+import { DEMO_PASSWORD } from '../helpers/db';
 
 /**
  * Real ids for route parameters, created in the seeded test database through the services where
@@ -29,6 +33,7 @@ export const PERSONA_EMAILS: Readonly<Record<SignedInPersona, string>> = Object.
   studentB: 'student2@cohort.example', // Miguel Santos, EDUC 639: shares A's seeded Lesson 01 team, not the Lesson 02 one
   teammate: 'student4@cohort.example', // Lucas Oliveira: with A in the seeded Lesson 02 team "Reason and Rationality"
   peerAssessor: 'student5@cohort.example', // Grace Kim: in no team with A; assesses A for the LeadEd502x portfolio
+  community: 'community1@learners.example', // Maria Santos, a community learner in Manila (issue 17), made by loadFixture
   instructor: 'instructor@cohort.example',
 });
 
@@ -55,6 +60,35 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
   const offeringId = a.offering_id;
   // A student who is none of the personas: the roster routes drop and re-enroll them.
   const bystander = await userOf('student12@cohort.example');
+  // The community persona and a community learner the instructor removes and restores (issue 17), and an open join link.
+  const communityUser = (email: string, name: string) =>
+    hashPassword(DEMO_PASSWORD).then((hash) =>
+      usersRepository.insert(db, {
+        email,
+        name,
+        role: 'community',
+        offering_id: offeringId,
+        section_id: null,
+        country: 'PH',
+        time_zone: 'Asia/Manila',
+        password_hash: hash,
+        activated_at: now,
+        created_at: now,
+        last_login_at: null,
+        deactivated_at: null,
+      }),
+    );
+  const community = await communityUser(PERSONA_EMAILS.community, 'Maria Santos');
+  const communityBystander = await communityUser('community2@learners.example', 'Kwame Mensah');
+  const joinLink = await communityService.createLink(db, {
+    offeringId,
+    by: instructor.id,
+    label: 'Fixture link',
+    maxUses: null,
+    expiresOn: null,
+    zone: 'America/Detroit',
+    now,
+  });
   const unit = await db.selectFrom('unit').select('id').where('kind', '=', 'lesson').orderBy('id').executeTakeFirstOrThrow();
   const requirement = await db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
   const meeting = await db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').orderBy('starts_at').executeTakeFirstOrThrow();
@@ -233,6 +267,9 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
       peerAssessor: assessor.id,
       instructor: instructor.id,
       bystander: bystander.id,
+      community: community.id,
+      communityBystander: communityBystander.id,
+      joinLink: joinLink.id,
       unit: unit.id,
       requirement: requirement.id,
       meetingEvent: meeting.id,
@@ -250,7 +287,7 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
       edxImport: imported.importId,
       ...lessonWork,
     },
-    values: { edxCode: edx.code, feedToken: work.feedToken },
+    values: { edxCode: edx.code, feedToken: work.feedToken, joinCode: joinLink.code },
   };
 }
 
@@ -270,6 +307,8 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
     componentId: f.ids.component,
     entryId: f.ids.enrichmentEntry,
     shareId: f.ids.celebrateShare,
+    code: f.values.joinCode,
+    linkId: f.ids.joinLink,
     guideId: f.ids.studyGuide,
     versionNo: 1,
     teamId: f.ids.team,

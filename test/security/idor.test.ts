@@ -123,12 +123,14 @@ const mayRead: Record<SignedInPersona, readonly Read[]> = {
     'teamFile503',
   ],
   studentB: [],
+  // A community learner who shares no team with A (issue 17): nothing of A's.
+  community: [],
   teammate: ['teamArtifact', 'teamFile'],
   peerAssessor: ['guideVersions', 'guideVersion', 'guideFile', 'teamArtifact', 'teamFile', 'assessmentOfA'],
   instructor: Object.keys(reads) as Read[],
 };
 
-describe.each(['studentB', 'teammate', 'peerAssessor', 'instructor', 'studentA'] as const)('reading A’s records by id as %s', (persona) => {
+describe.each(['studentB', 'community', 'teammate', 'peerAssessor', 'instructor', 'studentA'] as const)('reading A’s records by id as %s', (persona) => {
   test.each(Object.keys(reads) as Read[])('%s', async (record) => {
     const res = await s[persona].get(reads[record]());
     expect([record, res.status]).toEqual([record, mayRead[persona].includes(record) ? 200 : 404]);
@@ -167,6 +169,18 @@ describe('A’s private text appears on no one else’s pages', () => {
       expect([page, res.status]).toEqual([page, 200]);
       for (const secret of hidden) expect([page, res.text.includes(secret)]).toEqual([page, false]);
     }
+  });
+  test('as the community learner, on every page a community learner has', async () => {
+    const campusOnly = new Set(['/peer-assessments', '/attendance', '/certificates', '/progress/edx']);
+    const theirs = pages(f).filter((p) => !campusOnly.has(p) && !/\/(extension|feedback)$|\/peer-assessments\/received\//.test(p));
+    expect(theirs.length).toBeGreaterThanOrEqual(9);
+    for (const page of theirs) {
+      const res = await s.community.get(page);
+      expect([page, res.status]).toEqual([page, 200]);
+      for (const secret of [...Object.values(MARKERS), f.values.feedToken]) expect([page, res.text.includes(secret)]).toEqual([page, false]);
+      // Nor a campus student's grade, attendance or extension facts: those pages are refused outright.
+    }
+    for (const page of pages(f).filter((p) => !theirs.includes(p))) expect([page, (await s.community.get(page)).status]).toEqual([page, 403]);
   });
   test('A sees them (the markers are real)', async () => {
     const lesson = await s.studentA.get(`/lessons/${f.ids.unit}`);

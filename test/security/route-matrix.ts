@@ -20,7 +20,7 @@ import type { Fixture } from './fixtures';
  * A's; only the instructor grades.
  */
 export type Outcome = 'allow' | 'login' | 'forbidden' | 'notfound' | 'redirect' | 'gone';
-export type Persona = 'anonymous' | 'studentA' | 'studentB' | 'teammate' | 'peerAssessor' | 'instructor';
+export type Persona = 'anonymous' | 'studentA' | 'studentB' | 'teammate' | 'peerAssessor' | 'community' | 'instructor';
 export type SignedInPersona = Exclude<Persona, 'anonymous'>;
 export const STUDENT_PERSONAS = ['studentA', 'studentB', 'teammate', 'peerAssessor'] as const;
 
@@ -28,7 +28,7 @@ export const STUDENT_PERSONAS = ['studentA', 'studentB', 'teammate', 'peerAssess
  * The order the suite calls each route in: the personas who must be refused go before student A,
  * so A's own destructive calls (delete, leave…) cannot hide a missing ownership check.
  */
-export const PERSONA_ORDER: readonly Persona[] = ['anonymous', 'studentB', 'teammate', 'peerAssessor', 'studentA', 'instructor'];
+export const PERSONA_ORDER: readonly Persona[] = ['anonymous', 'studentB', 'community', 'teammate', 'peerAssessor', 'studentA', 'instructor'];
 
 export interface RouteExpectation {
   /** Path parameters beyond the defaults in fixtures.ts (e.g. a record that belongs to student A). */
@@ -38,16 +38,31 @@ export interface RouteExpectation {
 
 type Students = Outcome | Partial<Record<(typeof STUDENT_PERSONAS)[number], Outcome>>;
 
-/** anonymous → `anonymous`, every student → `students` (one outcome, or per persona), instructor → `instructor`. */
-function outcomes(anonymous: Outcome, students: Students, instructor: Outcome): Record<Persona, Outcome> {
+/**
+ * anonymous → `anonymous`, every student → `students` (one outcome, or per persona), instructor →
+ * `instructor`, the community learner → `community`: by default what student B gets (a learner who
+ * owns none of A's records and shares nothing with A). Campus-only routes say 'forbidden'.
+ */
+function outcomes(anonymous: Outcome, students: Students, instructor: Outcome, community?: Outcome): Record<Persona, Outcome> {
   const each = (p: (typeof STUDENT_PERSONAS)[number]) => (typeof students === 'string' ? students : (students[p] ?? 'notfound'));
-  return { anonymous, studentA: each('studentA'), studentB: each('studentB'), teammate: each('teammate'), peerAssessor: each('peerAssessor'), instructor };
+  return {
+    anonymous,
+    studentA: each('studentA'),
+    studentB: each('studentB'),
+    teammate: each('teammate'),
+    peerAssessor: each('peerAssessor'),
+    community: community ?? each('studentB'),
+    instructor,
+  };
 }
 
 const everyone = (o: Outcome) => outcomes(o, o, o);
 const signedIn = outcomes('login', 'allow', 'allow');
 const instructorOnly = outcomes('login', 'forbidden', 'allow');
+/** Every learner's (campus students and the community learner). */
 const studentsOnly = outcomes('login', 'allow', 'forbidden');
+/** The campus cohort's only: grades, attendance, extensions, portfolio submission, peer assessment, announcements (issue 17). */
+const campusOnly = outcomes('login', 'allow', 'forbidden', 'forbidden');
 const guestPage = outcomes('allow', 'redirect', 'redirect');
 /** A's partnership (progressions): A and the instructor; anyone else is told it does not exist. */
 const partnershipMembers = outcomes('login', { studentA: 'allow' }, 'allow');
@@ -90,14 +105,25 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /instructor/roster/students/:userId/re-enroll': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
   // bounce handling (issue 16): the instructor clears a student's "Email undeliverable" mark
   'POST /instructor/roster/students/:userId/retry-email': { params: (f) => ({ userId: f.ids.bystander }), expect: instructorOnly },
+  // the community (issue 17): :code is an open join link; a made-up confirmation token is gone; the
+  // instructor removes and restores a community learner who is not the community persona.
+  'GET /join/:code': { expect: everyone('allow') },
+  'POST /join/:code': { expect: everyone('allow') },
+  'GET /join/confirm/:token': { expect: everyone('gone') },
+  'POST /join/confirm/:token': { expect: everyone('allow') },
+  'POST /instructor/roster/join-links': { expect: instructorOnly },
+  'POST /instructor/roster/join-links/:linkId/revoke': { expect: instructorOnly },
+  'GET /instructor/community': { expect: instructorOnly },
+  'POST /instructor/community/:userId/remove': { params: (f) => ({ userId: f.ids.communityBystander }), expect: instructorOnly },
+  'POST /instructor/community/:userId/restore': { params: (f) => ({ userId: f.ids.communityBystander }), expect: instructorOnly },
   'GET /confirm-email/:token': { expect: everyone('gone') },
   'POST /confirm-email/:token': { expect: everyone('gone') },
   // attendance and events (issue 5): :eventId is a campus meeting; edit/cancel use the fixture office hours.
   'GET /instructor/attendance': { expect: instructorOnly },
   'GET /instructor/attendance/:eventId': { expect: instructorOnly },
   'POST /instructor/attendance/:eventId': { expect: instructorOnly },
-  'GET /attendance': { expect: studentsOnly },
-  'POST /attendance/:eventId/absence-notice': { params: (f) => ({ eventId: f.ids.upcomingMeeting }), expect: studentsOnly },
+  'GET /attendance': { expect: campusOnly },
+  'POST /attendance/:eventId/absence-notice': { params: (f) => ({ eventId: f.ids.upcomingMeeting }), expect: campusOnly },
   'GET /instructor/events': { expect: instructorOnly },
   'POST /instructor/events': { expect: instructorOnly },
   'GET /instructor/events/:eventId/edit': { params: (f) => ({ eventId: f.ids.officeHours }), expect: instructorOnly },
@@ -128,7 +154,8 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'POST /lessons/:unitId/teams': { expect: studentsOnly },
   'POST /lessons/:unitId/teams/join': { expect: studentsOnly },
   'POST /lessons/:unitId/team-artifact': { expect: studentsOnly },
-  'POST /lessons/:unitId/teams/leave': { expect: studentsOnly },
+  // The community learner is in no team on the unit: nothing to leave.
+  'POST /lessons/:unitId/teams/leave': { expect: { ...studentsOnly, community: 'notfound' } },
   'GET /teams/:teamId/artifact': { expect: teamReaders },
   // :attachmentId is the file on A's study guide (not on a team artifact): the teammate may not have it.
   'GET /attachments/:attachmentId': { expect: ownerAssessorInstructor },
@@ -159,11 +186,11 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /portfolios/:requirementId': { expect: studentsOnly },
   'POST /portfolios/:requirementId/reflection': { expect: studentsOnly },
   'GET /portfolios/:requirementId/reflection/versions': { expect: studentsOnly },
-  'POST /portfolios/:requirementId/submit': { expect: studentsOnly },
+  'POST /portfolios/:requirementId/submit': { expect: campusOnly },
   'GET /portfolios/:requirementId/submissions/:submissionId': { expect: ownerOnly },
   'GET /instructor/students/:userId/portfolios/:requirementId': { expect: instructorOnly },
-  'GET /portfolios/:requirementId/extension': { expect: studentsOnly },
-  'POST /portfolios/:requirementId/extension': { expect: studentsOnly },
+  'GET /portfolios/:requirementId/extension': { expect: campusOnly },
+  'POST /portfolios/:requirementId/extension': { expect: campusOnly },
   'GET /instructor/extensions': { expect: instructorOnly },
   // instructor-initiated extensions (issue 13)
   'GET /instructor/extensions/grant': { expect: instructorOnly },
@@ -174,25 +201,26 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   // assignment to assess A; only the instructor grades.
   'GET /instructor/peer-assignments/:requirementId': { expect: instructorOnly },
   'POST /instructor/peer-assignments/:requirementId': { expect: instructorOnly },
-  'GET /peer-assessments': { expect: studentsOnly },
-  'GET /peer-assessments/received/:requirementId': { expect: studentsOnly },
+  'GET /peer-assessments': { expect: campusOnly },
+  'GET /peer-assessments/received/:requirementId': { expect: campusOnly },
   'GET /peer-assessments/:assignmentId': { expect: assessorPage },
-  'POST /peer-assessments/:assignmentId': { expect: assessorWrites },
+  'POST /peer-assessments/:assignmentId': { expect: { ...assessorWrites, community: 'forbidden' } },
   'GET /instructor/gradebook': { expect: instructorOnly },
   'GET /instructor/gradebook.csv': { expect: instructorOnly },
   'GET /instructor/submissions/:submissionId/grade': { expect: instructorOnly },
   'POST /instructor/submissions/:submissionId/grade': { expect: instructorOnly },
-  'GET /portfolios/:requirementId/feedback': { expect: studentsOnly },
-  'GET /certificates': { expect: studentsOnly },
+  'GET /portfolios/:requirementId/feedback': { expect: campusOnly },
+  'GET /certificates': { expect: campusOnly },
   // reminders and announcements (issue 5): :reminderId is one of A's reminders.
   'GET /instructor/reminders': { expect: instructorOnly },
   // The fixture announcement went to everyone in the course: every student and the instructor read it.
-  'GET /announcements': { expect: signedIn },
+  // Announcements are the campus cohort's (issue 17): the community learner is refused by the route table.
+  'GET /announcements': { expect: outcomes('login', 'allow', 'allow', 'forbidden') },
   // The inbox (issue 16): a student's own; :noticeId is A's notice (opening it leads to the page it is about: a redirect).
   'GET /inbox': { expect: studentsOnly },
   'GET /inbox/notices/:noticeId': { expect: outcomes('login', { studentA: 'redirect' }, 'forbidden') },
   'POST /inbox/read-all': { expect: studentsOnly },
-  'GET /announcements/:announcementId': { expect: signedIn },
+  'GET /announcements/:announcementId': { expect: outcomes('login', 'allow', 'allow', 'forbidden') },
   'GET /instructor/reminders/:reminderId/preview': { expect: instructorOnly },
   'GET /instructor/announcements': { expect: instructorOnly },
   'POST /instructor/announcements': { expect: instructorOnly },
@@ -204,7 +232,7 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /instructor/edx-import/mapping/:edxCourseId': { expect: instructorOnly },
   'POST /instructor/edx-import/mapping/:edxCourseId': { expect: instructorOnly },
   'GET /instructor/edx-import/progress/:edxCourseId': { expect: instructorOnly },
-  'GET /progress/edx': { expect: studentsOnly },
+  'GET /progress/edx': { expect: campusOnly },
   // insights (issue 5)
   'GET /instructor/insights': { expect: instructorOnly },
   'GET /instructor/insights/learning-check/:unitId.csv': { expect: instructorOnly },
