@@ -169,6 +169,8 @@ test('a campus student and a community learner in Manila team up on this week’
       expect([path, res.status]).toEqual([path, 200]);
       expect([path, res.text.includes('Maria Manila')]).toEqual([path, false]);
     }
+    // Progressions are by invitation: the instructor may add her to a partnership.
+    expect((await instructor.get('/progressions/partnerships/new')).text).toMatch(/Maria Manila \([^)]*, community learner\)/);
     // The community list is where the instructor finds her.
     expect((await instructor.get('/instructor/community')).text).toContain('Maria Manila');
     // Nor may the instructor grade or open her as a student.

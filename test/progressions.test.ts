@@ -124,7 +124,7 @@ test('the progressions story: the seeded rubric, a partnership, its assessments,
       members: String(await userId('instructor@cohort.example')),
     });
     expect(notStudent.status).toBe(422);
-    expect(notStudent.text).toContain('Choose members from the list of students in this course.');
+    expect(notStudent.text).toContain('Choose members from the list of learners in this course.');
     expect(await count('partnership')).toBe(0);
 
     const res = await instructor.post('/progressions/partnerships', {

@@ -54,6 +54,8 @@ function match(learners: ReportLearner[], people: Person[]) {
     }
     const row = { line: learner.line, username: learner.username, email: learner.email, cohort: learner.cohort };
     if (!person) unmatched.push({ ...row, reason: 'No student with this email or edX username' });
+    else if (person.role === 'community')
+      unmatched.push({ ...row, reason: `${person.name} is a community learner: edX progress is imported for campus students` });
     else if (person.role !== 'student') unmatched.push({ ...row, reason: `Course staff (${person.name}), not a student` });
     else if (lineOf.has(person.id)) unmatched.push({ ...row, reason: `${person.name} was already matched on line ${lineOf.get(person.id)}` });
     else {

@@ -93,13 +93,13 @@ async function setMembers(db: Db, partnershipId: number, userIds: number[], adde
     .execute();
 }
 
-/** People who can be members: the offering's active students, by name. */
+/** People who can be members: the offering's active learners, by name (community learners join a partnership when the instructor invites them, issue 17). */
 async function memberCandidates(db: Db, offeringId: number) {
   return db
     .selectFrom('app_user')
-    .select(['id', 'name', 'email'])
+    .select(['id', 'name', 'email', 'role'])
     .where('offering_id', '=', offeringId)
-    .where('role', '=', 'student')
+    .where('role', 'in', ['student', 'community'])
     .where('deactivated_at', 'is', null)
     .orderBy('name')
     .orderBy('id')

@@ -73,7 +73,7 @@ async function savePartnership(trx: Db, viewer: Viewer, input: PartnershipInput,
   if (partnershipId !== undefined) await visiblePartnership(trx, viewer, partnershipId);
   const fields: Record<string, string> = {};
   const candidates = new Set((await repo.memberCandidates(trx, viewer.offeringId)).map((c) => c.id));
-  if (input.members.some((id) => !candidates.has(id))) fields.members = 'Choose members from the list of students in this course.';
+  if (input.members.some((id) => !candidates.has(id))) fields.members = 'Choose members from the list of learners in this course.';
   if (await repo.nameTaken(trx, viewer.offeringId, input.name, partnershipId)) fields.name = 'Another partnership already has this name.';
   if (Object.keys(fields).length) throw new Invalid('Please fix the partnership form.', fields);
   const values = { name: input.name, ihe: input.ihe, lea: input.lea };
