@@ -13,7 +13,7 @@ import { step } from './helpers/story';
 let t: TestApp;
 
 beforeAll(async () => {
-  // Monday of LeadEd502x Lesson 03's week, 10:00 in Detroit (23:00 in Manila).
+  // Monday of LeadEd502x Lesson 05's week, 10:00 in Detroit (23:00 in Manila); the story is on Lesson 03, a team started now counts as active.
   t = await startTestApp({ now: '2020-02-10T15:00:00Z' });
 }, 60_000);
 afterAll(() => t.close());
