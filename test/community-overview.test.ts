@@ -209,6 +209,7 @@ test('insights: the community group counts community learners only; the campus g
     const online = (await instructor.get('/instructor/run-charts?group=community').expect(200)).text;
     expect(detail(online, 'chart-components', 'Jan 20')).toContain('7 components');
     expect(online).toContain('Community learners on pace');
+    expect(detail(online, 'chart-pace', 'Jan 27')).toMatch(/of \d+ community learners \(2 lessons expected\)/);
     expect(online).not.toContain('chart-attendance');
     expect(online).not.toContain('portfolio completeness');
     const campus = (await instructor.get('/instructor/run-charts').expect(200)).text;

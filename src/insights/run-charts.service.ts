@@ -63,7 +63,7 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date, grou
       description: `Share of active ${who} with every lesson the calendar expected by the end of the week complete (all seven components marked done).`,
       unit: 'percent',
       yLabel: `% of ${who} on pace`,
-      points: paceSeries(outline, windows, studentIds, completeAt),
+      points: paceSeries(outline, windows, studentIds, completeAt, campus ? 'student' : 'community learner'),
       emptyMessage: 'No lesson was expected yet.',
     },
     {
