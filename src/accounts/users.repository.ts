@@ -129,12 +129,36 @@ function activeStudentIdsOf(db: Db, offeringId: number) {
 
 export type ActiveStudentIds = ReturnType<typeof activeStudentIdsOf>;
 
+export const usersRepository = Object.freeze({
+  activeStudentIdsOf,
+  activeStudents,
+  activeInstructors,
+  deactivate,
+  reactivate,
+  updateMember,
+  findById,
+  unsubscribe,
+  findByEmail,
+  findByEmails,
+  insert,
+  insertMany,
+  setPassword,
+  recordLogin,
+  settingsOf,
+  updateSettings,
+  activeLearnerIdsOf,
+  activeCommunityPage,
+  activeCommunityByPlace,
+});
+
+/* Read fragments for the class overview's community group and the insights' groups (issue 17). */
+
 /** The ids of the offering's active learners of one kind, as a subquery (insights: the campus or the community group). */
 function activeLearnerIdsOf(db: Db, offeringId: number, role: LearnerRole): ActiveStudentIds {
   return db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', role).where('deactivated_at', 'is', null);
 }
 
-export interface CommunityPageQuery {
+export interface ActiveCommunityQuery {
   search: string;
   country: string | null;
   sort: 'joined' | 'name';
@@ -143,7 +167,7 @@ export interface CommunityPageQuery {
   offset: number;
 }
 
-const communityMembers = (db: Db, offeringId: number, q: Pick<CommunityPageQuery, 'search' | 'country'>) => {
+const communityMembers = (db: Db, offeringId: number, q: Pick<ActiveCommunityQuery, 'search' | 'country'>) => {
   let query = db.selectFrom('app_user as u').where('u.offering_id', '=', offeringId).where('u.role', '=', 'community').where('u.deactivated_at', 'is', null);
   if (q.country) query = query.where('u.country', '=', q.country);
   if (q.search) {
@@ -157,7 +181,7 @@ const communityMembers = (db: Db, offeringId: number, q: Pick<CommunityPageQuery
  * A page of the offering's active community learners (the class overview's community group),
  * newest first or by name, with the filtered total: two statements whatever the page.
  */
-async function communityPage(db: Db, offeringId: number, q: CommunityPageQuery) {
+async function activeCommunityPage(db: Db, offeringId: number, q: ActiveCommunityQuery) {
   const dir = q.dir === 'asc' ? 'asc' : 'desc';
   const [rows, total] = await Promise.all([
     communityMembers(db, offeringId, q)
@@ -179,7 +203,7 @@ async function communityPage(db: Db, offeringId: number, q: CommunityPageQuery) 
  * one statement (grouping sets; an index-only scan of app_user_community_places, migration 0240).
  * Each account is one person (emails are unique), so a row is counted once.
  */
-async function communityCounts(db: Db, offeringId: number) {
+async function activeCommunityByPlace(db: Db, offeringId: number) {
   const rows = await db
     .selectFrom('app_user')
     .select([
@@ -205,25 +229,3 @@ async function communityCounts(db: Db, offeringId: number) {
   }
   return { total, byCountry, byZone };
 }
-
-export const usersRepository = Object.freeze({
-  activeStudentIdsOf,
-  activeStudents,
-  activeInstructors,
-  deactivate,
-  reactivate,
-  updateMember,
-  findById,
-  unsubscribe,
-  findByEmail,
-  findByEmails,
-  insert,
-  insertMany,
-  setPassword,
-  recordLogin,
-  settingsOf,
-  updateSettings,
-  activeLearnerIdsOf,
-  communityPage,
-  communityCounts,
-});

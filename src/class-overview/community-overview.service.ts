@@ -47,7 +47,7 @@ export async function communityOverviewPage(db: Db, offeringId: number, query: O
   const dir = query.dir ?? DEFAULT_DIRECTION[sort];
   const lessonUnitIds = outline.lessons.map((l) => l.unitId);
   const [page, counts] = await Promise.all([
-    usersRepository.communityPage(db, offeringId, {
+    usersRepository.activeCommunityPage(db, offeringId, {
       search: query.q.trim(),
       country: query.country,
       sort,
@@ -55,7 +55,7 @@ export async function communityOverviewPage(db: Db, offeringId: number, query: O
       limit: COMMUNITY_PAGE_SIZE,
       offset: (query.page - 1) * COMMUNITY_PAGE_SIZE,
     }),
-    usersRepository.communityCounts(db, offeringId),
+    usersRepository.activeCommunityByPlace(db, offeringId),
   ]);
   const userIds = page.rows.map((r) => r.id);
   const [done, lastWork] = await Promise.all([readOne(db, progressRepository.completionCountsRead(db, userIds, lessonUnitIds)), repo.lastWork(db, userIds)]);
