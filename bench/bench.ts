@@ -38,6 +38,10 @@ const REMINDERS = !args.includes('--no-reminders');
 /** learner1 is on pace (in a team for this week's lesson); learner2 is behind, with no team yet, so its lesson page lists the open teams to join. */
 const STUDENT = 'learner1@scale.example';
 const STUDENT_NO_TEAM = 'learner2@scale.example';
+/** Community learners (issue 17), fixed by the seed the same way: learner3 on pace, in a team for this week's lesson beside thousands
+ * of others on it; learner5 a lesson behind, so its lesson page offers the Team Practice teams to join (campus and community alike). */
+const COMMUNITY = 'learner3@scale.example';
+const COMMUNITY_NO_TEAM = 'learner5@scale.example';
 const INSTRUCTOR = 'instructor@cohort.example';
 const CEILING = 'Ceiling (express + ejs, no database)';
 
@@ -45,13 +49,16 @@ interface Plan {
   name: string;
   group: Group;
   path: string | null;
-  as: 'student' | 'studentNoTeam' | 'instructor' | null;
+  as: Signed | null;
 }
 
+type Signed = 'student' | 'studentNoTeam' | 'community' | 'communityNoTeam' | 'instructor';
+
 /** The pages to load, found the way a user finds them: from the student's home page and calendar. */
-async function planPages(app: RunningApp, student: string, instructor: string | null): Promise<Plan[]> {
+async function planPages(app: RunningApp, student: string, community: string, instructor: string | null): Promise<Plan[]> {
   const home = (await getPage(app.base, '/', student)).text;
   const lesson = home.match(/href="(\/lessons\/\d+)"/)?.[1] ?? null;
+  const communityLesson = (await getPage(app.base, '/', community)).text.match(/href="(\/lessons\/\d+)"/)?.[1] ?? null;
   const portfolio = home.match(/href="(\/portfolios\/\d+)"/)?.[1] ?? null;
   const feed = await calendarFeedPath(app.base, student);
   const plans: Plan[] = [
@@ -60,10 +67,23 @@ async function planPages(app: RunningApp, student: string, instructor: string | 
     { name: `Student: lesson page (${lesson ?? 'none linked'})`, group: 'student', path: lesson, as: 'student' },
     { name: `Student: lesson page, no team yet (${lesson ?? 'none linked'})`, group: 'student', path: lesson, as: 'studentNoTeam' },
     { name: `Student: portfolio page (${portfolio ?? 'none linked'})`, group: 'student', path: portfolio, as: 'student' },
+    { name: `Community learner: lesson page (${communityLesson ?? 'none linked'})`, group: 'student', path: communityLesson, as: 'community' },
+    {
+      name: `Community learner: lesson page, Team Practice offer (${communityLesson ?? 'none linked'})`,
+      group: 'student',
+      path: communityLesson,
+      as: 'communityNoTeam',
+    },
   ];
   if (instructor) {
     plans.push({ name: 'Instructor: gradebook, first page', group: 'instructor', path: '/instructor/gradebook', as: 'instructor' });
     plans.push({ name: 'Instructor: class overview, first page', group: 'instructor', path: '/instructor/overview', as: 'instructor' });
+    plans.push({
+      name: 'Instructor: class overview, community group (counts by country and zone)',
+      group: 'instructor',
+      path: '/instructor/overview?group=community',
+      as: 'instructor',
+    });
   }
   plans.push({ name: 'iCal feed (no session)', group: 'feed', path: feed, as: null });
   return plans;
@@ -78,7 +98,7 @@ interface Target {
   seeded: Seeded;
   groups: Group[];
   app?: RunningApp;
-  cookies?: Record<'student' | 'studentNoTeam' | 'instructor', string | null>;
+  cookies?: Record<Signed, string | null>;
   plans?: Plan[];
   /** Best run of each page over the rounds, by page name. */
   best: Map<string, PageOutcome>;
@@ -90,9 +110,11 @@ async function prepare(t: Target): Promise<void> {
   t.app = await startApp(t.seeded.env);
   const student = await login(t.app.base, STUDENT, PASSWORD);
   const studentNoTeam = await login(t.app.base, STUDENT_NO_TEAM, PASSWORD);
+  const community = await login(t.app.base, COMMUNITY, PASSWORD);
+  const communityNoTeam = await login(t.app.base, COMMUNITY_NO_TEAM, PASSWORD);
   const instructor = t.groups.includes('instructor') ? await login(t.app.base, INSTRUCTOR, PASSWORD) : null;
-  t.cookies = { student, studentNoTeam, instructor };
-  t.plans = (await planPages(t.app, student, instructor)).filter((p) => t.groups.includes(p.group));
+  t.cookies = { student, studentNoTeam, community, communityNoTeam, instructor };
+  t.plans = (await planPages(t.app, student, community, instructor)).filter((p) => t.groups.includes(p.group));
 }
 
 async function runPage(t: Target, p: Plan, round: number): Promise<void> {

@@ -1,8 +1,9 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { normalizeEmail } from './identity';
 import type { OptOutKind } from '../mail/unsubscribe';
 import type { AppUserTable } from './accounts.tables';
+import type { LearnerRole } from '../roles';
 
 export type User = Selectable<AppUserTable>;
 
@@ -175,4 +176,86 @@ export const usersRepository = Object.freeze({
   recordLogin,
   settingsOf,
   updateSettings,
+  activeLearnerIdsOf,
+  activeCommunityPage,
+  activeCommunityByPlace,
 });
+
+/* Read fragments for the class overview's community group and the insights' groups (issue 17). */
+
+/** The ids of the offering's active learners of one kind, as a subquery (insights: the campus or the community group). */
+function activeLearnerIdsOf(db: Db, offeringId: number, role: LearnerRole): ActiveStudentIds {
+  return db.selectFrom('app_user').select('id').where('offering_id', '=', offeringId).where('role', '=', role).where('deactivated_at', 'is', null);
+}
+
+export interface ActiveCommunityQuery {
+  search: string;
+  country: string | null;
+  sort: 'joined' | 'name';
+  dir: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const communityMembers = (db: Db, offeringId: number, q: Pick<ActiveCommunityQuery, 'search' | 'country'>) => {
+  let query = db.selectFrom('app_user as u').where('u.offering_id', '=', offeringId).where('u.role', '=', 'community').where('u.deactivated_at', 'is', null);
+  if (q.country) query = query.where('u.country', '=', q.country);
+  if (q.search) {
+    const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb('u.name', 'ilike', like), eb('u.email', 'ilike', like)]));
+  }
+  return query;
+};
+
+/**
+ * A page of the offering's active community learners (the class overview's community group),
+ * newest first or by name, with the filtered total: two statements whatever the page.
+ */
+async function activeCommunityPage(db: Db, offeringId: number, q: ActiveCommunityQuery) {
+  const dir = q.dir === 'asc' ? 'asc' : 'desc';
+  const [rows, total] = await Promise.all([
+    communityMembers(db, offeringId, q)
+      .select(['u.id', 'u.name', 'u.email', 'u.country', 'u.time_zone', 'u.created_at', 'u.last_login_at'])
+      .$if(q.sort === 'joined', (qb) => qb.orderBy('u.created_at', dir).orderBy('u.id', dir))
+      .$if(q.sort === 'name', (qb) => qb.orderBy('u.name', dir).orderBy('u.id', dir))
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    communityMembers(db, offeringId, q)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
+
+/**
+ * The offering's active community learners counted by country and by time zone, and in all, in
+ * one statement (grouping sets; an index-only scan of app_user_community_places, migration 0240).
+ * Each account is one person (emails are unique), so a row is counted once.
+ */
+async function activeCommunityByPlace(db: Db, offeringId: number) {
+  const rows = await db
+    .selectFrom('app_user')
+    .select([
+      'country',
+      'time_zone',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      sql<number>`grouping(country)`.as('no_country'),
+      sql<number>`grouping(time_zone)`.as('no_zone'),
+    ])
+    .where('offering_id', '=', offeringId)
+    .where('role', '=', 'community')
+    .where('deactivated_at', 'is', null)
+    .groupBy(sql`grouping sets ((country), (time_zone), ())`)
+    .execute();
+  const byCountry: { country: string | null; n: number }[] = [];
+  const byZone: { zone: string; n: number }[] = [];
+  let total = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (Number(r.no_country) === 0) byCountry.push({ country: r.country, n });
+    else if (Number(r.no_zone) === 0) byZone.push({ zone: r.time_zone, n });
+    else total = n;
+  }
+  return { total, byCountry, byZone };
+}

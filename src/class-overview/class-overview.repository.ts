@@ -11,7 +11,7 @@ import { outboxRepository } from '../mail/outbox.repository';
  * SQL, so sorting by pace or activity spans the whole class); everything else is read for the
  * page's students only, one grouped query each: a constant number of queries per page.
  */
-export type OverviewSort = 'name' | 'section' | 'pace' | 'activity' | 'components';
+export type OverviewSort = 'name' | 'section' | 'pace' | 'activity' | 'components' | 'joined';
 export type SortDirection = 'asc' | 'desc';
 
 export interface StudentPageQuery {
@@ -96,6 +96,7 @@ async function studentPage(db: Db, offeringId: number, q: StudentPageQuery) {
     pace: sql`${behindBy(q)} ${dir}, u.name, u.id`,
     activity: sql`m.metric ${dir} ${q.dir === 'desc' ? sql`nulls last` : sql`nulls first`}, u.name, u.id`,
     components: sql`coalesce(m.metric, 0) ${dir}, u.name, u.id`,
+    joined: sql`u.created_at ${dir}, u.id ${dir}`,
   }[q.sort];
   const [rows, total] = await Promise.all([
     filtered(db, offeringId, q, { pace: q.behindOnly || q.sort === 'pace', sort: q.sort })

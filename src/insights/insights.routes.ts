@@ -5,7 +5,7 @@ import { currentUser } from '../http/auth';
 import { render } from '../http/render';
 import { idParam } from '../http/params';
 import type { RouteDef } from '../http/routing';
-import { learningCheckQuerySchema } from './insights.schemas';
+import { groupQuerySchema, learningCheckQuerySchema } from './insights.schemas';
 import { learningCheckService } from './learning-check.service';
 import { runChartsPage } from './run-charts.service';
 
@@ -16,7 +16,8 @@ const unitIdOf = (req: Request): number => idParam(req.params.unitId, 'There is 
 
 const indexPage = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  render(res, 'insights/index', { title: 'Learning Check insights', ...(await learningCheckService.index(ctx.db, me.offeringId)) });
+  const { group } = groupQuerySchema.parse(req.query);
+  render(res, 'insights/index', { title: 'Learning Check insights', ...(await learningCheckService.index(ctx.db, me.offeringId, group)) });
 };
 
 const unitPage = (ctx: AppContext) => async (req: Request, res: Response) => {
@@ -38,7 +39,8 @@ const unitCsv = (ctx: AppContext) => async (req: Request, res: Response) => {
 
 const runCharts = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
-  render(res, 'insights/run-charts', { title: 'Run charts', ...(await runChartsPage(ctx.db, me.offeringId, ctx.clock.now())) });
+  const { group } = groupQuerySchema.parse(req.query);
+  render(res, 'insights/run-charts', { title: 'Run charts', ...(await runChartsPage(ctx.db, me.offeringId, ctx.clock.now(), group)) });
 };
 
 export const insightsRoutes: RouteDef[] = [

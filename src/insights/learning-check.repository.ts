@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { lessonsRepository } from '../lessons/lessons.repository';
+import type { LearnerRole } from '../roles';
 
 /**
- * Learning Check responses for the design team. A student's current response to a unit is their
- * latest row (the table is append-only); only active students of the offering count. The
+ * Learning Check responses for the design team. A learner's current response to a unit is their
+ * latest row (the table is append-only); only active learners of the offering count, of one kind
+ * (`role`: the campus students, or the community learners, who have no section). The
  * responses are lessons' (lessonsRepository.learningCheckResponses, joined as a subquery).
  */
 async function unit(db: Db, offeringId: number, unitId: number) {
@@ -18,32 +20,32 @@ async function unit(db: Db, offeringId: number, unitId: number) {
 }
 
 /** Active students per section: [{ section_id, n }]. */
-async function enrolledBySection(db: Db, offeringId: number) {
+async function enrolledBySection(db: Db, offeringId: number, role: LearnerRole) {
   return db
     .selectFrom('app_user')
     .select(['section_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('offering_id', '=', offeringId)
-    .where('role', '=', 'student')
+    .where('role', '=', role)
     .where('deactivated_at', 'is', null)
     .groupBy('section_id')
     .execute();
 }
 
 /** Students who answered, per unit and section: one aggregate query for the whole offering. */
-async function answeredBySection(db: Db, offeringId: number) {
+async function answeredBySection(db: Db, offeringId: number, role: LearnerRole) {
   return db
     .selectFrom(lessonsRepository.learningCheckResponses(db).as('r'))
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .select(['r.unit_id', 'u.section_id', sql<number>`count(distinct r.user_id)`.as('n')])
     .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
+    .where('u.role', '=', role)
     .where('u.deactivated_at', 'is', null)
     .groupBy(['r.unit_id', 'u.section_id'])
     .execute();
 }
 
 /** Each answering student's current response to the unit, with how many times they saved it. */
-async function currentResponses(db: Db, offeringId: number, unitId: number, sectionId: number | null) {
+async function currentResponses(db: Db, offeringId: number, role: LearnerRole, unitId: number, sectionId: number | null) {
   let q = db
     .selectFrom(lessonsRepository.learningCheckResponses(db).as('r'))
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
@@ -63,19 +65,19 @@ async function currentResponses(db: Db, offeringId: number, unitId: number, sect
     ])
     .where('r.unit_id', '=', unitId)
     .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
+    .where('u.role', '=', role)
     .where('u.deactivated_at', 'is', null);
   if (sectionId !== null) q = q.where('u.section_id', '=', sectionId);
   return q.orderBy('r.user_id').orderBy('r.submitted_at', 'desc').orderBy('r.id', 'desc').execute();
 }
 
 /** Active students (in the section, if given) without any response to the unit. */
-async function notAnswered(db: Db, offeringId: number, unitId: number, sectionId: number | null) {
+async function notAnswered(db: Db, offeringId: number, role: LearnerRole, unitId: number, sectionId: number | null) {
   let q = db
     .selectFrom('app_user as u')
     .select(['u.id', 'u.name'])
     .where('u.offering_id', '=', offeringId)
-    .where('u.role', '=', 'student')
+    .where('u.role', '=', role)
     .where('u.deactivated_at', 'is', null)
     .where((eb) =>
       eb.not(

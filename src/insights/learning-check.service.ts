@@ -6,7 +6,7 @@ import { NotFound } from '../errors';
 import { neutralizeFormula } from '../http/csv';
 import { formatDate, formatDateTime } from '../time';
 import { learningCheckRepository as repo } from './learning-check.repository';
-import type { LearningCheckQuery } from './insights.schemas';
+import { roleOf, type InsightsGroup, type LearningCheckQuery } from './insights.schemas';
 
 /**
  * Learning Check insights: per unit, every active student's current response (understanding,
@@ -20,14 +20,22 @@ const unitName = (u: { kind: string; lesson_number: number | null; title: string
 
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((100 * part) / whole) : 0);
 
-/** GET /instructor/insights: each unit with how many students answered, overall and per section. */
-async function index(db: Db, offeringId: number) {
-  const [units, sections, enrolled, answered] = await Promise.all([
+/** The group switch of the insights pages: campus students (no parameter) or community learners. */
+export const groupLinks = (path: string, group: InsightsGroup) => [
+  { label: 'Campus students', href: path, current: group === 'campus' },
+  { label: 'Community learners', href: `${path}?group=community`, current: group === 'community' },
+];
+
+/** GET /instructor/insights: each unit with how many learners of the group answered, overall and per section (campus). */
+async function index(db: Db, offeringId: number, group: InsightsGroup) {
+  const role = roleOf(group);
+  const [units, allSections, enrolled, answered] = await Promise.all([
     courseRepository.units(db, offeringId),
     courseRepository.sections(db, offeringId),
-    repo.enrolledBySection(db, offeringId),
-    repo.answeredBySection(db, offeringId),
+    repo.enrolledBySection(db, offeringId, role),
+    repo.answeredBySection(db, offeringId, role),
   ]);
+  const sections = group === 'campus' ? allSections : []; // community learners are in no section
   const enrolledIn = (sectionId: number | null) =>
     enrolled.filter((e) => sectionId === null || e.section_id === sectionId).reduce((n, e) => n + Number(e.n), 0);
   const answeredIn = (unitId: number, sectionId: number | null) =>
@@ -35,6 +43,10 @@ async function index(db: Db, offeringId: number) {
   const total = enrolledIn(null);
   const courses = [...new Map(units.map((u) => [u.edx_course_id, { code: u.edx_code, title: u.edx_title }])).entries()];
   return {
+    group,
+    groups: groupLinks('/instructor/insights', group),
+    learners: group === 'community' ? 'community learners' : 'students',
+    unitQuery: group === 'community' ? '?group=community' : '',
     enrolled: total,
     sections: sections.map((s) => ({ id: s.id, code: s.code, enrolled: enrolledIn(s.id) })),
     courses: courses.map(([courseId, c]) => ({
@@ -56,27 +68,29 @@ async function load(db: Db, offeringId: number, unitId: number, query: LearningC
   const unit = await repo.unit(db, offeringId, unitId);
   if (!unit) throw new NotFound('There is no such unit.');
   if (unit.kind !== 'lesson') throw new NotFound(`${unit.title} has no Learning Check: only lessons do.`);
-  const sections = await courseRepository.sections(db, offeringId);
+  const group = query.group;
+  const sections = group === 'campus' ? await courseRepository.sections(db, offeringId) : []; // community learners are in no section
   const sectionId = sections.some((s) => s.id === query.section) ? query.section : null;
   const anonymous = query.anonymous === '1';
-  const rows = await repo.currentResponses(db, offeringId, unitId, sectionId);
+  const rows = await repo.currentResponses(db, offeringId, roleOf(group), unitId, sectionId);
   const ordered = anonymous
     ? [...rows].sort((a, b) => a.submitted_at.getTime() - b.submitted_at.getTime() || a.id - b.id)
     : [...rows].sort((a, b) => a.name.localeCompare(b.name, 'en') || a.user_id - b.user_id);
   const responses = ordered.map((r, i) => ({ ...r, who: anonymous ? `Respondent ${i + 1}` : r.name, saves: Number(r.saves) }));
-  return { unit, sections, sectionId, anonymous, responses };
+  return { unit, group, sections, sectionId, anonymous, responses };
 }
 
 /** GET /instructor/insights/learning-check/:unitId */
 async function unitPage(db: Db, offeringId: number, unitId: number, query: LearningCheckQuery, zone: string) {
-  const { unit, sections, sectionId, anonymous, responses } = await load(db, offeringId, unitId, query);
+  const { unit, group, sections, sectionId, anonymous, responses } = await load(db, offeringId, unitId, query);
   const [enrolled, missing] = await Promise.all([
-    repo.enrolledBySection(db, offeringId),
-    anonymous ? Promise.resolve([]) : repo.notAnswered(db, offeringId, unitId, sectionId),
+    repo.enrolledBySection(db, offeringId, roleOf(group)),
+    anonymous ? Promise.resolve([]) : repo.notAnswered(db, offeringId, roleOf(group), unitId, sectionId),
   ]);
   const enrolledCount = enrolled.filter((e) => sectionId === null || e.section_id === sectionId).reduce((n, e) => n + Number(e.n), 0);
   const params = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
+    if (group === 'community') p.set('group', group);
     if (sectionId) p.set('section', String(sectionId));
     if (anonymous) p.set('anonymous', '1');
     for (const [k, v] of Object.entries(extra)) {
@@ -89,6 +103,10 @@ async function unitPage(db: Db, offeringId: number, unitId: number, query: Learn
   const base = `/instructor/insights/learning-check/${unit.id}`;
   return {
     unit: { id: unit.id, code: unit.edx_code, name: unitName(unit) },
+    group,
+    groups: groupLinks(base, group),
+    learners: group === 'community' ? 'community learners' : 'students',
+    indexUrl: `/instructor/insights${group === 'community' ? '?group=community' : ''}`,
     sections: sections.map((s) => ({ id: s.id, code: s.code })),
     filters: { section: sectionId, anonymous },
     sectionCode: sections.find((s) => s.id === sectionId)?.code ?? null,
@@ -126,7 +144,7 @@ export const ANONYMOUS_CSV_COLUMNS = ['respondent', 'section', 'edx_course', 'un
 
 /** The page as CSV (UTF-8 with BOM, CRLF), every typed cell neutralized against formula injection. */
 async function csv(db: Db, offeringId: number, unitId: number, query: LearningCheckQuery, courseZone: string) {
-  const { unit, sections, sectionId, anonymous, responses } = await load(db, offeringId, unitId, query);
+  const { unit, group, sections, sectionId, anonymous, responses } = await load(db, offeringId, unitId, query);
   const name = unitName(unit);
   const local = (at: Date) => DateTime.fromJSDate(at, { zone: courseZone });
   const rows = responses.map((r) => {
@@ -145,6 +163,7 @@ async function csv(db: Db, offeringId: number, unitId: number, query: LearningCh
   const slug = [
     unit.edx_code,
     unit.kind === 'lesson' ? `lesson-${String(unit.lesson_number).padStart(2, '0')}` : unit.kind,
+    group === 'community' ? 'community' : '',
     sections.find((s) => s.id === sectionId)?.code,
     anonymous ? 'anonymous' : '',
   ]

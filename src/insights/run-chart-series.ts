@@ -61,9 +61,11 @@ export function paceSeries(
   windows: WeekWindow[],
   studentIds: number[],
   completeAt: { userId: number; unitId: number; at: Date }[],
+  /** Who the learners are, in the details ("student", or "community learner"). */
+  noun = 'student',
 ): RunPoint[] {
   return windows.map((w) => {
-    if (!w.started || studentIds.length === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: w.started ? 'No students' : 'Not started' };
+    if (!w.started || studentIds.length === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: w.started ? `No ${noun}s` : 'Not started' };
     const position = semesterPosition(outline, w.asOf);
     if (position.expected.length === 0) return { weekOn: w.weekOn, value: null, partial: w.partial, detail: 'No lesson expected yet' };
     const counts = new Map<number, Map<number, number>>();
@@ -78,7 +80,7 @@ export function paceSeries(
       weekOn: w.weekOn,
       value: pct(onPace, studentIds.length),
       partial: w.partial,
-      detail: `${onPace} of ${plural(studentIds.length, 'student')} (${plural(position.expected.length, 'lesson')} expected)`,
+      detail: `${onPace} of ${plural(studentIds.length, noun)} (${plural(position.expected.length, 'lesson')} expected)`,
     };
   });
 }

@@ -6,27 +6,30 @@ import { peerAssessmentRepository } from '../portfolio/peer-assessments.reposito
 import { reflectionsRepository } from '../portfolio/reflections.repository';
 import { studyGuidesRepository } from '../study-guides/study-guides.repository';
 import { teamsRepository } from '../teams/teams.repository';
+import type { LearnerRole } from '../roles';
 
 /**
  * The activity the run charts count, aggregated in the database (per day or per student and
- * item), for the active students of an offering: a fixed number of queries whatever its size.
+ * item), for the active students of an offering (or, for pace, components and study guides, its
+ * active community learners): a fixed number of queries whatever its size.
  * Each count is asked of the feature that owns the table, with the active students as a subquery
  * (usersRepository.activeStudentIdsOf) so that each stays one statement.
  */
 const activeStudents = (db: Db, offeringId: number) => usersRepository.activeStudentIdsOf(db, offeringId);
 
-async function activeStudentIds(db: Db, offeringId: number): Promise<number[]> {
-  const rows = await activeStudents(db, offeringId).orderBy('id').execute();
+/** The active learners of one kind: campus students (role 'student') or community learners. */
+async function activeLearnerIds(db: Db, offeringId: number, role: LearnerRole): Promise<number[]> {
+  const rows = await usersRepository.activeLearnerIdsOf(db, offeringId, role).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 
-async function completionsPerDay(db: Db, offeringId: number, zone: string) {
-  return lessonsRepository.completionsPerDay(db, activeStudents(db, offeringId), zone);
+async function completionsPerDay(db: Db, offeringId: number, role: LearnerRole, zone: string) {
+  return lessonsRepository.completionsPerDay(db, usersRepository.activeLearnerIdsOf(db, offeringId, role), zone);
 }
 
 /** Study guides by the day their first version was saved. */
-async function studyGuidesPerDay(db: Db, offeringId: number, zone: string) {
-  return studyGuidesRepository.firstVersionsPerDay(db, activeStudents(db, offeringId), zone);
+async function studyGuidesPerDay(db: Db, offeringId: number, role: LearnerRole, zone: string) {
+  return studyGuidesRepository.firstVersionsPerDay(db, usersRepository.activeLearnerIdsOf(db, offeringId, role), zone);
 }
 
 /** Each required (not cancelled) campus meeting: students recorded, and how many present. */
@@ -53,7 +56,7 @@ async function portfolioItems(db: Db, offeringId: number, requirementId: number,
 }
 
 export const runChartsRepository = Object.freeze({
-  activeStudentIds,
+  activeLearnerIds,
   lessonCompleteAt: lessonsRepository.lessonCompleteAt,
   completionsPerDay,
   studyGuidesPerDay,

@@ -4,16 +4,30 @@ import { progressRepository } from '../progress/progress.repository';
 import { formatLocalDate } from '../time';
 import { formatValue, runChart, type RunSeries } from './run-chart';
 import { attendanceSeries, countSeries, paceSeries, portfolioSeries, weekWindows } from './run-chart-series';
+import { roleOf, type InsightsGroup } from './insights.schemas';
+import { groupLinks } from './learning-check.service';
 import { runChartsRepository as repo } from './run-charts.repository';
 
 /**
  * The run charts dashboard: the class's weekly measures for improvement, each a series of the
- * course weeks (see run-chart-series.ts) drawn as a run chart with its data table.
+ * course weeks (see run-chart-series.ts) drawn as a run chart with its data table. The campus
+ * group (the default) has every chart; the community group (issue 17) has the lesson measures
+ * only (pace, components, study guides): community learners have no required campus meetings and
+ * no portfolio deadline.
  */
-export async function runChartSeries(db: Db, offeringId: number, now: Date): Promise<RunSeries[]> {
+type Meetings = Awaited<ReturnType<typeof repo.requiredMeetingAttendance>>;
+type Requirements = Awaited<ReturnType<typeof courseRepository.portfolioRequirements>>;
+
+export async function runChartSeries(db: Db, offeringId: number, now: Date, group: InsightsGroup = 'campus'): Promise<RunSeries[]> {
   const outline = await progressRepository.outline(db, offeringId);
   const zone = outline.timeZone;
-  const [studentIds, requirements] = await Promise.all([repo.activeStudentIds(db, offeringId), courseRepository.portfolioRequirements(db, offeringId)]);
+  const role = roleOf(group);
+  const campus = group === 'campus';
+  const who = campus ? 'students' : 'community learners';
+  const [studentIds, requirements] = await Promise.all([
+    repo.activeLearnerIds(db, offeringId, role),
+    campus ? courseRepository.portfolioRequirements(db, offeringId) : Promise.resolve<Requirements>([]),
+  ]);
   const lessonsOf = (edxCourseId: number) => outline.lessons.filter((l) => l.edxCourseId === edxCourseId).map((l) => l.unitId);
   const [completeAt, completions, guides, meetings, ...items] = await Promise.all([
     repo.lessonCompleteAt(
@@ -22,26 +36,40 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date): Pro
       outline.lessons.map((l) => l.unitId),
       outline.componentCount,
     ),
-    repo.completionsPerDay(db, offeringId, zone),
-    repo.studyGuidesPerDay(db, offeringId, zone),
-    repo.requiredMeetingAttendance(db, offeringId, zone),
+    repo.completionsPerDay(db, offeringId, role, zone),
+    repo.studyGuidesPerDay(db, offeringId, role, zone),
+    campus ? repo.requiredMeetingAttendance(db, offeringId, zone) : Promise.resolve<Meetings>([]),
     ...requirements.map((r) => repo.portfolioItems(db, offeringId, r.id, lessonsOf(r.edx_course_id))),
   ]);
   const windows = weekWindows(outline.weeks, zone, now);
+  const attendance: RunSeries[] = campus
+    ? [
+        {
+          key: 'attendance',
+          title: 'Attendance at required campus meetings',
+          description:
+            'Share of the students recorded at each week’s required campus meeting who were present (an excused absence is not presence). Weeks without a required meeting, or before attendance is taken, have no point.',
+          unit: 'percent',
+          yLabel: '% of recorded students present',
+          points: attendanceSeries(windows, meetings),
+          emptyMessage: 'No attendance has been recorded at a required meeting yet.',
+        },
+      ]
+    : [];
   return [
     {
       key: 'pace',
-      title: 'Students on pace',
-      description: 'Share of active students with every lesson the calendar expected by the end of the week complete (all seven components marked done).',
+      title: campus ? 'Students on pace' : 'Community learners on pace',
+      description: `Share of active ${who} with every lesson the calendar expected by the end of the week complete (all seven components marked done).`,
       unit: 'percent',
-      yLabel: '% of students on pace',
-      points: paceSeries(outline, windows, studentIds, completeAt),
+      yLabel: `% of ${who} on pace`,
+      points: paceSeries(outline, windows, studentIds, completeAt, campus ? 'student' : 'community learner'),
       emptyMessage: 'No lesson was expected yet.',
     },
     {
       key: 'components',
       title: 'Lesson components completed per week',
-      description: 'Lesson components students marked done during each week.',
+      description: `Lesson components ${who} marked done during each week.`,
       unit: 'count',
       yLabel: 'Components completed',
       points: countSeries(windows, completions, 'component'),
@@ -56,16 +84,7 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date): Pro
       points: countSeries(windows, guides, 'study guide'),
       emptyMessage: 'No week has started yet.',
     },
-    {
-      key: 'attendance',
-      title: 'Attendance at required campus meetings',
-      description:
-        'Share of the students recorded at each week’s required campus meeting who were present (an excused absence is not presence). Weeks without a required meeting, or before attendance is taken, have no point.',
-      unit: 'percent',
-      yLabel: '% of recorded students present',
-      points: attendanceSeries(windows, meetings),
-      emptyMessage: 'No attendance has been recorded at a required meeting yet.',
-    },
+    ...attendance,
     ...requirements.map((r, i): RunSeries => {
       const lessons = lessonsOf(r.edx_course_id).length;
       return {
@@ -86,9 +105,11 @@ export async function runChartSeries(db: Db, offeringId: number, now: Date): Pro
   ];
 }
 
-export async function runChartsPage(db: Db, offeringId: number, now: Date) {
-  const [series, offering] = await Promise.all([runChartSeries(db, offeringId, now), courseRepository.offering(db, offeringId)]);
+export async function runChartsPage(db: Db, offeringId: number, now: Date, group: InsightsGroup = 'campus') {
+  const [series, offering] = await Promise.all([runChartSeries(db, offeringId, now, group), courseRepository.offering(db, offeringId)]);
   return {
+    group,
+    groups: groupLinks('/instructor/run-charts', group),
     courseZone: offering.time_zone,
     charts: series.map((s) => ({
       id: `chart-${s.key}`,

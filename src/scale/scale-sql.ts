@@ -19,6 +19,8 @@ export interface StepContext {
   db: Db;
   offeringId: number;
   learners: number;
+  /** Campus students among the learners (scale_student: the rest are community learners). */
+  students: number;
   log: (line: string) => void;
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { hashPassword } from '../accounts/passwords';
 import type { Database } from '../db/database';
 import { withBulkLoad } from './bulk-load';
+import { communitySql, isCommunityIndex, placeSql } from './community-spread';
 import { exec, rnd, step, type StepContext } from './scale-sql';
 import { seedAttendance } from './seed-attendance';
 import { seedLessonWork } from './seed-lesson-work';
@@ -83,18 +84,34 @@ export interface ScaleOptions {
   log?: (line: string) => void;
 }
 
-/** The learners (round-robin over the sections and 30 zones) and the temporary tables the other steps read. */
+/** How many of N learners are campus students (the rest, 40%, are community learners). */
+export function campusStudentsOf(learners: number): number {
+  let n = 0;
+  for (let i = 1; i <= learners; i++) if (!isCommunityIndex(i)) n++;
+  return n;
+}
+
+/**
+ * The learners and the temporary tables the other steps read. Campus students (60%) round-robin
+ * over the sections and 30 zones; community learners (40%, community-spread.ts) in no section, in
+ * a country of the world with its zone, joined in the first two weeks.
+ */
 async function seedLearners(s: StepContext, hash: string): Promise<void> {
   const o = s.offeringId;
   const zones = `array[${SCALE_ZONES.map((z) => `'${z}'`).join(',')}]`;
   await step(
     s,
     'learners',
-    `insert into app_user (email, name, role, offering_id, section_id, time_zone, password_hash, activated_at, created_at, meeting_reminders)
-     select 'learner' || i || '@scale.example', 'Learner ' || i, 'student', ${o},
-       (array(select id from section where offering_id = ${o} order by code))[1 + i % 2],
-       (${zones})[1 + (i % ${SCALE_ZONES.length})], '${hash}', timestamptz '2020-01-05 12:00Z', timestamptz '2020-01-02 12:00Z', ${rnd('i', 'mr')} >= 100
-     from generate_series(1, ${s.learners}) i`,
+    `insert into app_user (email, name, role, offering_id, section_id, time_zone, country, password_hash, activated_at, created_at, meeting_reminders)
+     select 'learner' || i || '@scale.example', 'Learner ' || i, case when community then 'community' else 'student' end, ${o},
+       case when community then null else (array(select id from section where offering_id = ${o} order by code))[1 + i % 2] end,
+       case when community then split_part(place, '|', 2) else (${zones})[1 + (i % ${SCALE_ZONES.length})] end,
+       case when community then split_part(place, '|', 1) end,
+       '${hash}', joined + interval '3 days', joined, ${rnd('i', 'mr')} >= 100
+     from (select i, ${communitySql('i')} as community, ${placeSql('i')} as place,
+             case when ${communitySql('i')} then timestamptz '2020-01-02 12:00Z' + interval '1 hour' * (${rnd('i', 'joined')} % 336)
+                  else timestamptz '2020-01-02 12:00Z' end as joined
+           from generate_series(1, ${s.learners}) i) x`,
   );
   // Lessons in order across both edX courses: k = 1..12 with the Monday their week starts.
   await exec(
@@ -105,16 +122,27 @@ async function seedLearners(s: StepContext, hash: string): Promise<void> {
      where w.offering_id = ${o} and w.kind = 'lesson'`,
   );
   // As of mid-April the calendar is at lesson 12 (503x Lesson 06); each learner is 0–4 lessons behind.
+  // The bench's learners are fixed: learner1 (student) and learner3 (community) on pace, in a team on this
+  // week's lesson; learner2 (student) and learner5 (community) a lesson behind, so no team there yet.
   await exec(
     s,
     `create temporary table scale_learner on commit drop as
-     select user_id, i, case when r < 700 then 0 when r < 900 then 1 when r < 970 then 2 else 4 end as behind
-     from (select id as user_id, substr(email, 8, position('@' in email) - 8)::int as i, ${rnd('id', 'pace')} as r
+     select user_id, i, role,
+       case when i in (1, 3) then 0 when i in (2, 5) then 1 when r < 700 then 0 when r < 900 then 1 when r < 970 then 2 else 4 end as behind
+     from (select id as user_id, role, substr(email, 8, position('@' in email) - 8)::int as i, ${rnd('id', 'pace')} as r
            from app_user where offering_id = ${o} and email like 'learner%@scale.example') x`,
   );
   await exec(s, 'create index on scale_learner (i)');
   await exec(s, 'analyze scale_lesson');
   await exec(s, 'analyze scale_learner');
+  // The campus students alone, numbered 1..S (portfolios, grades, peer review and attendance are theirs only).
+  await exec(
+    s,
+    `create temporary table scale_student on commit drop as
+     select user_id, row_number() over (order by i)::int as i, behind from scale_learner where role = 'student'`,
+  );
+  await exec(s, 'create index on scale_student (i)');
+  await exec(s, 'analyze scale_student');
 }
 
 export async function seedScale(db: Kysely<Database>, opts: ScaleOptions): Promise<void> {
@@ -124,7 +152,7 @@ export async function seedScale(db: Kysely<Database>, opts: ScaleOptions): Promi
   if (existing) throw new Error('This database already has scale learners: use a fresh database.');
   const hash = await hashPassword(opts.password);
   await db.transaction().execute(async (trx) => {
-    const s: StepContext = { db: trx, offeringId: offering.id, learners: opts.learners, log };
+    const s: StepContext = { db: trx, offeringId: offering.id, learners: opts.learners, students: campusStudentsOf(opts.learners), log };
     await withBulkLoad(
       trx,
       SCALE_TABLES,
