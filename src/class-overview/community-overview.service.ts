@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import { countryName } from '../countries';
 import { usersRepository } from '../accounts/users.repository';
 import { courseCache } from '../course/course-cache';
 import type { Db } from '../db/database';
@@ -20,8 +20,6 @@ import { DEFAULT_DIRECTION, type OverviewQuery } from './class-overview.schemas'
 export const COMMUNITY_PAGE_SIZE = 50;
 /** Countries and zones listed by name in the summary; the rest are summed into one "other" row. */
 export const TOP_PLACES = 10;
-
-export const countryName = (code: string | null): string => (code ? (countries.getName(code, 'en') ?? code) : 'Not given');
 
 interface Place {
   label: string;

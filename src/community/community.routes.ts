@@ -13,7 +13,7 @@ import { throttle, type ThrottleRule } from '../http/throttle';
 import { timeZoneChoices } from '../time-zones';
 import { communityPageQuery, confirmJoinSchema, joinSchema } from './community.schemas';
 import { CONFIRM_TTL_HOURS, communityService } from './community.service';
-import { countryChoices } from './countries';
+import { countryChoices } from '../countries';
 
 /**
  * Abuse limits on the join form (counted in PostgreSQL, src/http/throttle.ts): 3 requests per

@@ -3,7 +3,7 @@ import { normalizeEmail, normalizeName } from '../accounts/identity';
 import { passwordSchema } from '../accounts/accounts.schemas';
 import { firstString } from '../http/forms';
 import { isValidZone } from '../time';
-import { isCountryCode } from './countries';
+import { isCountryCode } from '../countries';
 
 const text = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 

@@ -10,7 +10,7 @@ import { endSessionsOf } from '../http/session-store';
 import { enqueueEmail } from '../mail/outbox';
 import { renderEmail } from '../mail/render';
 import { endOfLocalDay, formatDate, formatDateTime, localDateOf } from '../time';
-import { countryName } from './countries';
+import { countryName } from '../countries';
 import { joinLinksRepository } from './join-links.repository';
 import { joinRequestsRepository } from './join-requests.repository';
 

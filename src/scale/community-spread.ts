@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import { countryCodes } from '../countries';
 import { rnd } from './scale-sql';
 
 /**
@@ -63,7 +63,7 @@ function zoneOf(code: string): string | null {
 
 /** Every country community learners come from, with its zone, in code order. */
 export function communityPlaces(): { country: string; zone: string }[] {
-  return Object.keys(countries.getAlpha2Codes())
+  return countryCodes()
     .filter((c) => !UNINHABITED.has(c))
     .sort()
     .flatMap((country) => {

@@ -333,7 +333,16 @@ export function fillPath(path: string, f: Fixture, overrides: Record<string, str
  * as they were when `keepFixture` ran, so every route × persona sees the fixture whatever the
  * order the tests run in (`jest --randomize`). Rows added since are left alone.
  */
-const KEPT_TABLES = ['study_guide', 'enrichment_entry', 'celebrate_share', 'team_membership', 'calendar_event', 'peer_assignment', 'app_user'] as const;
+const KEPT_TABLES = [
+  'study_guide',
+  'enrichment_entry',
+  'celebrate_share',
+  'team_membership',
+  'calendar_event',
+  'peer_assignment',
+  'app_user',
+  'join_link',
+] as const;
 
 export async function keepFixture(t: TestApp): Promise<{ restore(): Promise<void> }> {
   const snapshot = async () =>

@@ -23,4 +23,7 @@ export function countryChoices(): CountryChoice[] {
 
 export const isCountryCode = (code: string): boolean => /^[A-Z]{2}$/.test(code) && countries.isValid(code);
 
-export const countryName = (code: string | null): string => (code ? (countries.getName(code, 'en', { select: 'official' }) ?? code) : '—');
+export const countryName = (code: string | null): string => (code ? (countries.getName(code, 'en', { select: 'official' }) ?? code) : 'Not given');
+
+/** Every ISO 3166-1 alpha-2 code. */
+export const countryCodes = (): string[] => Object.keys(countries.getAlpha2Codes());
