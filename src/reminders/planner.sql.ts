@@ -37,7 +37,7 @@ interface Counts {
 const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
 
 export const SUPERSEDED = 'A later reminder for the same deadline was also due; only that one was sent.';
-export const NUDGE_TOO_LATE = 'The week ended before this nudge was sent.';
+export const NUDGE_TOO_LATE = 'The lesson week’s Monday was over before this nudge was sent.';
 
 export async function planPortfolioStatements(
   trx: Transaction<Database>,

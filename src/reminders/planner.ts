@@ -10,7 +10,7 @@ import {
   type NudgeSchedule,
   type PortfolioSchedule,
 } from './planner.sql';
-import { meetingReminderSendAt, portfolioReminderSendAt, weekEndsAt, weeklyNudgeSendAt } from './schedule';
+import { meetingReminderSendAt, portfolioReminderSendAt, weeklyNudgeSendAt, weeklyNudgeUsefulUntil } from './schedule';
 import { anyOf } from '../db/any';
 import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
@@ -264,7 +264,7 @@ async function meetingSchedule(
   return s;
 }
 
-/** Send instants for every (zone, lesson week still under way): 09:00 on its Monday in that zone, worth sending until the week ends there. */
+/** Send instants for every (zone, lesson week whose Monday is not over there): 09:00 on that Monday in that zone. */
 async function nudgeSchedule(db: Db, offeringId: number, zones: string[], zoneFor: (z: string) => string, now: Date, horizonEnd: Date) {
   const from = addDays(localDateOf(now, 'UTC'), -8);
   const to = addDays(localDateOf(horizonEnd, 'UTC'), 1);
@@ -275,7 +275,7 @@ async function nudgeSchedule(db: Db, offeringId: number, zones: string[], zoneFo
   for (const zone of zones) {
     for (const w of weeks) {
       const sendAt = weeklyNudgeSendAt(w.starts_on, zoneFor(zone));
-      const endsAt = weekEndsAt(w.starts_on, zoneFor(zone));
+      const endsAt = weeklyNudgeUsefulUntil(w.starts_on, zoneFor(zone));
       if (endsAt <= now || sendAt > horizonEnd) continue;
       s.zone.push(zone);
       s.weekId.push(w.id);

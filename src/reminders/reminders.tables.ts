@@ -26,7 +26,7 @@ export interface ReminderTable {
   target_on: string;
   /** Whole days before the target (meetings: 1). */
   offset_days: number;
-  /** The deadline (exclusive instant), the meeting's start, or (weekly nudge) the end of that week in the learner's zone. */
+  /** The deadline (exclusive instant), the meeting's start, or (weekly nudge) the end of that week's Monday in the learner's zone. */
   target_at: Date;
   send_at: Date;
   status: Generated<ReminderStatus>;

@@ -38,12 +38,13 @@ export const MEETING_OFFSET_DAYS = 1;
  * A community learner's weekly nudge for a lesson week (its Monday, `weekOf`): 09:00 on that
  * Monday in the learner's own zone, so it follows their DST, not Detroit's (Detroit's Monday
  * 2020-03-09 09:00 is 13:00Z, the Monday before 14:00Z; Manila's is 01:00Z, Sunday evening in
- * Detroit). It stays worth sending until that week ends in their zone (the next Monday, 00:00).
+ * Detroit). It is worth sending only on that Monday in their zone: a worker that was down, or a
+ * clock jumped forward, skips it after their Monday's midnight rather than nudge mid-week.
  */
 export function weeklyNudgeSendAt(weekOf: string, zone: string): Date {
   return localInstant(weekOf, SEND_AT_LOCAL_TIME, zone);
 }
 
-export function weekEndsAt(weekOf: string, zone: string): Date {
-  return endOfLocalDay(addDays(weekOf, 6), zone);
+export function weeklyNudgeUsefulUntil(weekOf: string, zone: string): Date {
+  return endOfLocalDay(weekOf, zone);
 }
