@@ -61,12 +61,7 @@ const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)\\r?$`, 
 const unsubscribePath = (raw: string) => /<http:\/\/cohort\.test(\/unsubscribe\/[^>]+)>/.exec(header(raw, 'List-Unsubscribe') ?? '')?.[1];
 
 const remindersOf = (who: { id: number }) =>
-  t.db
-    .selectFrom('reminder')
-    .select(['kind', 'target_on', 'send_at', 'status', 'reason'])
-    .where('user_id', '=', who.id)
-    .orderBy('send_at')
-    .execute();
+  t.db.selectFrom('reminder').select(['kind', 'target_on', 'send_at', 'status', 'reason']).where('user_id', '=', who.id).orderBy('send_at').execute();
 
 async function unitIdOf(edxCode: string, lessonNumber: number): Promise<number> {
   const row = await t.db
@@ -98,7 +93,9 @@ test('the weekly nudge: 09:00 on Monday in each learner’s own zone, across the
 
   await step('Monday 2020-02-17 09:00 in Manila is 01:00Z: Manila’s Lesson 06 nudge, Detroit’s not yet', async () => {
     await at('2020-02-17T01:00:00Z');
-    expect(nudgesTo(manila).map((m) => m.subject)).toEqual(['[EDUC 551/639] This week: LeadEd502x Lesson 06 — Case Study – Innovating in High School Social/Emotional Supports']);
+    expect(nudgesTo(manila).map((m) => m.subject)).toEqual([
+      '[EDUC 551/639] This week: LeadEd502x Lesson 06 — Case Study – Innovating in High School Social/Emotional Supports',
+    ]);
     expect(nudgesTo(detroit)).toHaveLength(0);
   });
 
@@ -106,7 +103,9 @@ test('the weekly nudge: 09:00 on Monday in each learner’s own zone, across the
     await at('2020-02-17T13:59:00Z');
     expect(nudgesTo(detroit)).toHaveLength(0);
     await at('2020-02-17T14:00:00Z');
-    expect(nudgesTo(detroit).map((m) => m.subject)).toEqual(['[EDUC 551/639] This week: LeadEd502x Lesson 06 — Case Study – Innovating in High School Social/Emotional Supports']);
+    expect(nudgesTo(detroit).map((m) => m.subject)).toEqual([
+      '[EDUC 551/639] This week: LeadEd502x Lesson 06 — Case Study – Innovating in High School Social/Emotional Supports',
+    ]);
   });
 
   await step('the portfolio week and spring break are no lesson weeks: no nudge', async () => {
@@ -150,7 +149,9 @@ test('the weekly nudge: 09:00 on Monday in each learner’s own zone, across the
 
   await step('the schedule: one sent row per learner and week, at each learner’s own 09:00 (the next week planned, not sent)', async () => {
     const sent = async (who: BuiltStudent) =>
-      (await remindersOf(who)).filter((r) => r.kind === 'weekly_nudge' && r.status !== 'scheduled').map((r) => [r.target_on, r.send_at.toISOString(), r.status]);
+      (await remindersOf(who))
+        .filter((r) => r.kind === 'weekly_nudge' && r.status !== 'scheduled')
+        .map((r) => [r.target_on, r.send_at.toISOString(), r.status]);
     expect(await sent(manila)).toEqual([
       ['2020-02-17', '2020-02-17T01:00:00.000Z', 'sent'],
       ['2020-03-09', '2020-03-09T01:00:00.000Z', 'sent'],
