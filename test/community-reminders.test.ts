@@ -285,5 +285,16 @@ test('community learners get virtual office hours reminders, never campus meetin
     expect(nudges).toContain('Weekly lesson nudge: LeadEd503x Lesson 05 — Achieving Quality at Scale');
     expect(nudges).toContain('Community');
     expect(nudges).toMatch(/<option value="weekly_nudge" selected/);
+    // The worker did not run on Monday 04-13: that nudge was skipped, not sent mid-week; its preview renders it as it would read now.
+    const missed = await t.db
+      .selectFrom('reminder')
+      .select(['id', 'status', 'reason'])
+      .where('user_id', '=', learner.id)
+      .where('kind', '=', 'weekly_nudge')
+      .where('target_on', '=', '2020-04-13')
+      .executeTakeFirstOrThrow();
+    expect([missed.status, missed.reason]).toEqual(['skipped', 'The lesson week’s Monday was over before this nudge was sent.']);
+    const preview = (await instructor.get(`/instructor/reminders/${missed.id}/preview`).expect(200)).text;
+    expect(preview).toContain('This week: LeadEd503x Lesson 06 — Putting It All Together');
   });
 });
