@@ -178,6 +178,7 @@ test('turning the nudge off, by the one-click link or on /settings, stops the ne
   const keeper = await aCommunityLearner(t, { name: 'Keeps Nudges', timeZone: 'America/Detroit', country: 'US' });
   const lesson02 = '[EDUC 551/639] This week: LeadEd503x Lesson 02 — Understanding the Problem and the System that Produces It';
   const lesson03 = '[EDUC 551/639] This week: LeadEd503x Lesson 03 — Focusing Collective Efforts Around a Shared Theory of Improvement';
+  const lesson04 = '[EDUC 551/639] This week: LeadEd503x Lesson 04 — Testing Changes and Building Evidence';
 
   await step('Monday 2020-03-16 09:00 EDT: all three get Lesson 02', async () => {
     await at('2020-03-16T13:00:00Z');
@@ -221,6 +222,18 @@ test('turning the nudge off, by the one-click link or on /settings, stops the ne
       const rows = (await remindersOf(who)).filter((r) => r.kind === 'weekly_nudge' && r.target_on === '2020-03-23');
       expect(rows.map((r) => [r.status, r.reason])).toEqual([['cancelled', 'The learner turned the weekly nudge off.']]);
     }
+  });
+
+  await step('a learner who moves to Manila hears at 09:00 Manila time the next Monday (the planned nudge moves)', async () => {
+    t.clock.set('2020-03-25T15:00:00Z');
+    const s = await keeper.login();
+    expect((await s.post('/settings', { timeZone: 'Asia/Manila', weeklyNudge: 'on', officeHoursReminders: 'on' })).status).toBe(303);
+    await at('2020-03-30T00:59:00Z');
+    expect(nudgesTo(keeper)).toHaveLength(2);
+    await at('2020-03-30T01:00:00Z');
+    expect(nudgesTo(keeper).map((m) => m.subject)).toEqual([lesson02, lesson03, lesson04]);
+    const row = (await remindersOf(keeper)).find((r) => r.kind === 'weekly_nudge' && r.target_on === '2020-03-30')!;
+    expect([row.send_at.toISOString(), row.status]).toEqual(['2020-03-30T01:00:00.000Z', 'sent']);
   });
 });
 
