@@ -26,6 +26,7 @@ import * as m0190 from './0190_undeliverable_addresses';
 import * as m0200 from './0200_inbox';
 import * as m0210 from './0210_instructor_digest';
 import * as m0220 from './0220_community_learners';
+import * as m0230 from './0230_community_reminders';
 import * as m0240 from './0240_community_overview';
 
 /**
@@ -60,5 +61,6 @@ export const migrations: Record<string, Migration> = {
   '0200_inbox': m0200,
   '0210_instructor_digest': m0210,
   '0220_community_learners': m0220,
+  '0230_community_reminders': m0230,
   '0240_community_overview': m0240,
 };

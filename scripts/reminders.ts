@@ -8,6 +8,8 @@ import { deliverDueEmails } from '../src/mail/outbox';
 import { consoleSender, smtpSender, type MailSender } from '../src/mail/transport';
 import { remindersRepository } from '../src/reminders/reminders.repository';
 import { runReminders, type RunOptions, type RunReport } from '../src/reminders/reminders.service';
+import { KIND_LABELS } from '../src/reminders/reminder-log.service';
+import type { ReminderKind } from '../src/reminders/reminders.tables';
 
 /**
  * `npm run reminders -- --now <ISO instant> [--dry-run]`: plans the reminder schedule and sends
@@ -56,7 +58,7 @@ function line(e: Parameters<NonNullable<RunOptions['onQueued']>>[0]): string {
 async function nextUp(db: Parameters<typeof remindersRepository.upcoming>[0], now: Date): Promise<string> {
   const rows = await remindersRepository.upcoming(db, now, 6);
   if (!rows.length) return 'Nothing else is scheduled within the planning horizon.';
-  const kind = (k: string) => (k === 'campus_meeting' ? 'campus meeting' : 'portfolio deadline');
+  const kind = (k: ReminderKind) => KIND_LABELS[k].toLowerCase();
   return `Next scheduled:\n${rows.map((r) => `  ${r.send_at.toISOString()}  ${Number(r.n)} ${kind(r.kind)} reminder${Number(r.n) === 1 ? '' : 's'}`).join('\n')}`;
 }
 

@@ -11,7 +11,8 @@ import { currentUser } from '../http/auth';
 import { throttle, type ThrottleRule } from '../http/throttle';
 import { normalizeEmail } from './identity';
 import { timeZoneChoices } from '../time-zones';
-import { forgotSchema, loginSchema, passwordSchema, settingsSchema } from './accounts.schemas';
+import { forgotSchema, loginSchema, passwordSchema, settingsSchema, type SettingsInput } from './accounts.schemas';
+import type { Role } from '../roles';
 import { accountsService } from './accounts.service';
 import { usersRepository } from './users.repository';
 
@@ -150,11 +151,12 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
       meetingReminders: row.meeting_reminders ? 'on' : '',
       announcementEmails: row.announcement_emails ? 'on' : '',
       digestEmails: row.digest_emails ? 'on' : '',
+      weeklyNudge: row.weekly_nudge ? 'on' : '',
+      officeHoursReminders: row.meeting_reminders ? 'on' : '',
     },
     errors: {},
     zones: timeZoneChoices(),
-    isStudent: me.role === 'student',
-    isInstructor: me.role === 'instructor',
+    role: me.role,
   });
 };
 
@@ -163,17 +165,26 @@ const settingsForm: FormPage = {
   locals: (req) => ({
     title: 'Your settings',
     zones: timeZoneChoices(),
-    isStudent: currentUser(req).role === 'student',
-    isInstructor: currentUser(req).role === 'instructor',
+    role: currentUser(req).role,
   }),
 };
+
+/** The kinds of email each role's settings form shows (the columns it may change); the others are left as they are. */
+function emailChoicesOf(role: Role, input: SettingsInput) {
+  switch (role) {
+    case 'student':
+      return { meetingReminders: input.meetingReminders, announcementEmails: input.announcementEmails };
+    case 'community':
+      return { weeklyNudge: input.weeklyNudge, meetingReminders: input.officeHoursReminders };
+    case 'instructor':
+      return { digestEmails: input.digestEmails };
+  }
+}
 
 const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const input = parseForm(settingsSchema, req.body);
-  // Each role's form shows only its own kinds of email: the others are left as they are.
-  const kinds =
-    me.role === 'student' ? { meetingReminders: input.meetingReminders, announcementEmails: input.announcementEmails } : { digestEmails: input.digestEmails };
+  const kinds = emailChoicesOf(me.role, input);
   await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, { timeZone: input.timeZone, ...kinds }));
   flash(res, 'Settings saved.');
   res.redirect(303, '/settings');

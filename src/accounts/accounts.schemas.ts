@@ -31,4 +31,8 @@ export const settingsSchema = z.object({
   meetingReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
   announcementEmails: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
   digestEmails: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  /** Community learners: the Monday "this week's lesson" email, and reminders the day before virtual office hours (app_user.meeting_reminders). */
+  weeklyNudge: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  officeHoursReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
 });
+export type SettingsInput = z.infer<typeof settingsSchema>;

@@ -10,6 +10,8 @@ const kindLabels: Record<OptOutKind, string> = {
   reminder_meeting: 'campus meeting reminders',
   announcement: 'announcements',
   digest: 'daily digests',
+  weekly_nudge: 'weekly "this week\'s lesson" nudges',
+  reminder_office_hours: 'virtual office hours reminders',
 };
 
 /** The user and kind the link names; a tampered or unknown token is a 404, never more. */

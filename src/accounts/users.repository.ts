@@ -53,7 +53,7 @@ async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
 async function settingsOf(db: Db, userId: number) {
   return db
     .selectFrom('app_user')
-    .select(['time_zone', 'meeting_reminders', 'announcement_emails', 'digest_emails'])
+    .select(['time_zone', 'meeting_reminders', 'announcement_emails', 'digest_emails', 'weekly_nudge'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
 }
@@ -62,16 +62,29 @@ async function settingsOf(db: Db, userId: number) {
 async function updateSettings(
   db: Db,
   userId: number,
-  s: { timeZone: string; meetingReminders?: boolean; announcementEmails?: boolean; digestEmails?: boolean },
+  s: { timeZone: string; meetingReminders?: boolean; announcementEmails?: boolean; digestEmails?: boolean; weeklyNudge?: boolean },
 ): Promise<void> {
   await db
     .updateTable('app_user')
-    .set({ time_zone: s.timeZone, meeting_reminders: s.meetingReminders, announcement_emails: s.announcementEmails, digest_emails: s.digestEmails })
+    .set({
+      time_zone: s.timeZone,
+      meeting_reminders: s.meetingReminders,
+      announcement_emails: s.announcementEmails,
+      digest_emails: s.digestEmails,
+      weekly_nudge: s.weeklyNudge,
+    })
     .where('id', '=', userId)
     .execute();
 }
 
-const optOutColumn = { reminder_meeting: 'meeting_reminders', announcement: 'announcement_emails', digest: 'digest_emails' } as const;
+/** Each opt-out kind's column. A community learner's office-hours reminders share meeting_reminders (their settings label it "Virtual office hours reminders"). */
+const optOutColumn = {
+  reminder_meeting: 'meeting_reminders',
+  reminder_office_hours: 'meeting_reminders',
+  announcement: 'announcement_emails',
+  digest: 'digest_emails',
+  weekly_nudge: 'weekly_nudge',
+} as const;
 
 /** One-click unsubscribe: that kind of email off for that user. False when no such user. */
 async function unsubscribe(db: Db, userId: number, kind: OptOutKind): Promise<boolean> {

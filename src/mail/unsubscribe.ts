@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
  * per message, a token cannot be read out of the database, and it is checked in constant time
  * without trusting the client; changing SESSION_SECRET retires every old link (they then 404).
  */
-export const OPT_OUT_KINDS = ['reminder_meeting', 'announcement', 'digest'] as const;
+export const OPT_OUT_KINDS = ['reminder_meeting', 'announcement', 'digest', 'weekly_nudge', 'reminder_office_hours'] as const;
 export type OptOutKind = (typeof OPT_OUT_KINDS)[number];
 
 export function isOptOutKind(kind: string): kind is OptOutKind {

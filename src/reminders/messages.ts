@@ -1,14 +1,15 @@
 import type { Db } from '../db/database';
 import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
 import { submissionsRepository } from '../portfolio/submissions.repository';
-import { formatDateTime, formatDeadline, formatDuration, formatSpan, formatWithZoneName, isValidZone } from '../time';
+import { courseRepository } from '../course/course.repository';
+import { formatDateTime, formatDeadline, formatDuration, formatLocalDate, formatSpan, formatWithZoneName, isValidZone } from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
 import { anyOf } from '../db/any';
 
 /**
- * A reminder as the student reads it: view models in their own zone, rendered from
- * views/emails/reminder-*.ejs (text + HTML). Loads what a batch needs in a constant number of
+ * A reminder as the student (or community learner) reads it: view models in their own zone, rendered from
+ * views/emails/reminder-*.ejs and weekly-nudge.*.ejs (text + HTML). Loads what a batch needs in a constant number of
  * queries (the checklist is batched per portfolio requirement).
  */
 export interface ReminderEmail {
@@ -34,7 +35,8 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
   const reqIds = [...new Set(reminders.flatMap((r) => (r.portfolio_requirement_id ? [r.portfolio_requirement_id] : [])))];
   const eventIds = [...new Set(reminders.flatMap((r) => (r.calendar_event_id ? [r.calendar_event_id] : [])))];
   const offeringIds = [...new Set(reminders.map((r) => r.offering_id))];
-  const [users, offerings, requirements, events, submissions] = await Promise.all([
+  const nudgeOfferings = [...new Set(reminders.filter((r) => r.kind === 'weekly_nudge').map((r) => r.offering_id))];
+  const [users, offerings, requirements, events, submissions, weeks] = await Promise.all([
     userIds.length ? db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone']).where('id', '=', anyOf(userIds)).execute() : [],
     offeringIds.length ? db.selectFrom('course_offering').selectAll().where('id', '=', anyOf(offeringIds)).execute() : [],
     reqIds.length
@@ -57,6 +59,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
           .execute()
       : [],
     reqIds.length ? submissionsRepository.latestCompletenessOf(db, userIds, reqIds) : [],
+    Promise.all(nudgeOfferings.map((o) => courseRepository.weeks(db, o))),
   ]);
   const checklists = new Map<number, Map<number, Checklist>>();
   for (const reqId of reqIds) {
@@ -70,6 +73,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
     events: new Map(events.map((e) => [e.id, e])),
     submissions: new Map(submissions.map((s) => [`${s.user_id}:${s.portfolio_requirement_id}`, s])),
     checklists,
+    weeks: new Map(weeks.flat().map((w) => [w.id, w])),
   };
 }
 
@@ -143,7 +147,9 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
       headers: { 'X-Cohort-Reminder': String(r.id) },
     };
   }
+  if (r.kind === 'weekly_nudge') return renderNudge(r, data, baseUrl, common);
   const e = data.events.get(r.calendar_event_id!)!;
+  const officeHours = r.kind === 'office_hours';
   const model = {
     ...common,
     title: e.title,
@@ -156,16 +162,53 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
     lesson: e.unit_id ? { title: e.unit_title, url: `${baseUrl}/lessons/${e.unit_id}` } : null,
     calendarUrl: `${baseUrl}/calendar`,
   };
-  const { text, html } = renderEmailFast('reminder-meeting', model);
+  const { text, html } = renderEmailFast(officeHours ? 'reminder-office-hours' : 'reminder-meeting', model);
+  const when = at(shortDateTime, 'short-datetime', e.starts_at, zone);
   return {
     reminderId: r.id,
     userId: r.user_id,
-    kind: 'reminder_meeting',
+    kind: officeHours ? 'reminder_office_hours' : 'reminder_meeting',
     to: user.email,
-    subject: `[${offering.code}] Required campus meeting ${at(shortDateTime, 'short-datetime', e.starts_at, zone)}${e.week_label ? ` · ${e.week_label}` : ''}`,
+    subject: officeHours
+      ? `[${offering.code}] ${e.title} ${when}`
+      : `[${offering.code}] Required campus meeting ${when}${e.week_label ? ` · ${e.week_label}` : ''}`,
     text,
     html,
     // List-Unsubscribe (one click, src/mail/unsubscribe.ts) is added when the outbox sends it: kind and user are enough.
+    headers: { 'X-Cohort-Reminder': String(r.id) },
+  };
+}
+
+type Common = { name: string; course: string; courseCode: string; zone: string; settingsUrl: string };
+
+/** "LeadEd502x Lesson 03 — Framing Innovation – Metaphor and Analogy" (the week's label when it names no numbered lesson). */
+function lessonName(w: { edx_code: string | null; lesson_number: number | null; label: string; unit_title: string | null }): string {
+  const lesson = w.lesson_number !== null ? `Lesson ${String(w.lesson_number).padStart(2, '0')}` : w.label;
+  return [w.edx_code ? `${w.edx_code} ${lesson}` : lesson, w.unit_title].filter(Boolean).join(' — ');
+}
+
+/** A community learner's Monday email: this week's lesson, with links to its page and to This week. */
+function renderNudge(r: Reminder, data: Loaded, baseUrl: string, common: Common): ReminderEmail {
+  const w = data.weeks.get(r.course_week_id!)!;
+  const lesson = lessonName(w);
+  const model = {
+    ...common,
+    lesson,
+    weekOf: formatLocalDate(w.starts_on),
+    lessonUrl: `${baseUrl}/lessons/${w.unit_id}`,
+    thisWeekUrl: `${baseUrl}/`,
+    calendarUrl: `${baseUrl}/calendar`,
+  };
+  const { text, html } = renderEmailFast('weekly-nudge', model);
+  return {
+    reminderId: r.id,
+    userId: r.user_id,
+    kind: 'weekly_nudge',
+    to: data.users.get(r.user_id)!.email,
+    subject: `[${common.courseCode}] This week: ${lesson}`,
+    text,
+    html,
+    // List-Unsubscribe (one click) is added when the outbox sends it, as for meeting reminders.
     headers: { 'X-Cohort-Reminder': String(r.id) },
   };
 }

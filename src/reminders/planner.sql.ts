@@ -37,6 +37,7 @@ interface Counts {
 const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
 
 export const SUPERSEDED = 'A later reminder for the same deadline was also due; only that one was sent.';
+export const NUDGE_TOO_LATE = 'The lesson week’s Monday was over before this nudge was sent.';
 
 export async function planPortfolioStatements(
   trx: Transaction<Database>,
@@ -116,6 +117,37 @@ export async function planPortfolioStatements(
   return { upserted: affected(upserted), withdrawn: affected(withdrawn) };
 }
 
+/**
+ * A reminder the day before an event, for one kind of member: campus students hear about
+ * required campus meetings, community learners about virtual office hours. Both are gated by
+ * app_user.meeting_reminders (labelled for each kind on the settings page).
+ */
+export interface EventReminderSpec {
+  kind: 'campus_meeting' | 'office_hours';
+  role: 'student' | 'community';
+}
+
+const EVENT_REASONS = {
+  campus_meeting: {
+    started: 'The meeting started before this reminder was sent.',
+    removed: 'The student was removed from the roster.',
+    cancelled: 'The meeting was cancelled.',
+    changed: 'The meeting is no longer a required campus meeting.',
+    optedOut: 'The student opted out of meeting reminders.',
+    moved: 'The meeting moved; its reminder is planned again nearer the new date.',
+  },
+  office_hours: {
+    started: 'The office hours started before this reminder was sent.',
+    removed: 'The community learner was removed.',
+    cancelled: 'The office hours were cancelled.',
+    changed: 'The event is no longer virtual office hours.',
+    optedOut: 'The learner turned virtual office hours reminders off.',
+    moved: 'The office hours moved; their reminder is planned again nearer the new date.',
+  },
+} as const;
+
+export const EVENT_STARTED_REASONS = { campus_meeting: EVENT_REASONS.campus_meeting.started, office_hours: EVENT_REASONS.office_hours.started };
+
 export async function planMeetingStatements(
   trx: Transaction<Database>,
   offeringId: number,
@@ -123,7 +155,13 @@ export async function planMeetingStatements(
   s: MeetingSchedule,
   now: Date,
   horizonEnd: Date,
+  spec: EventReminderSpec = { kind: 'campus_meeting', role: 'student' },
 ): Promise<Counts> {
+  // Literals, not parameters: PostgreSQL picks the partial unique index (ON CONFLICT) from them.
+  const kind = sql.lit(spec.kind);
+  const role = sql.lit(spec.role);
+  const why = EVENT_REASONS[spec.kind];
+  const noLongerApplies = spec.kind === 'campus_meeting' ? sql`e.required is not true or e.all_day` : sql`e.all_day or e.kind <> 'office_hours'`;
   await sql`drop table if exists pg_temp.desired_meeting_reminder`.execute(trx);
   await sql`
     create temp table desired_meeting_reminder on commit drop as
@@ -134,21 +172,21 @@ export async function planMeetingStatements(
     select u.id as user_id, s.event_id, s.meeting_on, s.starts_at, s.send_at
     from app_user u
     join sched s on s.zone = u.time_zone
-    where u.id = any(${userIds}::int[]) and u.offering_id = ${offeringId} and u.role = 'student' and u.deactivated_at is null
+    where u.id = any(${userIds}::int[]) and u.offering_id = ${offeringId} and u.role = ${role} and u.deactivated_at is null
       and u.meeting_reminders`.execute(trx);
   await sql`create index on desired_meeting_reminder (user_id, event_id)`.execute(trx);
   await sql`analyze desired_meeting_reminder`.execute(trx);
 
   const upserted = await sql`
     insert into reminder (kind, offering_id, user_id, calendar_event_id, target_on, offset_days, target_at, send_at)
-    select 'campus_meeting', ${offeringId}, d.user_id, d.event_id, d.meeting_on, 1, d.starts_at, d.send_at
+    select ${kind}, ${offeringId}, d.user_id, d.event_id, d.meeting_on, 1, d.starts_at, d.send_at
     from desired_meeting_reminder d
     where not exists (
       select 1 from reminder r
-      where r.kind = 'campus_meeting' and r.user_id = d.user_id and r.calendar_event_id = d.event_id
+      where r.kind = ${kind} and r.user_id = d.user_id and r.calendar_event_id = d.event_id
         and (r.status not in ('scheduled', 'cancelled') or (r.status = 'scheduled' and r.send_at = d.send_at and r.target_at = d.starts_at))
     )
-    on conflict (user_id, calendar_event_id) where kind = 'campus_meeting'
+    on conflict (user_id, calendar_event_id) where kind = ${kind}
     do update set send_at = excluded.send_at, target_at = excluded.target_at, target_on = excluded.target_on,
                   status = 'scheduled', reason = '', updated_at = now()
     where reminder.status in ('scheduled', 'cancelled')`.execute(trx);
@@ -157,18 +195,81 @@ export async function planMeetingStatements(
     update reminder r set
       status = case when r.target_at <= ${now} then 'skipped' else 'cancelled' end,
       reason = case
-        when r.target_at <= ${now} then 'The meeting started before this reminder was sent.'
-        when u.deactivated_at is not null then 'The student was removed from the roster.'
-        when e.status = 'cancelled' then 'The meeting was cancelled.'
-        when e.required is not true or e.all_day then 'The meeting is no longer a required campus meeting.'
-        when not u.meeting_reminders then 'The student opted out of meeting reminders.'
-        when e.starts_at <> r.target_at then 'The meeting moved; its reminder is planned again nearer the new date.'
+        when r.target_at <= ${now} then ${why.started}
+        when u.deactivated_at is not null then ${why.removed}
+        when e.status = 'cancelled' then ${why.cancelled}
+        when ${noLongerApplies} then ${why.changed}
+        when not u.meeting_reminders then ${why.optedOut}
+        when e.starts_at <> r.target_at then ${why.moved}
         else 'No longer applies.'
       end,
       updated_at = now()
     from app_user u, calendar_event e
     where r.user_id = any(${userIds}::int[]) and u.id = r.user_id and e.id = r.calendar_event_id and r.offering_id = ${offeringId}
-      and r.kind = 'campus_meeting' and r.status = 'scheduled' and r.target_at <= ${horizonEnd}
+      and r.kind = ${kind} and r.status = 'scheduled' and r.target_at <= ${horizonEnd}
       and not exists (select 1 from desired_meeting_reminder d where d.user_id = r.user_id and d.event_id = r.calendar_event_id)`.execute(trx);
+  return { upserted: affected(upserted), withdrawn: affected(withdrawn) };
+}
+
+/** A community learner's weekly nudge, per (zone, lesson week): its Monday, send instant and end of week in that zone. */
+export interface NudgeSchedule {
+  zone: string[];
+  weekId: number[];
+  weekOf: string[];
+  endsAt: string[];
+  sendAt: string[];
+}
+
+export async function planNudgeStatements(
+  trx: Transaction<Database>,
+  offeringId: number,
+  userIds: number[],
+  s: NudgeSchedule,
+  now: Date,
+  horizonEnd: Date,
+): Promise<Counts> {
+  await sql`drop table if exists pg_temp.desired_weekly_nudge`.execute(trx);
+  await sql`
+    create temp table desired_weekly_nudge on commit drop as
+    with sched as (
+      select * from unnest(${s.zone}::text[], ${s.weekId}::int[], ${s.weekOf}::date[], ${s.endsAt}::timestamptz[], ${s.sendAt}::timestamptz[])
+        as s(zone, week_id, week_of, ends_at, send_at)
+    )
+    select u.id as user_id, s.week_id, s.week_of, s.ends_at, s.send_at
+    from app_user u
+    join sched s on s.zone = u.time_zone
+    where u.id = any(${userIds}::int[]) and u.offering_id = ${offeringId} and u.role = 'community' and u.deactivated_at is null
+      and u.weekly_nudge`.execute(trx);
+  await sql`create index on desired_weekly_nudge (user_id, week_id)`.execute(trx);
+  await sql`analyze desired_weekly_nudge`.execute(trx);
+
+  const upserted = await sql`
+    insert into reminder (kind, offering_id, user_id, course_week_id, target_on, offset_days, target_at, send_at)
+    select 'weekly_nudge', ${offeringId}, d.user_id, d.week_id, d.week_of, 0, d.ends_at, d.send_at
+    from desired_weekly_nudge d
+    where not exists (
+      select 1 from reminder r
+      where r.kind = 'weekly_nudge' and r.user_id = d.user_id and r.course_week_id = d.week_id
+        and (r.status not in ('scheduled', 'cancelled') or (r.status = 'scheduled' and r.send_at = d.send_at and r.target_at = d.ends_at))
+    )
+    on conflict (user_id, course_week_id) where kind = 'weekly_nudge'
+    do update set send_at = excluded.send_at, target_at = excluded.target_at, target_on = excluded.target_on,
+                  status = 'scheduled', reason = '', updated_at = now()
+    where reminder.status in ('scheduled', 'cancelled')`.execute(trx);
+
+  const withdrawn = await sql`
+    update reminder r set
+      status = case when r.target_at <= ${now} then 'skipped' else 'cancelled' end,
+      reason = case
+        when r.target_at <= ${now} then ${NUDGE_TOO_LATE}
+        when u.deactivated_at is not null then 'The community learner was removed.'
+        when not u.weekly_nudge then 'The learner turned the weekly nudge off.'
+        else 'The course calendar changed: this is no longer a lesson week.'
+      end,
+      updated_at = now()
+    from app_user u
+    where r.user_id = any(${userIds}::int[]) and u.id = r.user_id and r.offering_id = ${offeringId}
+      and r.kind = 'weekly_nudge' and r.status = 'scheduled' and r.send_at <= ${horizonEnd}
+      and not exists (select 1 from desired_weekly_nudge d where d.user_id = r.user_id and d.week_id = r.course_week_id)`.execute(trx);
   return { upserted: affected(upserted), withdrawn: affected(withdrawn) };
 }

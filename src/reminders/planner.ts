@@ -1,10 +1,19 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../db/database';
 import { inTransaction } from '../db/transaction';
-import { isValidZone, localDateOf } from '../time';
-import { planMeetingStatements, planPortfolioStatements, type MeetingSchedule, type PortfolioSchedule } from './planner.sql';
-import { meetingReminderSendAt, portfolioReminderSendAt } from './schedule';
+import { addDays, isValidZone, localDateOf } from '../time';
+import {
+  planMeetingStatements,
+  planNudgeStatements,
+  planPortfolioStatements,
+  type MeetingSchedule,
+  type NudgeSchedule,
+  type PortfolioSchedule,
+} from './planner.sql';
+import { meetingReminderSendAt, portfolioReminderSendAt, weeklyNudgeSendAt, weeklyNudgeUsefulUntil } from './schedule';
 import { anyOf } from '../db/any';
+import { courseCache } from '../course/course-cache';
+import { courseRepository } from '../course/course.repository';
 
 /**
  * The planner: (re)computes the reminder schedule from the current state of the course,
@@ -15,7 +24,8 @@ import { anyOf } from '../db/any';
  *
  * Desired = every active student × every deadline of theirs (extension included) × every
  * configured offset, unless their latest submission is complete; and every active, opted-in
- * student × every required campus meeting. Only targets within the planning horizon (the
+ * student × every required campus meeting; and (issue 17) every active community learner × every
+ * virtual office hours event (opted in) and × every lesson week (weekly nudge on). Only targets within the planning horizon (the
  * longest offset + 7 days) are planned; the horizon moves with the clock (a re-plan at least
  * once a day), so a reminder is in the schedule at least 6 days before it is due.
  */
@@ -31,22 +41,23 @@ export function planningHorizonDays(offsets: number[]): number {
   return Math.max(0, ...offsets) + 7;
 }
 
-/** What shapes everyone's plan: the course's deadlines and meetings, the offsets, the day (the horizon). */
+/** What shapes everyone's plan: the course's deadlines, events and weeks, the offsets, the day (the horizon). */
 async function courseFingerprint(db: Db, offsets: number[], now: Date): Promise<string> {
   const row = await sql<{ f: string }>`
-    select concat_ws('|', 'v2', ${offsets.join(',')}::text, ${String(Math.floor(now.getTime() / DAY_MS))}::text,
+    select concat_ws('|', 'v3', ${offsets.join(',')}::text, ${String(Math.floor(now.getTime() / DAY_MS))}::text,
       (select count(*) || ':' || coalesce(sum(hashtext(concat_ws(',', id, kind, status, starts_at, required, all_day))), 0) from calendar_event),
       (select count(*) || ':' || coalesce(sum(hashtext(concat_ws(',', id, edx_course_id, due_on, due_at))), 0) from portfolio_requirement)
     ) as f`.execute(db);
-  return row.rows[0].f;
+  // The course's weeks (weekly nudges) through the course's own version number, moved by any change to the course as data.
+  return `${row.rows[0].f}|course-v${await courseCache.version(db)}`;
 }
 
-/** What shapes individual students' plans, summarised in one pass (cheap enough for every tick). */
+/** What shapes individual learners' plans (students' and community learners'), summarised in one pass (cheap enough for every tick). */
 async function peopleFingerprint(db: Db): Promise<string> {
   const row = await sql<{ f: string }>`
     select concat_ws('|',
-      (select count(*) || ':' || coalesce(sum(hashtext(concat_ws(',', id, offering_id, time_zone, meeting_reminders, deactivated_at))), 0)
-         from app_user where role = 'student'),
+      (select count(*) || ':' || coalesce(sum(hashtext(concat_ws(',', id, role, offering_id, time_zone, meeting_reminders, weekly_nudge, deactivated_at))), 0)
+         from app_user where role in ('student', 'community')),
       (select count(*) || ':' || coalesce(sum(hashtext(concat_ws(',', id, portfolio_requirement_id, granted_due_on, granted_due_at))), 0)
          from extension_request where status = 'approved'),
       (select count(*) || ':' || coalesce(max(id), 0) from portfolio_submission)
@@ -54,10 +65,10 @@ async function peopleFingerprint(db: Db): Promise<string> {
   return row.rows[0].f;
 }
 
-/** Per student, a hash of everything about them that shapes their plan. */
+/** Per learner (student or community learner), a hash of everything about them that shapes their plan. */
 function studentStatesQuery(userIds: number[] | null) {
   return sql<{ id: number; h: number }>`
-    select u.id, hashtext(concat_ws('|', u.offering_id, u.time_zone, u.meeting_reminders, u.deactivated_at, x.ext, l.sub)) as h
+    select u.id, hashtext(concat_ws('|', u.role, u.offering_id, u.time_zone, u.meeting_reminders, u.weekly_nudge, u.deactivated_at, x.ext, l.sub)) as h
     from app_user u
     left join (
       select user_id, string_agg(portfolio_requirement_id || '=' || granted_due_at, ',' order by portfolio_requirement_id) as ext
@@ -70,7 +81,7 @@ function studentStatesQuery(userIds: number[] | null) {
         from portfolio_submission order by user_id, portfolio_requirement_id, submitted_at desc, id desc
       ) latest group by user_id
     ) l on l.user_id = u.id
-    where u.role = 'student' ${userIds ? sql`and u.id = any(${userIds}::int[])` : sql``}`;
+    where u.role in ('student', 'community') ${userIds ? sql`and u.id = any(${userIds}::int[])` : sql``}`;
 }
 
 async function changedStudents(db: Db): Promise<number[]> {
@@ -119,7 +130,7 @@ export async function planIfChanged(db: Db, now: Date, offsets: number[]): Promi
   });
   if (!decision) return { planned: false, upserted: 0, withdrawn: 0 };
   const userIds = decision.full
-    ? (await db.selectFrom('app_user').select('id').where('role', '=', 'student').orderBy('id').execute()).map((u) => u.id)
+    ? (await db.selectFrom('app_user').select('id').where('role', 'in', ['student', 'community']).orderBy('id').execute()).map((u) => u.id)
     : await changedStudents(db);
   const report: PlanReport = { planned: true, upserted: 0, withdrawn: 0 };
   for (let i = 0; i < userIds.length; i += PLAN_CHUNK) {
@@ -156,7 +167,7 @@ export async function planIfChanged(db: Db, now: Date, offsets: number[]): Promi
 const PLAN_CHUNK = 5000;
 const REQUIRED_MEETING_KINDS = ['campus_meeting', 'extra_session'] as const;
 
-/** Plans these students in every offering. Runs inside a transaction (the statements use temporary tables). */
+/** Plans these learners in every offering. Runs inside a transaction (the statements use temporary tables). */
 export async function planStudents(trx: Transaction<Database>, now: Date, offsets: number[], userIds: number[]): Promise<Omit<PlanReport, 'planned'>> {
   const offerings = await trx.selectFrom('course_offering').select(['id', 'time_zone']).execute();
   const horizonEnd = new Date(now.getTime() + planningHorizonDays(offsets) * DAY_MS);
@@ -171,8 +182,14 @@ export async function planStudents(trx: Transaction<Database>, now: Date, offset
     const p = await planPortfolioStatements(trx, o.id, userIds, ps, now, offsets, horizonEnd);
     const ms = await meetingSchedule(trx, o.id, o.time_zone, zones, zoneFor, now, horizonEnd);
     const m = await planMeetingStatements(trx, o.id, userIds, ms, now, horizonEnd);
-    report.upserted += p.upserted + m.upserted;
-    report.withdrawn += p.withdrawn + m.withdrawn;
+    const hs = await meetingSchedule(trx, o.id, o.time_zone, zones, zoneFor, now, horizonEnd, 'office_hours');
+    const h = await planMeetingStatements(trx, o.id, userIds, hs, now, horizonEnd, { kind: 'office_hours', role: 'community' });
+    const ns = await nudgeSchedule(trx, o.id, zones, zoneFor, now, horizonEnd);
+    const n = await planNudgeStatements(trx, o.id, userIds, ns, now, horizonEnd);
+    for (const c of [p, m, h, n]) {
+      report.upserted += c.upserted;
+      report.withdrawn += c.withdrawn;
+    }
   }
   return report;
 }
@@ -215,14 +232,20 @@ async function portfolioSchedule(db: Db, offeringId: number, zones: string[], zo
   return s;
 }
 
-/** Send instants for every (zone, required campus meeting). */
-async function meetingSchedule(db: Db, offeringId: number, courseZone: string, zones: string[], zoneFor: (z: string) => string, now: Date, horizonEnd: Date) {
-  const meetings = await db
-    .selectFrom('calendar_event')
-    .select(['id', 'starts_at'])
-    .where('offering_id', '=', offeringId)
-    .where('kind', '=', anyOf(REQUIRED_MEETING_KINDS))
-    .where('required', '=', true)
+/** Send instants for every (zone, required campus meeting), or every (zone, virtual office hours). */
+async function meetingSchedule(
+  db: Db,
+  offeringId: number,
+  courseZone: string,
+  zones: string[],
+  zoneFor: (z: string) => string,
+  now: Date,
+  horizonEnd: Date,
+  of: 'required_meetings' | 'office_hours' = 'required_meetings',
+) {
+  let q = db.selectFrom('calendar_event').select(['id', 'starts_at']).where('offering_id', '=', offeringId);
+  q = of === 'office_hours' ? q.where('kind', '=', 'office_hours') : q.where('kind', '=', anyOf(REQUIRED_MEETING_KINDS)).where('required', '=', true);
+  const meetings = await q
     .where('all_day', '=', false)
     .where('status', '=', 'scheduled')
     .where('starts_at', '>', now)
@@ -236,6 +259,29 @@ async function meetingSchedule(db: Db, offeringId: number, courseZone: string, z
       s.meetingOn.push(localDateOf(m.starts_at, courseZone));
       s.startsAt.push(m.starts_at.toISOString());
       s.sendAt.push(meetingReminderSendAt(m.starts_at, zoneFor(zone)).toISOString());
+    }
+  }
+  return s;
+}
+
+/** Send instants for every (zone, lesson week whose Monday is not over there): 09:00 on that Monday in that zone. */
+async function nudgeSchedule(db: Db, offeringId: number, zones: string[], zoneFor: (z: string) => string, now: Date, horizonEnd: Date) {
+  const from = addDays(localDateOf(now, 'UTC'), -8);
+  const to = addDays(localDateOf(horizonEnd, 'UTC'), 1);
+  const weeks = (await courseRepository.weeks(db, offeringId)).filter(
+    (w) => w.kind === 'lesson' && w.unit_id !== null && w.starts_on >= from && w.starts_on <= to,
+  );
+  const s: NudgeSchedule = { zone: [], weekId: [], weekOf: [], endsAt: [], sendAt: [] };
+  for (const zone of zones) {
+    for (const w of weeks) {
+      const sendAt = weeklyNudgeSendAt(w.starts_on, zoneFor(zone));
+      const endsAt = weeklyNudgeUsefulUntil(w.starts_on, zoneFor(zone));
+      if (endsAt <= now || sendAt > horizonEnd) continue;
+      s.zone.push(zone);
+      s.weekId.push(w.id);
+      s.weekOf.push(w.starts_on);
+      s.endsAt.push(endsAt.toISOString());
+      s.sendAt.push(sendAt.toISOString());
     }
   }
   return s;

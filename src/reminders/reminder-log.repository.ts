@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { outboxRepository } from '../mail/outbox.repository';
 import type { ReminderListQuery } from './reminders.schemas';
+import type { ReminderKind } from './reminders.tables';
 
 /**
  * The instructor's view of the schedule: every reminder of an offering with its outcome.
@@ -26,8 +27,8 @@ async function list(db: Db, offeringId: number, query: ReminderListQuery, perPag
     .leftJoin('section as s', 's.id', 'u.section_id')
     .leftJoin('portfolio_requirement as pr', 'pr.id', 'r.portfolio_requirement_id')
     .leftJoin('calendar_event as e', 'e.id', 'r.calendar_event_id')
-    .select(['r.id', 'r.kind', 'r.offset_days', 'r.send_at', 'r.target_at', 'r.target_on', 'r.reason', 'r.queued_at'])
-    .select(['u.name', 'u.email', 'u.time_zone', 's.code as section', 'pr.title as requirement_title', 'e.title as event_title'])
+    .select(['r.id', 'r.kind', 'r.offset_days', 'r.send_at', 'r.target_at', 'r.target_on', 'r.reason', 'r.queued_at', 'r.course_week_id'])
+    .select(['u.name', 'u.email', 'u.time_zone', 'u.role', 's.code as section', 'pr.title as requirement_title', 'e.title as event_title'])
     .select(['m.attempts', 'm.last_error', 'm.next_attempt_at', 'm.sent_at', 'm.status as email_status', 'm.retry_in_seconds'])
     .select(shownStatus.as('status'));
   if (query.status) q = q.where(shownStatus, '=', query.status);
@@ -43,7 +44,7 @@ async function list(db: Db, offeringId: number, query: ReminderListQuery, perPag
 
 async function countsByStatus(db: Db, offeringId: number, kind: string | undefined) {
   let q = base(db, offeringId).select([shownStatus.as('status'), (eb) => eb.fn.countAll<number>().as('n')]);
-  if (kind) q = q.where('r.kind', '=', kind as 'portfolio_deadline');
+  if (kind) q = q.where('r.kind', '=', kind as ReminderKind);
   return q.groupBy(shownStatus).execute();
 }
 

@@ -5,7 +5,8 @@ import { outboxRepository } from '../mail/outbox.repository';
 import { formatDateTime, formatTime, isValidZone } from '../time';
 import { renderReminderEmails } from './messages';
 import { reminderLogRepository as log } from './reminder-log.repository';
-import type { ReminderTable } from './reminders.tables';
+import type { ReminderKind, ReminderTable } from './reminders.tables';
+import { courseCache } from '../course/course-cache';
 import { REMINDER_STATUSES, type ReminderListQuery } from './reminders.schemas';
 
 /** The instructor's reminder pages as view models, in the instructor's zone. */
@@ -21,8 +22,17 @@ const STATUS_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
+/** Each kind as the page names it (the kind filter's options too). */
+export const KIND_LABELS: Record<ReminderKind, string> = {
+  portfolio_deadline: 'Portfolio deadline',
+  campus_meeting: 'Campus meeting',
+  office_hours: 'Virtual office hours',
+  weekly_nudge: 'Weekly lesson nudge',
+};
+
 function offsetLabel(kind: string, days: number): string {
-  if (kind === 'campus_meeting') return 'Day before';
+  if (kind === 'campus_meeting' || kind === 'office_hours') return 'Day before';
+  if (kind === 'weekly_nudge') return "Monday 09:00, learner's time";
   return days === 0 ? 'On the due day' : `${days} day${days === 1 ? '' : 's'} before`;
 }
 
@@ -48,7 +58,16 @@ function note(r: NoteRow, zone: string, now: Date): string {
 }
 
 export async function reminderLogPage(db: Db, offeringId: number, query: ReminderListQuery, zone: string, now: Date) {
-  const [{ rows, hasNext }, counts] = await Promise.all([log.list(db, offeringId, query, PER_PAGE), log.countsByStatus(db, offeringId, query.kind)]);
+  const [{ rows, hasNext }, counts, course] = await Promise.all([
+    log.list(db, offeringId, query, PER_PAGE),
+    log.countsByStatus(db, offeringId, query.kind),
+    courseCache.current(db, offeringId),
+  ]);
+  const weeks = new Map(course.weeks.map((w) => [w.id, w]));
+  const weekName = (id: number | null) => {
+    const w = id === null ? undefined : weeks.get(id);
+    return w ? `${w.edx_code ? `${w.edx_code} ` : ''}${w.label}${w.unit_title ? ` — ${w.unit_title}` : ''}` : '';
+  };
   const countOf = new Map(counts.map((c) => [c.status, Number(c.n)]));
   const total = [...countOf.values()].reduce((a, b) => a + b, 0);
   const matching = query.status ? (countOf.get(query.status) ?? 0) : total;
@@ -63,9 +82,9 @@ export async function reminderLogPage(db: Db, offeringId: number, query: Reminde
         id: r.id,
         student: r.name,
         email: r.email,
-        section: r.section ?? '',
-        kind: r.kind === 'portfolio_deadline' ? 'Portfolio deadline' : 'Campus meeting',
-        target: r.requirement_title ?? r.event_title ?? '',
+        section: r.section ?? (r.role === 'community' ? 'Community' : ''),
+        kind: KIND_LABELS[r.kind] ?? r.kind,
+        target: r.requirement_title ?? r.event_title ?? weekName(r.course_week_id),
         offset: offsetLabel(r.kind, r.offset_days),
         sendAt: formatDateTime(r.send_at, zone),
         sendAtLocal: `${formatTime(r.send_at, studentZone)} ${studentZone}`,

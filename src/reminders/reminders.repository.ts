@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { outboxRepository } from '../mail/outbox.repository';
-import { SUPERSEDED } from './planner.sql';
+import { EVENT_STARTED_REASONS, NUDGE_TOO_LATE, SUPERSEDED } from './planner.sql';
 import type { ReminderTable } from './reminders.tables';
 import { anyOf } from '../db/any';
 
@@ -45,7 +45,7 @@ async function claimDue(db: Db, now: Date, token: string, limit: number, leaseSe
 }
 
 /**
- * A due reminder that must not go out: its deadline or meeting has passed, or a later reminder
+ * A due reminder that must not go out: its deadline, meeting or (weekly nudge) week has passed, or a later reminder
  * for the same deadline is also due (a student added late, or a worker that was down, gets the
  * latest reminder, not a burst of stale ones). `r` is the reminder's alias in the statement.
  */
@@ -59,7 +59,9 @@ function unsendable(r: string, now: Date) {
 
 function skipReason(now: Date) {
   return sql<string>`case
-    when r.target_at <= ${now} and r.kind = 'campus_meeting' then 'The meeting started before this reminder was sent.'
+    when r.target_at <= ${now} and r.kind = 'campus_meeting' then ${EVENT_STARTED_REASONS.campus_meeting}
+    when r.target_at <= ${now} and r.kind = 'office_hours' then ${EVENT_STARTED_REASONS.office_hours}
+    when r.target_at <= ${now} and r.kind = 'weekly_nudge' then ${NUDGE_TOO_LATE}
     when r.target_at <= ${now} then 'The deadline passed before this reminder was sent.'
     else ${SUPERSEDED} end`;
 }

@@ -8,7 +8,7 @@ import { parseForm } from '../http/forms';
 import { flash, render } from '../http/render';
 import type { RouteDef } from '../http/routing';
 import { announcementsService } from './announcements';
-import { digestEmailLog, previewReminder, reminderLogPage } from './reminder-log.service';
+import { digestEmailLog, KIND_LABELS, previewReminder, reminderLogPage } from './reminder-log.service';
 import { announcementIdSchema, announcementSchema, reminderIdSchema, reminderListQuerySchema, type ReminderListQuery } from './reminders.schemas';
 
 /** The instructor's reminder log (filter, page, preview) and announcements. */
@@ -30,7 +30,8 @@ const logPage = (ctx: AppContext) => async (req: Request, res: Response) => {
     digestEmailLog(ctx.db, me.id, me.timeZone, ctx.clock.now()),
   ]);
   const url = urlFor(query);
-  render(res, 'reminders/index', { title: 'Reminders', ...model, digests, url, offsets: ctx.config.reminderOffsetsDays });
+  const kinds = Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }));
+  render(res, 'reminders/index', { title: 'Reminders', ...model, digests, url, kinds, offsets: ctx.config.reminderOffsetsDays });
 };
 
 const preview = (ctx: AppContext) => async (req: Request, res: Response) => {

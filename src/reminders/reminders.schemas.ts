@@ -3,7 +3,7 @@ import { firstString } from '../http/forms';
 
 /** The reminders page's query string (a bad value falls back to its default) and the announcement form. */
 export const REMINDER_STATUSES = ['scheduled', 'claimed', 'queued', 'sent', 'failed', 'skipped', 'cancelled'] as const;
-export const REMINDER_KINDS = ['portfolio_deadline', 'campus_meeting'] as const;
+export const REMINDER_KINDS = ['portfolio_deadline', 'campus_meeting', 'office_hours', 'weekly_nudge'] as const;
 
 const q = <T extends z.ZodType>(schema: T) => z.preprocess(firstString, schema);
 

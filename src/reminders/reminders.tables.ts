@@ -5,8 +5,12 @@ import type { Generated } from 'kysely';
  * holds it under a lease while rendering) → `queued` (its email is in the outbox) → `sent` or
  * `failed` (the outbox's outcome). The planner moves unsent reminders to `cancelled` (they no
  * longer apply) and back; the sender moves due ones to `skipped` (too late, or superseded).
+ *
+ * Campus students get `portfolio_deadline` and `campus_meeting` reminders; community learners
+ * (issue 17) get `office_hours` (the day before virtual office hours) and `weekly_nudge` (this
+ * week's lesson, Monday 09:00 their time).
  */
-export type ReminderKind = 'portfolio_deadline' | 'campus_meeting';
+export type ReminderKind = 'portfolio_deadline' | 'campus_meeting' | 'office_hours' | 'weekly_nudge';
 export type ReminderStatus = 'scheduled' | 'claimed' | 'queued' | 'sent' | 'failed' | 'skipped' | 'cancelled';
 
 export interface ReminderTable {
@@ -16,11 +20,13 @@ export interface ReminderTable {
   user_id: number;
   portfolio_requirement_id: number | null;
   calendar_event_id: number | null;
-  /** The deadline's date (the extended one when granted) or the meeting's date, in the course zone. */
+  /** The lesson week a weekly nudge is about (weekly_nudge only). */
+  course_week_id: number | null;
+  /** The deadline's date (the extended one when granted), the meeting's date in the course zone, or the lesson week's Monday. */
   target_on: string;
   /** Whole days before the target (meetings: 1). */
   offset_days: number;
-  /** The deadline (exclusive instant) or the meeting's start. */
+  /** The deadline (exclusive instant), the meeting's start, or (weekly nudge) the end of that week's Monday in the learner's zone. */
   target_at: Date;
   send_at: Date;
   status: Generated<ReminderStatus>;

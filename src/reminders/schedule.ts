@@ -1,4 +1,4 @@
-import { addDays, localDateOf, localInstant } from '../time';
+import { addDays, endOfLocalDay, localDateOf, localInstant } from '../time';
 
 /**
  * When a reminder goes out, in the student's own zone. Pure time math (through src/time.ts);
@@ -33,3 +33,18 @@ export function meetingReminderSendAt(startsAt: Date, zone: string): Date {
 
 /** Meeting reminders are "1 day before" in the schedule's (student, target, offset) key. */
 export const MEETING_OFFSET_DAYS = 1;
+
+/**
+ * A community learner's weekly nudge for a lesson week (its Monday, `weekOf`): 09:00 on that
+ * Monday in the learner's own zone, so it follows their DST, not Detroit's (Detroit's Monday
+ * 2020-03-09 09:00 is 13:00Z, the Monday before 14:00Z; Manila's is 01:00Z, Sunday evening in
+ * Detroit). It is worth sending only on that Monday in their zone: a worker that was down, or a
+ * clock jumped forward, skips it after their Monday's midnight rather than nudge mid-week.
+ */
+export function weeklyNudgeSendAt(weekOf: string, zone: string): Date {
+  return localInstant(weekOf, SEND_AT_LOCAL_TIME, zone);
+}
+
+export function weeklyNudgeUsefulUntil(weekOf: string, zone: string): Date {
+  return endOfLocalDay(weekOf, zone);
+}
