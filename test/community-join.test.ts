@@ -186,7 +186,12 @@ test('a person joins through a join link, confirms the email and lands on This w
     expect(page.text).toContain('edX forum');
     const maria = await t.login('maria.santos@example.org', 'a long password');
     const mariaId = (await t.db.selectFrom('app_user').select('id').where('email', '=', 'maria.santos@example.org').executeTakeFirstOrThrow()).id;
+    const unit = (await t.db.selectFrom('unit').select('id').where('kind', '=', 'lesson').orderBy('id').executeTakeFirstOrThrow()).id;
+    expect((await maria.post(`/lessons/${unit}/teams`, { team_name: 'Manila Makers' })).status).toBe(303);
     expect((await instructor.post(`/instructor/community/${mariaId}/remove`)).status).toBe(303);
+    // Like a drop: she leaves her team (its versions stay), and is signed out.
+    const membership = await t.db.selectFrom('team_membership').select('left_at').where('user_id', '=', mariaId).executeTakeFirstOrThrow();
+    expect(membership.left_at).not.toBeNull();
     expect((await t.db.selectFrom('app_user').select('deactivated_at').where('id', '=', mariaId).executeTakeFirstOrThrow()).deactivated_at).not.toBeNull();
     const after = await maria.get('/');
     expect(after.status).toBe(303);

@@ -74,11 +74,22 @@ test('the main menu per role comes from the route table, in the order it has alw
     'Progressions /progressions',
     'Settings /settings',
   ]);
+  // A community learner's menu (issue 17): the learner pages, none of the campus cohort's.
+  expect(menus.community.map((l) => `${l.label} ${l.href}`)).toEqual([
+    'This week /',
+    'Calendar /calendar',
+    'Lessons /lessons',
+    'Portfolios /portfolios',
+    'Inbox /inbox',
+    'Progressions /progressions',
+    'Settings /settings',
+  ]);
   expect(menus.instructor.map((l) => l.href)).toEqual([
     '/',
     '/calendar',
     '/lessons',
     '/instructor/roster',
+    '/instructor/community',
     '/instructor/overview',
     '/instructor/attendance',
     '/instructor/events',

@@ -11,6 +11,11 @@ async function findById(db: Db, id: number): Promise<User | undefined> {
   return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The user's row, locked for the rest of the transaction. */
+async function findByIdForUpdate(db: Db, id: number): Promise<User | undefined> {
+  return db.selectFrom('app_user').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 async function findByEmail(db: Db, email: string): Promise<User | undefined> {
   return db
     .selectFrom('app_user')
@@ -180,6 +185,7 @@ export const usersRepository = Object.freeze({
   reactivate,
   updateMember,
   findById,
+  findByIdForUpdate,
   unsubscribe,
   findByEmail,
   findByEmails,

@@ -118,7 +118,7 @@ const learnersPage = (ctx: AppContext) => async (req: Request, res: Response) =>
 const removeOrRestore = (ctx: AppContext, action: 'remove' | 'restore') => async (req: Request, res: Response) => {
   const me = currentUser(req);
   const userId = idParam(req.params.userId, 'There is no such community learner.');
-  const name = await ctx.db.transaction().execute((trx) => communityService[action](trx, me, userId, ctx.clock.now()));
+  const name = await ctx.db.transaction().execute((trx) => communityService[action](trx, me, userId, ctx.clock.now(), ctx.config.reminderOffsetsDays));
   flash(
     res,
     action === 'remove' ? `${name} is removed from the community: signed out, their work kept. You can restore them.` : `${name} is back in the community.`,

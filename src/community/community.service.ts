@@ -7,6 +7,10 @@ import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { Expired, Invalid, NotFound, Refused } from '../errors';
 import { endSessionsOf } from '../http/session-store';
+import { inTransaction } from '../db/transaction';
+import { planStudents } from '../reminders/planner';
+import { teamsRepository } from '../teams/teams.repository';
+import { tokensRepository } from '../accounts/tokens.repository';
 import { enqueueEmail } from '../mail/outbox';
 import { renderEmail } from '../mail/render';
 import { endOfLocalDay, formatDate, formatDateTime, localDateOf } from '../time';
@@ -249,26 +253,35 @@ async function learnersPage(db: Db, offeringId: number, page: number, zone: stri
   };
 }
 
-async function communityLearner(db: Db, offeringId: number, userId: number) {
-  const u = await usersRepository.findById(db, userId);
+/** The offering's community learner (NotFound for anyone else); `lock` holds their row: two tabs removing at once do it once. */
+async function communityLearner(db: Db, offeringId: number, userId: number, lock = false) {
+  const u = lock ? await usersRepository.findByIdForUpdate(db, userId) : await usersRepository.findById(db, userId);
   if (!u || u.role !== 'community' || u.offering_id !== offeringId) throw new NotFound('There is no such community learner.');
   return u;
 }
 
-/** Removes a community learner (soft, like a drop): signed out, their work kept, back with `restore`. */
-async function remove(db: Db, actor: { id: number; offeringId: number }, userId: number, now: Date): Promise<string> {
-  const u = await communityLearner(db, actor.offeringId, userId);
+/**
+ * Removes a community learner (soft, like a drop): their work stays; they leave their Team
+ * Practice teams (artifact versions stay), their reminders are withdrawn, their links die and
+ * they are signed out. `restore` brings them back.
+ */
+async function remove(db: Db, actor: { id: number; offeringId: number }, userId: number, now: Date, reminderOffsetsDays: number[]): Promise<string> {
+  const u = await communityLearner(db, actor.offeringId, userId, true);
   if (u.deactivated_at) throw new Refused(`${u.name} was already removed.`);
   await usersRepository.deactivate(db, u.id, now);
+  await teamsRepository.leaveAll(db, u.id, now);
+  await inTransaction(db, (t) => planStudents(t, now, reminderOffsetsDays, [u.id]));
+  await tokensRepository.revokeAll(db, u.id, now);
   await endSessionsOf(db, u.id);
   await auditRepository.record(db, [{ offeringId: actor.offeringId, subjectUserId: u.id, actorId: actor.id, action: 'remove', at: now }]);
   return u.name;
 }
 
-async function restore(db: Db, actor: { id: number; offeringId: number }, userId: number, now: Date): Promise<string> {
-  const u = await communityLearner(db, actor.offeringId, userId);
+async function restore(db: Db, actor: { id: number; offeringId: number }, userId: number, now: Date, reminderOffsetsDays: number[]): Promise<string> {
+  const u = await communityLearner(db, actor.offeringId, userId, true);
   if (!u.deactivated_at) throw new Refused(`${u.name} is not removed.`);
   await usersRepository.reactivate(db, u.id, now);
+  await inTransaction(db, (t) => planStudents(t, now, reminderOffsetsDays, [u.id]));
   await auditRepository.record(db, [{ offeringId: actor.offeringId, subjectUserId: u.id, actorId: actor.id, action: 'restore', at: now }]);
   return u.name;
 }
