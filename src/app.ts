@@ -1,3 +1,4 @@
+import { withDateLanguage } from './time';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -86,6 +87,8 @@ export function createApp(ctx: AppContext): express.Express {
     if (version === null || version === undefined) return next();
     knownVersions.run(ctx.db, version, next);
   });
+  // Dates on this request are written in the signed-in person's language of dates (src/time.ts).
+  app.use((req, _res, next) => withDateLanguage(req.user?.dateLanguage, next));
   app.use(locals(ctx, navMenus(routes)));
   app.use(refuseControlCharactersInUrl);
   app.use(csrfProtection);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DateTime, IANAZone } from 'luxon';
 
 /**
@@ -6,6 +7,75 @@ import { DateTime, IANAZone } from 'luxon';
  * midnight that ends the due day in the course's zone.
  */
 export const COURSE_LOCALE = 'en-US';
+
+/**
+ * The language of dates (issue 17: "their own time zone and language of dates"). Each person
+ * chooses on /settings how dates and times are written for them: the course's own US English
+ * ("Mon, Feb 10, 2020, 4:30 PM") or another language's names, order and clock ("lun. 10 févr.
+ * 2020, 16:30"). The choice is the request's (src/app.ts runs each request inside
+ * `withDateLanguage`), or the recipient's while an email to them is rendered; everything that
+ * shows a date goes through the format functions below, which read it. Form values and machine
+ * formats (`dt`, ISO dates) never change with it.
+ */
+export const DATE_LANGUAGES = [
+  'en-US',
+  'en-GB',
+  'es',
+  'fr',
+  'pt-BR',
+  'de',
+  'it',
+  'nl',
+  'pl',
+  'tr',
+  'ru',
+  'ar',
+  'hi',
+  'zh-CN',
+  'ja',
+  'ko',
+  'id',
+  'fil',
+  'vi',
+  'sw',
+] as const;
+
+export const isDateLanguage = (code: string): boolean => (DATE_LANGUAGES as readonly string[]).includes(code);
+
+const dateLanguage = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with dates shown in `language` (an unknown or missing one: the course's). */
+export function withDateLanguage<T>(language: string | null | undefined, fn: () => T): T {
+  return dateLanguage.run(language && isDateLanguage(language) ? language : COURSE_LOCALE, fn);
+}
+
+export const currentDateLanguage = (): string => dateLanguage.getStore() ?? COURSE_LOCALE;
+
+/** The course's patterns as Intl options, for the other languages (their own order, names and clock). */
+const LOCALIZED: Record<string, Intl.DateTimeFormatOptions> = {
+  'ccc, LLL d, yyyy, h:mm a': { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' },
+  'ccc, LLL d, h:mm a': { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' },
+  'ccc, LLL d, yyyy': { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' },
+  'h:mm a': { hour: 'numeric', minute: '2-digit' },
+};
+
+/** A local date-time written for the reader: the course's pattern in US English, else the pattern's meaning in their language. */
+function shown(local: DateTime, pattern: string): string {
+  const language = currentDateLanguage();
+  if (language === COURSE_LOCALE) return local.toFormat(pattern);
+  const options = LOCALIZED[pattern];
+  const there = local.setLocale(language);
+  return options ? there.toLocaleString(options) : there.toFormat(pattern);
+}
+
+/** The choices on /settings: each language named in itself, with a sample date written its way. */
+export function dateLanguageChoices(): { value: string; label: string }[] {
+  const sample = new Date('2020-02-10T21:30:00Z');
+  return DATE_LANGUAGES.map((code) => {
+    const name = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+    return { value: code, label: `${name}: ${withDateLanguage(code, () => shown(DateTime.fromJSDate(sample, { zone: 'UTC' }), 'ccc, LLL d, yyyy, h:mm a'))}` };
+  });
+}
 
 export function isValidZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
@@ -43,7 +113,7 @@ const formatted = new Map<string, string>();
 const MEMO_MAX = 20_000;
 
 function memo(kind: string, at: Date, zone: string, format: () => string): string {
-  const key = `${kind}|${zone}|${at.getTime()}`;
+  const key = `${kind}|${currentDateLanguage()}|${zone}|${at.getTime()}`;
   let text = formatted.get(key);
   if (text === undefined) {
     text = format();
@@ -85,7 +155,7 @@ export function zoneName(at: Date, zone: string): string {
 /** `dt(at, zone).toFormat(pattern)` followed by a space and the zone's short name. */
 export function formatWithZoneName(at: Date, zone: string, pattern: string): string {
   const local = dt(at, zone);
-  return local.isValid ? `${local.toFormat(pattern)} ${zoneName(at, zone)}` : local.toFormat(`${pattern} ZZZZ`);
+  return local.isValid ? `${shown(local, pattern)} ${zoneName(at, zone)}` : local.toFormat(`${pattern} ZZZZ`);
 }
 
 /** "Mon, Jan 13, 2020, 5:00 PM EST" */
@@ -95,7 +165,7 @@ export function formatDateTime(at: Date, zone: string): string {
 
 /** "5:00 PM" */
 export function formatTime(at: Date, zone: string): string {
-  return memo('time', at, zone, () => dt(at, zone).toFormat('h:mm a'));
+  return memo('time', at, zone, () => shown(dt(at, zone), 'h:mm a'));
 }
 
 /** Wall-clock hours as people say them: ('17:00', '19:00') → "5:00–7:00 pm"; ('11:00', '13:00') → "11:00 am–1:00 pm". */
@@ -111,16 +181,17 @@ export function formatClockRange(starts: string, ends: string): string {
 
 /** "Mon, Jan 13, 2020" */
 export function formatDate(at: Date, zone: string): string {
-  return memo('date', at, zone, () => dt(at, zone).toFormat('ccc, LLL d, yyyy'));
+  return memo('date', at, zone, () => shown(dt(at, zone), 'ccc, LLL d, yyyy'));
 }
 
 /** A local date shown as a date, without zone conversion: "Wed, Feb 26, 2020". */
 export function formatLocalDate(on: string): string {
-  let text = localDates.get(on);
+  const key = `${currentDateLanguage()}|${on}`;
+  let text = localDates.get(key);
   if (text === undefined) {
-    text = DateTime.fromISO(on).setLocale(COURSE_LOCALE).toFormat('ccc, LLL d, yyyy');
+    text = shown(DateTime.fromISO(on).setLocale(COURSE_LOCALE), 'ccc, LLL d, yyyy');
     if (localDates.size >= MEMO_MAX) localDates.clear();
-    localDates.set(on, text);
+    localDates.set(key, text);
   }
   return text;
 }

@@ -11,6 +11,7 @@ import { currentUser } from '../http/auth';
 import { throttle, type ThrottleRule } from '../http/throttle';
 import { normalizeEmail } from './identity';
 import { timeZoneChoices } from '../time-zones';
+import { dateLanguageChoices } from '../time';
 import { forgotSchema, loginSchema, passwordSchema, settingsSchema, type SettingsInput } from './accounts.schemas';
 import type { Role } from '../roles';
 import { accountsService } from './accounts.service';
@@ -148,6 +149,7 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
     title: 'Your settings',
     values: {
       timeZone: row.time_zone,
+      dateLanguage: row.date_language,
       meetingReminders: row.meeting_reminders ? 'on' : '',
       announcementEmails: row.announcement_emails ? 'on' : '',
       digestEmails: row.digest_emails ? 'on' : '',
@@ -156,6 +158,7 @@ const settingsPage = (ctx: AppContext) => async (req: Request, res: Response) =>
     },
     errors: {},
     zones: timeZoneChoices(),
+    dateLanguages: dateLanguageChoices(),
     role: me.role,
   });
 };
@@ -165,6 +168,7 @@ const settingsForm: FormPage = {
   locals: (req) => ({
     title: 'Your settings',
     zones: timeZoneChoices(),
+    dateLanguages: dateLanguageChoices(),
     role: currentUser(req).role,
   }),
 };
@@ -185,7 +189,9 @@ const saveSettings = (ctx: AppContext) => async (req: Request, res: Response) =>
   const me = currentUser(req);
   const input = parseForm(settingsSchema, req.body);
   const kinds = emailChoicesOf(me.role, input);
-  await ctx.db.transaction().execute((trx) => usersRepository.updateSettings(trx, me.id, { timeZone: input.timeZone, ...kinds }));
+  await ctx.db
+    .transaction()
+    .execute((trx) => usersRepository.updateSettings(trx, me.id, { timeZone: input.timeZone, dateLanguage: input.dateLanguage, ...kinds }));
   flash(res, 'Settings saved.');
   res.redirect(303, '/settings');
 };

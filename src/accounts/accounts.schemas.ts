@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { firstString } from '../http/forms';
-import { isValidZone } from '../time';
+import { isDateLanguage, isValidZone } from '../time';
 
 const text = (schema: z.ZodString) => z.preprocess(firstString, schema);
 
@@ -34,5 +34,7 @@ export const settingsSchema = z.object({
   /** Community learners: the Monday "this week's lesson" email, and reminders the day before virtual office hours (app_user.meeting_reminders). */
   weeklyNudge: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
   officeHoursReminders: z.preprocess((v) => firstString(v) === 'on', z.boolean()),
+  /** How dates are written for them (src/time.ts); left as it is when the form does not send it. */
+  dateLanguage: z.preprocess(firstString, z.string().refine(isDateLanguage, 'Choose how dates are written from the list.').optional()),
 });
 export type SettingsInput = z.infer<typeof settingsSchema>;

@@ -22,6 +22,7 @@ function sessionUser(u: User): Express.User {
     offeringId: u.offering_id,
     sectionId: u.section_id,
     timeZone: u.time_zone,
+    dateLanguage: u.date_language,
   };
 }
 

@@ -18,6 +18,8 @@ export interface AppUserTable {
   country: string | null;
   /** Community learners: the Monday "this week's lesson" email at 09:00 their time (on by default; one-click off). */
   weekly_nudge: Generated<boolean>;
+  /** How dates are written for this person (src/time.ts DATE_LANGUAGES; migration 0250). */
+  date_language: Generated<string>;
   created_at: Generated<Date>;
   activated_at: Date | null;
   last_login_at: Date | null;

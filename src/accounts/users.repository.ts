@@ -58,7 +58,7 @@ async function recordLogin(db: Db, userId: number, at: Date): Promise<void> {
 async function settingsOf(db: Db, userId: number) {
   return db
     .selectFrom('app_user')
-    .select(['time_zone', 'meeting_reminders', 'announcement_emails', 'digest_emails', 'weekly_nudge'])
+    .select(['time_zone', 'date_language', 'meeting_reminders', 'announcement_emails', 'digest_emails', 'weekly_nudge'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
 }
@@ -67,12 +67,13 @@ async function settingsOf(db: Db, userId: number) {
 async function updateSettings(
   db: Db,
   userId: number,
-  s: { timeZone: string; meetingReminders?: boolean; announcementEmails?: boolean; digestEmails?: boolean; weeklyNudge?: boolean },
+  s: { timeZone: string; dateLanguage?: string; meetingReminders?: boolean; announcementEmails?: boolean; digestEmails?: boolean; weeklyNudge?: boolean },
 ): Promise<void> {
   await db
     .updateTable('app_user')
     .set({
       time_zone: s.timeZone,
+      date_language: s.dateLanguage,
       meeting_reminders: s.meetingReminders,
       announcement_emails: s.announcementEmails,
       digest_emails: s.digestEmails,

@@ -13,6 +13,8 @@ declare global {
       offeringId: number;
       sectionId: number | null;
       timeZone: string;
+      /** How dates are written for them (src/time.ts). */
+      dateLanguage: string;
     }
   }
 }

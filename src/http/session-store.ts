@@ -90,6 +90,7 @@ export class PostgresSessionStore extends session.Store {
         'u.offering_id',
         'u.section_id',
         'u.time_zone',
+        'u.date_language',
         sql<number | null>`(select version from course_data_version where id = 1)`.as('course_version'),
         ...counts,
       ])
@@ -116,6 +117,7 @@ export class PostgresSessionStore extends session.Store {
                 offeringId: row.offering_id!,
                 sectionId: row.section_id,
                 timeZone: row.time_zone!,
+                dateLanguage: row.date_language!,
               };
         const counted = row as unknown as Record<string, unknown>;
         const navCounts = Object.fromEntries(Object.keys(this.counts).map((path, i) => [path, Number(counted[`count_${i}`] ?? 0)]));

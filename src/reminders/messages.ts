@@ -2,7 +2,17 @@ import type { Db } from '../db/database';
 import { portfolioChecklists, type Checklist } from '../portfolio/checklist';
 import { submissionsRepository } from '../portfolio/submissions.repository';
 import { courseRepository } from '../course/course.repository';
-import { formatDateTime, formatDeadline, formatDuration, formatLocalDate, formatSpan, formatWithZoneName, isValidZone } from '../time';
+import {
+  formatDateTime,
+  formatDeadline,
+  formatDuration,
+  formatLocalDate,
+  formatSpan,
+  formatWithZoneName,
+  isValidZone,
+  currentDateLanguage,
+  withDateLanguage,
+} from '../time';
 import { renderEmailFast } from './email-templates';
 import type { Reminder } from './reminders.repository';
 import { anyOf } from '../db/any';
@@ -37,7 +47,7 @@ async function loadBatch(db: Db, reminders: Reminder[]) {
   const offeringIds = [...new Set(reminders.map((r) => r.offering_id))];
   const nudgeOfferings = [...new Set(reminders.filter((r) => r.kind === 'weekly_nudge').map((r) => r.offering_id))];
   const [users, offerings, requirements, events, submissions, weeks] = await Promise.all([
-    userIds.length ? db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone']).where('id', '=', anyOf(userIds)).execute() : [],
+    userIds.length ? db.selectFrom('app_user').select(['id', 'name', 'email', 'time_zone', 'date_language']).where('id', '=', anyOf(userIds)).execute() : [],
     offeringIds.length ? db.selectFrom('course_offering').selectAll().where('id', '=', anyOf(offeringIds)).execute() : [],
     reqIds.length
       ? db
@@ -105,7 +115,8 @@ function renderOne(r: Reminder, data: Loaded, baseUrl: string, now: Date, memo: 
   const user = data.users.get(r.user_id)!;
   const offering = data.offerings.get(r.offering_id)!;
   const zone = memo(`zone|${user.time_zone}`, () => (isValidZone(user.time_zone) ? user.time_zone : offering.time_zone));
-  const at = (fn: (d: Date, z: string) => string, name: string, d: Date, z: string) => memo(`${name}|${d.getTime()}|${z}`, () => fn(d, z));
+  const at = (fn: (d: Date, z: string) => string, name: string, d: Date, z: string) =>
+    memo(`${name}|${d.getTime()}|${z}|${currentDateLanguage()}`, () => fn(d, z));
   const common = {
     name: user.name,
     course: `${offering.code} ${offering.title}`,
@@ -220,7 +231,8 @@ export async function renderReminderEmails(db: Db, reminders: Reminder[], opts: 
   const memo = memoizer();
   for (const r of reminders) {
     try {
-      result.emails.push(renderOne(r, data, opts.baseUrl, opts.now, memo));
+      // Dates in the email are written in the recipient's language of dates (src/time.ts).
+      result.emails.push(withDateLanguage(data.users.get(r.user_id)?.date_language, () => renderOne(r, data, opts.baseUrl, opts.now, memo)));
     } catch (err) {
       result.failures.push({ reminderId: r.id, error: `Could not render the reminder: ${(err as Error).message}` });
     }
