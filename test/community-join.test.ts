@@ -176,10 +176,29 @@ test('a person joins through a join link, confirms the email and lands on This w
     expect(await t.db.selectFrom('join_request').select('id').where('email', '=', 'target@example.org').execute()).toHaveLength(3);
   });
 
+  await step('two confirmations for one address at once (two requests, two tabs) make exactly one account, never a 500', async () => {
+    await instructor.post('/instructor/roster/join-links', { label: 'Race' });
+    const link = await t.db.selectFrom('join_link').selectAll().where('label', '=', 'Race').executeTakeFirstOrThrow();
+    const form = joinForm({ name: 'Twin Tabs', email: 'twin@example.org', timeZone: 'Asia/Tokyo', country: 'JP' });
+    await t.anonymous().post(`/join/${link.code}`, form);
+    await t.anonymous().post(`/join/${link.code}`, form);
+    await t.runWorker();
+    const links = t.smtp.messages
+      .filter((m) => m.to.includes('twin@example.org'))
+      .map((m) => /http:\/\/cohort\.test(\/join\/confirm\/[A-Za-z0-9_-]+)/.exec(m.text)![1]);
+    expect(new Set(links).size).toBe(2);
+    const answers = await Promise.all(links.map((path) => t.anonymous().post(path, { password: 'twin password', confirm: 'twin password' })));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses[0]).toBe(303);
+    expect([409, 410]).toContain(statuses[1]);
+    expect(await t.db.selectFrom('app_user').select('id').where('email', '=', 'twin@example.org').execute()).toHaveLength(1);
+    expect((await t.db.selectFrom('join_link').select('uses').where('id', '=', link.id).executeTakeFirstOrThrow()).uses).toBe(1);
+  });
+
   await step('the instructor sees who joined when, removes one softly and restores them', async () => {
     const page = await instructor.get('/instructor/community');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('2 community learners');
+    expect(page.text).toContain('3 community learners');
     expect(page.text).toContain('Maria Santos');
     expect(page.text).toContain('Philippines');
     expect(page.text).toContain('Ghana');

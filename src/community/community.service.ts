@@ -8,6 +8,7 @@ import type { Db } from '../db/database';
 import { Expired, Invalid, NotFound, Refused } from '../errors';
 import { endSessionsOf } from '../http/session-store';
 import { inTransaction } from '../db/transaction';
+import { lockName } from '../db/locks';
 import { planStudents } from '../reminders/planner';
 import { teamsRepository } from '../teams/teams.repository';
 import { tokensRepository } from '../accounts/tokens.repository';
@@ -183,8 +184,15 @@ async function waitingRequest(db: Db, token: string, now: Date) {
 
 /** Confirms the address and creates the account; returns the new user (to sign them in). */
 async function confirm(db: Db, token: string, password: string, now: Date): Promise<User> {
+  const gone = () => new Expired('This confirmation link has expired or has already been used. Open the join link again to get a new one.');
+  const seen = await joinRequestsRepository.liveByHash(db, hashToken(token), now);
+  if (!seen) throw gone();
+  // Confirmations for one address take turns (two requests, two tabs): the first makes the account
+  // and closes the others, which then find their link used. Taken before any row lock, so two
+  // confirmations never hold each other's rows (a deadlock otherwise: each request, then the link).
+  await lockName(db, `join-email:${seen.email}`);
   const request = await joinRequestsRepository.liveByHash(db, hashToken(token), now, true);
-  if (!request) throw new Expired('This confirmation link has expired or has already been used. Open the join link again to get a new one.');
+  if (!request) throw gone();
   // A link that expired after the request was made still honours it; one turned off or full does not.
   const link = await joinLinksRepository.lock(db, request.join_link_id);
   const refusal = !link
@@ -196,20 +204,26 @@ async function confirm(db: Db, token: string, password: string, now: Date): Prom
   if (await usersRepository.findByEmail(db, request.email)) {
     throw new Refused('An account with this email address already exists. Log in with it instead, or reset its password.');
   }
-  const user = await usersRepository.insert(db, {
-    email: request.email,
-    name: request.name,
-    role: 'community',
-    offering_id: link.offering_id,
-    section_id: null,
-    time_zone: request.time_zone,
-    country: request.country,
-    password_hash: await hashPassword(password),
-    activated_at: now,
-    created_at: now,
-    last_login_at: now,
-    deactivated_at: null,
-  });
+  const user = await usersRepository
+    .insert(db, {
+      email: request.email,
+      name: request.name,
+      role: 'community',
+      offering_id: link.offering_id,
+      section_id: null,
+      time_zone: request.time_zone,
+      country: request.country,
+      password_hash: await hashPassword(password),
+      activated_at: now,
+      created_at: now,
+      last_login_at: now,
+      deactivated_at: null,
+    })
+    .catch((err: unknown) => {
+      // Two confirmations for one address at once (two join requests, two tabs): the unique index keeps one account.
+      if ((err as { code?: string })?.code === '23505') throw new Refused('An account with this email address already exists. Log in with it instead.');
+      throw err;
+    });
   await joinRequestsRepository.markConfirmed(db, request.id, user.id, now);
   await joinRequestsRepository.closeOthersFor(db, request.email, now);
   await joinLinksRepository.countUse(db, link.id);

@@ -107,7 +107,11 @@ test('a team started with Tab and Enter, joined by a classmate; the team artifac
   await j.step('classmate-sees-open-team');
   await clickAndWait(olivia, 'button:has-text("Join"):has(.visually-hidden:has-text("Metaphor Makers"))');
   await expect(textOf(olivia, '#team-practice h3')).resolves.toBe('Your team: Metaphor Makers');
-  await expect(textOf(olivia, '#team-practice')).resolves.toContain('Ava Thompson, Olivia Bennett');
+  // Each member with their kind and local time now (issue 17): Ava in Detroit, Olivia in London.
+  await expect(olivia.locator('#team-practice ul.team-members li').allTextContents()).resolves.toEqual([
+    expect.stringMatching(/^Ava Thompson\s+·\s+Campus\s+·\s+10:00 AM\s+\(America\/Detroit\)$/),
+    expect.stringMatching(/^Olivia Bennett \(you\)\s+·\s+Campus\s+·\s+3:00 PM\s+\(Europe\/London\)$/),
+  ]);
   await expect(textOf(olivia, '#team-practice .prose')).resolves.toContain('a school system as a network of practitioners');
   await j.step('classmate-joined');
 });

@@ -18,10 +18,8 @@ import { progressionsFixture } from '../helpers/progressions-fixture';
 import { lessonWorkFixture } from '../helpers/lesson-work-fixture';
 import { samplePng } from '../helpers/sample-files';
 import type { SignedInPersona } from './route-matrix';
-import { hashPassword } from '../../src/accounts/passwords';
-import { usersRepository } from '../../src/accounts/users.repository';
 import { communityService } from '../../src/community/community.service';
-import { DEMO_PASSWORD } from '../helpers/db';
+import { aCommunityLearner } from '../helpers/builders';
 
 /**
  * Real ids for route parameters, created in the seeded test database through the services where
@@ -61,25 +59,8 @@ export async function loadFixture(t: TestApp): Promise<Fixture> {
   // A student who is none of the personas: the roster routes drop and re-enroll them.
   const bystander = await userOf('student12@cohort.example');
   // The community persona and a community learner the instructor removes and restores (issue 17), and an open join link.
-  const communityUser = (email: string, name: string) =>
-    hashPassword(DEMO_PASSWORD).then((hash) =>
-      usersRepository.insert(db, {
-        email,
-        name,
-        role: 'community',
-        offering_id: offeringId,
-        section_id: null,
-        country: 'PH',
-        time_zone: 'Asia/Manila',
-        password_hash: hash,
-        activated_at: now,
-        created_at: now,
-        last_login_at: null,
-        deactivated_at: null,
-      }),
-    );
-  const community = await communityUser(PERSONA_EMAILS.community, 'Maria Santos');
-  const communityBystander = await communityUser('community2@learners.example', 'Kwame Mensah');
+  const community = await aCommunityLearner(t, { email: PERSONA_EMAILS.community, name: 'Maria Santos', createdAt: now.toISOString() });
+  const communityBystander = await aCommunityLearner(t, { email: 'community2@learners.example', name: 'Kwame Mensah', createdAt: now.toISOString() });
   const joinLink = await communityService.createLink(db, {
     offeringId,
     by: instructor.id,
