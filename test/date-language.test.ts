@@ -62,6 +62,26 @@ test('a learner in Paris reads dates in French; a campus student beside her keep
     const meeting = await t.db.selectFrom('calendar_event').select('id').where('kind', '=', 'campus_meeting').orderBy('starts_at').executeTakeFirstOrThrow();
     const edit = (await instructor.get(`/instructor/events/${meeting.id}/edit`)).text;
     expect(edit).toMatch(/name="starts"[^>]*value="\d\d:\d\d"|value="\d\d:\d\d"[^>]*name="starts"/);
+  });
+
+  await step('what the instructor writes to someone else is dated in the recipient’s language, not the instructor’s', async () => {
+    const instructor = await t.login('instructor@cohort.example');
+    const requirement = await t.db.selectFrom('portfolio_requirement').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const res = await instructor.post('/instructor/extensions/grant', {
+      student: String(carla.id),
+      portfolio: String(requirement.id),
+      reason: 'Accommodation',
+      granted_due_on: '2020-03-10',
+    });
+    expect(res.status).toBe(303);
+    // Carla reads Spanish dates (set above); the instructor reads Arabic ones.
+    const notice = await t.db.selectFrom('notice').select(['subject', 'body']).where('user_id', '=', carla.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(notice.body).toMatch(/mar/);
+    expect(notice.body).not.toMatch(/[\u0600-\u06FF]/);
+    await t.runWorker();
+    const mail = t.smtp.messages.filter((m) => m.to.includes(carla.email) && m.subject.includes('Extension')).at(-1)!;
+    expect(mail.text).not.toMatch(/[\u0600-\u06FF]/);
+    expect(mail.text).toMatch(/mar/);
     await instructor.post('/settings', { timeZone: 'America/Detroit', dateLanguage: 'en-US' });
   });
 });

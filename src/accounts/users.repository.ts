@@ -106,7 +106,7 @@ async function unsubscribe(db: Db, userId: number, kind: OptOutKind): Promise<bo
 async function activeInstructors(db: Db) {
   return db
     .selectFrom('app_user')
-    .select(['id', 'name', 'email', 'time_zone', 'offering_id', 'digest_emails'])
+    .select(['id', 'name', 'email', 'time_zone', 'date_language', 'offering_id', 'digest_emails'])
     .where('role', '=', 'instructor')
     .where('deactivated_at', 'is', null)
     .orderBy('id')
@@ -117,7 +117,7 @@ async function activeInstructors(db: Db) {
 async function activeStudents(db: Db, offeringId: number) {
   return db
     .selectFrom('app_user')
-    .select(['id', 'name', 'email', 'time_zone'])
+    .select(['id', 'name', 'email', 'time_zone', 'date_language'])
     .where('offering_id', '=', offeringId)
     .where('role', '=', 'student')
     .where('deactivated_at', 'is', null)

@@ -4,7 +4,7 @@ import { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import { enqueueEmail } from '../mail/outbox';
-import { localDateOf, localInstant } from '../time';
+import { localDateOf, localInstant, withDateLanguage } from '../time';
 import { renderDigest } from './digest-email';
 import { factCount, gatherDigestFacts } from './digest-facts';
 import { digestRepository } from './digest.repository';
@@ -30,6 +30,7 @@ export interface Instructor {
   time_zone: string;
   offering_id: number;
   digest_emails: boolean;
+  date_language: string;
 }
 
 export interface DigestRunResult {
@@ -58,16 +59,19 @@ export async function runDigestFor(db: Db, instructor: Instructor, now: Date, ba
     if (factCount(facts) > 0 && !instructor.digest_emails) outcome = 'opted_out';
     else if (factCount(facts) > 0) {
       const offering = await courseRepository.offering(trx, instructor.offering_id);
-      const message = await renderDigest(facts, {
-        courseCode: offering?.code ?? 'Course',
-        courseTitle: offering?.title ?? '',
-        instructorName: instructor.name,
-        zone,
-        localDate,
-        windowStart,
-        windowEnd,
-        baseUrl,
-      });
+      // Written in the instructor's language of dates (src/time.ts).
+      const message = await withDateLanguage(instructor.date_language, () =>
+        renderDigest(facts, {
+          courseCode: offering?.code ?? 'Course',
+          courseTitle: offering?.title ?? '',
+          instructorName: instructor.name,
+          zone,
+          localDate,
+          windowStart,
+          windowEnd,
+          baseUrl,
+        }),
+      );
       outboundEmailId = await enqueueEmail(trx, {
         kind: 'digest',
         userId: instructor.id,

@@ -3,7 +3,7 @@ import type { CalendarEventTable, CourseOfferingTable } from '../course/course.t
 import type { Db } from '../db/database';
 import { renderEmail } from '../mail/render';
 import { enqueueEmails, type BatchEmail } from '../mail/outbox-batch';
-import { formatSpan } from '../time';
+import { formatSpan, withDateLanguage } from '../time';
 import { eventsRepository } from './events.repository';
 
 /**
@@ -32,23 +32,27 @@ export async function notifyMeetingChanged(
   const subject = `[${offering.code}] ${cancelled ? 'Cancelled' : 'Moved'}: ${after.title}`;
   const emails: BatchEmail[] = [];
   for (const s of students) {
-    let message = rendered.get(s.time_zone);
+    // Rendered once per zone and language of dates (src/time.ts): the recipient's, not the instructor's.
+    const key = `${s.time_zone}|${s.date_language}`;
+    let message = rendered.get(key);
     if (!message) {
-      message = await renderEmail('meeting-changed', {
-        course: `${offering.code} ${offering.title}`,
-        title: after.title,
-        cancelled,
-        previousWhen: when(before, s.time_zone),
-        newWhen: when(after, s.time_zone),
-        previousLocation: before.location ?? '',
-        location: after.location ?? '',
-        videoUrl: after.video_url ?? '',
-        zone: s.time_zone.replace(/_/g, ' '),
-        note: opts.note,
-        calendarUrl: `${opts.baseUrl}/calendar`,
-        instructor: offering.instructor_name,
-      });
-      rendered.set(s.time_zone, message);
+      message = await withDateLanguage(s.date_language, () =>
+        renderEmail('meeting-changed', {
+          course: `${offering.code} ${offering.title}`,
+          title: after.title,
+          cancelled,
+          previousWhen: when(before, s.time_zone),
+          newWhen: when(after, s.time_zone),
+          previousLocation: before.location ?? '',
+          location: after.location ?? '',
+          videoUrl: after.video_url ?? '',
+          zone: s.time_zone.replace(/_/g, ' '),
+          note: opts.note,
+          calendarUrl: `${opts.baseUrl}/calendar`,
+          instructor: offering.instructor_name,
+        }),
+      );
+      rendered.set(key, message);
     }
     const dedupeKey = `meeting-changed-${after.id}-${after.sequence}-${s.id}`;
     emails.push({

@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import { notify } from '../mail/notices';
 import { renderEmail } from '../mail/render';
 import type { Deadline } from '../portfolio/deadlines';
-import { formatDeadline, formatLocalDate } from '../time';
+import { formatDeadline, formatLocalDate, withDateLanguage } from '../time';
 
 /**
  * Tells the student the instructor's decision on their extension request: an inbox entry and an
@@ -14,7 +14,8 @@ import { formatDeadline, formatLocalDate } from '../time';
 export interface DecisionNotice {
   requestId: number;
   approved: boolean;
-  student: { id: number; name: string; email: string; zone: string };
+  /** The recipient: their zone and language of dates (src/time.ts) write the dates, whoever decided. */
+  student: { id: number; name: string; email: string; zone: string; dateLanguage: string };
   offering: Selectable<CourseOfferingTable>;
   portfolio: string;
   /** The student's due date after the decision (extension included). */
@@ -27,6 +28,10 @@ export interface DecisionNotice {
 }
 
 export async function notifyExtensionDecision(db: Db, n: DecisionNotice): Promise<void> {
+  return withDateLanguage(n.student.dateLanguage, () => writeDecision(db, n));
+}
+
+async function writeDecision(db: Db, n: DecisionNotice): Promise<void> {
   const dueWhen = formatDeadline(n.due.dueAt, n.student.zone);
   const email = await renderEmail('extension-decision', {
     course: `${n.offering.code} ${n.offering.title}`,

@@ -157,7 +157,7 @@ async function decide(trx: Db, instructor: Actor, requestId: number, input: Deci
   await notifyExtensionDecision(trx, {
     requestId: x.id,
     approved: input.decision === 'approve',
-    student: { id: x.user_id, name: x.student_name, email: x.student_email, zone: x.student_zone },
+    student: { id: x.user_id, name: x.student_name, email: x.student_email, zone: x.student_zone, dateLanguage: x.student_date_language },
     offering,
     portfolio: x.requirement_title,
     due,
@@ -242,7 +242,7 @@ async function grant(trx: Db, instructor: Actor, input: GrantInput, now: Date, b
     requestId: id,
     approved: true,
     grantedByInstructor: true,
-    student: { id: student.id, name: student.name, email: student.email, zone: student.time_zone },
+    student: { id: student.id, name: student.name, email: student.email, zone: student.time_zone, dateLanguage: student.date_language },
     offering,
     portfolio: requirement.title,
     due,

@@ -89,6 +89,7 @@ async function findInOffering(db: Db, offeringId: number, requestId: number, opt
       'u.name as student_name',
       'u.email as student_email',
       'u.time_zone as student_zone',
+      'u.date_language as student_date_language',
       's.code as section_code',
       'pr.title as requirement_title',
       'pr.due_on as original_due_on',

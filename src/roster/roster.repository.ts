@@ -10,6 +10,7 @@ async function listStudents(db: Db, offeringId: number) {
         'app_user.name',
         'app_user.email',
         'app_user.time_zone',
+        'app_user.date_language',
         'app_user.activated_at',
         'app_user.deactivated_at',
         'section.code as section',
