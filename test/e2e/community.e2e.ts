@@ -9,7 +9,8 @@ import { clickAndWait, signIn, stepOn, textOf } from './page-helpers';
  * the roster page; Maria, in Manila, opens it on a 320 px phone, asks to join, opens the
  * confirmation email, chooses a password and lands on "This week"; she joins the Team Practice
  * team a campus student started on this week's lesson and edits its artifact, seeing each
- * teammate's local time; the instructor finds her on the community page and on no gradebook.
+ * teammate's local time; the instructor finds her on the community page and in the class overview's
+ * community group, and on no gradebook.
  */
 let j: Journey;
 let instructor: Page;
@@ -90,11 +91,17 @@ test('she joins the campus student’s team on this week’s lesson and edits th
   await stepOn(j, maria, 'team-artifact');
 });
 
-test('the instructor finds her on the community page, and on no gradebook', async () => {
+test('the instructor finds her on the community page and in the overview’s community group, and on no gradebook', async () => {
   await instructor.goto(`${j.base}/instructor/community`);
   await expect(textOf(instructor, 'main')).resolves.toContain('Maria Santos');
   await expect(textOf(instructor, 'main')).resolves.toContain('Philippines');
   await stepOn(j, instructor, 'community');
+  await instructor.goto(`${j.base}/instructor/overview`);
+  await expect(textOf(instructor, 'main')).resolves.not.toContain('Maria Santos');
+  await clickAndWait(instructor, 'a[href*="group=community"]');
+  await expect(textOf(instructor, 'main')).resolves.toContain('Maria Santos');
+  await expect(textOf(instructor, 'main')).resolves.toContain('Asia/Manila');
+  await stepOn(j, instructor, 'overview-community');
   await instructor.goto(`${j.base}/instructor/gradebook`);
   await expect(textOf(instructor, 'main')).resolves.not.toContain('Maria Santos');
   await stepOn(j, instructor, 'gradebook');
