@@ -6,7 +6,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [
-    '/node_modules/(?!(kysely|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|ical-generator|ical\\.js|csv-parse|csv-stringify|@borewit)/)',
+    '/node_modules/(?!(kysely|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|ical-generator|ical\\.js|jose|csv-parse|csv-stringify|@borewit)/)',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',

@@ -29,6 +29,7 @@ import * as m0220 from './0220_community_learners';
 import * as m0230 from './0230_community_reminders';
 import * as m0240 from './0240_community_overview';
 import * as m0250 from './0250_date_language';
+import * as m0260 from './0260_lti_tool';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '0230_community_reminders': m0230,
   '0240_community_overview': m0240,
   '0250_date_language': m0250,
+  '0260_lti_tool': m0260,
 };

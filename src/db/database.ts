@@ -6,6 +6,7 @@ import type { AttendanceTables } from '../attendance/attendance.tables';
 import type { CalendarFeedTables } from '../calendar/calendar-feed.tables';
 import type { CourseTables } from '../course/course.tables';
 import type { CommunityTables } from '../community/community.tables';
+import type { LtiTables } from '../lti/lti.tables';
 import type { DigestTables } from '../digest/digest.tables';
 import type { EdxImportTables } from '../edx-import/edx-import.tables';
 import type { GradingTables } from '../grading/grading.tables';
@@ -50,7 +51,8 @@ export interface Database
     EventsTables,
     PeerAssessmentTables,
     DigestTables,
-    CommunityTables {}
+    CommunityTables,
+    LtiTables {}
 
 /** A database handle or a transaction: every repository and service function takes one first. */
 export type Db = Kysely<Database> | Transaction<Database>;

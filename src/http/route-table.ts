@@ -13,6 +13,7 @@ import { healthRoutes } from './health.routes';
 import { progressionsRoutes } from '../progressions/progressions.routes';
 import { remindersRoutes } from '../reminders/reminders.routes';
 import { inboxRoutes } from '../inbox/inbox.routes';
+import { ltiRoutes } from '../lti/lti.routes';
 import { rosterRoutes } from '../roster/roster.routes';
 import { rosterImportRoutes } from '../roster/roster-import.routes';
 import { joinLinksRoutes } from '../roster/join-links.routes';
@@ -69,5 +70,6 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...edxImportRoutes,
     ...edxProgressRoutes,
     ...insightsRoutes,
+    ...ltiRoutes,
   ];
 }

@@ -238,6 +238,9 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   'GET /instructor/insights/learning-check/:unitId.csv': { expect: instructorOnly },
   'GET /instructor/insights/learning-check/:unitId': { expect: instructorOnly },
   'GET /instructor/run-charts': { expect: instructorOnly },
+  // the LTI tool (issue 18, in progress): its public keys are public; the registered platforms are the instructor's
+  'GET /lti/jwks': { expect: everyone('allow') },
+  'GET /instructor/lti': { expect: instructorOnly },
 };
 
 /** The persona a test acting as "someone allowed" should use for a route (instructor first, then A, then the others). */
