@@ -63,7 +63,9 @@ async function tour(visitor: Visitor, width = 320): Promise<{ visited: string[];
   const visited: string[] = [];
   const findings: string[] = [];
   for (const r of routes.filter((x) => x.method === 'get' && visitorsOf(x).includes(visitor))) {
-    if (r.path === '/healthz' || r.path === '/readyz' || r.path.endsWith('.csv') || r.path.endsWith('.ics') || r.path.startsWith('/attachments/')) continue;
+    // Not pages: probes, files, and machine endpoints (the LTI tool's JWK Set is JSON for platforms).
+    const machine = r.path === '/healthz' || r.path === '/readyz' || r.path === '/lti/jwks';
+    if (machine || r.path.endsWith('.csv') || r.path.endsWith('.ics') || r.path.startsWith('/attachments/')) continue;
     const url = fillPath(r.path, f, extraIds);
     const res = await page.goto(`${j.base}${url}`);
     if (!res || res.status() >= 500) {
