@@ -35,13 +35,27 @@ export const COMMUNITY_PAGE_SIZE = 50;
 
 export type JoinLink = Awaited<ReturnType<typeof joinLinksRepository.listFor>>[number];
 
-/** Why a link no longer lets anyone join (null: it does). */
-function closedReason(link: JoinLink, now: Date): string | null {
-  if (link.revoked_at) return 'This join link has been turned off by the instructor.';
-  if (link.expires_at && link.expires_at.getTime() <= now.getTime()) return 'This join link has expired.';
-  if (link.max_uses !== null && link.uses >= link.max_uses) return 'This join link has been used as many times as the instructor allowed.';
+type Closed = 'revoked' | 'expired' | 'full';
+
+/** Whether a link still lets anyone join, and if not why (null: it does). */
+function closedState(link: JoinLink, now: Date): Closed | null {
+  if (link.revoked_at) return 'revoked';
+  if (link.expires_at && link.expires_at.getTime() <= now.getTime()) return 'expired';
+  if (link.max_uses !== null && link.uses >= link.max_uses) return 'full';
   return null;
 }
+
+const CLOSED_MESSAGE: Record<Closed, string> = {
+  revoked: 'This join link has been turned off by the instructor.',
+  expired: 'This join link has expired.',
+  full: 'This join link has been used as many times as the instructor allowed.',
+};
+const CLOSED_STATUS: Record<Closed, string> = { revoked: 'Turned off', expired: 'Expired', full: 'Full' };
+
+const closedReason = (link: JoinLink, now: Date): string | null => {
+  const state = closedState(link, now);
+  return state && CLOSED_MESSAGE[state];
+};
 
 const ASK = ' Ask the instructor or whoever shared it with you for a new link.';
 
@@ -86,7 +100,7 @@ async function linksView(db: Db, offeringId: number, baseUrl: string, zone: stri
   return {
     counts,
     links: links.map((l) => {
-      const closed = closedReason(l, now);
+      const closed = closedState(l, now);
       return {
         id: l.id,
         url: `${baseUrl}/join/${l.code}`,
@@ -96,7 +110,7 @@ async function linksView(db: Db, offeringId: number, baseUrl: string, zone: stri
         maxUses: l.max_uses,
         expires: l.expires_at ? `End of ${formatDate(new Date(l.expires_at.getTime() - 1), zone)}` : null,
         revoked: !!l.revoked_at,
-        status: closed ? (l.revoked_at ? 'Turned off' : closed.includes('expired') ? 'Expired' : 'Full') : 'Open',
+        status: closed ? CLOSED_STATUS[closed] : 'Open',
       };
     }),
   };
