@@ -30,6 +30,7 @@ import * as m0230 from './0230_community_reminders';
 import * as m0240 from './0240_community_overview';
 import * as m0250 from './0250_date_language';
 import * as m0260 from './0260_lti_tool';
+import * as m0270 from './0270_lti_launch';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '0240_community_overview': m0240,
   '0250_date_language': m0250,
   '0260_lti_tool': m0260,
+  '0270_lti_launch': m0270,
 };
