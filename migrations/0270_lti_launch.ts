@@ -39,7 +39,8 @@ create table lti_user_link (
   linked_by text not null check (linked_by in ('email', 'sign-in')),
   linked_at timestamptz not null,
   last_launch_at timestamptz not null,
-  primary key (platform_id, sub)
+  primary key (platform_id, sub),
+  unique (platform_id, user_id)
 );
 create index lti_user_link_user on lti_user_link (user_id);
 
@@ -58,6 +59,7 @@ create table lti_handoff (
   user_id int not null references app_user (id),
   platform_id int not null references lti_platform (id),
   target text not null,
+  notice text,
   created_at timestamptz not null,
   expires_at timestamptz not null,
   used_at timestamptz

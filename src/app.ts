@@ -21,6 +21,7 @@ import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
 import { mountBenchRoutes } from './http/bench-routes';
 import { flagMiddleware } from './http/route-flags';
+import { framingOfSession } from './http/framing';
 
 /** Builds the express app (no listen): the server and the tests both use it. */
 export function createApp(ctx: AppContext): express.Express {
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext): express.Express {
   );
   app.use(pp.initialize());
   app.use(pp.session());
+  app.use(framingOfSession);
   // A page view (GET/HEAD) uses the course data version read with its session: one query fewer.
   app.use((req, _res, next) => {
     const version = req.method === 'GET' || req.method === 'HEAD' ? sessionPreload(req)?.courseVersion : null;

@@ -3,6 +3,8 @@
  * Anything else is a programmer error: logged with a request id, shown as a plain 500 page.
  */
 export class AppError extends Error {
+  /** What the reader can check or do about it, shown under the message (e.g. an LTI launch refused: what the course team should check). Errors with advice are logged. */
+  readonly advice?: string;
   constructor(
     message: string,
     readonly status: number,

@@ -27,13 +27,18 @@ export function isMultipart(req: Request): boolean {
 }
 
 /**
- * The one route exempt: RFC 8058 one-click unsubscribe, POSTed by a mail provider with no session
- * or token. Its signed URL (src/mail/unsubscribe.ts) is the authority, and it can only turn an email off.
+ * The routes exempt, each posted from another site with no session of ours and authorized by a
+ * secret it carries instead:
+ * - RFC 8058 one-click unsubscribe, POSTed by a mail provider: its signed URL (src/mail/unsubscribe.ts)
+ *   is the authority, and it can only turn an email off;
+ * - the LTI 1.3 endpoints (src/lti/launch.routes.ts), posted from the platform's page or iframe where
+ *   no cookie of ours can be relied on: each is authorized by a single-use server-side secret (the
+ *   OIDC state, a pending-link token, a hand-off code, a deep linking token).
  */
-const oneClickUnsubscribe = /^\/unsubscribe\/[^/]+$/;
+const crossSitePosts = [/^\/unsubscribe\/[^/]+$/, /^\/lti\/(login|launch|open|link|deep-link)$/];
 
 export function isCsrfExempt(method: string, path: string): boolean {
-  return method.toUpperCase() === 'POST' && oneClickUnsubscribe.test(path);
+  return method.toUpperCase() === 'POST' && crossSitePosts.some((p) => p.test(path));
 }
 
 /** Global: checks url-encoded posts; multipart requests are left to `verifyCsrfAfterUpload`. */

@@ -51,6 +51,7 @@ export function errorHandler(ctx: AppContext) {
     }
     const requestId = crypto.randomUUID();
     if (databaseAway) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: database unavailable: ${describeConnectionError(err)}`);
+    else if (err instanceof AppError && err.advice !== undefined) ctx.log('info', `[${requestId}] ${req.method} ${req.path} refused (${status}): ${message}`);
     else if (status >= 500) ctx.log('error', `[${requestId}] ${req.method} ${req.originalUrl}: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) return;
     const fields = err instanceof Invalid ? err.fields : {};
@@ -76,8 +77,8 @@ export function errorHandler(ctx: AppContext) {
     }
     render(
       res,
-      status >= 500 ? 'errors/500' : 'errors/4xx',
-      { title: status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'We could not do that', message, status, requestId },
+      status >= 500 && !(err instanceof AppError && err.advice) ? 'errors/500' : 'errors/4xx',
+      { title: status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'We could not do that', message, advice: err instanceof AppError ? err.advice : undefined, status, requestId },
       status,
       (renderErr) => {
         ctx.log('error', `[${requestId}] error page failed: ${renderErr.stack ?? renderErr.message}`);

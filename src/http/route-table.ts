@@ -14,6 +14,7 @@ import { progressionsRoutes } from '../progressions/progressions.routes';
 import { remindersRoutes } from '../reminders/reminders.routes';
 import { inboxRoutes } from '../inbox/inbox.routes';
 import { ltiRoutes } from '../lti/lti.routes';
+import { launchRoutes } from '../lti/launch.routes';
 import { rosterRoutes } from '../roster/roster.routes';
 import { rosterImportRoutes } from '../roster/roster-import.routes';
 import { joinLinksRoutes } from '../roster/join-links.routes';
@@ -71,5 +72,6 @@ export function routeTable(pp: () => passport.PassportStatic): RouteDef[] {
     ...edxProgressRoutes,
     ...insightsRoutes,
     ...ltiRoutes,
+    ...launchRoutes,
   ];
 }

@@ -67,6 +67,8 @@ export interface LtiHandoffTable {
   user_id: number;
   platform_id: number;
   target: string;
+  /** Shown on the page the code leads to (e.g. "this link names a lesson that is not in the course"). */
+  notice: string | null;
   created_at: Date;
   expires_at: Date;
   used_at: Date | null;

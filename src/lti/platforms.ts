@@ -48,6 +48,11 @@ export function toolUrls(baseUrl: string) {
   return { login: `${baseUrl}/lti/login`, launch: `${baseUrl}/lti/launch`, jwks: `${baseUrl}/lti/jwks` };
 }
 
+/** The origins a platform's pages frame the tool from (its issuer and its authorization endpoint). */
+export function platformOrigins(p: { issuer: string; auth_url: string }): string[] {
+  return [...new Set([p.issuer, p.auth_url].map((u) => new URL(u).origin))];
+}
+
 /** Registers (or updates) a platform and its deployment; says what changed. */
 export async function registerPlatform(db: Db, input: PlatformInput, now: Date): Promise<{ platformId: number; created: boolean; deploymentAdded: boolean }> {
   const offering = await courseRepository.offeringBySlug(db, input.offering);

@@ -9,6 +9,7 @@ import { courseRepository } from '../course/course.repository';
 import { runRemindersJob } from '../reminders/reminders.service';
 import { runDigestsJob } from '../digest/digest.service';
 import { runQueuedImports } from '../roster/roster-import.service';
+import { launchService } from '../lti/launch.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -24,6 +25,7 @@ export const jobs: Job[] = [
     run: (ctx) => ctx.db.transaction().execute((trx) => accountsService.answerPasswordResets(trx, ctx.config.baseUrl, ctx.clock.now())),
   },
   { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
+  { name: 'lti-housekeeping', run: (ctx) => launchService.forgetExpired(ctx.db, ctx.clock.now()) },
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   { name: 'digest', run: (ctx) => runDigestsJob(ctx) },
   {

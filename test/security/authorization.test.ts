@@ -51,6 +51,7 @@ function classify(res: { status: number; headers: Record<string, string> }, meth
   if (s === 403) return 'forbidden';
   if (s === 404) return 'notfound';
   if (s === 410) return 'gone';
+  if (s === 400 && method === 'get') return 'badrequest';
   if (s >= 500) return `status ${s}`;
   if (method === 'get') return s >= 200 && s < 300 ? 'allow' : `status ${s}`;
   return s === 401 || s === 429 || (s >= 200 && s < 500) ? 'allow' : `status ${s}`;

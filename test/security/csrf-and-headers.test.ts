@@ -22,14 +22,20 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// The one exempt route (RFC 8058 one-click unsubscribe, src/http/csrf.ts): its signed URL is the authority.
+// The exempt routes (src/http/csrf.ts), posted from another site: RFC 8058 one-click unsubscribe (its
+// signed URL is the authority) and the LTI 1.3 endpoints (each authorized by a single-use secret it posts).
 const exempt = posts.filter((r) => isCsrfExempt('post', r.path));
 
-test('exactly one POST route is exempt from CSRF: one-click unsubscribe, and a forged token there is a 404 that changes nothing', async () => {
-  expect(exempt.map((r) => r.path)).toEqual(['/unsubscribe/:token']);
+test('only one-click unsubscribe and the LTI endpoints are exempt from CSRF, and a forged secret there changes nothing', async () => {
+  expect(exempt.map((r) => r.path).sort()).toEqual(['/lti/deep-link', '/lti/launch', '/lti/link', '/lti/login', '/lti/open', '/unsubscribe/:token']);
   const before = await databaseFingerprint(t.db);
   const res = await t.anonymous().agent.post('/unsubscribe/1.reminder_meeting.forged').type('form').send('List-Unsubscribe=One-Click');
   expect(res.status).toBe(404);
+  const forged = { state: 'forged', id_token: 'forged', code: 'forged', token: 'forged', email: 'student1@cohort.example', password: 'x', choice: 'unit:LeadEd502x-01' };
+  for (const path of ['/lti/launch', '/lti/open', '/lti/link', '/lti/deep-link']) {
+    const answer = await sessions.studentA.agent.post(path).type('form').send(forged);
+    expect([path, answer.status >= 400 && answer.status < 500]).toEqual([path, true]);
+  }
   expect(await databaseFingerprint(t.db)).toEqual(before);
 });
 

@@ -10,6 +10,7 @@ import type { Fixture } from './fixtures';
  *   notfound   404 (a record the persona may not know exists)
  *   redirect   3xx somewhere other than /login (e.g. a signed-in user at /login)
  *   gone       410 (dead secret link)
+ *   badrequest 400 (a GET a platform calls with parameters the matrix does not send, e.g. LTI login)
  *
  * The personas (see fixtures.ts): student A (student1, EDUC 551) owns the fixture records;
  * student B (student2, EDUC 639) is in another section and shares no team or peer assignment
@@ -19,7 +20,7 @@ import type { Fixture } from './fixtures';
  * assessor sees A's LeadEd502x study guides and team artifacts read-only, and nothing else of
  * A's; only the instructor grades.
  */
-export type Outcome = 'allow' | 'login' | 'forbidden' | 'notfound' | 'redirect' | 'gone';
+export type Outcome = 'allow' | 'login' | 'forbidden' | 'notfound' | 'redirect' | 'gone' | 'badrequest';
 export type Persona = 'anonymous' | 'studentA' | 'studentB' | 'teammate' | 'peerAssessor' | 'community' | 'instructor';
 export type SignedInPersona = Exclude<Persona, 'anonymous'>;
 export const STUDENT_PERSONAS = ['studentA', 'studentB', 'teammate', 'peerAssessor'] as const;
@@ -241,6 +242,15 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   // the LTI tool (issue 18, in progress): its public keys are public; the registered platforms are the instructor's
   'GET /lti/jwks': { expect: everyone('allow') },
   'GET /instructor/lti': { expect: instructorOnly },
+  // The LTI endpoints a platform calls (src/lti/launch.routes.ts): public, each authorized by a single-use
+  // secret it carries, which the matrix does not have: refused alike for everyone, never a 5xx.
+  'GET /lti/login': { expect: everyone('badrequest') },
+  'POST /lti/login': { expect: everyone('allow') },
+  'POST /lti/launch': { expect: everyone('allow') },
+  'GET /lti/continue': { expect: everyone('badrequest') },
+  'POST /lti/open': { expect: everyone('allow') },
+  'POST /lti/link': { expect: everyone('allow') },
+  'POST /lti/deep-link': { expect: everyone('allow') },
 };
 
 /** The persona a test acting as "someone allowed" should use for a route (instructor first, then A, then the others). */

@@ -1,0 +1,221 @@
+import type { Db } from '../db/database';
+
+/**
+ * Statements on what a launch keeps between requests (migration 0270): login states, sub links,
+ * pending links, hand-off codes and deep linking requests. Every single-use row is taken with one
+ * `update … where used_at is null … returning`, so two requests (two tabs, two instances, a replay)
+ * never both get it.
+ */
+async function insertLoginState(
+  db: Db,
+  row: { stateHash: string; nonce: string; platformId: number; deploymentId: string | null; targetLinkUri: string; now: Date; expiresAt: Date },
+) {
+  await db
+    .insertInto('lti_login_state')
+    .values({
+      state_hash: row.stateHash,
+      nonce: row.nonce,
+      platform_id: row.platformId,
+      deployment_id: row.deploymentId,
+      target_link_uri: row.targetLinkUri,
+      created_at: row.now,
+      expires_at: row.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+/** Takes a login state for its one use; undefined when it is unknown, used or expired (then `loginState` says which). */
+async function takeLoginState(db: Db, stateHash: string, now: Date) {
+  return db
+    .updateTable('lti_login_state')
+    .set({ used_at: now })
+    .where('state_hash', '=', stateHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+async function loginState(db: Db, stateHash: string) {
+  return db.selectFrom('lti_login_state').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
+}
+
+async function platformById(db: Db, id: number) {
+  return db.selectFrom('lti_platform').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+async function platformsByIssuer(db: Db, issuer: string) {
+  return db.selectFrom('lti_platform').selectAll().where('issuer', '=', issuer).orderBy('id').execute();
+}
+
+async function hasDeployment(db: Db, platformId: number, deploymentId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('lti_deployment')
+    .select('deployment_id')
+    .where('platform_id', '=', platformId)
+    .where('deployment_id', '=', deploymentId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+async function linkOf(db: Db, platformId: number, sub: string) {
+  return db.selectFrom('lti_user_link').selectAll().where('platform_id', '=', platformId).where('sub', '=', sub).executeTakeFirst();
+}
+
+async function linkOfUser(db: Db, platformId: number, userId: number) {
+  return db.selectFrom('lti_user_link').selectAll().where('platform_id', '=', platformId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Links a sub to a user; false when the sub or the user is already linked on this platform (nothing written). */
+async function insertLink(db: Db, row: { platformId: number; sub: string; userId: number; by: 'email' | 'sign-in'; now: Date }): Promise<boolean> {
+  const inserted = await db
+    .insertInto('lti_user_link')
+    .values({ platform_id: row.platformId, sub: row.sub, user_id: row.userId, linked_by: row.by, linked_at: row.now, last_launch_at: row.now })
+    .onConflict((oc) => oc.doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+async function touchLink(db: Db, platformId: number, sub: string, now: Date) {
+  await db.updateTable('lti_user_link').set({ last_launch_at: now }).where('platform_id', '=', platformId).where('sub', '=', sub).execute();
+}
+
+async function insertPendingLink(db: Db, row: { tokenHash: string; platformId: number; sub: string; landing: unknown; now: Date; expiresAt: Date }) {
+  await db
+    .insertInto('lti_pending_link')
+    .values({
+      token_hash: row.tokenHash,
+      platform_id: row.platformId,
+      sub: row.sub,
+      landing: row.landing,
+      created_at: row.now,
+      expires_at: row.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+async function pendingLink(db: Db, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('lti_pending_link')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+async function takePendingLink(db: Db, tokenHash: string, now: Date) {
+  return db
+    .updateTable('lti_pending_link')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+async function insertHandoff(db: Db, row: { codeHash: string; userId: number; platformId: number; target: string; notice: string | null; now: Date; expiresAt: Date }) {
+  await db
+    .insertInto('lti_handoff')
+    .values({
+      code_hash: row.codeHash,
+      user_id: row.userId,
+      platform_id: row.platformId,
+      target: row.target,
+      notice: row.notice,
+      created_at: row.now,
+      expires_at: row.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+async function handoff(db: Db, codeHash: string) {
+  return db.selectFrom('lti_handoff').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+}
+
+async function takeHandoff(db: Db, codeHash: string, now: Date) {
+  return db
+    .updateTable('lti_handoff')
+    .set({ used_at: now })
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+async function insertDeepLinkRequest(
+  db: Db,
+  row: { tokenHash: string; platformId: number; deploymentId: string; returnUrl: string; data: string | null; acceptMultiple: boolean; now: Date; expiresAt: Date },
+) {
+  await db
+    .insertInto('lti_deep_link_request')
+    .values({
+      token_hash: row.tokenHash,
+      platform_id: row.platformId,
+      deployment_id: row.deploymentId,
+      return_url: row.returnUrl,
+      data: row.data,
+      accept_multiple: row.acceptMultiple,
+      created_at: row.now,
+      expires_at: row.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+async function deepLinkRequest(db: Db, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('lti_deep_link_request')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+async function takeDeepLinkRequest(db: Db, tokenHash: string, now: Date) {
+  return db
+    .updateTable('lti_deep_link_request')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Forgets single-use rows a day after they expired (the worker's housekeeping). */
+async function pruneExpired(db: Db, now: Date) {
+  const before = new Date(now.getTime() - 24 * 3600 * 1000);
+  for (const table of ['lti_login_state', 'lti_pending_link', 'lti_handoff', 'lti_deep_link_request'] as const)
+    await db.deleteFrom(table).where('expires_at', '<', before).execute();
+}
+
+export const launchRepository = Object.freeze({
+  insertLoginState,
+  takeLoginState,
+  loginState,
+  platformById,
+  platformsByIssuer,
+  hasDeployment,
+  linkOf,
+  linkOfUser,
+  insertLink,
+  touchLink,
+  insertPendingLink,
+  pendingLink,
+  takePendingLink,
+  insertHandoff,
+  handoff,
+  takeHandoff,
+  insertDeepLinkRequest,
+  deepLinkRequest,
+  takeDeepLinkRequest,
+  pruneExpired,
+});
