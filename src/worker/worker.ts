@@ -9,6 +9,7 @@ import { courseRepository } from '../course/course.repository';
 import { runRemindersJob } from '../reminders/reminders.service';
 import { runDigestsJob } from '../digest/digest.service';
 import { runQueuedImports } from '../roster/roster-import.service';
+import { agsService } from '../lti/ags/ags.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -26,6 +27,7 @@ export const jobs: Job[] = [
   { name: 'throttle-housekeeping', run: (ctx) => throttle.prune(ctx.db) },
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   { name: 'digest', run: (ctx) => runDigestsJob(ctx) },
+  { name: 'lti-scores', run: (ctx, signal) => agsService.runScorePostsJob(ctx, signal) },
   {
     name: 'deliver-email',
     run: async (ctx, signal) => {
