@@ -249,6 +249,36 @@ test('grades go back to edX: once per grade change, retried, shown in the gradeb
     for (const text of ['Sent to edX', 'Waiting to send', 'Failed:']) expect(cell).not.toContain(text);
   });
 
+  await step('a platform that refuses the connection: the worker goes on, the post waits for its retry, the gradebook says why', async () => {
+    await t.db
+      .insertInto('lti_user_link')
+      .values({
+        platform_id: platformId,
+        sub: 'edx-sub-olivia',
+        user_id: ids.student3,
+        linked_by: 'email',
+        linked_at: t.clock.now(),
+        last_launch_at: t.clock.now(),
+      })
+      .execute();
+    // Port 1 on this machine: nothing listens, the connection is refused.
+    await agsService.recordGradeTarget(t.db, {
+      userId: ids.student3,
+      requirementId: req502,
+      platformId,
+      lineitem: 'http://127.0.0.1:1/api/lti_consumer/v1/lti/3/lti-ags/3',
+      scopes: [SCORE_SCOPE],
+      now: t.clock.now(),
+    });
+    await submit('student3');
+    await grade('student3', 'S', 'Fine.', '2020-03-14T15:00:00Z');
+    await t.runWorker();
+    expect((await postsOf('student3')).map((p) => [p.status, p.attempts, p.last_status])).toEqual([['pending', 1, null]]);
+    const cell = await gradebookCell('student3');
+    expect(cell).toContain('Waiting to send (attempt 2)');
+    expect(cell).toContain('Could not reach 127.0.0.1:1');
+  });
+
   await step('every score went to its own student’s line item, and only to line items the launches named', async () => {
     expect(scoresOf('edx-sub-ava').every((s) => s.lineitem === platform.lineitemUrl(1))).toBe(true);
     expect(scoresOf('edx-sub-grace').every((s) => s.lineitem === platform.lineitemUrl(2))).toBe(true);
