@@ -111,8 +111,8 @@ test('grades go back to edX: once per grade change, retried, shown in the gradeb
       scopes: ['https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly'],
       now: t.clock.now(),
     });
-    await expect(
-      agsService.recordGradeTarget(t.db, {
+    expect(
+      await agsService.recordGradeTarget(t.db, {
         userId: ids.student2,
         requirementId: req502,
         platformId,
@@ -120,7 +120,10 @@ test('grades go back to edX: once per grade change, retried, shown in the gradeb
         scopes: [SCORE_SCOPE],
         now: t.clock.now(),
       }),
-    ).rejects.toThrow(/line item/);
+    ).toBe(false);
+    expect(await t.db.selectFrom('lti_grade_target').select(['lineitem', 'can_post_scores']).where('user_id', '=', ids.student2).execute()).toEqual([
+      { lineitem: platform.lineitemUrl(9), can_post_scores: false },
+    ]);
   });
 
   await step('graded S on the grading page: the worker sends one score 1 of 1 to Ava’s line item with a verified token', async () => {

@@ -1,6 +1,5 @@
 import type { AppContext } from '../../context';
 import type { Db } from '../../db/database';
-import { Invalid } from '../../errors';
 import { currentToolKey, type ToolKey } from '../tool-keys';
 import { agsRepository as repo, type ClaimedPost, type Outcome, type SU } from './ags.repository';
 import { postScore, requestAccessToken, SCORE_SCOPE, type Answer } from './score-client';
@@ -46,13 +45,18 @@ function isWebUrl(value: string): boolean {
   }
 }
 
-/** Keeps the line item a launch named for this learner's portfolio (the only place its scores go). */
+/**
+ * Keeps the line item a launch named for this learner's portfolio (the only place its scores go).
+ * A line item that is not an https:// URL (http:// only on localhost) is not kept, and the launch
+ * goes on: false says so.
+ */
 async function recordGradeTarget(
   db: Db,
   input: { userId: number; requirementId: number; platformId: number; lineitem: string; scopes: string[]; now: Date },
-): Promise<void> {
-  if (!isWebUrl(input.lineitem)) throw new Invalid('The launch named a line item that is not an https:// URL.');
+): Promise<boolean> {
+  if (!isWebUrl(input.lineitem)) return false;
   await repo.upsertGradeTarget(db, { ...input, canPostScores: input.scopes.includes(SCORE_SCOPE) });
+  return true;
 }
 
 /**
