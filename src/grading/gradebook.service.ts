@@ -4,6 +4,7 @@ import { missingText, type CertificateStatus } from './certificate-eligibility';
 import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { courseRepository } from '../course/course.repository';
 import type { Db } from '../db/database';
+import { agsService, type ScoreStatus } from '../lti/ags/ags.service';
 import { extensionRequestsRepository } from '../portfolio/extension-requests.repository';
 import type { Checklist } from '../portfolio/checklist';
 import type { SubmissionSummary } from '../portfolio/submissions.repository';
@@ -80,7 +81,21 @@ function requiredMeetingAbsences(db: Db, offeringId: number, userIds: number[]):
   return absencesFromRequiredMeetings(db, offeringId, userIds);
 }
 
-function cellView(p: PortfolioFacts, events: ReturnType<typeof historyView>, zone: string) {
+/** The latest score sent back to the platform for this portfolio (only where the student launched from one). */
+function scorePostView(post: ScoreStatus | undefined, zone: string) {
+  if (!post) return null;
+  const at = post.at ? formatDateTime(post.at, zone) : null;
+  if (post.status === 'sent')
+    return at ? { tone: 'sent', text: `Sent to edX ✓ (${at})`, answer: null } : { tone: 'neutral', text: 'Replaced by a newer grade', answer: null };
+  if (post.status === 'failed') return { tone: 'failed', text: `Failed: ${post.lastAnswer ?? 'no answer'}`, answer: null };
+  return {
+    tone: 'queued',
+    text: `Waiting to send (attempt ${post.attempts + 1})`,
+    answer: post.attempts > 0 ? `Last try: ${post.lastAnswer ?? 'no answer'}; next try ${at}` : null,
+  };
+}
+
+function cellView(p: PortfolioFacts, events: ReturnType<typeof historyView>, post: ScoreStatus | undefined, zone: string) {
   const status = statusOf(p);
   const s = p.submission;
   return {
@@ -104,6 +119,7 @@ function cellView(p: PortfolioFacts, events: ReturnType<typeof historyView>, zon
     regrade: !!(p.grade && s && p.grade.portfolio_submission_id !== s.id),
     gradeUrl: s ? `/instructor/submissions/${s.id}/grade` : null,
     history: events,
+    scorePost: scorePostView(post, zone),
   };
 }
 
@@ -113,10 +129,15 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
   const filter = filterFor(query, requirements);
   const { rows, total } = await repo.studentPage(db, offeringId, filter, PAGE_SIZE, (query.page - 1) * PAGE_SIZE);
   const ids = rows.map((r) => r.id);
-  const [facts, events, absences] = await Promise.all([
+  const [facts, events, absences, scorePosts] = await Promise.all([
     factsFor(db, course, rows),
     gradingRepository.eventsFor(db, ids),
     requiredMeetingAbsences(db, offeringId, ids),
+    agsService.scoreStatuses(
+      db,
+      ids,
+      requirements.map((r) => r.id),
+    ),
   ]);
   const eventsOf = (userId: number, rid: number) =>
     historyView(
@@ -129,7 +150,7 @@ export async function gradebookPage(db: Db, offeringId: number, query: Gradebook
     email: f.student.email,
     section: f.student.section,
     droppedOn: f.student.dropped_at ? formatDate(f.student.dropped_at, zone) : null,
-    portfolios: f.portfolios.map((p) => cellView(p, eventsOf(f.student.id, p.requirement.id), zone)),
+    portfolios: f.portfolios.map((p) => cellView(p, eventsOf(f.student.id, p.requirement.id), scorePosts.get(`${f.student.id}:${p.requirement.id}`), zone)),
     certificates: { ...f.certificates, courses: f.certificates.courses.map((c) => ({ ...c, text: missingText(c) })) },
     absences: absences ? requirements.map((r) => ({ code: r.edx_code, n: absences.get(f.student.id)?.get(r.edx_course_id) ?? 0 })) : null,
   }));

@@ -4,6 +4,7 @@ import { usersRepository } from '../accounts/users.repository';
 import { certificateFactsFor } from './certificate-facts';
 import { courseCache } from '../course/course-cache';
 import { courseRepository } from '../course/course.repository';
+import { agsService } from '../lti/ags/ags.service';
 import type { Db } from '../db/database';
 import { NotFound } from '../errors';
 import { peerAssessmentRepository } from '../portfolio/peer-assessments.repository';
@@ -175,6 +176,16 @@ async function recordGrade(trx: Db, me: Instructor, submissionId: number, input:
     newGrade: input.grade,
     oldFeedback: old?.feedback ?? null,
     feedback: input.feedback,
+  });
+  // A changed grade goes back to the platform's line items the student launched from (src/lti/ags/).
+  await agsService.queueScores(trx, {
+    gradeEventId: eventId,
+    userId: s.user_id,
+    requirementId: s.portfolio_requirement_id,
+    grade: input.grade,
+    previousGrade: old?.grade ?? null,
+    gradedAt: now,
+    now,
   });
   const [student, offering] = await Promise.all([usersRepository.findById(trx, s.user_id), courseRepository.offering(trx, me.offeringId)]);
   await notifyFeedbackReady(trx, {

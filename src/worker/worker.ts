@@ -10,6 +10,7 @@ import { runRemindersJob } from '../reminders/reminders.service';
 import { runDigestsJob } from '../digest/digest.service';
 import { runQueuedImports } from '../roster/roster-import.service';
 import { launchService } from '../lti/launch.service';
+import { agsService } from '../lti/ags/ags.service';
 
 /**
  * The background worker: on each tick it runs every job in order. Jobs are safe to run in
@@ -28,6 +29,7 @@ export const jobs: Job[] = [
   { name: 'lti-housekeeping', run: (ctx) => launchService.forgetExpired(ctx.db, ctx.clock.now()) },
   { name: 'roster-imports', run: (ctx) => runQueuedImports(ctx) },
   { name: 'digest', run: (ctx) => runDigestsJob(ctx) },
+  { name: 'lti-scores', run: (ctx, signal) => agsService.runScorePostsJob(ctx, signal) },
   {
     name: 'deliver-email',
     run: async (ctx, signal) => {
