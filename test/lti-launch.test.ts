@@ -5,6 +5,7 @@ import { runRegister } from '../src/lti/register-command';
 import { LtiPlatform, INSTRUCTOR_ROLES, type LaunchSpec } from './helpers/lti-platform';
 import { DEMO_PASSWORD } from './helpers/db';
 import { startTestApp, type TestApp } from './helpers/test-app';
+import { withBase } from './helpers/versions';
 import { step } from './helpers/story';
 
 /**
@@ -86,7 +87,12 @@ describe('a learner launches from edX', () => {
       expect(page.headers['x-frame-options']).toBeUndefined();
     });
     await step('the sub is linked by the email claim, once', async () => {
-      const links = await t.db.selectFrom('lti_user_link').innerJoin('app_user', 'app_user.id', 'lti_user_link.user_id').select(['email', 'linked_by']).where('sub', '=', 'edx-ava').execute();
+      const links = await t.db
+        .selectFrom('lti_user_link')
+        .innerJoin('app_user', 'app_user.id', 'lti_user_link.user_id')
+        .select(['email', 'linked_by'])
+        .where('sub', '=', 'edx-ava')
+        .execute();
       expect(links).toEqual([{ email: 'student1@cohort.example', linked_by: 'email' }]);
     });
     await step('the code is spent: the same continue link does not sign anyone in again', async () => {
@@ -144,13 +150,19 @@ describe('a learner launches from edX', () => {
   });
 
   test('a learner not on the roster is told so and whom to ask; no account is made', async () => {
-    const before = await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('app_user')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     const { res } = await handshake(browser(), { sub: 'edx-stranger', email: 'stranger@example.org' });
     expect(res.status).toBe(403);
     expect(res.text).toContain('stranger@example.org');
     expect(res.text).toContain('is not on the roster');
     expect(res.text).toContain('Donald J. Peurach');
-    const after = await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('app_user')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);
   });
 
@@ -182,10 +194,15 @@ describe('every launch that breaks a rule is refused with a 4xx page saying what
   };
 
   test('signature, keys, audience, times, nonce, deployment, version and message type', async () => {
-    await step('bad signature', () => refused({ sub: 'edx-ava' }, /signature does not verify/, async (form) => {
-      const forged = await edx.strangerKey();
-      form.id_token = await edx.idToken(JSON.parse(Buffer.from(form.id_token.split('.')[1], 'base64url').toString()).nonce, launchUrl, { sub: 'edx-ava', signWith: forged });
-    }));
+    await step('bad signature', () =>
+      refused({ sub: 'edx-ava' }, /signature does not verify/, async (form) => {
+        const forged = await edx.strangerKey();
+        form.id_token = await edx.idToken(JSON.parse(Buffer.from(form.id_token.split('.')[1], 'base64url').toString()).nonce, launchUrl, {
+          sub: 'edx-ava',
+          signWith: forged,
+        });
+      }),
+    );
     await step('unknown kid: the tool refetches the platform’s keys once, then refuses', async () => {
       const fetches = edx.jwksFetches;
       const forged = await edx.strangerKey();
@@ -196,14 +213,23 @@ describe('every launch that breaks a rule is refused with a 4xx page saying what
     await step('wrong issuer', () => refused({ sub: 'edx-ava', override: { iss: 'https://evil.example' } }, /iss/));
     await step('expired', () => refused({ sub: 'edx-ava', iatOffset: -3600 }, /expired/));
     await step('nonce not the one sent', () => refused({ sub: 'edx-ava', override: { nonce: 'another-nonce' } }, /nonce/));
-    await step('unknown deployment', () => refused({ sub: 'edx-ava', override: { 'https://purl.imsglobal.org/spec/lti/claim/deployment_id': '99' } }, /deployment \(99\) is not the one the login named/));
+    await step('unknown deployment', () =>
+      refused(
+        { sub: 'edx-ava', override: { 'https://purl.imsglobal.org/spec/lti/claim/deployment_id': '99' } },
+        /deployment \(99\) is not the one the login named/,
+      ),
+    );
     await step('a login naming an unknown deployment', async () => {
-      const res = await browser().get('/lti/login').query({ ...edx.loginParams(launchUrl), lti_deployment_id: '99' });
+      const res = await browser()
+        .get('/lti/login')
+        .query({ ...edx.loginParams(launchUrl), lti_deployment_id: '99' });
       expect(res.status).toBe(400);
       expect(res.text).toContain('Deployment 99 is not registered');
     });
     await step('wrong version', () => refused({ sub: 'edx-ava', override: { 'https://purl.imsglobal.org/spec/lti/claim/version': '1.1' } }, /version/));
-    await step('unknown message type', () => refused({ sub: 'edx-ava', override: { 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiSubmissionReviewRequest' } }, /message_type/));
+    await step('unknown message type', () =>
+      refused({ sub: 'edx-ava', override: { 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiSubmissionReviewRequest' } }, /message_type/),
+    );
     await step('missing state', () => refused({ sub: 'edx-ava' }, /without its state/, (form) => void (form.state = '')));
     await step('a state this tool never issued', () => refused({ sub: 'edx-ava' }, /not issued by this tool/, (form) => void (form.state = 'made-up')));
   });
@@ -224,7 +250,9 @@ describe('every launch that breaks a rule is refused with a 4xx page saying what
   });
 
   test('logins the tool cannot take: an unregistered issuer, a target elsewhere, nothing at all', async () => {
-    const other = await browser().get('/lti/login').query({ ...edx.loginParams(launchUrl), iss: 'https://canvas.example.edu', client_id: 'x' });
+    const other = await browser()
+      .get('/lti/login')
+      .query({ ...edx.loginParams(launchUrl), iss: 'https://canvas.example.edu', client_id: 'x' });
     expect(other.status).toBe(400);
     expect(other.text).toContain('npm run lti:register');
     const elsewhere = await browser().post('/lti/login').type('form').send(edx.loginParams('https://evil.example/lti/launch'));
@@ -245,20 +273,32 @@ test('Deep Linking: a course team chooses a lesson in Studio and the tool return
   const none = await agent.post('/lti/deep-link').type('form').send({ token });
   expect(none.status).toBe(422);
   expect(none.text).toContain('Choose a lesson or a portfolio');
-  const chosen = await agent.post('/lti/deep-link').type('form').send({ token, choice: ['unit:LeadEd502x-03', 'portfolio:LeadEd502x'] });
+  const chosen = await agent
+    .post('/lti/deep-link')
+    .type('form')
+    .send({ token, choice: ['unit:LeadEd502x-03', 'portfolio:LeadEd502x'] });
   expect(chosen.status).toBe(200);
   const returnUrl = `${edx.base}/api/lti_consumer/v1/lti/1/lti-dl/response`;
   expect(chosen.text).toContain(`action="${returnUrl}"`);
   expect(chosen.text).not.toContain('name="_csrf"');
   expect(String(chosen.headers['content-security-policy'])).toContain(`form-action 'self' ${edx.base}`);
   const jwt = chosen.text.match(/name="JWT" value="([^"]+)"/)![1];
-  const { payload } = await jwtVerify(jwt, createLocalJWKSet((await t.anonymous().get('/lti/jwks')).body as never), { issuer: edx.clientId, audience: edx.issuer, currentDate: t.clock.now() });
+  const { payload } = await jwtVerify(jwt, createLocalJWKSet((await t.anonymous().get('/lti/jwks')).body as never), {
+    issuer: edx.clientId,
+    audience: edx.issuer,
+    currentDate: t.clock.now(),
+  });
   expect(payload['https://purl.imsglobal.org/spec/lti/claim/message_type']).toBe('LtiDeepLinkingResponse');
   expect(payload['https://purl.imsglobal.org/spec/lti-dl/claim/data']).toBe('opaque-123');
   expect(payload['https://purl.imsglobal.org/spec/lti/claim/deployment_id']).toBe(edx.deploymentId);
   expect(payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items']).toEqual([
     expect.objectContaining({ type: 'ltiResourceLink', url: launchUrl, custom: { unit: 'LeadEd502x-03' } }),
-    expect.objectContaining({ type: 'ltiResourceLink', url: launchUrl, custom: { portfolio: 'LeadEd502x' }, lineItem: expect.objectContaining({ scoreMaximum: 1 }) }),
+    expect.objectContaining({
+      type: 'ltiResourceLink',
+      url: launchUrl,
+      custom: { portfolio: 'LeadEd502x' },
+      lineItem: expect.objectContaining({ scoreMaximum: 1 }),
+    }),
   ]);
   // The browser posts it back; the platform verifies it with the tool's published keys.
   const back = await fetch(returnUrl, { method: 'POST', body: new URLSearchParams({ JWT: jwt }) });
@@ -267,4 +307,40 @@ test('Deep Linking: a course team chooses a lesson in Studio and the tool return
   expect((await agent.post('/lti/deep-link').type('form').send({ token, choice: 'unit:LeadEd502x-03' })).status).toBe(410);
   const learner = await handshake(browser(), { sub: 'edx-ava', messageType: 'LtiDeepLinkingRequest' });
   expect(learner.res.status).toBe(403);
+});
+
+test('the whole story: a demo student launches from edX with a line item, and grading her S sends exactly one score of 1 there', async () => {
+  const lineitem = edx.lineitemUrl(12);
+  await step('Ethan launches from the LeadEd502x portfolio link, with the AGS claim', async () => {
+    const agent = browser();
+    const { res } = await handshake(agent, { sub: 'edx-ethan', email: 'student12@cohort.example', custom: { portfolio: 'LeadEd502x' }, lineitem });
+    expect(res.status).toBe(303);
+    expect((await agent.get(res.headers.location)).headers.location).toBe(`/portfolios/${portfolio502}`);
+    const targets = await t.db
+      .selectFrom('lti_grade_target')
+      .select(['requirement_id', 'lineitem', 'can_post_scores'])
+      .where('lineitem', '=', lineitem)
+      .execute();
+    expect(targets).toEqual([{ requirement_id: portfolio502, lineitem, can_post_scores: true }]);
+  });
+  let submissionId = 0;
+  await step('he submits his portfolio; the instructor grades it S', async () => {
+    const ethan = await t.login('student12@cohort.example');
+    const submitted = await ethan.post(`/portfolios/${portfolio502}/submit`, { confirm: 'yes' });
+    expect(submitted.status).toBe(303);
+    submissionId = Number(submitted.headers.location.match(/submissions\/(\d+)/)![1]);
+    const instructor = await t.login('instructor@cohort.example');
+    const path = `/instructor/submissions/${submissionId}/grade`;
+    const graded = await instructor.post(path, await withBase(instructor, path, path, { grade: 'S', feedback: 'Well done.' }));
+    expect(graded.status).toBe(303);
+  });
+  await step('the worker sends one score of 1 to exactly that line item, and running it again sends nothing', async () => {
+    await t.runWorker();
+    await t.runWorker();
+    const sent = edx.scores.filter((s) => s.body.userId === 'edx-ethan');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].lineitem).toBe(lineitem);
+    expect(sent[0].body).toMatchObject({ scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(edx.scores.filter((s) => s.lineitem === lineitem)).toHaveLength(1);
+  });
 });

@@ -78,7 +78,13 @@ export function errorHandler(ctx: AppContext) {
     render(
       res,
       status >= 500 && !(err instanceof AppError && err.advice) ? 'errors/500' : 'errors/4xx',
-      { title: status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'We could not do that', message, advice: err instanceof AppError ? err.advice : undefined, status, requestId },
+      {
+        title: status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'We could not do that',
+        message,
+        advice: err instanceof AppError ? err.advice : undefined,
+        status,
+        requestId,
+      },
       status,
       (renderErr) => {
         ctx.log('error', `[${requestId}] error page failed: ${renderErr.stack ?? renderErr.message}`);

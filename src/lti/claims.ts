@@ -58,7 +58,8 @@ export type LaunchClaims = { kind: 'resource-link'; claims: ResourceLinkClaims }
 export function launchClaims(payload: Record<string, unknown>): LaunchClaims | { problem: string } {
   const type = payload[`${LTI}message_type`];
   const schema = type === RESOURCE_LINK_REQUEST ? resourceLink : type === DEEP_LINKING_REQUEST ? deepLinking : null;
-  if (!schema) return { problem: `the message_type claim is ${JSON.stringify(type ?? null)}; this tool accepts ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}` };
+  if (!schema)
+    return { problem: `the message_type claim is ${JSON.stringify(type ?? null)}; this tool accepts ${RESOURCE_LINK_REQUEST} and ${DEEP_LINKING_REQUEST}` };
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -33,7 +33,12 @@ async function choices(db: Db, tokenValue: string, now: Date) {
   for (const r of snapshot.requirements) list.push({ value: `portfolio:${r.edx_code}`, label: `Portfolio: ${r.title}`, group: r.edx_code });
   for (const u of snapshot.units)
     if (u.kind === 'lesson') list.push({ value: `unit:${unitCode(u)}`, label: `Lesson ${u.lesson_number}: ${u.title}`, group: u.edx_code });
-  return { list, acceptMultiple: request.accept_multiple, frameAncestors: platformOrigins(platform), course: `${snapshot.offering.code} ${snapshot.offering.title}` };
+  return {
+    list,
+    acceptMultiple: request.accept_multiple,
+    frameAncestors: platformOrigins(platform),
+    course: `${snapshot.offering.code} ${snapshot.offering.title}`,
+  };
 }
 
 export const deepLinkChoiceSchema = z.object({
@@ -47,7 +52,8 @@ async function respond(db: Db, input: z.infer<typeof deepLinkChoiceSchema>, env:
   const picked = (Array.isArray(input.choice) ? input.choice : input.choice ? [input.choice] : []).filter((v, i, all) => all.indexOf(v) === i);
   const chosen = picked.map((v) => available.list.find((c) => c.value === v));
   if (picked.length === 0 || chosen.some((c) => !c)) return { kind: 'invalid' as const, message: 'Choose a lesson or a portfolio from the list.', picked };
-  if (picked.length > 1 && !available.acceptMultiple) return { kind: 'invalid' as const, message: 'This platform takes one link at a time: choose one.', picked };
+  if (picked.length > 1 && !available.acceptMultiple)
+    return { kind: 'invalid' as const, message: 'This platform takes one link at a time: choose one.', picked };
   const request = await repo.takeDeepLinkRequest(db, hashToken(input.token), env.now);
   if (!request) throw new LaunchRefused(410, 'This choice was already sent.', 'Add the Cohort Companion component again in Studio.');
   const platform = (await repo.platformById(db, request.platform_id))!;

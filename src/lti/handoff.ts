@@ -20,7 +20,8 @@ async function issue(db: Db, row: { userId: number; platformId: number; target: 
   return code.token;
 }
 
-const spent = () => new LaunchRefused(410, 'This sign-in link has expired or was already used.', 'Launch Cohort Companion again from edX: each launch signs you in once.');
+const spent = () =>
+  new LaunchRefused(410, 'This sign-in link has expired or was already used.', 'Launch Cohort Companion again from edX: each launch signs you in once.');
 
 /** The frame after a launch: straight on when it kept the launcher's session, else the page offering a new window. */
 async function continueIn(db: Db, code: string, signedInAs: number | null, now: Date) {

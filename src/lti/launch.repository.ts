@@ -118,7 +118,10 @@ async function takePendingLink(db: Db, tokenHash: string, now: Date) {
     .executeTakeFirst();
 }
 
-async function insertHandoff(db: Db, row: { codeHash: string; userId: number; platformId: number; target: string; notice: string | null; now: Date; expiresAt: Date }) {
+async function insertHandoff(
+  db: Db,
+  row: { codeHash: string; userId: number; platformId: number; target: string; notice: string | null; now: Date; expiresAt: Date },
+) {
   await db
     .insertInto('lti_handoff')
     .values({
@@ -151,7 +154,16 @@ async function takeHandoff(db: Db, codeHash: string, now: Date) {
 
 async function insertDeepLinkRequest(
   db: Db,
-  row: { tokenHash: string; platformId: number; deploymentId: string; returnUrl: string; data: string | null; acceptMultiple: boolean; now: Date; expiresAt: Date },
+  row: {
+    tokenHash: string;
+    platformId: number;
+    deploymentId: string;
+    returnUrl: string;
+    data: string | null;
+    acceptMultiple: boolean;
+    now: Date;
+    expiresAt: Date;
+  },
 ) {
   await db
     .insertInto('lti_deep_link_request')

@@ -41,9 +41,21 @@ const login = (ctx: AppContext) => async (req: Request, res: Response) => {
 };
 
 /** Signs the learner in here (kept if the frame keeps cookies) and sends the frame on with a hand-off code. */
-async function signInAndContinue(ctx: AppContext, req: Request, res: Response, next: NextFunction, who: { userId: number; platformId: number; target: string; ancestors: string[]; notice: string | null }) {
+async function signInAndContinue(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  who: { userId: number; platformId: number; target: string; ancestors: string[]; notice: string | null },
+) {
   const user = (await usersRepository.findById(ctx.db, who.userId))!;
-  const code = await handoffService.issue(ctx.db, { userId: user.id, platformId: who.platformId, target: who.target, notice: who.notice, now: ctx.clock.now() });
+  const code = await handoffService.issue(ctx.db, {
+    userId: user.id,
+    platformId: who.platformId,
+    target: who.target,
+    notice: who.notice,
+    now: ctx.clock.now(),
+  });
   req.logIn(accountsService.sessionUser(user), (e) => {
     if (e) return next(e);
     req.session.frameAncestors = who.ancestors;
@@ -68,7 +80,14 @@ function showOutcome(ctx: AppContext, req: Request, res: Response, next: NextFun
   render(
     res,
     'lti/confirm',
-    { title: 'Link your edX account', token: outcome.token, course: outcome.course, notOnRoster: outcome.kind === 'not-on-roster' ? outcome.email : null, values: { email: outcome.email ?? '' }, errors: {} },
+    {
+      title: 'Link your edX account',
+      token: outcome.token,
+      course: outcome.course,
+      notOnRoster: outcome.kind === 'not-on-roster' ? outcome.email : null,
+      values: { email: outcome.email ?? '' },
+      errors: {},
+    },
     outcome.kind === 'not-on-roster' ? 403 : 200,
   );
 }
@@ -129,7 +148,12 @@ const confirmLink = (ctx: AppContext) => async (req: Request, res: Response, nex
   ];
   const again = (status: number, message: string, platform: { issuer: string; auth_url: string } | null) => {
     if (platform) allowFraming(res, platformOrigins(platform));
-    render(res, 'lti/confirm', { title: 'Link your edX account', token: form.token, course: null, notOnRoster: null, values: { email: form.email }, errors: { _form: message } }, status);
+    render(
+      res,
+      'lti/confirm',
+      { title: 'Link your edX account', token: form.token, course: null, notOnRoster: null, values: { email: form.email }, errors: { _form: message } },
+      status,
+    );
   };
   if (!form.email || !form.password) return again(422, 'Enter the email and password of your Cohort Companion account.', null);
   if (await throttle.isBlocked(ctx.db, limits))
@@ -156,7 +180,12 @@ const deepLinkRespond = (ctx: AppContext) => async (req: Request, res: Response)
   if (result.kind === 'invalid') {
     const model = await deepLinkingService.choices(ctx.db, parsed.data.token, now);
     allowFraming(res, model.frameAncestors);
-    return render(res, 'lti/deep-link', { title: 'Choose what this link opens', token: parsed.data.token, ...model, errors: { choice: result.message }, picked: result.picked }, 422);
+    return render(
+      res,
+      'lti/deep-link',
+      { title: 'Choose what this link opens', token: parsed.data.token, ...model, errors: { choice: result.message }, picked: result.picked },
+      422,
+    );
   }
   allowFraming(res, result.frameAncestors, { formAction: [new URL(result.returnUrl).origin] });
   render(res, 'lti/deep-link-return', { title: 'Send your choice to edX', returnUrl: result.returnUrl, jwt: result.jwt, labels: result.labels });
@@ -168,8 +197,27 @@ export const launchRoutes: RouteDef[] = [
   { method: 'get', path: '/lti/login', access: crossSite, handler: login, summary: 'LTI 1.3 OIDC login initiation (from the platform)' },
   { method: 'post', path: '/lti/login', access: crossSite, handler: login, summary: 'LTI 1.3 OIDC login initiation (form post from the platform)' },
   { method: 'post', path: '/lti/launch', access: crossSite, handler: launch, summary: 'LTI 1.3 launch: the platform’s signed id_token' },
-  { method: 'get', path: '/lti/continue', access: crossSite, secretUrl: true, handler: continuePage, summary: 'After a launch: on to the page, or the button to open a new window' },
-  { method: 'post', path: '/lti/open', access: crossSite, handler: openWindow, summary: 'Open Cohort Companion in a new window with a launch’s single-use code' },
+  {
+    method: 'get',
+    path: '/lti/continue',
+    access: crossSite,
+    secretUrl: true,
+    handler: continuePage,
+    summary: 'After a launch: on to the page, or the button to open a new window',
+  },
+  {
+    method: 'post',
+    path: '/lti/open',
+    access: crossSite,
+    handler: openWindow,
+    summary: 'Open Cohort Companion in a new window with a launch’s single-use code',
+  },
   { method: 'post', path: '/lti/link', access: crossSite, handler: confirmLink, summary: 'Link an edX account by signing in once' },
-  { method: 'post', path: '/lti/deep-link', access: crossSite, handler: deepLinkRespond, summary: 'Deep Linking: send the course team’s choice back to the platform' },
+  {
+    method: 'post',
+    path: '/lti/deep-link',
+    access: crossSite,
+    handler: deepLinkRespond,
+    summary: 'Deep Linking: send the course team’s choice back to the platform',
+  },
 ];

@@ -9,6 +9,7 @@ import type { Db } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import { isLearner } from '../roles';
 import { launchClaims, LTI, DL, platformRole, type DeepLinkingClaims, type ResourceLinkClaims } from './claims';
+import { agsService } from './ags/ags.service';
 import { landingOf, type Landing } from './landing';
 import { launchRepository as repo } from './launch.repository';
 import { verifyIdToken } from './platform-keys';
@@ -38,15 +39,22 @@ export const loginSchema = z.object({
 
 export type Platform = NonNullable<Awaited<ReturnType<typeof repo.platformById>>>;
 
-const ADVICE_REGISTER = 'Register the platform with npm run lti:register (see the README, “LTI 1.3: launching from edX”), with the issuer, client id and deployment id shown in Studio.';
+const ADVICE_REGISTER =
+  'Register the platform with npm run lti:register (see the README, “LTI 1.3: launching from edX”), with the issuer, client id and deployment id shown in Studio.';
 
 /** Step 1: the platform sends the browser here; we answer with the authorization request to the platform. */
 async function startLogin(db: Db, raw: unknown, env: { baseUrl: string; now: Date }): Promise<string> {
   const parsed = loginSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new LaunchRefused(400, `The login request’s ${String(parsed.error.issues[0].path[0])} is malformed (repeated or too long).`, 'The platform must send each login parameter once.');
+  if (!parsed.success)
+    throw new LaunchRefused(
+      400,
+      `The login request’s ${String(parsed.error.issues[0].path[0])} is malformed (repeated or too long).`,
+      'The platform must send each login parameter once.',
+    );
   const input = parsed.data;
   for (const name of ['iss', 'login_hint', 'target_link_uri'] as const)
-    if (!input[name]) throw new LaunchRefused(400, `The login request has no ${name}.`, 'The platform must send iss, login_hint and target_link_uri to the login URL.');
+    if (!input[name])
+      throw new LaunchRefused(400, `The login request has no ${name}.`, 'The platform must send iss, login_hint and target_link_uri to the login URL.');
   const candidates = (await repo.platformsByIssuer(db, input.iss!)).filter((p) => !input.client_id || p.client_id === input.client_id);
   if (candidates.length === 0)
     throw new LaunchRefused(
@@ -55,7 +63,11 @@ async function startLogin(db: Db, raw: unknown, env: { baseUrl: string; now: Dat
       ADVICE_REGISTER,
     );
   if (candidates.length > 1)
-    throw new LaunchRefused(400, `Several client ids are registered for issuer ${input.iss}, and the login request does not say which.`, 'The platform must send client_id with the login request.');
+    throw new LaunchRefused(
+      400,
+      `Several client ids are registered for issuer ${input.iss}, and the login request does not say which.`,
+      'The platform must send client_id with the login request.',
+    );
   const platform = candidates[0];
   if (input.lti_deployment_id && !(await repo.hasDeployment(db, platform.id, input.lti_deployment_id)))
     throw new LaunchRefused(400, `Deployment ${input.lti_deployment_id} is not registered for ${platform.issuer}.`, ADVICE_REGISTER);
@@ -67,7 +79,11 @@ async function startLogin(db: Db, raw: unknown, env: { baseUrl: string; now: Dat
     throw new LaunchRefused(400, 'The login request’s target_link_uri is not a URL.', `It should be ${toolUrls(env.baseUrl).launch}.`);
   }
   if (target.origin !== tool)
-    throw new LaunchRefused(400, `The login request’s target_link_uri (${target.origin}) is not this tool (${tool}).`, `Set the launch URL in the platform to ${toolUrls(env.baseUrl).launch}.`);
+    throw new LaunchRefused(
+      400,
+      `The login request’s target_link_uri (${target.origin}) is not this tool (${tool}).`,
+      `Set the launch URL in the platform to ${toolUrls(env.baseUrl).launch}.`,
+    );
   const state = newToken();
   const nonce = crypto.randomBytes(24).toString('base64url');
   await repo.insertLoginState(db, {
@@ -97,7 +113,10 @@ async function startLogin(db: Db, raw: unknown, env: { baseUrl: string; now: Dat
 }
 
 export const launchSchema = z.object({
-  id_token: z.string().max(64 * 1024).optional(),
+  id_token: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
   state: z.string().max(200).optional(),
 });
 
@@ -119,9 +138,15 @@ export interface Course {
 /** Step 2: the platform's form post. Refused with a LaunchRefused for every rule broken. */
 async function launch(db: Db, raw: unknown, env: { baseUrl: string; now: Date }): Promise<LaunchOutcome> {
   const posted = launchSchema.safeParse(raw ?? {});
-  if (!posted.success) throw new LaunchRefused(400, 'The launch form is malformed (a repeated or oversized id_token or state).', 'The platform must post one id_token and one state.');
+  if (!posted.success)
+    throw new LaunchRefused(
+      400,
+      'The launch form is malformed (a repeated or oversized id_token or state).',
+      'The platform must post one id_token and one state.',
+    );
   const form = posted.data;
-  if (!form.state) throw new LaunchRefused(400, 'The launch arrived without its state.', 'The platform must post state back with the id_token (response_mode form_post).');
+  if (!form.state)
+    throw new LaunchRefused(400, 'The launch arrived without its state.', 'The platform must post state back with the id_token (response_mode form_post).');
   if (!form.id_token) throw new LaunchRefused(400, 'The launch arrived without an id_token.', 'The platform must post the signed id_token to the launch URL.');
   const stateHash = hashToken(form.state);
   // Used once, whatever follows: taken (and committed) before anything else is checked.
@@ -134,13 +159,18 @@ async function launch(db: Db, raw: unknown, env: { baseUrl: string; now: Date })
         'This launch’s state was not issued by this tool’s login.',
         'Launches must start at the login URL (OIDC login initiation), and the platform must post the same state back.',
       );
-    if (seen.used_at) throw new LaunchRefused(400, 'This launch was already used (a replayed launch).', 'Launch again from the platform: every launch is good for one use.');
+    if (seen.used_at)
+      throw new LaunchRefused(400, 'This launch was already used (a replayed launch).', 'Launch again from the platform: every launch is good for one use.');
     throw new LaunchRefused(400, 'This launch took more than 10 minutes between login and launch.', 'Launch again from the platform.');
   }
   const platform = (await repo.platformById(db, login.platform_id))!;
   const payload = await verifyIdToken(form.id_token, { jwksUrl: platform.jwks_url, issuer: platform.issuer, clientId: platform.client_id, now: env.now });
   if (payload.nonce !== login.nonce)
-    throw new LaunchRefused(400, 'The id_token’s nonce is not the one this tool sent with the login.', 'The platform must copy the nonce of the authorization request into the id_token.');
+    throw new LaunchRefused(
+      400,
+      'The id_token’s nonce is not the one this tool sent with the login.',
+      'The platform must copy the nonce of the authorization request into the id_token.',
+    );
   const parsed = launchClaims(payload as Record<string, unknown>);
   if ('problem' in parsed) throw new LaunchRefused(400, `The launch message is not valid: ${parsed.problem}.`, 'Check the platform’s LTI 1.3 launch.');
   const claims = parsed.claims;
@@ -151,8 +181,14 @@ async function launch(db: Db, raw: unknown, env: { baseUrl: string; now: Date })
     throw new LaunchRefused(403, `Deployment ${deploymentId} is not registered for ${platform.issuer}.`, ADVICE_REGISTER);
   const targetLinkUri = claims[`${LTI}target_link_uri`];
   if (targetLinkUri && new URL(targetLinkUri, env.baseUrl).origin !== new URL(env.baseUrl).origin)
-    throw new LaunchRefused(400, `The id_token’s target_link_uri (${targetLinkUri}) is not this tool.`, `Set the launch URL in the platform to ${toolUrls(env.baseUrl).launch}.`);
-  return inTransaction(db, (trx) => (parsed.kind === 'deep-linking' ? deepLinking(trx, platform, parsed.claims, env.now) : admit(trx, platform, parsed.claims, env.now)));
+    throw new LaunchRefused(
+      400,
+      `The id_token’s target_link_uri (${targetLinkUri}) is not this tool.`,
+      `Set the launch URL in the platform to ${toolUrls(env.baseUrl).launch}.`,
+    );
+  return inTransaction(db, (trx) =>
+    parsed.kind === 'deep-linking' ? deepLinking(trx, platform, parsed.claims, env.now) : admit(trx, platform, parsed.claims, env.now),
+  );
 }
 
 async function courseOf(db: Db, platform: Platform): Promise<Course> {
@@ -162,10 +198,18 @@ async function courseOf(db: Db, platform: Platform): Promise<Course> {
 
 async function deepLinking(db: Db, platform: Platform, claims: DeepLinkingClaims, now: Date): Promise<LaunchOutcome> {
   if (platformRole(claims[`${LTI}roles`]) !== 'staff')
-    throw new LaunchRefused(403, 'Only course staff can choose what a Cohort Companion link opens.', 'Sign in to the platform as course staff (Studio) to add the link.');
+    throw new LaunchRefused(
+      403,
+      'Only course staff can choose what a Cohort Companion link opens.',
+      'Sign in to the platform as course staff (Studio) to add the link.',
+    );
   const settings = claims[`${DL}deep_linking_settings`];
   if (settings.accept_types.length && !settings.accept_types.includes('ltiResourceLink'))
-    throw new LaunchRefused(400, 'The platform does not accept resource links from this deep linking request.', 'Cohort Companion returns LTI resource links (ltiResourceLink).');
+    throw new LaunchRefused(
+      400,
+      'The platform does not accept resource links from this deep linking request.',
+      'Cohort Companion returns LTI resource links (ltiResourceLink).',
+    );
   const token = newToken();
   await repo.insertDeepLinkRequest(db, {
     tokenHash: token.hash,
@@ -191,7 +235,7 @@ async function admit(db: Db, platform: Platform, claims: ResourceLinkClaims, now
     const user = await usersRepository.findById(db, link.user_id);
     if (user && rosterLearner(user, platform)) {
       await repo.touchLink(db, platform.id, sub, now);
-      return { kind: 'signed-in', platform, userId: user.id, landing };
+      return signedIn(db, platform, user.id, landing, now);
     }
     return { kind: 'not-on-roster', platform, ...(await pending(db, platform, sub, landing, now)), email: claims.email ?? user?.email ?? '', course };
   }
@@ -199,10 +243,16 @@ async function admit(db: Db, platform: Platform, claims: ResourceLinkClaims, now
   if (email) {
     const user = await usersRepository.findByEmail(db, email);
     if (user && rosterLearner(user, platform) && (await repo.insertLink(db, { platformId: platform.id, sub, userId: user.id, by: 'email', now })))
-      return { kind: 'signed-in', platform, userId: user.id, landing };
+      return signedIn(db, platform, user.id, landing, now);
     return { kind: 'not-on-roster', platform, ...(await pending(db, platform, sub, landing, now)), email, course };
   }
   return { kind: 'confirm', platform, ...(await pending(db, platform, sub, landing, now)), email: null, course };
+}
+
+/** A learner known: the line item their launch named (AGS) is kept as the one place their portfolio's scores go. */
+async function signedIn(db: Db, platform: Platform, userId: number, landing: Landing, now: Date): Promise<LaunchOutcome> {
+  if (landing.ags) await agsService.recordGradeTarget(db, { userId, platformId: platform.id, ...landing.ags, now });
+  return { kind: 'signed-in', platform, userId, landing };
 }
 
 type UserRow = NonNullable<Awaited<ReturnType<typeof usersRepository.findById>>>;
@@ -232,20 +282,30 @@ async function confirmLink(db: Db, input: { token: string; email: string; passwo
   if (!user) return { kind: 'wrong-password' as const, platform };
   const row = (await usersRepository.findById(db, user.id))!;
   if (!rosterLearner(row, platform))
-    throw new LaunchRefused(403, `${row.email} is not a learner on the roster of this course.`, 'Sign in with the account you use as a student of this course, or ask the instructor to add you.');
+    throw new LaunchRefused(
+      403,
+      `${row.email} is not a learner on the roster of this course.`,
+      'Sign in with the account you use as a student of this course, or ask the instructor to add you.',
+    );
   return inTransaction(db, async (trx) => {
     const taken = await repo.takePendingLink(trx, tokenHash, now);
     if (!taken) throw new LaunchRefused(410, 'This confirmation was already used.', 'Launch Cohort Companion again from edX.');
     const linked = await repo.linkOf(trx, platform.id, taken.sub);
     if (linked && linked.user_id !== user.id)
-      throw new LaunchRefused(409, 'This edX account is already linked to another Cohort Companion account.', `Ask the instructor to check the link for ${platform.issuer}.`);
+      throw new LaunchRefused(
+        409,
+        'This edX account is already linked to another Cohort Companion account.',
+        `Ask the instructor to check the link for ${platform.issuer}.`,
+      );
     if (!linked && !(await repo.insertLink(trx, { platformId: platform.id, sub: taken.sub, userId: user.id, by: 'sign-in', now })))
       throw new LaunchRefused(
         409,
         `Your Cohort Companion account is already linked to another account on ${platform.issuer}.`,
         'Launch from the edX account you linked before, or ask the instructor to unlink it.',
       );
-    return { kind: 'linked' as const, platform, userId: user.id, landing: taken.landing as Landing };
+    const landing = taken.landing as Landing;
+    await signedIn(trx, platform, user.id, landing, now);
+    return { kind: 'linked' as const, platform, userId: user.id, landing };
   });
 }
 

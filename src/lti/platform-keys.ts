@@ -107,7 +107,11 @@ export async function verifyIdToken(token: string, expected: Expected): Promise<
       throw new LaunchRefused(401, 'The id_token was issued in the future (iat).', 'Check the platform’s clock.');
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if ((audiences.length > 1 || payload.azp !== undefined) && payload.azp !== expected.clientId)
-      throw new LaunchRefused(401, `The id_token's azp (${JSON.stringify(payload.azp ?? null)}) is not this tool's client id.`, 'Check the client id registered for this platform.');
+      throw new LaunchRefused(
+        401,
+        `The id_token's azp (${JSON.stringify(payload.azp ?? null)}) is not this tool's client id.`,
+        'Check the client id registered for this platform.',
+      );
     return payload;
   } catch (err) {
     if (err instanceof LaunchRefused) throw err;
@@ -116,9 +120,14 @@ export async function verifyIdToken(token: string, expected: Expected): Promise<
 }
 
 function refusalOf(err: unknown, expected: Expected): LaunchRefused {
-  if (err instanceof errors.JWTExpired) return new LaunchRefused(401, 'The id_token has expired (exp).', 'Launch again from the platform; if it keeps happening, check the platform’s clock.');
+  if (err instanceof errors.JWTExpired)
+    return new LaunchRefused(401, 'The id_token has expired (exp).', 'Launch again from the platform; if it keeps happening, check the platform’s clock.');
   if (err instanceof errors.JWSSignatureVerificationFailed)
-    return new LaunchRefused(401, 'The id_token’s signature does not verify with the platform’s published key.', 'The launch was altered or signed with another key: launch again from the platform.');
+    return new LaunchRefused(
+      401,
+      'The id_token’s signature does not verify with the platform’s published key.',
+      'The launch was altered or signed with another key: launch again from the platform.',
+    );
   if (err instanceof errors.JWTClaimValidationFailed) {
     const advice: Record<string, string> = {
       iss: `The launch must come from the registered issuer ${expected.issuer}.`,
@@ -127,7 +136,11 @@ function refusalOf(err: unknown, expected: Expected): LaunchRefused {
       nbf: 'The token is not valid yet: check the platform’s clock.',
       nonce: 'The platform must send the nonce it received.',
     };
-    return new LaunchRefused(401, `The id_token's ${err.claim} claim failed: ${err.reason === 'missing' ? 'missing' : err.message}.`, advice[err.claim] ?? 'Check the platform’s launch.');
+    return new LaunchRefused(
+      401,
+      `The id_token's ${err.claim} claim failed: ${err.reason === 'missing' ? 'missing' : err.message}.`,
+      advice[err.claim] ?? 'Check the platform’s launch.',
+    );
   }
   return new LaunchRefused(400, `The id_token could not be verified (${(err as Error).message}).`, 'Launch again from the platform.');
 }

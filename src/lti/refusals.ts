@@ -5,11 +5,7 @@ import { AppError } from '../errors';
  * should check (the advice), shown on a 4xx page (502 when the platform itself did not answer).
  */
 export class LaunchRefused extends AppError {
-  constructor(
-    status: number,
-    message: string,
-    advice: string,
-  ) {
+  constructor(status: number, message: string, advice: string) {
     super(message, status);
     this.advice = advice;
   }

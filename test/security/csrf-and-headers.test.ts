@@ -31,7 +31,15 @@ test('only one-click unsubscribe and the LTI endpoints are exempt from CSRF, and
   const before = await databaseFingerprint(t.db);
   const res = await t.anonymous().agent.post('/unsubscribe/1.reminder_meeting.forged').type('form').send('List-Unsubscribe=One-Click');
   expect(res.status).toBe(404);
-  const forged = { state: 'forged', id_token: 'forged', code: 'forged', token: 'forged', email: 'student1@cohort.example', password: 'x', choice: 'unit:LeadEd502x-01' };
+  const forged = {
+    state: 'forged',
+    id_token: 'forged',
+    code: 'forged',
+    token: 'forged',
+    email: 'student1@cohort.example',
+    password: 'x',
+    choice: 'unit:LeadEd502x-01',
+  };
   for (const path of ['/lti/launch', '/lti/open', '/lti/link', '/lti/deep-link']) {
     const answer = await sessions.studentA.agent.post(path).type('form').send(forged);
     expect([path, answer.status >= 400 && answer.status < 500]).toEqual([path, true]);
