@@ -27,6 +27,8 @@ const ltiPage = (ctx: AppContext) => async (req: Request, res: Response) => {
       tokenUrl: p.token_url,
       jwksUrl: p.jwks_url,
       deployments: p.deployments,
+      linkedLearners: p.linkedLearners,
+      scores: p.scores,
       updated: formatDateTime(p.updated_at, me.timeZone),
     })),
   });

@@ -110,5 +110,23 @@ export async function platformsOf(db: Db, offeringId: number) {
         .orderBy('deployment_id')
         .execute()
     : [];
-  return platforms.map((p) => ({ ...p, deployments: deployments.filter((d) => d.platform_id === p.id).map((d) => d.deployment_id) }));
+  const ids = platforms.map((p) => p.id);
+  const [links, scores] = ids.length
+    ? await Promise.all([
+        db.selectFrom('lti_user_link').select(['platform_id', (eb) => eb.fn.countAll<string>().as('n')]).where('platform_id', 'in', ids).groupBy('platform_id').execute(),
+        db
+          .selectFrom('lti_score_post')
+          .select(['platform_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+          .where('platform_id', 'in', ids)
+          .groupBy(['platform_id', 'status'])
+          .execute(),
+      ])
+    : [[], []];
+  const scoresOf = (id: number, status: string) => Number(scores.find((s) => s.platform_id === id && s.status === status)?.n ?? 0);
+  return platforms.map((p) => ({
+    ...p,
+    deployments: deployments.filter((d) => d.platform_id === p.id).map((d) => d.deployment_id),
+    linkedLearners: Number(links.find((l) => l.platform_id === p.id)?.n ?? 0),
+    scores: { sent: scoresOf(p.id, 'sent'), pending: scoresOf(p.id, 'pending'), failed: scoresOf(p.id, 'failed') },
+  }));
 }
