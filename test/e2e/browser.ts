@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -43,10 +43,15 @@ function watch(page: Page, base: string): Page {
   return page;
 }
 
-export async function startJourney(name: string, opts: { now: string; width?: number }): Promise<Journey> {
-  const t = await startTestApp({ now: opts.now });
+/**
+ * `servedAtBaseUrl`: the app's BASE_URL is the address the browser reaches it at (for flows that
+ * redirect through another site and back, like an LTI launch); otherwise it is http://cohort.test.
+ */
+export async function startJourney(name: string, opts: { now: string; width?: number; servedAtBaseUrl?: boolean }): Promise<Journey> {
+  const port = opts.servedAtBaseUrl ? await freePort() : 0;
+  const t = await startTestApp({ now: opts.now, env: port ? { BASE_URL: `http://127.0.0.1:${port}` } : {} });
   const server: Server = await new Promise((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = t.app.listen(port, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // playwright gives every launch a new, empty user-data dir of its own.
@@ -90,6 +95,17 @@ export async function startJourney(name: string, opts: { now: string; width?: nu
     },
   };
   return journey;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The checks of a step, without its screenshot. */

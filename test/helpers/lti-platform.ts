@@ -86,7 +86,16 @@ export class LtiPlatform {
     private readonly toolJwks: () => Promise<{ keys: JWK[] }>,
   ) {}
 
-  static async start(now: () => Date, toolJwks: () => Promise<{ keys: JWK[] }>): Promise<LtiPlatform> {
+  /**
+   * For a real browser (test/e2e/lti.e2e.ts): the tool's base URL, and the launch the platform's
+   * authorization endpoint signs next. GET /courseware shows a unit with the tool in an iframe, as
+   * edX does; the authorization endpoint answers with the self-posting form edX answers with.
+   */
+  toolBase = '';
+  nextLaunch: LaunchSpec | null = null;
+
+  /** `host` names the platform in its URLs: `localhost` makes it another site than a tool at 127.0.0.1 (third-party iframe). */
+  static async start(now: () => Date, toolJwks: () => Promise<{ keys: JWK[] }>, opts: { host?: string } = {}): Promise<LtiPlatform> {
     const p = new LtiPlatform(now, toolJwks);
     p.keys.push(await newKey());
     p.server = createServer((req, res) => {
@@ -96,7 +105,7 @@ export class LtiPlatform {
       });
     });
     await new Promise<void>((resolve) => p.server.listen(0, '127.0.0.1', resolve));
-    p.base = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
+    p.base = `http://${opts.host ?? '127.0.0.1'}:${(p.server.address() as AddressInfo).port}`;
     return p;
   }
 
@@ -243,6 +252,24 @@ export class LtiPlatform {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
+    if (req.method === 'GET' && url.pathname === '/courseware') {
+      const login = new URL(`${this.toolBase}/lti/login`);
+      for (const [k, v] of Object.entries(this.loginParams(`${this.toolBase}/lti/launch`))) login.searchParams.set(k, v);
+      return send(
+        200,
+        `<!doctype html><html lang="en"><head><title>LeadEd502x · edX</title></head><body><h1>LeadEd502x: Lesson 5</h1><iframe title="Cohort Companion" src="${login.href.replace(/&/g, '&amp;')}" width="900" height="700"></iframe></body></html>`,
+        'text/html',
+      );
+    }
+    if (req.method === 'GET' && url.pathname === new URL(this.authUrl).pathname && this.nextLaunch) {
+      const { redirectUri, form } = await this.authorize(url.href, this.nextLaunch);
+      const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+      return send(
+        200,
+        `<!doctype html><html lang="en"><head><title>Launching</title></head><body><form method="post" action="${esc(redirectUri)}"><input type="hidden" name="id_token" value="${esc(form.id_token)}"><input type="hidden" name="state" value="${esc(form.state)}"><button type="submit">Continue</button></form><script>document.forms[0].submit()</script></body></html>`,
+        'text/html',
+      );
+    }
     if (req.method === 'GET' && url.pathname === new URL(this.jwksUrl).pathname) {
       this.jwksFetches++;
       return send(200, { keys: this.keys.map((k) => k.publicJwk) });
