@@ -344,3 +344,66 @@ test('the whole story: a demo student launches from edX with a line item, and gr
     expect(edx.scores.filter((s) => s.lineitem === lineitem)).toHaveLength(1);
   });
 });
+
+describe('the real world at a launch', () => {
+  test('two tabs launching at once for a new sub both sign in, and link once', async () => {
+    const spec = { sub: 'edx-grace-two-tabs', email: 'student5@cohort.example' };
+    const [a, b] = await Promise.all([handshake(browser(), spec), handshake(browser(), spec)]);
+    expect([a.res.status, b.res.status]).toEqual([303, 303]);
+    expect(await t.db.selectFrom('lti_user_link').select('user_id').where('sub', '=', spec.sub).execute()).toHaveLength(1);
+  });
+
+  test('an account already linked to another edX account on this platform is not linked again', async () => {
+    await handshake(browser(), { sub: 'edx-chidi', email: 'student6@cohort.example' });
+    const { res } = await handshake(browser(), { sub: 'edx-chidi-second-account', email: 'student6@cohort.example' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('already linked to another account');
+  });
+
+  test('a learner dropped from the roster is told so at the next launch', async () => {
+    await handshake(browser(), { sub: 'edx-ayesha', email: 'student7@cohort.example' });
+    await t.db.updateTable('app_user').set({ deactivated_at: t.clock.now() }).where('email', '=', 'student7@cohort.example').execute();
+    const { res } = await handshake(browser(), { sub: 'edx-ayesha' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('is not on the roster');
+  });
+
+  test('a unit typed loosely (case, spaces, no zero) still lands on its lesson', async () => {
+    const agent = browser();
+    const { res } = await handshake(agent, { sub: 'edx-wei', email: 'student8@cohort.example', custom: { unit: '  leaded502x-3 ' } });
+    expect((await agent.get(res.headers.location)).headers.location).toBe(`/lessons/${lesson3}`);
+  });
+
+  test('a launch posted more than 10 minutes after its login is refused', async () => {
+    const agent = browser();
+    const login = await agent.get('/lti/login').query(edx.loginParams(launchUrl));
+    const { form } = await edx.authorize(login.headers.location, { sub: 'edx-ava', email: 'student1@cohort.example' });
+    const at = t.clock.now();
+    t.clock.set(new Date(at.getTime() + 11 * 60_000));
+    try {
+      const res = await agent.post('/lti/launch').type('form').send(form);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('more than 10 minutes');
+    } finally {
+      t.clock.set(at);
+    }
+  });
+
+  test('a platform whose keys cannot be fetched gets a page saying so, not a 500', async () => {
+    const dead = await LtiPlatform.start(
+      () => t.clock.now(),
+      async () => ({ keys: [] }),
+    );
+    const args = dead.registerArgs();
+    args[args.indexOf('--jwks-url') + 1] = 'http://127.0.0.1:9/keys';
+    await runRegister(t.db, args, t.ctx.config.baseUrl, t.clock.now());
+    const agent = browser();
+    const login = await agent.get('/lti/login').query(dead.loginParams(launchUrl));
+    const { form } = await dead.authorize(login.headers.location, { sub: 'x', email: 'student1@cohort.example' });
+    const res = await agent.post('/lti/launch').type('form').send(form);
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('could not be fetched');
+    expect(res.text).toContain('What to check');
+    await dead.close();
+  });
+});

@@ -242,8 +242,16 @@ async function admit(db: Db, platform: Platform, claims: ResourceLinkClaims, now
   const email = claims.email ? normalizeEmail(claims.email) : null;
   if (email) {
     const user = await usersRepository.findByEmail(db, email);
-    if (user && rosterLearner(user, platform) && (await repo.insertLink(db, { platformId: platform.id, sub, userId: user.id, by: 'email', now })))
-      return signedIn(db, platform, user.id, landing, now);
+    if (user && rosterLearner(user, platform)) {
+      if (await repo.insertLink(db, { platformId: platform.id, sub, userId: user.id, by: 'email', now })) return signedIn(db, platform, user.id, landing, now);
+      // Two tabs launching at once: the other one linked this sub first (to this same account).
+      if ((await repo.linkOf(db, platform.id, sub))?.user_id === user.id) return signedIn(db, platform, user.id, landing, now);
+      throw new LaunchRefused(
+        409,
+        `The Cohort Companion account for ${email} is already linked to another account on ${platform.issuer}.`,
+        'Launch from the edX account you linked before, or ask the instructor to check the link.',
+      );
+    }
     return { kind: 'not-on-roster', platform, ...(await pending(db, platform, sub, landing, now)), email, course };
   }
   return { kind: 'confirm', platform, ...(await pending(db, platform, sub, landing, now)), email: null, course };
