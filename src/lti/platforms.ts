@@ -113,7 +113,12 @@ export async function platformsOf(db: Db, offeringId: number) {
   const ids = platforms.map((p) => p.id);
   const [links, scores] = ids.length
     ? await Promise.all([
-        db.selectFrom('lti_user_link').select(['platform_id', (eb) => eb.fn.countAll<string>().as('n')]).where('platform_id', 'in', ids).groupBy('platform_id').execute(),
+        db
+          .selectFrom('lti_user_link')
+          .select(['platform_id', (eb) => eb.fn.countAll<string>().as('n')])
+          .where('platform_id', 'in', ids)
+          .groupBy('platform_id')
+          .execute(),
         db
           .selectFrom('lti_score_post')
           .select(['platform_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
