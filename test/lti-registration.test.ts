@@ -1,4 +1,5 @@
 import { createLocalJWKSet, jwtVerify, SignJWT, importJWK } from 'jose';
+import { runKeys } from '../src/lti/keys-command';
 import { runRegister } from '../src/lti/register-command';
 import { currentToolKey } from '../src/lti/tool-keys';
 import { startTestApp, type TestApp } from './helpers/test-app';
@@ -71,10 +72,10 @@ test('the tool’s keys, and platforms registered from the command line', async 
     );
     const second = edx.map((v) => (v === '1' ? '2' : v));
     expect(await runRegister(t.db, second, 'http://cohort.test', t.clock.now())).toContain('deployment 2 added');
-    const canvas = edx.map((v) => v.replace('https://courses.edx.org', 'https://canvas.umich.edu').replace('edx-client-1', '10000000000042'));
+    const canvas = edx.map((v) => v.replace('https://courses.edx.org', 'https://canvas.umich.edu').replace('edx-client-1', '20000000000099'));
     expect(await runRegister(t.db, canvas, 'http://cohort.test', t.clock.now())).toContain('Registered platform https://canvas.umich.edu');
     expect(await t.db.selectFrom('lti_platform').select(['issuer', 'client_id']).orderBy('issuer').execute()).toEqual([
-      { issuer: 'https://canvas.umich.edu', client_id: '10000000000042' },
+      { issuer: 'https://canvas.umich.edu', client_id: '20000000000099' },
       { issuer: 'https://courses.edx.org', client_id: 'edx-client-1' },
     ]);
     expect(await t.db.selectFrom('lti_deployment').select('deployment_id').orderBy('deployment_id').execute()).toHaveLength(3);
@@ -99,5 +100,45 @@ test('the tool’s keys, and platforms registered from the command line', async 
     expect(page.text).toContain('https://courses.edx.org');
     expect(page.text).toContain('1, 2');
     expect((await (await t.login('student1@cohort.example')).get('/instructor/lti')).status).toBe(403);
+  });
+
+  await step('the page registers a platform too: bad input shown with what was typed, nothing written; then registered', async () => {
+    const instructor = await t.login('instructor@cohort.example');
+    const before = await t.db.selectFrom('lti_platform').select('id').execute();
+    const canvas = {
+      issuer: ' https://canvas.instructure.com ',
+      clientId: '20000000000099',
+      deploymentId: '7:abc',
+      authUrl: 'https://sso.canvaslms.com/api/lti/authorize_redirect',
+      tokenUrl: 'https://sso.canvaslms.com/login/oauth2/token',
+      jwksUrl: 'not a url',
+    };
+    const bad = await instructor.post('/instructor/lti/platforms', canvas);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('The JWKS URL must be an https:// URL');
+    expect(bad.text).toContain('value="20000000000099"');
+    expect(await t.db.selectFrom('lti_platform').select('id').execute()).toHaveLength(before.length);
+    const good = await instructor.post('/instructor/lti/platforms', { ...canvas, jwksUrl: 'https://sso.canvaslms.com/api/lti/security/jwks' });
+    expect(good.status).toBe(303);
+    const page = await instructor.get('/instructor/lti');
+    expect(page.text).toContain('Registered https://canvas.instructure.com (client id 20000000000099); deployment 7:abc added.');
+    const row = await t.db.selectFrom('lti_platform').select(['issuer', 'offering_id']).where('client_id', '=', '20000000000099').where('issuer', '=', 'https://canvas.instructure.com').executeTakeFirstOrThrow();
+    expect(row.issuer).toBe('https://canvas.instructure.com');
+  });
+
+  await step('keys rotate: the new key signs, the old one stays published until retired; the signing key cannot be retired', async () => {
+    const old = (await currentToolKey(t.db, t.clock.now())).kid;
+    t.clock.set('2020-01-21T15:00:00Z');
+    expect(await runKeys(t.db, ['rotate'], t.clock.now())).toMatch(/^Added key /);
+    const signing = (await currentToolKey(t.db, t.clock.now())).kid;
+    expect(signing).not.toBe(old);
+    const kids = async () => ((await t.anonymous().get('/lti/jwks')).body as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    expect(await kids()).toEqual([signing, old]);
+    await expect(runKeys(t.db, ['retire', signing], t.clock.now())).rejects.toThrow('is the one the tool signs with');
+    await expect(runKeys(t.db, ['retire', 'no-such-kid'], t.clock.now())).rejects.toThrow('There is no tool key');
+    await expect(runKeys(t.db, ['spin'], t.clock.now())).rejects.toThrow('Usage: npm run lti:keys');
+    expect(await runKeys(t.db, ['retire', old], t.clock.now())).toContain(`Retired key ${old}`);
+    expect(await kids()).toEqual([signing]);
+    expect(await runKeys(t.db, ['list'], t.clock.now())).toMatch(new RegExp(`${signing} .* signing\n${old} .* retired`));
   });
 });

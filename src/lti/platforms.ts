@@ -43,6 +43,9 @@ export const platformSchema = z.object({
 
 export type PlatformInput = z.infer<typeof platformSchema>;
 
+/** The instructor page's form: the same fields, for the instructor's own offering. */
+export const platformFormSchema = platformSchema.omit({ offering: true });
+
 /** The three URLs a course team pastes into the platform. */
 export function toolUrls(baseUrl: string) {
   return { login: `${baseUrl}/lti/login`, launch: `${baseUrl}/lti/launch`, jwks: `${baseUrl}/lti/jwks` };

@@ -2,6 +2,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import type { Db } from '../db/database';
 import { lockName } from '../db/locks';
 import { inTransaction } from '../db/transaction';
+import { Invalid } from '../errors';
 
 /**
  * The tool's own RS256 key pair (issue 18): made once, on first need, and kept in the database so
@@ -56,4 +57,26 @@ export async function toolJwks(db: Db, now: Date): Promise<{ keys: JWK[] }> {
   await currentToolKey(db, now);
   const rows = await db.selectFrom('lti_tool_key').select('public_jwk').where('retired_at', 'is', null).orderBy('created_at', 'desc').orderBy('kid').execute();
   return { keys: rows.map((r) => r.public_jwk as JWK) };
+}
+
+/** Every key, newest first, for `npm run lti:keys -- list`. */
+export async function toolKeys(db: Db) {
+  return db.selectFrom('lti_tool_key').select(['kid', 'created_at', 'retired_at']).orderBy('created_at', 'desc').orderBy('kid').execute();
+}
+
+/**
+ * Retires a key: it is no longer published, so nothing it signed verifies any more. Retire the old
+ * key only once platforms have fetched the new one (they cache JWK Sets). The key the tool signs
+ * with now cannot be retired.
+ */
+export async function retireToolKey(db: Db, kid: string, now: Date): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await lockName(trx, 'lti-tool-key');
+    const signing = await active(trx);
+    const row = await trx.selectFrom('lti_tool_key').select(['kid', 'retired_at']).where('kid', '=', kid).executeTakeFirst();
+    if (!row) throw new Invalid(`There is no tool key ${kid}.`);
+    if (row.retired_at) throw new Invalid(`Key ${kid} is already retired.`);
+    if (signing?.kid === kid) throw new Invalid(`Key ${kid} is the one the tool signs with: rotate first (npm run lti:keys -- rotate), then retire it.`);
+    await trx.updateTable('lti_tool_key').set({ retired_at: now }).where('kid', '=', kid).execute();
+  });
 }

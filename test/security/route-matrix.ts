@@ -242,6 +242,7 @@ export const routeMatrix: Record<string, RouteExpectation> = {
   // the LTI tool (issue 18, in progress): its public keys are public; the registered platforms are the instructor's
   'GET /lti/jwks': { expect: everyone('allow') },
   'GET /instructor/lti': { expect: instructorOnly },
+  'POST /instructor/lti/platforms': { expect: instructorOnly },
   // The LTI endpoints a platform calls (src/lti/launch.routes.ts): public, each authorized by a single-use
   // secret it carries, which the matrix does not have: refused alike for everyone, never a 5xx.
   'GET /lti/login': { expect: everyone('badrequest') },
