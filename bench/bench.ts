@@ -7,7 +7,7 @@ import { ensurePglite, ensurePostgres, withClient, ADMIN_URL, type Seeded } from
 import { calendarFeedPath, getPage, login } from './http';
 import { CONNECTIONS, load } from './load';
 import { reminderRun } from './reminder-run';
-import { isRun, renderReport, type BenchReport, type Group, type PageOutcome } from './report';
+import { BARE_NAME, CEILING_NAME, isRun, renderReport, type BenchReport, type Group, type PageOutcome } from './report';
 
 /**
  * `npm run bench`: the app against PostgreSQL with a seeded cohort, driven by autocannon on
@@ -43,13 +43,16 @@ const STUDENT_NO_TEAM = 'learner2@scale.example';
 const COMMUNITY = 'learner3@scale.example';
 const COMMUNITY_NO_TEAM = 'learner5@scale.example';
 const INSTRUCTOR = 'instructor@cohort.example';
-const CEILING = 'Ceiling (express + ejs, no database)';
+const CEILING = CEILING_NAME;
+const BARE = BARE_NAME;
 
 interface Plan {
   name: string;
   group: Group;
   path: string | null;
   as: Signed | null;
+  /** Polled with If-None-Match (every answer should be a 304). */
+  conditional?: boolean;
 }
 
 type Signed = 'student' | 'studentNoTeam' | 'community' | 'communityNoTeam' | 'instructor';
@@ -62,6 +65,7 @@ async function planPages(app: RunningApp, student: string, community: string, in
   const portfolio = home.match(/href="(\/portfolios\/\d+)"/)?.[1] ?? null;
   const feed = await calendarFeedPath(app.base, student);
   const plans: Plan[] = [
+    { name: BARE, group: 'ceiling', path: '/__bench/bare', as: null },
     { name: CEILING, group: 'ceiling', path: '/__bench/ceiling', as: null },
     { name: 'Student: this week (/)', group: 'student', path: '/', as: 'student' },
     { name: `Student: lesson page (${lesson ?? 'none linked'})`, group: 'student', path: lesson, as: 'student' },
@@ -86,6 +90,7 @@ async function planPages(app: RunningApp, student: string, community: string, in
     });
   }
   plans.push({ name: 'iCal feed (no session)', group: 'feed', path: feed, as: null });
+  plans.push({ name: 'iCal feed, unchanged since the last poll (If-None-Match → 304)', group: 'feed', path: feed, as: null, conditional: true });
   return plans;
 }
 
@@ -131,7 +136,7 @@ async function runPage(t: Target, p: Plan, round: number): Promise<void> {
     return;
   }
   process.stdout.write(`  [${t.label}, round ${round}] `);
-  const run = { ...(await load(t.app!, name, p.path, cookie, DURATION)), group: p.group };
+  const run = { ...(await load(t.app!, name, p.path, cookie, DURATION, { conditional: p.conditional, walUrl: t.seeded.url })), group: p.group };
   const kept = t.best.get(name);
   if (!kept || !isRun(kept) || run.rps > kept.rps) t.best.set(name, run);
 }
@@ -193,7 +198,7 @@ async function main() {
     const n = COMPARE > 0 ? COMPARE : PGLITE;
     const seeded = await ensurePostgres(n, REUSE);
     report.seeds.push(seedLine(`PostgreSQL, ${n} learners`, seeded));
-    small = { label: `${n}, PostgreSQL`, seeded, groups: COMPARE > 0 ? ['ceiling', 'student', 'feed'] : ['ceiling', 'student'], best: new Map() };
+    small = { label: `${n}, PostgreSQL`, seeded, groups: COMPARE > 0 ? ['ceiling', 'student'] : ['ceiling', 'student'], best: new Map() };
     targets.push(small);
   }
   let lite: Target | null = null;

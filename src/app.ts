@@ -19,7 +19,7 @@ import { PostgresSessionStore, sessionPreload, type PreloadCounts } from './http
 import { knownVersions } from './db/known-versions';
 import { viewHelpers } from './http/view-helpers';
 import { publicDir, viewsDir } from './paths';
-import { mountBenchRoutes } from './http/bench-routes';
+import { mountBareCeiling, mountBenchRoutes } from './http/bench-routes';
 import { flagMiddleware } from './http/route-flags';
 import { framingOfSession } from './http/framing';
 
@@ -32,6 +32,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable('x-powered-by');
   app.locals.h = viewHelpers;
   if (ctx.config.NODE_ENV === 'production') app.enable('view cache');
+  if (ctx.config.BENCH_ROUTES === 'on') mountBareCeiling(app, () => ctx.clock.now());
 
   app.use(
     helmet({

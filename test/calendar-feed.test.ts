@@ -146,6 +146,30 @@ test('the calendar feed story: subscribed, parsed, changed and revoked in order'
     expect(raw).not.toMatch(/TZID=/); // UTC instants only: no floating or unresolved zone references
   });
 
+  await step('calendar apps polling an unchanged feed get 304 by its ETag; a course change or an extension gives a new tag and the new feed', async () => {
+    const s = await t.login('student4@cohort.example');
+    const path = await subscribe(s);
+    const first = await t.anonymous().get(path);
+    expect(first.status).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await t.anonymous().agent.get(path).set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    expect(again.text ?? '').toBe('');
+    expect((await t.anonymous().agent.get(path).set('If-None-Match', `W/${etag}, "other"`)).status).toBe(304);
+    expect((await t.anonymous().agent.get(path).set('If-None-Match', '"stale"')).status).toBe(200);
+    const ev = await t.db.selectFrom('calendar_event').select(['id', 'title']).where('kind', '=', 'launch_party').executeTakeFirstOrThrow();
+    await t.db.updateTable('calendar_event').set({ title: 'Launch party (moved upstairs)' }).where('id', '=', ev.id).execute();
+    try {
+      const changed = await t.anonymous().agent.get(path).set('If-None-Match', etag).buffer(true);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(String(changed.text ?? changed.body)).toContain('Launch party (moved upstairs)');
+    } finally {
+      await t.db.updateTable('calendar_event').set({ title: ev.title }).where('id', '=', ev.id).execute();
+    }
+  });
+
   await step('UIDs are stable across fetches; a cancelled event keeps its UID with STATUS:CANCELLED and the new SEQUENCE', async () => {
     const s = await t.login('student3@cohort.example');
     const path = await subscribe(s);

@@ -2,7 +2,9 @@ import { eventsFor } from '../course/audience';
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { Db } from '../db/database';
 import { addDays, localDateOf } from '../time';
-import { courseCache } from '../course/course-cache';
+import crypto from 'node:crypto';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
+import type { Role } from '../roles';
 import { approvedExtensionsOf, deadlinesOf } from '../portfolio/deadlines';
 import { calendarFeedRepository } from './calendar-feed.repository';
 import { calendarEntriesOf, type CalendarEntry } from './calendar.service';
@@ -55,14 +57,61 @@ function descriptionOf(e: CalendarEntry, calendarPage: string): string {
   return lines.filter((l) => l && l.trim()).join('\n');
 }
 
+/**
+ * A feed is polled by every calendar app of every learner, mostly unchanged. Its content depends
+ * only on the course data (its version), the reader's kind, zone and approved extensions: those
+ * make its entity tag, so a poll with a matching If-None-Match is answered 304 without building
+ * anything, and readers who share them share one built body (a small per-instance memo). The tag
+ * is computed from what the database says on every poll, so a change made through any instance
+ * shows at the next poll.
+ */
+const FEED_FORMAT = 1;
+const MEMO_LIMIT = 500;
+const built = new Map<string, string>();
+
+export interface Feed {
+  etag: string;
+  body: () => string;
+}
+
 /** The feed for a live token, or null (unknown, revoked, or the account is deactivated). */
-export async function feedForToken(db: Db, token: string, baseUrl: string, now: Date): Promise<string | null> {
+export async function feedForToken(db: Db, token: string, baseUrl: string, now: Date): Promise<Feed | null> {
   const owner = await calendarFeedRepository.ownerOfToken(db, token);
   if (!owner) return null;
   const [course, extensions] = await Promise.all([
     courseCache.current(db, owner.offering_id),
     approvedExtensionsOf(db, owner.role === 'student' ? owner.id : null),
   ]);
+  const key = JSON.stringify([
+    FEED_FORMAT,
+    baseUrl,
+    owner.offering_id,
+    course.version,
+    owner.role,
+    owner.time_zone,
+    [...extensions.entries()].sort((a, b) => a[0] - b[0]),
+  ]);
+  const etag = `"${crypto.createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+  return {
+    etag,
+    body: () => {
+      const memo = built.get(etag);
+      if (memo !== undefined) return memo;
+      const body = buildFeed(course, extensions, owner, baseUrl, now);
+      if (built.size >= MEMO_LIMIT) built.delete(built.keys().next().value!);
+      built.set(etag, body);
+      return body;
+    },
+  };
+}
+
+function buildFeed(
+  course: CourseSnapshot,
+  extensions: Awaited<ReturnType<typeof approvedExtensionsOf>>,
+  owner: { role: Role; time_zone: string },
+  baseUrl: string,
+  now: Date,
+): string {
   const offering = course.offering;
   const entries = eventsFor(owner.role, calendarEntriesOf(course, deadlinesOf(course, extensions), owner.time_zone));
   const calendarPage = `${baseUrl}/calendar`;

@@ -51,19 +51,15 @@ const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/);
 
 const feed = (ctx: AppContext) => async (req: Request, res: Response) => {
   const token = tokenSchema.safeParse(req.params.token);
-  const body = token.success ? await feedForToken(ctx.db, token.data, ctx.config.baseUrl, ctx.clock.now()) : null;
-  if (body === null) throw new NotFound('This calendar link does not work: it may have been replaced. Copy the current one from the calendar page.');
+  const found = token.success ? await feedForToken(ctx.db, token.data, ctx.config.baseUrl, ctx.clock.now()) : null;
+  if (found === null) throw new NotFound('This calendar link does not work: it may have been replaced. Copy the current one from the calendar page.');
   // Calendar apps poll without cookies: do not start (and store) a session for every poll.
   (req as { session?: unknown }).session = undefined;
-  res
-    .status(200)
-    .set({
-      'Content-Type': 'text/calendar; charset=utf-8',
-      'Content-Disposition': 'inline; filename="cohort-companion.ics"',
-      'Cache-Control': 'private, no-cache',
-      'X-Robots-Tag': 'noindex, nofollow',
-    })
-    .send(body);
+  res.set({ ETag: found.etag, 'Cache-Control': 'private, no-cache', 'X-Robots-Tag': 'noindex, nofollow' });
+  // Unchanged since the app's last poll: nothing to build or send.
+  const known = (req.get('if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (known.includes(found.etag) || known.includes('*')) return res.status(304).end();
+  res.status(200).set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': 'inline; filename="cohort-companion.ics"' }).send(found.body());
 };
 
 export const calendarRoutes: RouteDef[] = [

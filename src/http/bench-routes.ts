@@ -10,6 +10,29 @@ import { render } from './render';
  */
 const rows = Array.from({ length: 64 }, (_, i) => ({ label: `Component ${i + 1}`, detail: 'A short line of text like the ones on a lesson page.' }));
 
+/**
+ * The bare ceiling (issue 19): the same page through express + ejs alone, mounted before every
+ * middleware (no helmet, session, passport, csrf, locals): what the framework itself can serve.
+ * Beside the middleware ceiling it shows what the middleware costs before any page work.
+ */
+export function mountBareCeiling(app: Express, now: () => Date): void {
+  app.get('/__bench/bare', (_req: Request, res: Response) => {
+    Object.assign(res.locals, {
+      currentUser: null,
+      navItems: [],
+      navCounts: {},
+      csrfToken: '',
+      flash: [],
+      currentPath: '/',
+      clockPinned: false,
+      appNow: now(),
+      errors: {},
+      values: {},
+    });
+    render(res, 'bench/ceiling', { title: 'Ceiling', rows });
+  });
+}
+
 export function mountBenchRoutes(app: Express): void {
   app.get('/__bench/ceiling', (req: Request, res: Response) => {
     // The layout's CSRF token put a new session in req.session: drop it, as the iCal feed does,
