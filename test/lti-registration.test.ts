@@ -122,7 +122,12 @@ test('the tool’s keys, and platforms registered from the command line', async 
     expect(good.status).toBe(303);
     const page = await instructor.get('/instructor/lti');
     expect(page.text).toContain('Registered https://canvas.instructure.com (client id 20000000000099); deployment 7:abc added.');
-    const row = await t.db.selectFrom('lti_platform').select(['issuer', 'offering_id']).where('client_id', '=', '20000000000099').where('issuer', '=', 'https://canvas.instructure.com').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('lti_platform')
+      .select(['issuer', 'offering_id'])
+      .where('client_id', '=', '20000000000099')
+      .where('issuer', '=', 'https://canvas.instructure.com')
+      .executeTakeFirstOrThrow();
     expect(row.issuer).toBe('https://canvas.instructure.com');
   });
 
