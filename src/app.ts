@@ -28,6 +28,9 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
+  // Views include partials by their path from views/ ('/kit/field'): ejs resolves those against this
+  // root directly, where a relative include costs a filesystem check on every render (issue 19).
+  app.set('view options', { root: viewsDir });
   app.set('trust proxy', ctx.config.trustProxy);
   app.disable('x-powered-by');
   app.locals.h = viewHelpers;
