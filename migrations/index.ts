@@ -31,6 +31,7 @@ import * as m0240 from './0240_community_overview';
 import * as m0250 from './0250_date_language';
 import * as m0260 from './0260_lti_tool';
 import * as m0270 from './0270_lti_launch';
+import * as m0280 from './0280_roster_page_index';
 
 /**
  * Every migration, by name. Names sort in the order they run; add new ones at the end.
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '0250_date_language': m0250,
   '0260_lti_tool': m0260,
   '0270_lti_launch': m0270,
+  '0280_roster_page_index': m0280,
 };
