@@ -407,3 +407,20 @@ describe('the real world at a launch', () => {
     await dead.close();
   });
 });
+
+test('the worker forgets login states, hand-off codes and deep linking requests a day after they expired', async () => {
+  const agent = browser();
+  const login = await agent.get('/lti/login').query(edx.loginParams(launchUrl));
+  expect(login.status).toBe(302);
+  const count = async () => Number((await t.db.selectFrom('lti_login_state').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const before = await count();
+  expect(before).toBeGreaterThan(0);
+  const at = t.clock.now();
+  t.clock.set(new Date(at.getTime() + 25 * 3600_000));
+  try {
+    await t.runWorker();
+    expect(await count()).toBe(0);
+  } finally {
+    t.clock.set(at);
+  }
+});
