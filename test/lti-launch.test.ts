@@ -412,7 +412,15 @@ test('the worker forgets login states, hand-off codes and deep linking requests 
   const agent = browser();
   const login = await agent.get('/lti/login').query(edx.loginParams(launchUrl));
   expect(login.status).toBe(302);
-  const count = async () => Number((await t.db.selectFrom('lti_login_state').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('lti_login_state')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const before = await count();
   expect(before).toBeGreaterThan(0);
   const at = t.clock.now();
