@@ -1,4 +1,5 @@
-import type { Db } from '../db/database';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, Db } from '../db/database';
 
 /**
  * Statements on what a launch keeps between requests (migration 0270): login states, sub links,
@@ -6,6 +7,46 @@ import type { Db } from '../db/database';
  * `update … where used_at is null … returning`, so two requests (two tabs, two instances, a replay)
  * never both get it.
  */
+
+/**
+ * The single-use rows (a login state, a pending link, a hand-off code, a deep linking request),
+ * each keyed by the hash of its secret. `open` reads one still usable; `take` spends it with one
+ * `update … where used_at is null and expires_at > now … returning`, so of two requests (two tabs,
+ * two instances, a replay) only one ever gets it.
+ */
+const SECRET_COLUMN = {
+  lti_login_state: 'state_hash',
+  lti_pending_link: 'token_hash',
+  lti_handoff: 'code_hash',
+  lti_deep_link_request: 'token_hash',
+} as const;
+type SingleUse = keyof typeof SECRET_COLUMN;
+
+function open<T extends SingleUse>(db: Db, table: T, hash: string, now: Date): Promise<Selectable<Database[T]> | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one statement for four tables of the same shape
+  const any = db as Kysely<any>;
+  return any
+    .selectFrom(table as string)
+    .selectAll()
+    .where(SECRET_COLUMN[table] as string, '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst() as Promise<Selectable<Database[T]> | undefined>;
+}
+
+function take<T extends SingleUse>(db: Db, table: T, hash: string, now: Date): Promise<Selectable<Database[T]> | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one statement for four tables of the same shape
+  const any = db as Kysely<any>;
+  return any
+    .updateTable(table as string)
+    .set({ used_at: now })
+    .where(SECRET_COLUMN[table] as string, '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst() as Promise<Selectable<Database[T]> | undefined>;
+}
+
 async function insertLoginState(
   db: Db,
   row: { stateHash: string; nonce: string; platformId: number; deploymentId: string | null; targetLinkUri: string; now: Date; expiresAt: Date },
@@ -23,18 +64,6 @@ async function insertLoginState(
       used_at: null,
     })
     .execute();
-}
-
-/** Takes a login state for its one use; undefined when it is unknown, used or expired (then `loginState` says which). */
-async function takeLoginState(db: Db, stateHash: string, now: Date) {
-  return db
-    .updateTable('lti_login_state')
-    .set({ used_at: now })
-    .where('state_hash', '=', stateHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
 }
 
 async function loginState(db: Db, stateHash: string) {
@@ -97,27 +126,6 @@ async function insertPendingLink(db: Db, row: { tokenHash: string; platformId: n
     .execute();
 }
 
-async function pendingLink(db: Db, tokenHash: string, now: Date) {
-  return db
-    .selectFrom('lti_pending_link')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-async function takePendingLink(db: Db, tokenHash: string, now: Date) {
-  return db
-    .updateTable('lti_pending_link')
-    .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
-}
-
 async function insertHandoff(
   db: Db,
   row: { codeHash: string; userId: number; platformId: number; target: string; notice: string | null; now: Date; expiresAt: Date },
@@ -139,17 +147,6 @@ async function insertHandoff(
 
 async function handoff(db: Db, codeHash: string) {
   return db.selectFrom('lti_handoff').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-}
-
-async function takeHandoff(db: Db, codeHash: string, now: Date) {
-  return db
-    .updateTable('lti_handoff')
-    .set({ used_at: now })
-    .where('code_hash', '=', codeHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
 }
 
 async function insertDeepLinkRequest(
@@ -181,33 +178,20 @@ async function insertDeepLinkRequest(
     .execute();
 }
 
-async function deepLinkRequest(db: Db, tokenHash: string, now: Date) {
-  return db
-    .selectFrom('lti_deep_link_request')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-async function takeDeepLinkRequest(db: Db, tokenHash: string, now: Date) {
-  return db
-    .updateTable('lti_deep_link_request')
-    .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
-}
-
 /** Forgets single-use rows a day after they expired (the worker's housekeeping). */
 async function pruneExpired(db: Db, now: Date) {
   const before = new Date(now.getTime() - 24 * 3600 * 1000);
   for (const table of ['lti_login_state', 'lti_pending_link', 'lti_handoff', 'lti_deep_link_request'] as const)
     await db.deleteFrom(table).where('expires_at', '<', before).execute();
 }
+
+/** Takes a login state for its one use; undefined when it is unknown, used or expired (then `loginState` says which). */
+const takeLoginState = (db: Db, stateHash: string, now: Date) => take(db, 'lti_login_state', stateHash, now);
+const pendingLink = (db: Db, tokenHash: string, now: Date) => open(db, 'lti_pending_link', tokenHash, now);
+const takePendingLink = (db: Db, tokenHash: string, now: Date) => take(db, 'lti_pending_link', tokenHash, now);
+const takeHandoff = (db: Db, codeHash: string, now: Date) => take(db, 'lti_handoff', codeHash, now);
+const deepLinkRequest = (db: Db, tokenHash: string, now: Date) => open(db, 'lti_deep_link_request', tokenHash, now);
+const takeDeepLinkRequest = (db: Db, tokenHash: string, now: Date) => take(db, 'lti_deep_link_request', tokenHash, now);
 
 export const launchRepository = Object.freeze({
   insertLoginState,
