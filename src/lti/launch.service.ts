@@ -4,7 +4,7 @@ import { accountsService } from '../accounts/accounts.service';
 import { normalizeEmail } from '../accounts/identity';
 import { hashToken, newToken } from '../accounts/passwords';
 import { usersRepository } from '../accounts/users.repository';
-import { courseCache } from '../course/course-cache';
+import { courseCache, type CourseSnapshot } from '../course/course-cache';
 import type { Db } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import { isLearner } from '../roles';
@@ -191,8 +191,7 @@ async function launch(db: Db, raw: unknown, env: { baseUrl: string; now: Date })
   );
 }
 
-async function courseOf(db: Db, platform: Platform): Promise<Course> {
-  const o = (await courseCache.current(db, platform.offering_id)).offering;
+function courseOf(o: CourseSnapshot['offering']): Course {
   return { code: o.code, title: o.title, instructor: o.instructor_name, instructorEmail: o.instructor_email };
 }
 
@@ -226,9 +225,10 @@ async function deepLinking(db: Db, platform: Platform, claims: DeepLinkingClaims
 
 /** Who is launching: a linked learner, one matched by the email claim, or one who must confirm with a sign-in. No account is created. */
 async function admit(db: Db, platform: Platform, claims: ResourceLinkClaims, now: Date): Promise<LaunchOutcome> {
-  const course = await courseOf(db, platform);
+  const snapshot = await courseCache.current(db, platform.offering_id);
+  const course = courseOf(snapshot.offering);
   if (platformRole(claims[`${LTI}roles`]) === 'staff') return { kind: 'staff', platform, course };
-  const landing = landingOf(await courseCache.current(db, platform.offering_id), claims);
+  const landing = landingOf(snapshot, claims);
   const sub = claims.sub;
   const link = await repo.linkOf(db, platform.id, sub);
   if (link) {
