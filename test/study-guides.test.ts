@@ -97,6 +97,25 @@ test('Markdown is rendered safely: no script, no javascript: links', async () =>
   expect(page).not.toMatch(/<img[^>]*onerror/);
 });
 
+test('one text shown at two heading levels, again and again, keeps each its own headings (rendered Markdown is kept by text and level)', async () => {
+  const u = await lesson(4);
+  const s = await t.login('student3@cohort.example');
+  const body = '# Big idea\nHello <script>alert(1)</script>';
+  await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: body }));
+  const guide = (await guideOf('student3@cohort.example', u))!;
+  for (let round = 0; round < 2; round++) {
+    const lessonPage = (await s.get(`/lessons/${u}`).expect(200)).text;
+    expect(lessonPage).toContain('<h4>Big idea</h4>'); // under the lesson's own headings
+    expect(lessonPage).not.toContain('<h1>Big idea</h1>');
+    const version = (await s.get(`/study-guides/${guide.id}/versions/1`).expect(200)).text;
+    expect(version).toContain('<h1>Big idea</h1>'); // the text alone, its own levels
+    for (const page of [lessonPage, version]) expect(page).not.toMatch(/<script>alert/);
+  }
+  // a new version shows the new text at once (the text is the key: nothing to invalidate)
+  await s.upload(`/lessons/${u}/study-guide`, await guideFields(s, u, { guide_body: '# Bigger idea' }));
+  expect((await s.get(`/lessons/${u}`).expect(200)).text).toContain('<h4>Bigger idea</h4>');
+});
+
 test('a file is refused by its content, not its name: an EXE or text named .pdf gets 422 with the text kept and nothing written', async () => {
   const u = await lesson(3);
   const s = await t.login('student5@cohort.example');

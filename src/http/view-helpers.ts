@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import * as time from '../time';
@@ -14,8 +15,27 @@ const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
  */
 export function renderMarkdown(source: string, opts: { headingsFrom?: number } = {}): string {
   const shift = Math.max(0, (opts.headingsFrom ?? 1) - 1);
+  const text = source ?? '';
+  const key = `${shift}:${text}`;
+  const kept = rendered.get(key);
+  if (kept !== undefined) return kept;
+  const html = sanitizedHtml(text, shift);
+  if (text.length <= MEMO_MAX_SOURCE) rendered.set(key, html);
+  return html;
+}
+
+/**
+ * Rendered Markdown by its text (issue 19): a lesson page renders the same study guides and team
+ * artifacts on every view, and rendering them again was 4% of its CPU (markdown-it, sanitize-html and its parser). The output
+ * depends on the text and the heading shift alone, so a copy kept per instance is never stale and
+ * needs nothing shared; the memo is bounded by size (a few MB), and texts over 64 KB are not kept.
+ */
+const MEMO_MAX_SOURCE = 64 * 1024;
+const rendered = new LRUCache<string, string>({ maxSize: 8 * 1024 * 1024, sizeCalculation: (html, key) => html.length + key.length });
+
+function sanitizedHtml(source: string, shift: number): string {
   const headings = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [`h${n}`, `h${Math.min(6, n + shift)}`]));
-  return sanitizeHtml(md.render(source ?? ''), {
+  return sanitizeHtml(md.render(source), {
     allowedTags: [
       'p',
       'br',
