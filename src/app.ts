@@ -1,6 +1,5 @@
 import { withDateLanguage } from './time';
 import express from 'express';
-import session from 'express-session';
 import helmet from 'helmet';
 import type passport from 'passport';
 import type { AppContext } from './context';
@@ -68,10 +67,10 @@ export function createApp(ctx: AppContext): express.Express {
   // Probes answer before any session is read: /healthz stays up while the database is away.
   for (const route of routes) if (route.sessionless && route.access === 'public') mount(route);
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 500 }));
+  const sessions = new PostgresSessionStore(ctx.db, undefined, menuCounts, ctx.config.SESSION_HOLD_MS);
   app.use(
-    session({
+    sessions.middleware({
       name: 'cc.sid',
-      store: new PostgresSessionStore(ctx.db, undefined, menuCounts),
       secret: ctx.config.sessionSecret,
       resave: false,
       saveUninitialized: false,

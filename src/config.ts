@@ -34,6 +34,12 @@ const schema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    /**
+     * How long an instance may serve a session's page views from its last read of that session
+     * (issue 19; src/http/session-store.ts): the bound within which a sign-out, a drop or a new
+     * unread item made on another instance shows. 0 reads the session on every request.
+     */
+    SESSION_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().default('data'),
     APP_NOW: isoInstant.optional(),

@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from './helpers/test-app';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({ now: '2020-01-27T15:00:00Z' }); // Monday of a week with a campus meeting
+  t = await startTestApp({ now: '2020-01-27T15:00:00Z', env: { SESSION_HOLD_MS: '0' } }); // Monday of a week with a campus meeting; every view reads its session (the hold: session-read.test.ts)
 });
 afterAll(() => t.close());
 

@@ -11,7 +11,7 @@ import { guideFields } from './helpers/versions';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({ now: '2020-01-22T15:00:00Z' });
+  t = await startTestApp({ now: '2020-01-22T15:00:00Z', env: { SESSION_HOLD_MS: '0' } }); // every view reads its session, as a different reader's first view does (the session hold: session-read.test.ts)
 });
 afterAll(() => t.close());
 

@@ -23,6 +23,8 @@ import { ENV_FOR_TESTS, extractCsrf } from './helpers/test-app';
  * exactly once.
  */
 const SECRET = 'scale-out-shared-session-secret-0123456789';
+/** Each instance holds a session's read for its page views this long (production: 2 s); what another instance changes shows after it. */
+const HOLD_MS = 300;
 let handles: DatabaseHandle[] = [];
 let dropDatabase: (() => Promise<void>) | null = null;
 let smtp: SmtpSink;
@@ -43,7 +45,7 @@ async function openTwo(): Promise<[DatabaseHandle, DatabaseHandle]> {
 }
 
 function instance(handle: DatabaseHandle, secret = SECRET) {
-  const config = loadConfig({ ...ENV_FOR_TESTS, SESSION_SECRET: secret } as NodeJS.ProcessEnv);
+  const config = loadConfig({ ...ENV_FOR_TESTS, SESSION_SECRET: secret, SESSION_HOLD_MS: String(HOLD_MS) } as NodeJS.ProcessEnv);
   const ctx = buildContext(config, handle, { clock, mail: smtpSender(smtp.url) });
   return { app: createApp(ctx), ctx };
 }
@@ -102,13 +104,20 @@ test('a session made on one instance works on the other: pages, CSRF-checked for
   const after = await request(a.app).get('/calendar').set('Cookie', cookie).expect(200);
   expect(after.text).toMatch(/\/calendar\/feed\/[A-Za-z0-9_-]{32,}\.ics/);
 
-  // Logging out on B ends the session on A too.
+  // Logging out on B ends the session on A too: A's forms at once (a post always reads the session), its pages once the hold has passed.
   const out = await request(b.app)
     .post('/logout')
     .set('Cookie', cookie)
     .type('form')
     .send({ _csrf: extractCsrf(after.text) });
   expect(out.status).toBe(303);
+  const refused = await request(a.app)
+    .post('/calendar/feed/regenerate')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: extractCsrf(after.text) });
+  expect(refused.status).toBe(403); // no session: its CSRF token went with it
+  await new Promise((r) => setTimeout(r, HOLD_MS + 100));
   const gone = await request(a.app).get('/').set('Cookie', cookie);
   expect(gone.status).toBe(303);
   expect(gone.headers.location).toMatch(/^\/login/);

@@ -28,6 +28,12 @@ export interface RouteDef {
   multipart?: boolean;
   /** Public routes authenticated by a secret in the URL (e.g. the calendar feed): answered with Referrer-Policy: no-referrer. */
   secretUrl?: boolean;
+  /**
+   * A page view that changes a count the menu shows (opening a message marks it read): the session
+   * read this instance keeps for the session's next page views is dropped when it ends, so the next
+   * page shows the new count (src/http/session-store.ts).
+   */
+  changesMenuCounts?: boolean;
   /** Public probes (/healthz, /readyz): mounted before the session middleware, so they answer without a session read, even while the database is away. */
   sessionless?: boolean;
   /** In the main menu (src/http/nav.ts): one entry, or one per role when the label differs. */

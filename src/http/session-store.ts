@@ -1,6 +1,8 @@
 import type { Request } from 'express';
+import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { sql, type Expression, type Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { Database, Db } from '../db/database';
 import { knownVersions } from '../db/known-versions';
 
@@ -44,11 +46,67 @@ export function sessionPreload(req: Request): SessionPreload | undefined {
  * passport's login, which starts a fresh session id.)
  */
 export async function endSessionsOf(db: Db, userId: number): Promise<number> {
+  for (const hold of holds) hold.forgetUser(userId);
   const r = await db
     .deleteFrom('http_session')
     .where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/** What a page view took from the session read, kept for the next page views of the same session. */
+interface Held {
+  /** The session as read (JSON): each request gets its own copy, and a save from it is made only if the row still says this. */
+  json: string;
+  preload: SessionPreload;
+}
+
+/**
+ * The session hold (issue 19): the session read of a page view (GET or HEAD) — the session, its
+ * signed-in user, the course data version, the menu's counts — is kept by this instance for a
+ * short bound (SESSION_HOLD_MS, 2 s by default; 0 turns it off) and serves the same session's next
+ * page views without a query. Correctness with several instances is by that bound: a change made
+ * anywhere — a sign-out, a drop, a deactivation, a password or email change (which end every
+ * session of the account), a new course version, a new unread item — reaches every instance's
+ * page views within it, because nothing is held longer. On the instance that makes the change it
+ * applies at once: a form post (any method but GET/HEAD) always reads the session afresh and
+ * drops what was held for it; saving or ending a session drops it; `endSessionsOf` drops every
+ * held session of the account. A page view that changes a held session (a flash message shown)
+ * saves it only if the row still holds what was read: a session ended or changed elsewhere in the
+ * meantime is never written back (a sign-out is never undone by a stale copy).
+ */
+class SessionHold {
+  private readonly held: LRUCache<string, Held>;
+
+  constructor(readonly ms: number) {
+    this.held = new LRUCache<string, Held>({ max: 10_000, ttl: Math.max(1, ms) });
+  }
+
+  get(sid: string): Held | undefined {
+    return this.ms > 0 ? this.held.get(sid) : undefined;
+  }
+
+  keep(sid: string, h: Held): void {
+    if (this.ms > 0) this.held.set(sid, h);
+  }
+
+  forget(sid: string): void {
+    this.held.delete(sid);
+  }
+
+  forgetUser(userId: number): void {
+    for (const [sid, h] of this.held.entries()) if (h.preload.user?.id === userId) this.held.delete(sid);
+  }
+}
+
+/** Every store's hold in this process (one per app: created once at start), so `endSessionsOf` drops an account's held sessions at once here (other instances: within the bound). */
+const holds = new Set<SessionHold>();
+const HELD_READ = Symbol('session held read');
+
+/** Drops what this instance holds of the request's session read (a `changesMenuCounts` route). */
+export function forgetHeldSession(req: Request): void {
+  const store = (req as { sessionStore?: unknown }).sessionStore;
+  if (store instanceof PostgresSessionStore && req.sessionID) store.forgetHeld(req.sessionID);
 }
 
 /**
@@ -58,13 +116,32 @@ export async function endSessionsOf(db: Db, userId: number): Promise<number> {
  */
 export class PostgresSessionStore extends session.Store {
   private lastPrune = 0;
+  private readonly hold: SessionHold;
+  /** The request whose session is being read: express-session calls `get` synchronously from its middleware (see `middleware`). */
+  private reading: Request | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ttlMs = 1000 * 60 * 60 * 24 * 14,
     private readonly counts: PreloadCounts = {},
+    holdMs = 0,
   ) {
     super();
+    this.hold = new SessionHold(holdMs);
+    holds.add(this.hold);
+  }
+
+  /** express-session's middleware with this store, telling the store which request it reads for (page view or not). */
+  middleware(options: session.SessionOptions): RequestHandler {
+    const mw = session({ ...options, store: this });
+    return (req, res, next) => {
+      this.reading = req;
+      try {
+        mw(req, res, next);
+      } finally {
+        this.reading = null;
+      }
+    };
   }
 
   private expiry(sess: session.SessionData): Date {
@@ -99,7 +176,19 @@ export class PostgresSessionStore extends session.Store {
       .executeTakeFirst();
   }
 
+  forgetHeld(sid: string): void {
+    this.hold.forget(sid);
+  }
+
   override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    const req = this.reading;
+    const pageView = req !== null && (req.method === 'GET' || req.method === 'HEAD');
+    if (!pageView) this.hold.forget(sid);
+    const held = pageView ? this.hold.get(sid) : undefined;
+    if (held) {
+      Object.defineProperty(req, HELD_READ, { value: held.json, configurable: true });
+      return cb(null, this.withPreload(JSON.parse(held.json) as session.SessionData, held.preload));
+    }
     // every request starts with this read by primary key: PostgreSQL may keep its plan (src/db/connect.ts)
     knownVersions
       .keyRead(() => this.read(sid))
@@ -122,9 +211,14 @@ export class PostgresSessionStore extends session.Store {
         const counted = row as unknown as Record<string, unknown>;
         const navCounts = Object.fromEntries(Object.keys(this.counts).map((path, i) => [path, Number(counted[`count_${i}`] ?? 0)]));
         const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version), navCounts };
-        Object.defineProperty(sess, PRELOAD, { value: preload, enumerable: false });
-        cb(null, sess);
+        if (pageView) this.hold.keep(sid, { json: JSON.stringify(sess), preload });
+        cb(null, this.withPreload(sess, preload));
       }, cb);
+  }
+
+  private withPreload(sess: session.SessionData, preload: SessionPreload): session.SessionData {
+    Object.defineProperty(sess, PRELOAD, { value: preload, enumerable: false });
+    return sess;
   }
 
   /** express-session builds req.session from what `get` returned: the preload moves onto the request. */
@@ -137,10 +231,21 @@ export class PostgresSessionStore extends session.Store {
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     const expires_at = this.expiry(sess);
     const value = JSON.stringify(sess);
-    this.db
-      .insertInto('http_session')
-      .values({ sid, sess: value, expires_at })
-      .onConflict((oc) => oc.column('sid').doUpdateSet({ sess: value, expires_at }))
+    this.hold.forget(sid);
+    // A session served from the hold is saved only over the row it was read from (see SessionHold).
+    const heldRead = (sess as { req?: Request }).req?.[HELD_READ as never] as string | undefined;
+    const write =
+      heldRead === undefined
+        ? this.db
+            .insertInto('http_session')
+            .values({ sid, sess: value, expires_at })
+            .onConflict((oc) => oc.column('sid').doUpdateSet({ sess: value, expires_at }))
+        : this.db
+            .updateTable('http_session')
+            .set({ sess: value, expires_at })
+            .where('sid', '=', sid)
+            .where('sess', '=', sql<unknown>`${heldRead}::jsonb`);
+    write
       .execute()
       .then(() => this.pruneNowAndThen())
       .then(
@@ -161,6 +266,7 @@ export class PostgresSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.hold.forget(sid);
     this.db
       .deleteFrom('http_session')
       .where('sid', '=', sid)

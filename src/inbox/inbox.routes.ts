@@ -44,6 +44,7 @@ export const inboxRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/inbox/notices/:noticeId',
+    changesMenuCounts: true,
     access: LEARNERS,
     handler: openNotice,
     summary: 'Opens one of your notices (marks it read) and goes to the page it is about',

@@ -132,6 +132,7 @@ export const remindersRoutes: RouteDef[] = [
   {
     method: 'get',
     path: '/announcements/:announcementId',
+    changesMenuCounts: true,
     access: ['student', 'instructor'],
     handler: announcementPage,
     summary: 'One announcement, its Markdown body sanitized',
