@@ -32,6 +32,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('view options', { root: viewsDir });
   app.set('trust proxy', ctx.config.trustProxy);
   app.disable('x-powered-by');
+  // Pages are never cached (Cache-Control: no-store, src/http/cache.ts), so express's ETag — a SHA-1
+  // of every body — bought nothing; the calendar feed sets its own, static files theirs (issue 19).
+  app.set('etag', false);
   app.locals.h = viewHelpers;
   if (ctx.config.NODE_ENV === 'production') app.enable('view cache');
   if (ctx.config.BENCH_ROUTES === 'on') mountBareCeiling(app, () => ctx.clock.now());

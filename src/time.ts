@@ -101,7 +101,10 @@ export function localDateOf(at: Date, zone: string): string {
 }
 
 export function addDays(on: string, days: number): string {
-  return DateTime.fromISO(on, { zone: 'UTC' }).plus({ days }).toISODate()!;
+  // Calendar dates have no zone: whole days on the UTC calendar, without building a luxon DateTime (pages call this often).
+  const at = Date.parse(`${on}T00:00:00Z`);
+  if (Number.isNaN(at)) return DateTime.fromISO(on, { zone: 'UTC' }).plus({ days }).toISODate()!;
+  return new Date(at + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**
