@@ -13,12 +13,13 @@ import { BARE_NAME, CEILING_NAME, isRun, renderReport, type BenchReport, type Gr
  * `npm run bench`: the app against PostgreSQL with a seeded cohort, driven by autocannon on
  * loopback, compared with the framework's own ceiling served by the same process.
  *
- *   npm run bench -- [--learners 50000] [--compare 500] [--pglite 500] [--duration 10] [--rounds 2] [--reuse] [--no-reminders]
+ *   npm run bench -- [--learners 50000] [--compare 500] [--pglite 500] [--duration 10] [--rounds 2] [--reuse] [--no-reminders] [--no-hold-off]
  *
  * --compare N reruns the ceiling and the student pages at N learners (0: off); --pglite N runs
  * them on the embedded database at N learners (0: off); --reuse keeps databases seeded by an
  * earlier run. BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names
- * the server; the bench creates cohort_bench_<N> there. Every page runs --rounds times on each
+ * the server; the bench creates cohort_bench_<N> there. Unless --no-hold-off, the ceilings and student pages also run on a
+ * second app with SESSION_HOLD_MS=0 (every request reads its session, as distinct readers' views do). Every page runs --rounds times on each
  * database, back to back, and the best run is kept (see runInterleaved). Writes bench/results.md.
  */
 const args = process.argv.slice(2);
@@ -35,6 +36,7 @@ const DURATION = opt('duration', 10);
 const ROUNDS = Math.max(1, opt('rounds', 2));
 const REUSE = args.includes('--reuse');
 const REMINDERS = !args.includes('--no-reminders');
+const NO_HOLD = !args.includes('--no-hold-off');
 /** learner1 is on pace (in a team for this week's lesson); learner2 is behind, with no team yet, so its lesson page lists the open teams to join. */
 const STUDENT = 'learner1@scale.example';
 const STUDENT_NO_TEAM = 'learner2@scale.example';
@@ -186,6 +188,7 @@ async function main() {
     pages: [],
     csv: { skipped: 'not run' },
     compare: null,
+    noHold: null,
     pglite: null,
     reminders: null,
   };
@@ -193,6 +196,16 @@ async function main() {
   report.seeds.push(seedLine(`PostgreSQL, ${LEARNERS} learners`, cohort));
   const big: Target = { label: `${LEARNERS}, PostgreSQL`, seeded: cohort, groups: ['ceiling', 'student', 'instructor', 'feed'], best: new Map() };
   const targets: Target[] = [big];
+  // The same database with the session hold off: what the pages cost when every request is a different reader's (see the report).
+  const noHold: Target | null = NO_HOLD
+    ? {
+        label: `${LEARNERS}, PostgreSQL, no session hold`,
+        seeded: { ...cohort, env: { ...cohort.env, SESSION_HOLD_MS: '0' } },
+        groups: ['ceiling', 'student'],
+        best: new Map(),
+      }
+    : null;
+  if (noHold) targets.push(noHold);
   let small: Target | null = null;
   if (COMPARE > 0 || PGLITE > 0) {
     const n = COMPARE > 0 ? COMPARE : PGLITE;
@@ -220,6 +233,7 @@ async function main() {
   } finally {
     for (const t of targets) await t.app?.stop();
   }
+  if (noHold) report.noHold = { pages: outcomes(noHold) };
   if (small && COMPARE > 0) report.compare = { learners: COMPARE, pages: outcomes(small) };
   if (lite) {
     // the embedded figures are compared with PostgreSQL at the same size, measured beside them

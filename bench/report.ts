@@ -33,6 +33,8 @@ export interface BenchReport {
   pages: PageOutcome[];
   csv: CsvResult | { skipped: string };
   compare: { learners: number; pages: PageOutcome[] } | null;
+  /** The same database and pages served with SESSION_HOLD_MS=0: every request reads its session, as distinct readers' first views do. */
+  noHold: { pages: PageOutcome[] } | null;
   pglite: { learners: number; postgres: PageOutcome[]; pglite: PageOutcome[] } | null;
   reminders: ReminderResult | { skipped: string } | null;
 }
@@ -80,17 +82,28 @@ const targetedStudentPage = (name: string) => name.startsWith('Student: ');
 function targets(r: BenchReport): Target[] {
   const out: Target[] = [];
   const bareRps = rpsOf(r.pages, BARE_NAME);
-  for (const p of r.pages.filter((x) => x.group === 'student' && targetedStudentPage(x.name))) {
-    if (!isRun(p)) {
-      out.push({ text: `${p.name}: ≥ 30% of the bare ceiling, p99 ≤ 100 ms`, met: null, detail: p.skipped });
-      continue;
+  const studentTargets = (pages: PageOutcome[], how: string, bare: number) => {
+    for (const p of pages.filter((x) => x.group === 'student' && targetedStudentPage(x.name))) {
+      if (!isRun(p)) {
+        out.push({ text: `${p.name}${how}: ≥ 30% of the bare ceiling, p99 ≤ 100 ms`, met: null, detail: p.skipped });
+        continue;
+      }
+      out.push({
+        text: `${p.name}${how}: ≥ 30% of the bare ceiling's req/s`,
+        met: clean(p) && p.rps >= bare * 0.3,
+        detail: `${p.rps} req/s = ${pct(p.rps, bare)} of ${bare}${failures(p)}`,
+      });
+      out.push({
+        text: `${p.name}${how}: p99 ≤ 100 ms at ${r.connections} connections`,
+        met: clean(p) && p.p99 <= 100,
+        detail: `p99 ${p.p99} ms${failures(p)}`,
+      });
     }
-    out.push({
-      text: `${p.name}: ≥ 30% of the bare ceiling's req/s`,
-      met: clean(p) && p.rps >= bareRps * 0.3,
-      detail: `${p.rps} req/s = ${pct(p.rps, bareRps)} of ${bareRps}${failures(p)}`,
-    });
-    out.push({ text: `${p.name}: p99 ≤ 100 ms at ${r.connections} connections`, met: clean(p) && p.p99 <= 100, detail: `p99 ${p.p99} ms${failures(p)}` });
+  };
+  studentTargets(r.pages, '', bareRps);
+  if (r.noHold) studentTargets(r.noHold.pages, ', session read on every request', rpsOf(r.noHold.pages, BARE_NAME) || bareRps);
+  for (const p of r.pages.filter((x) => x.group === 'student' && targetedStudentPage(x.name))) {
+    if (!isRun(p)) continue;
     const small = r.compare ? byName(r.compare.pages, p.name) : undefined;
     if (r.compare && isRun(small)) {
       out.push({
@@ -195,6 +208,16 @@ export function renderReport(r: BenchReport): string {
       '',
     );
   } else lines.push(`Gradebook CSV: ${r.csv.skipped}`, '');
+  if (r.noHold) {
+    lines.push(
+      `## ${r.learners} learners, PostgreSQL, every request reads its session (SESSION_HOLD_MS=0)`,
+      '',
+      "Above, the 50 connections share one signed-in session per page, so the session hold (src/http/session-store.ts: an instance keeps a session's read for its next page views for 2 s) serves nearly every request. Here the same pages are served by a second app process with the hold off, as when every request is a different reader's first view.",
+      '',
+      ...pageTable(r.noHold.pages),
+      '',
+    );
+  }
   if (r.compare) {
     lines.push(`## ${r.compare.learners} learners, PostgreSQL (same run, for comparison)`, '', ...pageTable(r.compare.pages), '');
   }
