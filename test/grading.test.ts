@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
+import { writeGradebookCsv } from '../src/grading/gradebook.csv';
 import { sql } from 'kysely';
 import { queryCount } from '../src/db/query-counter';
 import { userIdsByLocalPart } from './helpers/builders';
@@ -286,6 +288,20 @@ test('the grading story: the gradebook, a frozen portfolio graded S/U, certifica
     const sections = await t.db.selectFrom('section').select(['id', 'code']).execute();
     const filtered = await instructor.get(`/instructor/gradebook.csv?section=${sections.find((s) => s.code.includes('639'))!.id}`);
     expect(parse(filtered.text, { bom: true, columns: true })).toHaveLength(6);
+
+    // Read in batches of any size (keyset pages of 1, 2, 5, … students), the export is the same file, row for row.
+    const offeringId = (await t.db.selectFrom('course_offering').select('id').executeTakeFirstOrThrow()).id;
+    for (const batch of [1, 2, 5, 12, 13]) {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          chunks.push(chunk);
+          done();
+        },
+      });
+      await writeGradebookCsv(t.db, offeringId, { section: null, status: null, portfolio: null }, sink, batch);
+      expect([batch, Buffer.concat(chunks).equals(body)]).toEqual([batch, true]);
+    }
   });
 
   await step('students and visitors cannot reach grading; route by route', async () => {

@@ -85,12 +85,13 @@ export function csvRow(f: StudentFacts, zone: string, absences: Map<number, numb
   return cells.map(neutralizeFormula);
 }
 
-/** Writes the gradebook for `query`'s filters (every page) to `out`, batch by batch. */
+/** Writes the gradebook for `query`'s filters (every page) to `out`, `batch` students at a time. */
 export async function writeGradebookCsv(
   db: Db,
   offeringId: number,
   query: Pick<GradebookQuery, 'section' | 'status' | 'portfolio'>,
   out: Writable,
+  batch = BATCH,
 ): Promise<void> {
   const course = await courseCache.current(db, offeringId);
   const requirements = course.requirements;
@@ -100,12 +101,12 @@ export async function writeGradebookCsv(
   async function* rows() {
     let after: { name: string; id: number } | null = null;
     for (;;) {
-      const students = await repo.studentsAfter(db, offeringId, filter, after, BATCH);
+      const students = await repo.studentsAfter(db, offeringId, filter, after, batch);
       if (!students.length) return;
       const ids = students.map((s) => s.id);
       const [facts, absences] = await Promise.all([factsFor(db, course, students), absencesFromRequiredMeetings(db, offeringId, ids)]);
       for (const f of facts) yield csvRow(f, zone, absences.get(f.student.id));
-      if (students.length < BATCH) return;
+      if (students.length < batch) return;
       const last = students[students.length - 1];
       after = { name: last.name, id: last.id };
     }
