@@ -9,6 +9,7 @@ import { PROXY_HEADERS, login } from './http';
  * with autocannon for a few seconds, stops the app and prints the self time by package/file.
  *
  *   DATABASE_URL=postgres://…/cohort_bench_50000 npx tsx bench/cpu-profile.ts learner1@scale.example /
+ *   DATA_DIR=/tmp/cohort-bench-pglite-500 npx tsx bench/cpu-profile.ts learner2@scale.example /lessons/15   (embedded PGlite)
  */
 interface Node {
   id: number;
@@ -18,7 +19,8 @@ interface Node {
 async function main() {
   const [email, urlPath = '/', seconds = '8'] = process.argv.slice(2);
   const dir = fs.mkdtempSync('/tmp/cpuprof-');
-  const app = await startApp({ DATABASE_URL: process.env.DATABASE_URL }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const db = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { DATABASE_URL: undefined, DATA_DIR: process.env.DATA_DIR };
+  const app = await startApp(db, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const cookie = email === '-' ? '' : await login(app.base, email, PASSWORD);
   const r = await autocannon({ url: `${app.base}${urlPath}`, connections: 50, duration: Number(seconds), headers: { ...PROXY_HEADERS, cookie } });
   console.log(`${r.requests.average} req/s, p99 ${r.latency.p99} ms, non2xx ${r.non2xx}`);
