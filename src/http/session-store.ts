@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import { sql, type Expression, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
@@ -51,6 +50,8 @@ export async function endSessionsOf(db: Db, userId: number): Promise<number> {
     .deleteFrom('http_session')
     .where(sql<string>`sess #>> '{passport,user}'`, '=', String(userId))
     .executeTakeFirst();
+  // again once deleted: a page view that read the row meanwhile is not kept either (inside a transaction, until its commit the bound applies)
+  for (const hold of holds) hold.forgetUser(userId);
   return Number(r.numDeletedRows);
 }
 
@@ -77,6 +78,12 @@ interface Held {
  */
 class SessionHold {
   private readonly held: LRUCache<string, Held>;
+  /**
+   * Moves on every forget: a read that was in flight when something was forgotten (a page view
+   * racing a form post of the same session in another tab) is not kept, so it cannot put back
+   * what the post just made stale.
+   */
+  private generation = 0;
 
   constructor(readonly ms: number) {
     this.held = new LRUCache<string, Held>({ max: 10_000, ttl: Math.max(1, ms) });
@@ -86,15 +93,22 @@ class SessionHold {
     return this.ms > 0 ? this.held.get(sid) : undefined;
   }
 
-  keep(sid: string, h: Held): void {
-    if (this.ms > 0) this.held.set(sid, h);
+  /** The generation to pass to `keep` for a read starting now. */
+  now(): number {
+    return this.generation;
+  }
+
+  keep(sid: string, h: Held, readSince: number): void {
+    if (this.ms > 0 && readSince === this.generation) this.held.set(sid, h);
   }
 
   forget(sid: string): void {
+    this.generation++;
     this.held.delete(sid);
   }
 
   forgetUser(userId: number): void {
+    this.generation++;
     for (const [sid, h] of this.held.entries()) if (h.preload.user?.id === userId) this.held.delete(sid);
   }
 }
@@ -189,6 +203,7 @@ export class PostgresSessionStore extends session.Store {
       Object.defineProperty(req, HELD_READ, { value: held.json, configurable: true });
       return cb(null, this.withPreload(JSON.parse(held.json) as session.SessionData, held.preload));
     }
+    const readSince = this.hold.now();
     // every request starts with this read by primary key: PostgreSQL may keep its plan (src/db/connect.ts)
     knownVersions
       .keyRead(() => this.read(sid))
@@ -211,7 +226,7 @@ export class PostgresSessionStore extends session.Store {
         const counted = row as unknown as Record<string, unknown>;
         const navCounts = Object.fromEntries(Object.keys(this.counts).map((path, i) => [path, Number(counted[`count_${i}`] ?? 0)]));
         const preload: SessionPreload = { user, courseVersion: row.course_version === null ? null : Number(row.course_version), navCounts };
-        if (pageView) this.hold.keep(sid, { json: JSON.stringify(sess), preload });
+        if (pageView) this.hold.keep(sid, { json: JSON.stringify(sess), preload }, readSince);
         cb(null, this.withPreload(sess, preload));
       }, cb);
   }
