@@ -1,12 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, Db } from '../db/database';
 
-/**
- * Statements on what a launch keeps between requests (migration 0270): login states, sub links,
- * pending links, hand-off codes and deep linking requests. Every single-use row is taken with one
- * `update … where used_at is null … returning`, so two requests (two tabs, two instances, a replay)
- * never both get it.
- */
+/** Statements on what a launch keeps between requests (migration 0270): login states, sub links, pending links, hand-off codes and deep linking requests. */
 
 /**
  * The single-use rows (a login state, a pending link, a hand-off code, a deep linking request),
